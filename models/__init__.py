@@ -1,0 +1,1 @@
+"""Rule assets (data, not code). Installed as the package ``pipeline.models``."""

@@ -1,0 +1,205 @@
+"""Hometowns (and ages, bracket teams) from brackets and ``aus`` after a mention.
+
+Shapes handled after a person mention:
+- ``(Rosenheim)``, ``(Spanien)``, ``(B)``, ``(Neustadt/Weinstraße)``, ``(Bad Tölz)``;
+- ``(21, Innsbruck)``: age and place; ``(24)``: age only;
+- ``(alle USA)``/``(beide Österreich)``: one place for every name of the list before it;
+- ``aus Köln``, ``aus der Schweiz``, ``aus dem Vorarlberger Feldkirch``, also after a
+  description (``Der Nachwuchsfahrer aus Knittelfeld``).
+Brackets that are not hometowns are skipped: start numbers ``(#24)``, gaps
+``(+0,317 s)``, acronyms ``(ALMS)``, teams and cars (which go to the driver as
+link evidence in ``doc.spans["bracket_links"]``).
+
+Writes ``doc.spans["hometowns"]`` (label HOMETOWN, ``_.canonical`` = the place)
+and fills ``hometown``/``age`` of the records in ``doc._.people``.
+"""
+
+from __future__ import annotations
+
+import srsly
+from spacy.language import Language
+from spacy.pipeline import Pipe
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path
+
+from .. import extensions  # noqa: F401
+from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
+from .shapes import has_digit, is_all_caps, is_capitalised, is_stop_word
+
+DEFAULT_THINGS_KEY = "motorsport_things"
+DEFAULT_SPANS_KEY = "hometowns"
+DEFAULT_MAX_BRACKET_TOKENS = 10
+SHARED_WORDS = frozenset({"alle", "beide", "jeweils"})
+PLACE_JOINERS = frozenset({"/", "-", "am", "an", "der", "im", "ob", "bei", "in", "vor", "de", "sur"})
+LIST_JOINERS = frozenset({",", "und", "sowie", "&"})
+AUS_ARTICLES = frozenset({"der", "dem", "den"})
+AGE_RANGE = range(12, 90)
+
+
+@Language.factory(
+    "motorsport_hometowns",
+    assigns=["doc._.people", f"doc.spans['{DEFAULT_SPANS_KEY}']"],
+    requires=["doc._.people", "doc._.mentions"],
+    default_config={"things_key": DEFAULT_THINGS_KEY, "spans_key": DEFAULT_SPANS_KEY, "lang": DEFAULT_LANG, "rules_dir": None},
+)
+def make_hometowns(nlp: Language, name: str, things_key: str, spans_key: str, lang: str,
+                   rules_dir: str | None) -> "HometownFinder":
+    return HometownFinder(nlp, name, things_key=things_key, spans_key=spans_key, lang=lang, rules_dir=rules_dir)
+
+
+class HometownFinder(Pipe):
+    def __init__(self, nlp: Language, name: str = "motorsport_hometowns", *, things_key: str = DEFAULT_THINGS_KEY,
+                 spans_key: str = DEFAULT_SPANS_KEY, lang: str = DEFAULT_LANG, rules_dir: str | None = None) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.things_key = things_key
+        self.spans_key = spans_key
+        self.lang = lang
+        self.rules_dir = rules_dir
+        self.lexicons: Lexicons = load_lexicons(lang, rules_dir)
+
+    def __call__(self, doc: Doc) -> Doc:
+        people = doc._.people or []
+        mentions = doc._.mentions or []
+        things = {(s.start, s.end): s for s in doc.spans.get(self.things_key, [])}
+        thing_starts = {start: span for (start, _), span in things.items()}
+        hometowns: list[Span] = []
+        links: list[Span] = []
+        token_at = {token.idx: token.i for token in doc}
+        end_token_at = {token.idx + len(token.text): token.i + 1 for token in doc}
+        mention_ends = {}
+        for mention in mentions:
+            end = end_token_at.get(mention["end_char"])
+            if end is not None:
+                mention_ends[end] = mention
+        for end, mention in sorted(mention_ends.items()):
+            person = people[mention["person"]]
+            if end < len(doc) and doc[end].text == "(":
+                self._bracket(doc, end, mention, person, people, mention_ends, thing_starts, hometowns, links)
+            elif end < len(doc) and doc[end].text == "aus":
+                place = self._aus_place(doc, end + 1, thing_starts)
+                if place is not None and person["kind"] == "driver":
+                    self._set_hometown(person, place, hometowns)
+        doc.spans[self.spans_key] = hometowns
+        doc.spans["bracket_links"] = links
+        doc._.people = people
+        return doc
+
+    def _bracket(self, doc, open_index, mention, person, people, mention_ends, thing_starts, hometowns, links) -> None:
+        close = open_index + 1
+        while close < len(doc) and doc[close].text != ")" and close - open_index <= DEFAULT_MAX_BRACKET_TOKENS:
+            close += 1
+        if close >= len(doc) or doc[close].text != ")" or close == open_index + 1:
+            return
+        inner = doc[open_index + 1:close]
+        first = inner[0]
+        thing = thing_starts.get(inner.start)
+        if thing is not None and thing.label_ in ("TEAM", "CAR") and thing.end <= close:
+            link = Span(doc, thing.start, thing.end, label=thing.label_)
+            link._.canonical = f"{mention['person']}"
+            links.append(link)
+            return
+        if first.text.isdigit():
+            age = int(first.text)
+            if age in AGE_RANGE and person["age"] is None:
+                person["age"] = age
+            if len(inner) > 2 and inner[1].text == ",":
+                place = self._place(doc, inner.start + 2, close, thing_starts)
+                if place is not None:
+                    self._set_hometown(person, place, hometowns)
+            return
+        if first.text.lower() in SHARED_WORDS and len(inner) > 1:
+            place = self._place(doc, inner.start + 1, close, thing_starts)
+            if place is not None:
+                for member in _list_before(doc, open_index, mention_ends):
+                    self._set_hometown(people[member["person"]], place, hometowns, span_owner=member is mention)
+            return
+        place = self._place(doc, inner.start, close, thing_starts)
+        if place is not None:
+            self._set_hometown(person, place, hometowns)
+
+    def _place(self, doc: Doc, start: int, end: int, thing_starts) -> Span | None:
+        """The tokens doc[start:end] as a place, a country or a country code."""
+        span = doc[start:end]
+        text = span.text
+        if not span or any(has_digit(t.text) or t.text in ("#", "+", "%") for t in span):
+            return None
+        if len(span) == 1 and is_all_caps(text):
+            return span if text in self.lexicons.country_by_code else None  # (ALMS) is a series
+        if start in thing_starts and thing_starts[start].label_ != "CIRCUIT":
+            return None
+        if not is_capitalised(span[0]) or is_stop_word(span[0]) and span[0].text not in self.lexicons.country_by_name:
+            return None
+        if not all(is_capitalised(t) or t.text in PLACE_JOINERS for t in span) or span[-1].text in PLACE_JOINERS:
+            return None
+        if any(t.text in self.lexicons.team_suffixes or t.text in self.lexicons.team_prefixes for t in span):
+            return None
+        return span
+
+    def _aus_place(self, doc: Doc, start: int, thing_starts) -> Span | None:
+        """``aus Köln``, ``aus der Schweiz``, ``aus dem Vorarlberger Feldkirch``."""
+        index = start
+        if index < len(doc) and doc[index].text in AUS_ARTICLES:
+            index += 1
+        # An adjective of origin before the place: "dem Vorarlberger Feldkirch", "dem hessischen Friedberg".
+        if index + 1 < len(doc) and is_capitalised(doc[index + 1]) and (
+            doc[index].is_lower and doc[index].is_alpha
+            or (doc[index].text.endswith("er") and doc[index].text not in self.lexicons.country_by_name
+                and doc[index + 1].text not in ("/", "-"))
+        ):
+            index += 1
+        end = index
+        while end < len(doc) and end - index < 4 and (
+            is_capitalised(doc[end]) or (doc[end].text in ("/", "-") and end + 1 < len(doc) and is_capitalised(doc[end + 1]))
+        ):
+            end += 1
+        if end == index:
+            return None
+        return self._place(doc, index, end, thing_starts)
+
+    def _set_hometown(self, person: dict, place: Span, hometowns: list[Span], span_owner: bool = True) -> None:
+        if person["hometown"] is None:
+            person["hometown"] = place.text
+        if span_owner and not any(s.start == place.start for s in hometowns):
+            span = Span(place.doc, place.start, place.end, label="HOMETOWN")
+            span._.canonical = place.text
+            hometowns.append(span)
+
+    # -- serialization ----------------------------------------------------
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "cfg", {"things_key": self.things_key, "spans_key": self.spans_key, "lang": self.lang,
+                                        "rules_dir": self.rules_dir})
+
+    def from_disk(self, path, *, exclude=tuple()) -> "HometownFinder":
+        cfg = srsly.read_json(ensure_path(path) / "cfg")
+        self.things_key = cfg.get("things_key", self.things_key)
+        self.spans_key = cfg.get("spans_key", self.spans_key)
+        return self
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        return srsly.json_dumps({"things_key": self.things_key, "spans_key": self.spans_key}).encode("utf8")
+
+    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "HometownFinder":
+        cfg = srsly.json_loads(data)
+        self.things_key, self.spans_key = cfg["things_key"], cfg["spans_key"]
+        return self
+
+
+def _list_before(doc: Doc, open_index: int, mention_ends: dict) -> list[dict]:
+    """The mentions of a list ending right before ``open_index``: ``A, B und C (alle USA)``."""
+    members = []
+    end = open_index
+    while end in mention_ends:
+        mention = mention_ends[end]
+        members.append(mention)
+        start = next(t.i for t in doc if t.idx == mention["start_char"])
+        # Skip "der Brite" or a title before the name, then a list joiner.
+        index = start - 1
+        while index >= 0 and doc[index].text not in LIST_JOINERS and start - index <= 3 and not doc[index].is_punct:
+            index -= 1
+        if index < 0 or doc[index].text not in LIST_JOINERS:
+            break
+        end = index
+    return members

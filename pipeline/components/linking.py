@@ -1,0 +1,207 @@
+"""Driver linking and the final entity layer.
+
+For each driver, the team and the car the text states for that driver, from
+the strongest evidence available (a lower score wins):
+
+0. a team or car in a bracket after the name: ``X (Prema Racing)``;
+1. a teammate phrase: ``Jentzschs Teamkollege X``, ``seine Teamkollegin X``
+   (the team of the other driver);
+2. the same sentence: the nearest team/car to any mention of the driver, a
+   little further when another driver stands in between;
+3. the same paragraph, before the mention; 4. earlier in the document.
+A car that the document names in one sentence with the driver's team is
+preferred over a weaker car candidate. Things inside quotes are not evidence.
+
+Then it writes ``doc.ents`` (DRIVER, PERSON, HOMETOWN, TEAM, CAR,
+MANUFACTURER, SERIES, CIRCUIT, RACE_CLASS) with ``span._.canonical``, keeps the
+base model's own entities in ``doc.spans["base_ents"]``, and fills
+``doc._.drivers``.
+"""
+
+from __future__ import annotations
+
+import srsly
+from spacy.language import Language
+from spacy.pipeline import Pipe
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path, filter_spans
+
+from .. import extensions  # noqa: F401
+from .shapes import paragraph_starts
+
+DEFAULT_THINGS_KEY = "motorsport_things"
+TEAMMATE_NOUNS = frozenset({"Teamkollege", "Teamkollegen", "Teamkollegin", "Stallgefährte", "Stallgefährtin", "Teampartner", "Teampartnerin"})
+POSSESSIVES = frozenset({"sein", "seine", "seinem", "seinen", "seines", "ihr", "ihre", "ihrem", "ihren", "ihres"})
+SCORE_BRACKET, SCORE_TEAMMATE, SCORE_PARAGRAPH, SCORE_DOCUMENT = 0, 0.5, 100, 1000
+BETWEEN_PENALTY = 8
+PERSON_LABELS = {"driver": "DRIVER", "person": "PERSON"}
+
+
+@Language.factory(
+    "motorsport_linking",
+    assigns=["doc.ents", "doc._.drivers", "doc._.people"],
+    requires=["doc._.people", "doc._.mentions"],
+    default_config={"things_key": DEFAULT_THINGS_KEY},
+)
+def make_linking(nlp: Language, name: str, things_key: str) -> "DriverLinker":
+    return DriverLinker(nlp, name, things_key=things_key)
+
+
+class DriverLinker(Pipe):
+    def __init__(self, nlp: Language, name: str = "motorsport_linking", *, things_key: str = DEFAULT_THINGS_KEY) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.things_key = things_key
+
+    def __call__(self, doc: Doc) -> Doc:
+        people = doc._.people or []
+        mentions = doc._.mentions or []
+        quoted = _quoted_chars(doc)
+        things = [s for s in doc.spans.get(self.things_key, []) if not _inside(s.start_char, quoted)]
+        mention_spans = [(m, doc.char_span(m["start_char"], m["end_char"], alignment_mode="expand")) for m in mentions]
+        mention_spans = [(m, s) for m, s in mention_spans if s is not None]
+        narrative = [(m, s) for m, s in mention_spans if not _inside(s.start_char, quoted)]
+        for label, key in (("TEAM", "team"), ("CAR", "car")):
+            candidates = [t for t in things if t.label_ == label]
+            best = self._link(doc, people, narrative, candidates, label)
+            for person_id, (score, thing) in best.items():
+                people[person_id][key] = thing._.canonical or thing.text
+        self._car_from_team(people, things)
+        doc.spans["base_ents"] = list(doc.ents)
+        doc.ents = self._entities(doc, people, mention_spans, things)
+        doc._.people = people
+        doc._.drivers = [_driver_row(p) for p in people if p["kind"] == "driver"]
+        return doc
+
+    def _link(self, doc: Doc, people, narrative, candidates: list[Span], label: str) -> dict[int, tuple[float, Span]]:
+        best: dict[int, tuple[float, Span]] = {}
+
+        def offer(person_id: int, score: float, thing: Span) -> None:
+            if person_id not in best or score < best[person_id][0]:
+                best[person_id] = (score, thing)
+
+        for link in doc.spans.get("bracket_links", []):
+            if link.label_ == label:
+                match = next((t for t in candidates if t.start == link.start), None)
+                if match is not None:
+                    offer(int(link._.canonical), SCORE_BRACKET, match)
+        driver_positions = [s.start for m, s in narrative if people[m["person"]]["kind"] == "driver"]
+        paragraphs = paragraph_starts(doc.text)
+        for mention, span in narrative:
+            person_id = mention["person"]
+            if people[person_id]["kind"] != "driver":
+                continue
+            sent_start, sent_end = _sentence(span)
+            paragraph = _paragraph_of(span.start_char, paragraphs)
+            for thing in candidates:
+                if sent_start <= thing.start < sent_end:
+                    distance = abs(thing.start - span.start) if thing.start >= span.end else abs(span.start - thing.end)
+                    low, high = sorted((span.start, thing.start))
+                    if any(low < pos < high for pos in driver_positions):
+                        distance += BETWEEN_PENALTY
+                    offer(person_id, distance, thing)
+                elif thing.end <= span.start:
+                    same_paragraph = _paragraph_of(thing.start_char, paragraphs) == paragraph
+                    base = SCORE_PARAGRAPH if same_paragraph else SCORE_DOCUMENT
+                    offer(person_id, base + (span.start - thing.end) / 1000, thing)
+        if label == "TEAM":
+            for person_id, team_holder in _teammates(doc, people, narrative):
+                if team_holder in best:
+                    offer(person_id, SCORE_TEAMMATE, best[team_holder][1])
+        return best
+
+    def _car_from_team(self, people: list[dict], things: list[Span]) -> None:
+        """A driver whose car is unknown drives what the text gives to the team."""
+        by_team: dict[str, str] = {}
+        for team in (t for t in things if t.label_ == "TEAM"):
+            sent_start, sent_end = _sentence(team)
+            for car in (t for t in things if t.label_ == "CAR" and sent_start <= t.start < sent_end):
+                by_team.setdefault(team._.canonical or team.text, car._.canonical or car.text)
+        for person in people:
+            if person["kind"] == "driver" and person["car"] is None and person["team"] in by_team:
+                person["car"] = by_team[person["team"]]
+
+    def _entities(self, doc: Doc, people, mention_spans, things: list[Span]) -> list[Span]:
+        entities = []
+        for mention, span in mention_spans:
+            if mention["kind"] == "description":
+                continue
+            person = people[mention["person"]]
+            entity = Span(doc, span.start, span.end, label=PERSON_LABELS[person["kind"]])
+            entity._.canonical = person["name"]
+            entities.append(entity)
+        for span in list(doc.spans.get("hometowns", [])) + list(doc.spans.get(self.things_key, [])):
+            entity = Span(doc, span.start, span.end, label=span.label_)
+            entity._.canonical = span._.canonical or span.text
+            entities.append(entity)
+        return filter_spans(entities)
+
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "cfg", {"things_key": self.things_key})
+
+    def from_disk(self, path, *, exclude=tuple()) -> "DriverLinker":
+        self.things_key = srsly.read_json(ensure_path(path) / "cfg").get("things_key", self.things_key)
+        return self
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        return srsly.json_dumps({"things_key": self.things_key}).encode("utf8")
+
+    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "DriverLinker":
+        self.things_key = srsly.json_loads(data).get("things_key", self.things_key)
+        return self
+
+
+def _driver_row(person: dict) -> dict:
+    return {
+        "driver": person["name"],
+        "hometown": person["hometown"],
+        "team": person["team"],
+        "car": person["car"],
+        "nationality": person["nationality"],
+        "age": person["age"],
+        "titles": ", ".join(person["titles"]),
+    }
+
+
+def _teammates(doc: Doc, people, narrative) -> list[tuple[int, int]]:
+    """(driver, teammate holding the team) for ``Xs Teamkollege Y`` / ``seine Teamkollegin Y``."""
+    pairs = []
+    by_start = {span.start: (m, span) for m, span in narrative}
+    by_end = {span.end: (m, span) for m, span in narrative}
+    for token in doc:
+        if token.text not in TEAMMATE_NOUNS or token.i + 1 not in by_start:
+            continue
+        mate = by_start[token.i + 1][0]["person"]
+        if token.i in by_end:  # "Jentzschs Teamkollege Frohwein"
+            pairs.append((mate, by_end[token.i][0]["person"]))
+        elif token.i > 0 and doc[token.i - 1].lower_ in POSSESSIVES:
+            earlier = [m for m, span in narrative if span.end <= token.i - 1 and m["person"] != mate
+                       and people[m["person"]]["kind"] == "driver"]
+            if earlier:
+                pairs.append((mate, earlier[-1]["person"]))
+    return pairs
+
+
+def _quoted_chars(doc: Doc) -> list[tuple[int, int]]:
+    return [(s.start_char, s.end_char) for s in doc.spans.get("quotes", [])]
+
+
+def _inside(position: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(start <= position < end for start, end in ranges)
+
+
+def _sentence(span: Span) -> tuple[int, int]:
+    if span.doc.has_annotation("SENT_START"):
+        sent = span.sent
+        return sent.start, sent.end
+    return 0, len(span.doc)
+
+
+def _paragraph_of(char: int, starts: list[int]) -> int:
+    index = 0
+    for number, start in enumerate(starts):
+        if start <= char:
+            index = number
+    return index

@@ -1,0 +1,244 @@
+"""In-document name propagation: surnames, given names, crews, descriptions.
+
+After ``motorsport_persons`` found the full names, this component finds the
+shorter mentions that refer to them:
+- surname alone (``Hofbauer verbesserte sich``), also genitive (``Jentzschs``);
+- given name alone when only one person has it (``Moritz hat uns …``);
+- crews written ``A/B`` (``Kessler/Vidal``), creating a surname-only driver
+  when one half was never named in full;
+- descriptions that refer back (``Der Schweizer``, ``der 24-Jährige``,
+  ``Der BMW-Werksfahrer``): resolved to the person whose nationality, age or
+  title fits, else to the most recently mentioned driver. The description then
+  adds what it says (age, nationality) to that person.
+
+Two people with one surname: a surname goes to the one named most recently.
+"""
+
+from __future__ import annotations
+
+import srsly
+from spacy.language import Language
+from spacy.pipeline import Pipe
+from spacy.tokens import Doc
+from spacy.util import ensure_path
+
+from .. import extensions  # noqa: F401
+from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
+from .persons import ARTICLES, _blocked_tokens, _new_person
+from .shapes import is_name_like
+
+DEFAULT_THINGS_KEY = "motorsport_things"
+AGE_SUFFIXES = ("-Jährige", "-Jähriger", "-Jährigen", "-jährige", "-jähriger", "-jährigen")
+SURNAME_MIN_LENGTH = 3
+
+
+@Language.factory(
+    "motorsport_names",
+    assigns=["doc._.people", "doc._.mentions"],
+    requires=["doc._.people", "doc._.mentions"],
+    default_config={"things_key": DEFAULT_THINGS_KEY, "lang": DEFAULT_LANG, "rules_dir": None},
+)
+def make_names(nlp: Language, name: str, things_key: str, lang: str, rules_dir: str | None) -> "NamePropagator":
+    return NamePropagator(nlp, name, things_key=things_key, lang=lang, rules_dir=rules_dir)
+
+
+class NamePropagator(Pipe):
+    def __init__(self, nlp: Language, name: str = "motorsport_names", *, things_key: str = DEFAULT_THINGS_KEY,
+                 lang: str = DEFAULT_LANG, rules_dir: str | None = None) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.things_key = things_key
+        self.lang = lang
+        self.rules_dir = rules_dir
+        self.lexicons: Lexicons = load_lexicons(lang, rules_dir)
+
+    def __call__(self, doc: Doc) -> Doc:
+        people = doc._.people or []
+        mentions = list(doc._.mentions or [])
+        taken = _blocked_tokens(doc, self.things_key)
+        char_to_token = {token.idx: token.i for token in doc}
+        for mention in mentions:
+            start = char_to_token.get(mention["start_char"])
+            if start is not None:
+                span = doc.char_span(mention["start_char"], mention["end_char"])
+                taken.update(range(span.start, span.end))
+        self._crews(doc, people, mentions, taken)
+        surnames = _index_names(people, lambda name: name.split()[-1])
+        given = _index_names(people, lambda name: name.split()[0])
+        for token in doc:
+            if token.i in taken or not is_name_like(token):
+                continue
+            text = token.text
+            person_id, kind = None, None
+            if text in surnames or (text.endswith("s") and text[:-1] in surnames):
+                candidates = surnames.get(text) or surnames[text[:-1]]
+                person_id, kind = _most_recent(candidates, mentions, token.idx), "surname"
+            elif text in given and len(given[text]) == 1 and not _next_is_name(doc, token.i):
+                person_id, kind = given[text][0], "given"
+            if person_id is not None:
+                mentions.append({"person": person_id, "start_char": token.idx, "end_char": token.idx + len(text),
+                                 "kind": kind, "text": text})
+                taken.add(token.i)
+        mentions.sort(key=lambda m: m["start_char"])
+        self._descriptions(doc, people, mentions, taken)
+        mentions.sort(key=lambda m: m["start_char"])
+        doc._.people = people
+        doc._.mentions = mentions
+        return doc
+
+    def _crews(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
+        """``A/B`` where at least one half is a known surname: both are drivers."""
+        for token in doc[1:-1]:
+            if token.text != "/":
+                continue
+            left, right = doc[token.i - 1], doc[token.i + 1]
+            if not (is_name_like(left) and is_name_like(right)) or left.i in taken or right.i in taken:
+                continue
+            surnames = _index_names(people, lambda name: name.split()[-1])
+            if left.text not in surnames and right.text not in surnames:
+                continue
+            for side in (left, right):
+                ids = surnames.get(side.text)
+                if ids:
+                    person_id = _most_recent(ids, mentions, side.idx)
+                else:
+                    record = _new_person(len(people), side.text)
+                    people.append(record)
+                    person_id = record["id"]
+                mentions.append({"person": person_id, "start_char": side.idx, "end_char": side.idx + len(side.text),
+                                 "kind": "crew", "text": side.text})
+                taken.add(side.i)
+
+    def _descriptions(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
+        lex = self.lexicons
+        for token in doc:
+            if token.i in taken or token.i == 0 or doc[token.i - 1].text not in ARTICLES:
+                continue
+            if token.i + 1 < len(doc) and is_name_like(doc[token.i + 1]):
+                continue  # a title before a name, not a description
+            if not self._in_reference_position(doc, token.i - 1):
+                continue
+            fits = self._fitting(token.text, people)
+            if fits is None:
+                continue
+            earlier = [m for m in mentions if m["end_char"] <= token.idx]
+            if not earlier:
+                continue
+            person_id = _pick(fits, earlier, people)
+            if person_id is None:
+                continue
+            self._learn(token.text, people[person_id])
+            article = doc[token.i - 1]
+            mentions.append({"person": person_id, "start_char": article.idx, "end_char": token.idx + len(token.text),
+                             "kind": "description", "text": f"{article.text} {token.text}"})
+            taken.add(token.i)
+
+    def _in_reference_position(self, doc: Doc, article: int) -> bool:
+        """A description refers back when it opens a sentence (``Der Schweizer
+        steuerte …``) or follows a verb (``ärgerte sich der Italiener``); ``die
+        Fahrer`` inside a clause is usually generic."""
+        if doc[article].is_sent_start:
+            return True
+        before = doc[article - 1]
+        if before.text in ("sich", ",") or before.text in self.lexicons.speech_verbs:
+            return True
+        return before.is_lower and before.is_alpha and article >= 2 and doc[article - 2].text == ","
+
+    def _fitting(self, word: str, people: list[dict]) -> list[int] | None:
+        """Ids of people a description word fits; [] = fits nobody known but is a
+        description; None = not a description word."""
+        lex = self.lexicons
+        if word.endswith(AGE_SUFFIXES):
+            age = word.split("-")[0]
+            if not age.isdigit():
+                return None
+            return [p["id"] for p in people if p["age"] == int(age)]
+        if word in lex.demonym_by_noun:
+            demonym = lex.demonym_by_noun[word][0]
+            if demonym.region:
+                return [p["id"] for p in people if p["hometown"] == demonym.region]
+            return [p["id"] for p in people if demonym.country in (p["nationality"], lex.country_of(p["hometown"]))]
+        if lex.title_kind(word) == "driver" or word in lex.title_nouns:
+            return [p["id"] for p in people if word in p["titles"] or p["role"] == word]
+        for person in people:  # "der Gütersloher" for a driver from Gütersloh
+            hometown = person["hometown"]
+            if hometown and word in _place_demonyms(hometown):
+                return [person["id"]]
+        return None
+
+    def _learn(self, word: str, person: dict) -> None:
+        lex = self.lexicons
+        if word.endswith(AGE_SUFFIXES) and person["age"] is None:
+            person["age"] = int(word.split("-")[0])
+        elif word in lex.demonym_by_noun:
+            demonym, gender = lex.demonym_by_noun[word]
+            if not demonym.region and person["nationality"] is None:
+                person["nationality"] = demonym.country
+            person["gender"] = person["gender"] or gender
+
+    # -- serialization ----------------------------------------------------
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "cfg", {"things_key": self.things_key, "lang": self.lang, "rules_dir": self.rules_dir})
+
+    def from_disk(self, path, *, exclude=tuple()) -> "NamePropagator":
+        self.things_key = srsly.read_json(ensure_path(path) / "cfg").get("things_key", self.things_key)
+        return self
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        return srsly.json_dumps({"things_key": self.things_key}).encode("utf8")
+
+    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "NamePropagator":
+        self.things_key = srsly.json_loads(data).get("things_key", self.things_key)
+        return self
+
+
+def _index_names(people: list[dict], part) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for person in people:
+        words = person["name"].split()
+        if len(words) < 2 and part(person["name"]) != person["name"]:
+            continue
+        key = part(person["name"])
+        if len(key) >= SURNAME_MIN_LENGTH:
+            index.setdefault(key, []).append(person["id"])
+    return index
+
+
+def _most_recent(candidates: list[int], mentions: list[dict], position: int) -> int:
+    """Of several people sharing a name part, the one mentioned last before ``position``."""
+    if len(candidates) == 1:
+        return candidates[0]
+    best, best_pos = candidates[0], -1
+    for mention in mentions:
+        if mention["person"] in candidates and mention["kind"] == "name" and best_pos < mention["start_char"] < position:
+            best, best_pos = mention["person"], mention["start_char"]
+    return best
+
+
+def _next_is_name(doc: Doc, index: int) -> bool:
+    return index + 1 < len(doc) and is_name_like(doc[index + 1])
+
+
+def _pick(fits: list[int], earlier: list[dict], people: list[dict]) -> int | None:
+    """The most recent fitting person; with no fit, the most recent driver whose
+    record does not contradict (a reader's default for "der 24-Jährige")."""
+    for mention in reversed(earlier):
+        if mention["person"] in fits:
+            return mention["person"]
+    if fits:
+        return fits[-1]
+    for mention in reversed(earlier[-6:]):
+        if people[mention["person"]]["kind"] == "driver":
+            return mention["person"]
+    return None
+
+
+def _place_demonyms(place: str) -> set[str]:
+    """``Gütersloh`` → ``Gütersloher``; ``Rosenheim`` → ``Rosenheimer``."""
+    base = place.split("/")[0].split()[-1]
+    forms = {base + "er", base + "erin"}
+    if base.endswith("e"):
+        forms |= {base + "r", base + "rin"}
+    return forms

@@ -1,0 +1,237 @@
+"""Full-name mentions of people, classified as drivers or other persons.
+
+A capitalised run of one to four name-like tokens is a person's name when
+something in the text says so:
+- it starts with a known given name (``Lena Hofbauer``);
+- a title or nationality noun stands right before it (``Werksfahrer X``,
+  ``der Belgier X``, ``Teamchef X``);
+- a bracket or ``aus`` follows it (``X (Rosenheim)``, ``X aus Köln``);
+- a speech verb stands right before it (``sagte X``);
+- the statistical base model tagged it PER (extra evidence, when present).
+
+A person is a ``person`` (not a driver) when a person-title precedes the name
+(``Teamchef``) or a role apposition follows it (``X, Leiter Motorsport``).
+
+Writes ``doc._.people`` (records with ``extensions.PERSON_KEYS``) and
+``doc._.mentions`` (full-name mentions; later components add surnames,
+crews and descriptions).
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.pipeline import Pipe
+from spacy.tokens import Doc, Span
+from spacy.util import ensure_path
+
+import srsly
+
+from .. import extensions  # noqa: F401
+from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
+from .shapes import NAME_PARTICLES, is_capitalised, is_name_like
+
+DEFAULT_THINGS_KEY = "motorsport_things"
+DEFAULT_MAX_NAME_TOKENS = 4
+DEFAULT_ROLE_MAX_TOKENS = 12
+BASE_PERSON_LABELS = ("PER", "PERSON")
+ARTICLES = frozenset({"der", "die", "dem", "den", "des", "Der", "Die", "Dem", "Den", "Des"})
+CLAUSE_END = frozenset({".", ",", ":", ";", "!", "?", "(", ")", "„", "“", "\"", "»", "«", "–", "-"})
+
+
+@Language.factory(
+    "motorsport_persons",
+    assigns=["doc._.people", "doc._.mentions"],
+    default_config={"things_key": DEFAULT_THINGS_KEY, "lang": DEFAULT_LANG, "rules_dir": None, "use_base_entities": True},
+)
+def make_persons(nlp: Language, name: str, things_key: str, lang: str, rules_dir: str | None,
+                 use_base_entities: bool) -> "PersonFinder":
+    return PersonFinder(nlp, name, things_key=things_key, lang=lang, rules_dir=rules_dir, use_base_entities=use_base_entities)
+
+
+class PersonFinder(Pipe):
+    def __init__(self, nlp: Language, name: str = "motorsport_persons", *, things_key: str = DEFAULT_THINGS_KEY,
+                 lang: str = DEFAULT_LANG, rules_dir: str | None = None, use_base_entities: bool = True) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.things_key = things_key
+        self.lang = lang
+        self.rules_dir = rules_dir
+        self.use_base_entities = use_base_entities
+        self.lexicons: Lexicons = load_lexicons(lang, rules_dir)
+
+    def __call__(self, doc: Doc) -> Doc:
+        lex = self.lexicons
+        blocked = _blocked_tokens(doc, self.things_key)
+        base_person_starts = self._base_person_starts(doc)
+        people: list[dict] = []
+        mentions: list[dict] = []
+        by_name: dict[str, dict] = {}
+        i = 0
+        while i < len(doc):
+            token = doc[i]
+            if i in blocked or not is_name_like(token) or lex.title_kind(token.text) or token.text in lex.demonym_by_noun:
+                i += 1
+                continue
+            end = self._name_end(doc, i, blocked)
+            if not self._is_person_name(doc, i, end, base_person_starts):
+                i += 1
+                continue
+            span = doc[i:end]
+            name = _name_text(span)
+            record = by_name.get(name)
+            if record is None:
+                record = _new_person(len(people), name)
+                people.append(record)
+                by_name[name] = record
+            self._describe(doc, span, record)
+            mentions.append({"person": record["id"], "start_char": span.start_char, "end_char": span.end_char,
+                             "kind": "name", "text": span.text})
+            i = end
+        _merge_short_names(people, mentions)
+        doc._.people = people
+        doc._.mentions = mentions
+        return doc
+
+    # -- evidence ---------------------------------------------------------
+    def _base_person_starts(self, doc: Doc) -> set[int]:
+        if not self.use_base_entities:
+            return set()
+        return {ent.start for ent in doc.ents if ent.label_ in BASE_PERSON_LABELS and len(ent) >= 2}
+
+    def _name_end(self, doc: Doc, start: int, blocked: set[int]) -> int:
+        end = start + 1
+        while end < len(doc) and end - start < DEFAULT_MAX_NAME_TOKENS and end not in blocked and not doc[end].is_sent_start:
+            token = doc[end]
+            if is_name_like(token) and not self.lexicons.title_kind(token.text):
+                end += 1
+            elif token.text in NAME_PARTICLES and end + 1 < len(doc) and is_name_like(doc[end + 1]) and end + 1 not in blocked:
+                end += 2
+            else:
+                break
+        return end
+
+    def _is_person_name(self, doc: Doc, start: int, end: int, base_person_starts: set[int]) -> bool:
+        if end - start < 2:
+            return False  # single words are surname mentions, resolved later
+        lex = self.lexicons
+        first = doc[start].text
+        if first in lex.given_names or first.split("-")[0] in lex.given_names:
+            return True
+        if start > 0:
+            before = doc[start - 1].text
+            if lex.title_kind(before) or before in lex.demonym_by_noun or before in lex.speech_verbs:
+                return True
+        if end < len(doc) and (doc[end].text == "(" or (doc[end].text == "aus" and end + 1 < len(doc) and is_capitalised(doc[end + 1]))):
+            return True
+        return start in base_person_starts
+
+    def _describe(self, doc: Doc, span: Span, record: dict) -> None:
+        """Title, nationality, role and kind from the words around the name."""
+        lex = self.lexicons
+        if span.start > 0:
+            before = doc[span.start - 1].text
+            kind = lex.title_kind(before)
+            if kind == "person":
+                record["kind"] = "person"
+                record["role"] = record["role"] or before
+            elif kind == "driver" and before not in record["titles"]:
+                record["titles"].append(before)
+            demonym = lex.demonym_by_noun.get(before)
+            if demonym and not record["nationality"]:
+                record["nationality"] = demonym[0].country
+                record["gender"] = demonym[1]
+            if before.endswith("in") and kind:  # "Teamkollegin", "Werksfahrerin"
+                record["gender"] = record["gender"] or "f"
+        role = _apposition_role(doc, span, lex)
+        if role:
+            record["kind"] = "person"
+            record["role"] = record["role"] or role
+
+    # -- serialization ----------------------------------------------------
+    def to_disk(self, path, *, exclude=tuple()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "cfg", self._cfg())
+
+    def from_disk(self, path, *, exclude=tuple()) -> "PersonFinder":
+        self._load_cfg(srsly.read_json(ensure_path(path) / "cfg"))
+        return self
+
+    def to_bytes(self, *, exclude=tuple()) -> bytes:
+        return srsly.json_dumps(self._cfg()).encode("utf8")
+
+    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "PersonFinder":
+        self._load_cfg(srsly.json_loads(data))
+        return self
+
+    def _cfg(self) -> dict:
+        return {"things_key": self.things_key, "lang": self.lang, "rules_dir": self.rules_dir,
+                "use_base_entities": self.use_base_entities}
+
+    def _load_cfg(self, cfg: dict) -> None:
+        self.things_key = cfg.get("things_key", self.things_key)
+        self.use_base_entities = cfg.get("use_base_entities", self.use_base_entities)
+
+
+def _new_person(person_id: int, name: str) -> dict:
+    return {"id": person_id, "name": name, "kind": "driver", "role": None, "titles": [], "nationality": None,
+            "hometown": None, "age": None, "gender": None, "team": None, "car": None}
+
+
+def _name_text(span: Span) -> str:
+    return " ".join(token.text for token in span)
+
+
+def _blocked_tokens(doc: Doc, key: str) -> set[int]:
+    blocked: set[int] = set()
+    for span in doc.spans.get(key, []):
+        blocked.update(range(span.start, span.end))
+    return blocked
+
+
+def _apposition_role(doc: Doc, span: Span, lex: Lexicons) -> str | None:
+    """``X, Leiter Motorsport der Porsche AG,`` → ``Leiter Motorsport der Porsche AG``."""
+    comma = span.end
+    if comma + 1 >= len(doc) or doc[comma].text != ",":
+        return None
+    head = doc[comma + 1]
+    if head.text in ARTICLES and comma + 2 < len(doc):  # "X, der Teamchef von Y,"
+        head = doc[comma + 2]
+    if head.text not in lex.role_heads and lex.title_kind(head.text) != "person":
+        return None
+    end = head.i
+    while end < len(doc) and end - head.i < DEFAULT_ROLE_MAX_TOKENS and doc[end].text not in CLAUSE_END:
+        end += 1
+    return doc[head.i:end].text
+
+
+def _merge_short_names(people: list[dict], mentions: list[dict]) -> None:
+    """``Max Brandt`` and ``Max Brandt Junior``? Keep the fullest form: a name
+    whose words all open a longer name of the same document becomes that name."""
+    for short in people:
+        for long in people:
+            if long is short or len(long["name"]) <= len(short["name"]):
+                continue
+            if long["name"].startswith(short["name"] + " "):
+                for mention in mentions:
+                    if mention["person"] == short["id"]:
+                        mention["person"] = long["id"]
+                for key in ("role", "nationality", "gender"):
+                    long[key] = long[key] or short[key]
+                long["titles"] += [t for t in short["titles"] if t not in long["titles"]]
+                if short["kind"] == "person":
+                    long["kind"] = "person"
+                short["merged_into"] = long["id"]
+    merged = [p for p in people if "merged_into" in p]
+    if merged:
+        _renumber(people, mentions)
+
+
+def _renumber(people: list[dict], mentions: list[dict]) -> None:
+    keep = [p for p in people if "merged_into" not in p]
+    new_id = {p["id"]: index for index, p in enumerate(keep)}
+    for mention in mentions:
+        mention["person"] = new_id[mention["person"]]
+    for index, person in enumerate(keep):
+        person["id"] = index
+    people[:] = keep

@@ -1,0 +1,73 @@
+"""Token shape tests shared by the components (no state, no spaCy objects kept)."""
+
+from __future__ import annotations
+
+from spacy.lang.de.stop_words import STOP_WORDS
+from spacy.tokens import Token
+
+# Quote and bracket characters that end a name or a phrase.
+QUOTE_MARKS = frozenset("„“”\"»«‚‘'›‹")
+NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "dos", "das", "del", "della", "le", "la", "ter", "ten", "zu", "af", "al", "bin"})
+# Capitalised words that start sentences but never names.
+NEVER_NAME = frozenset(
+    {
+        "Auch", "Aber", "Als", "Am", "Auf", "Beim", "Bei", "Bis", "Dabei", "Damit", "Danach", "Dann", "Das", "Dass",
+        "Dem", "Den", "Der", "Des", "Die", "Dies", "Diese", "Dieser", "Doch", "Durch", "Ein", "Eine", "Einen", "Einer",
+        "Für", "Gegen", "Hier", "Im", "In", "Ins", "Mit", "Nach", "Nur", "Ob", "Ohne", "So", "Sein", "Seine", "Sie",
+        "Er", "Es", "Um", "Und", "Unter", "Vom", "Von", "Vor", "Wie", "Wir", "Zum", "Zur", "Zu", "Zudem", "Sonntag",
+        "Samstag", "Freitag", "Donnerstag", "Mittwoch", "Dienstag", "Montag", "Januar", "Februar", "März", "April",
+        "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember", "Platz", "Rang", "Runde",
+        "Runden", "Rennen", "Sieg", "Start", "Ziel", "Team", "Teams", "Auto", "Pole", "Position", "Startplatz",
+        "Qualifying", "Training", "Klasse", "Meisterschaft", "Saison", "Lauf", "Jahr", "Jahre", "Sekunden",
+    }
+)
+
+
+def is_capitalised(token: Token) -> bool:
+    text = token.text
+    return bool(text) and text[0].isupper() and any(ch.isalpha() for ch in text)
+
+
+def is_all_caps(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and all(ch.isupper() for ch in letters)
+
+
+def has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
+def is_stop_word(token: Token) -> bool:
+    return token.lower_ in STOP_WORDS or token.text in NEVER_NAME
+
+
+def is_name_like(token: Token) -> bool:
+    """A token that can be part of a person's name: ``Jentzsch``, ``O'Neill``, ``Jean-Luc``."""
+    text = token.text
+    if not is_capitalised(token) or is_stop_word(token) or has_digit(text):
+        return False
+    if is_all_caps(text) and len(text) > 1:
+        return False  # acronyms (ALMS, BMW) are not names
+    return all(ch.isalpha() or ch in "-'’." for ch in text) and not text.endswith("-")
+
+
+def sentence_bounds(token: Token) -> tuple[int, int]:
+    """Token bounds of the sentence holding ``token`` (whole doc when unset)."""
+    doc = token.doc
+    if doc.has_annotation("SENT_START"):
+        sent = token.sent
+        return sent.start, sent.end
+    return 0, len(doc)
+
+
+def paragraph_starts(text: str) -> list[int]:
+    """Character offsets where paragraphs start (blank-line separated)."""
+    starts = [0]
+    index = text.find("\n\n")
+    while index != -1:
+        end = index
+        while end < len(text) and text[end] == "\n":
+            end += 1
+        starts.append(end)
+        index = text.find("\n\n", end)
+    return starts

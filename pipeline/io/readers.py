@@ -1,0 +1,363 @@
+"""Read press releases from files, folders, archives and stdin as normalised documents."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import sys
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import BinaryIO, TextIO
+
+from pipeline.io.normalize import UndecodableInput, decode_bytes, normalize_text
+
+DEFAULT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".csv", ".zip")
+DEFAULT_MAX_MEMBER_BYTES = 50 * 1024 * 1024  # zip-bomb guard per archive member
+DEFAULT_MAX_CSV_FIELD_CHARS = 64 * 1024 * 1024  # csv's 128 KiB default is too small for long texts
+DEFAULT_CSV_DELIMITERS = (";", ",", "\t")
+STDIN_NAME = "-"
+STDIN_DOC_ID = "stdin"
+
+_TEXT_SUFFIXES = (".txt", ".md")
+_HTML_SUFFIXES = (".html", ".htm")
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+", re.MULTILINE)
+_DRIVE_LETTER = re.compile(r"^[A-Za-z]:")
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceDocument:
+    """One document; `text` is normalised and offsets refer to it."""
+
+    doc_id: str
+    text: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReadFailure:
+    """An input that yielded no document; `stage` is "read" or "decode"."""
+
+    doc_id: str | None
+    source: str
+    stage: str
+    kind: str
+    message: str
+
+
+ReadResult = SourceDocument | ReadFailure
+
+
+@dataclass(frozen=True, slots=True)
+class _Fields:
+    id_field: str
+    text_field: str
+
+
+def iter_documents(
+    inputs: Iterable[str | Path],
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    stdin: TextIO | BinaryIO | None = None,
+) -> Iterator[ReadResult]:
+    """Yield documents and failures from files, folders, zips and "-" (stdin), in stable order."""
+    if isinstance(inputs, (str, Path)):  # a lone path, not an iterable of characters
+        inputs = [inputs]
+    fields = _Fields(id_field, text_field)
+    seen_ids: dict[str, int] = {}
+    for item in inputs:
+        for result in _iter_input(item, fields, stdin):
+            if isinstance(result, SourceDocument):
+                result = SourceDocument(_unique_id(result.doc_id, seen_ids), result.text, result.source)
+            yield result
+
+
+def _iter_input(item: str | Path, fields: _Fields, stdin: TextIO | BinaryIO | None) -> Iterator[ReadResult]:
+    if str(item) == STDIN_NAME:
+        yield _read_stdin(stdin)
+        return
+    path = Path(item)
+    if path.is_dir():
+        for file_path in _walk_folder(path):
+            yield from _read_file(file_path, _folder_doc_id(path, file_path), fields)
+    elif path.exists():
+        if path.suffix.lower() not in DEFAULT_SUFFIXES:
+            yield ReadFailure(path.stem, str(path), "read", "unsupported",
+                              f"unsupported file type {path.suffix or '(none)'!r}; "
+                              f"expected one of {', '.join(DEFAULT_SUFFIXES)}")
+            return
+        yield from _read_file(path, path.stem, fields)
+    else:
+        yield ReadFailure(path.stem or None, str(path), "read", "missing_file", "no such file or folder")
+
+
+def _unique_id(doc_id: str, seen_ids: dict[str, int]) -> str:
+    # Later duplicates get ~2, ~3, ... in input order, so ids are stable across runs.
+    if doc_id not in seen_ids:
+        seen_ids[doc_id] = 1
+        return doc_id
+    count = seen_ids[doc_id]
+    while True:
+        count += 1
+        candidate = f"{doc_id}~{count}"
+        if candidate not in seen_ids:
+            seen_ids[doc_id] = count
+            seen_ids[candidate] = 1
+            return candidate
+
+
+def _read_stdin(stdin: TextIO | BinaryIO | None) -> ReadResult:
+    stream = stdin if stdin is not None else sys.stdin
+    if stream is None:  # e.g. started without a console
+        return ReadFailure(STDIN_DOC_ID, STDIN_DOC_ID, "read", "missing_file", "no standard input available")
+    stream = getattr(stream, "buffer", stream)  # prefer bytes, so we decode consistently
+    try:
+        data = stream.read()
+    except (OSError, ValueError) as error:  # closed or unreadable stream
+        return ReadFailure(STDIN_DOC_ID, STDIN_DOC_ID, "read", "unreadable", str(error))
+    if isinstance(data, str):
+        return _text_document(normalize_text(data), STDIN_DOC_ID, STDIN_DOC_ID)
+    return _plain_text(data, STDIN_DOC_ID, STDIN_DOC_ID)
+
+
+def _walk_folder(root: Path) -> list[Path]:
+    found = []
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        for name in files:
+            if not name.startswith(".") and Path(name).suffix.lower() in DEFAULT_SUFFIXES:
+                found.append(Path(folder, name))
+    return sorted(found, key=lambda file_path: file_path.relative_to(root).parts)
+
+
+def _folder_doc_id(root: Path, file_path: Path) -> str:
+    return file_path.relative_to(root).with_suffix("").as_posix()
+
+
+def _read_file(path: Path, doc_id: str, fields: _Fields) -> Iterator[ReadResult]:
+    suffix = path.suffix.lower()
+    if suffix == ".zip":
+        yield from _read_zip(path, doc_id, fields)
+        return
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        yield ReadFailure(doc_id, str(path), "read", "unreadable", error.strerror or str(error))
+        return
+    yield from _read_payload(data, suffix, doc_id, str(path), fields)
+
+
+def _read_payload(data: bytes, suffix: str, doc_id: str, source: str, fields: _Fields) -> Iterator[ReadResult]:
+    if suffix in _TEXT_SUFFIXES:
+        yield _plain_text(data, doc_id, source, markdown=suffix == ".md")
+    elif suffix in _HTML_SUFFIXES:
+        yield _html_text(data, doc_id, source)
+    elif suffix == ".jsonl":
+        yield from _jsonl_records(data, doc_id, source, fields)
+    elif suffix == ".csv":
+        yield from _csv_records(data, doc_id, source, fields)
+    else:
+        yield ReadFailure(doc_id, source, "read", "unsupported", f"unsupported file type {suffix!r}")
+
+
+def _decode(data: bytes, doc_id: str, source: str) -> str | ReadFailure:
+    try:
+        return normalize_text(decode_bytes(data))
+    except UndecodableInput as error:
+        return ReadFailure(doc_id, source, "decode", error.kind, error.message)
+
+
+def _text_document(text: str, doc_id: str, source: str) -> ReadResult:
+    if not text.strip():
+        return ReadFailure(doc_id, source, "read", "empty", "no text (empty or only whitespace)")
+    return SourceDocument(doc_id, text, source)
+
+
+def _plain_text(data: bytes, doc_id: str, source: str, *, markdown: bool = False) -> ReadResult:
+    text = _decode(data, doc_id, source)
+    if isinstance(text, ReadFailure):
+        return text
+    if markdown:
+        text = _MARKDOWN_HEADING.sub("", text)
+    return _text_document(text, doc_id, source)
+
+
+def _html_text(data: bytes, doc_id: str, source: str) -> ReadResult:
+    html = _decode(data, doc_id, source)
+    if isinstance(html, ReadFailure):
+        return html
+    text = _article_text(html) or _paragraph_text(html)
+    return _text_document(normalize_text(text), doc_id, source)
+
+
+def _article_text(html: str) -> str:
+    # Imported here: only HTML needs trafilatura, so plain-text runs skip its import cost.
+    import trafilatura
+
+    extracted = trafilatura.extract(
+        html, include_comments=False, include_tables=False, favor_precision=True, output_format="txt"
+    )
+    if not extracted:
+        return ""
+    # trafilatura puts one block per line; the pipeline separates paragraphs by blank lines.
+    return "\n\n".join(line.strip() for line in extracted.splitlines() if line.strip())
+
+
+def _paragraph_text(html: str) -> str:
+    import lxml.html
+    from lxml.etree import ParserError
+
+    try:
+        # lxml refuses str input that carries an XML encoding declaration (XHTML).
+        tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", html, count=1))
+    except (ParserError, ValueError):
+        return ""
+    for element in tree.xpath("//script | //style | //nav | //footer | //header | //aside"):
+        element.drop_tree()
+    paragraphs = (" ".join(p.text_content().split()) for p in tree.iter("p"))
+    return "\n\n".join(text for text in paragraphs if text)
+
+
+def _record_document(
+    record: dict, number: int, file_id: str, source: str, fields: _Fields, unit: str
+) -> ReadResult:
+    raw_id = record.get(fields.id_field)
+    record_id = str(raw_id).strip() if raw_id is not None and not isinstance(raw_id, (dict, list)) else ""
+    doc_id = f"{file_id}/{record_id or number}"
+    text = record.get(fields.text_field)
+    if not isinstance(text, str):
+        problem = "missing" if text is None else f"not text ({type(text).__name__})"
+        return ReadFailure(doc_id, source, "read", "missing_text",
+                           f"{unit} {number}: field {fields.text_field!r} is {problem}")
+    return _text_document(normalize_text(text), doc_id, source)
+
+
+def _jsonl_records(data: bytes, file_id: str, source: str, fields: _Fields) -> Iterator[ReadResult]:
+    content = _decode_container(data, file_id, source)
+    if isinstance(content, ReadFailure):
+        yield content
+        return
+    # Split on LF only: str.splitlines() would also split on U+2028 inside JSON strings.
+    for number, line in enumerate(content.split("\n"), start=1):
+        line = line.strip()
+        if not line:
+            continue
+        line_source = f"{source}:{number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield ReadFailure(f"{file_id}/{number}", line_source, "read", "bad_json",
+                              f"line {number}: invalid JSON ({error.msg} at column {error.colno})")
+            continue
+        if not isinstance(record, dict):
+            yield ReadFailure(f"{file_id}/{number}", line_source, "read", "bad_json",
+                              f"line {number}: expected a JSON object, got {type(record).__name__}")
+            continue
+        yield _record_document(record, number, file_id, line_source, fields, "line")
+
+
+def _csv_records(data: bytes, file_id: str, source: str, fields: _Fields) -> Iterator[ReadResult]:
+    content = _decode_container(data, file_id, source)
+    if isinstance(content, ReadFailure):
+        yield content
+        return
+    delimiter = _sniff_delimiter(content, fields.text_field)
+    csv.field_size_limit(max(csv.field_size_limit(), DEFAULT_MAX_CSV_FIELD_CHARS))
+    reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=delimiter)
+    header = [name.strip() for name in reader.fieldnames or []]
+    if fields.text_field not in header:
+        yield ReadFailure(file_id, source, "read", "missing_text",
+                          f"no column {fields.text_field!r} (columns: {', '.join(header) or 'none'})")
+        return
+    reader.fieldnames = header
+    try:
+        # Row numbers as in a spreadsheet: the header is row 1.
+        for number, row in enumerate(reader, start=2):
+            yield _record_document(row, number, file_id, f"{source}:{number}", fields, "row")
+    except csv.Error as error:
+        yield ReadFailure(file_id, source, "read", "bad_csv", f"row {reader.line_num}: {error}")
+
+
+def _decode_container(data: bytes, file_id: str, source: str) -> str | ReadFailure:
+    # Container files are decoded whole, but each record's text is normalised on its own.
+    try:
+        return decode_bytes(data)
+    except UndecodableInput as error:
+        return ReadFailure(file_id, source, "decode", error.kind, error.message)
+
+
+def _sniff_delimiter(content: str, text_field: str) -> str:
+    # The header decides: the delimiter that yields the text column, else the most columns.
+    first_line = content.split("\n", 1)[0].rstrip("\r")
+    best, best_columns = DEFAULT_CSV_DELIMITERS[0], 0
+    for delimiter in DEFAULT_CSV_DELIMITERS:
+        columns = [name.strip() for name in next(csv.reader([first_line], delimiter=delimiter), [])]
+        if text_field in columns:
+            return delimiter
+        if len(columns) > best_columns:
+            best, best_columns = delimiter, len(columns)
+    return best
+
+
+def _read_zip(path: Path, zip_id: str, fields: _Fields) -> Iterator[ReadResult]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as error:
+        yield ReadFailure(zip_id, str(path), "read", "bad_zip", f"not a readable zip archive: {error}")
+        return
+    with archive:
+        members = []
+        for info in archive.infolist():
+            name = sanitize_member_name(info.filename)
+            if info.is_dir() or not name or _is_hidden(name):
+                continue
+            if PurePosixPath(name).suffix.lower() in DEFAULT_SUFFIXES:
+                members.append((name, info))
+        for name, info in sorted(members, key=lambda pair: pair[0]):
+            yield from _read_zip_member(archive, info, name, zip_id, str(path), fields)
+
+
+def _read_zip_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str, zip_id: str, zip_source: str, fields: _Fields
+) -> Iterator[ReadResult]:
+    member = PurePosixPath(name)
+    doc_id = f"{zip_id}/{member.with_suffix('').as_posix()}"
+    source = f"{zip_source}:{info.filename}"
+    suffix = member.suffix.lower()
+    if suffix == ".zip":
+        yield ReadFailure(doc_id, source, "read", "unsupported", "nested zip archives are not read")
+        return
+    if info.file_size > DEFAULT_MAX_MEMBER_BYTES:
+        yield ReadFailure(doc_id, source, "read", "too_large",
+                          f"{info.file_size} bytes uncompressed, limit is {DEFAULT_MAX_MEMBER_BYTES}")
+        return
+    try:
+        with archive.open(info) as stream:
+            # Read at most limit+1 bytes: the declared size in the archive may lie.
+            data = stream.read(DEFAULT_MAX_MEMBER_BYTES + 1)
+    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError) as error:
+        yield ReadFailure(doc_id, source, "read", "bad_zip", f"cannot read archive member: {error}")
+        return
+    if len(data) > DEFAULT_MAX_MEMBER_BYTES:
+        yield ReadFailure(doc_id, source, "read", "too_large",
+                          f"more than {DEFAULT_MAX_MEMBER_BYTES} bytes uncompressed")
+        return
+    yield from _read_payload(data, suffix, doc_id, source, fields)
+
+
+def sanitize_member_name(name: str) -> str:
+    """Archive member name as a safe relative path: no drive, root or `..` parts."""
+    name = _DRIVE_LETTER.sub("", name.replace("\\", "/"))
+    parts = [part for part in name.split("/") if part not in ("", ".", "..")]
+    return "/".join(parts)
+
+
+def _is_hidden(name: str) -> bool:
+    # Also skips macOS resource forks (__MACOSX/) that ship inside many archives.
+    return any(part.startswith(".") or part == "__MACOSX" for part in name.split("/"))

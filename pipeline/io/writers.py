@@ -1,0 +1,259 @@
+"""Write result tables as CSV, XLSX and Parquet: atomically and safe to open in Excel."""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import secrets
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+DEFAULT_CSV_DIALECT = "excel-de"
+DEFAULT_FORMATS = ("csv",)
+DEFAULT_XLSX_NAME = "tables.xlsx"
+DEFAULT_XLSX_MAX_COLUMN_WIDTH = 60
+DEFAULT_XLSX_MAX_CELL_CHARS = 32767  # Excel's hard limit per cell
+DEFAULT_XLSX_SHEET_NAME_CHARS = 31  # Excel's hard limit per sheet name
+SUPPORTED_FORMATS = ("csv", "xlsx", "parquet")
+
+# OWASP CSV injection: spreadsheet apps run cells starting with these as formulas.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_ESCAPE = "'"
+
+_SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
+_TABLE_NAME = re.compile(r"\w[\w.-]*")  # usable as a file name, no path parts
+
+
+@dataclass(frozen=True, slots=True)
+class CsvDialect:
+    """How a CSV file is laid out on disk."""
+
+    sep: str
+    encoding: str
+    lineterminator: str
+    decimal: str
+
+
+CSV_DIALECTS: dict[str, CsvDialect] = {
+    # German Excel opens it by double-click: ';' separator, ',' decimals, BOM marks UTF-8.
+    "excel-de": CsvDialect(sep=";", encoding="utf-8-sig", lineterminator="\r\n", decimal=","),
+    "rfc4180": CsvDialect(sep=",", encoding="utf-8", lineterminator="\r\n", decimal="."),
+}
+
+
+def neutralize_formula(value: Any) -> Any:
+    """Prefix a text cell that a spreadsheet would run as a formula with "'"; others unchanged."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return FORMULA_ESCAPE + value
+    return value
+
+
+def neutralize_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Copy of `df` with every text cell and column name neutralised; numbers stay numbers."""
+    result = df.copy()
+    for position in range(result.shape[1]):  # by position: column names may repeat
+        series = result.iloc[:, position]
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            series = series.astype(object)  # renaming categories could collide
+        if _is_text_dtype(series.dtype):
+            result.isetitem(position, series.map(neutralize_formula))
+    result.columns = [neutralize_formula(column) for column in result.columns]
+    return result
+
+
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """Yield a temp path beside `path`; it replaces `path` only if the block succeeds."""
+    target = Path(path)
+    temp = _create_temp_file(target)
+    try:
+        yield temp
+        os.replace(temp, target)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
+    """Write text atomically, without newline translation."""
+    with atomic_path(path) as temp:
+        with open(temp, "w", encoding=encoding, newline="") as handle:
+            handle.write(text)
+    return Path(path)
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write bytes atomically."""
+    with atomic_path(path) as temp:
+        temp.write_bytes(data)
+    return Path(path)
+
+
+def write_csv(df: pd.DataFrame, path: str | Path, *, dialect: str = DEFAULT_CSV_DIALECT) -> Path:
+    """Write `df` (without index) as CSV in the named dialect, neutralised and atomic."""
+    layout = _csv_dialect(dialect)
+    with atomic_path(path) as temp:
+        neutralize_frame(df).to_csv(
+            temp,
+            index=False,
+            sep=layout.sep,
+            encoding=layout.encoding,
+            lineterminator=layout.lineterminator,
+            decimal=layout.decimal,
+            quoting=csv.QUOTE_MINIMAL,
+        )
+    return Path(path)
+
+
+def read_csv(path: str | Path, *, dialect: str = DEFAULT_CSV_DIALECT) -> pd.DataFrame:
+    """Read a CSV written by `write_csv`; empty text cells come back as "", not NaN."""
+    layout = _csv_dialect(dialect)
+    # utf-8-sig reads files with and without a BOM alike.
+    options = dict(sep=layout.sep, decimal=layout.decimal, encoding="utf-8-sig")
+    inferred = pd.read_csv(path, **options)
+    as_text = pd.read_csv(path, dtype=str, keep_default_na=False, **options)
+    for position in range(inferred.shape[1]):
+        series = inferred.iloc[:, position]
+        # CSV has no types: text columns and all-empty columns are read as text.
+        if _is_text_dtype(series.dtype) or series.isna().all():
+            inferred.isetitem(position, as_text.iloc[:, position])
+    return inferred
+
+
+def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
+    """Write one workbook, a sheet per table: bold frozen header, autofilter, fitted widths."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    if not tables:
+        raise ValueError("no tables to write: a workbook needs at least one sheet")
+    taken: set[str] = set()
+    with atomic_path(path) as temp:
+        with pd.ExcelWriter(temp, engine="openpyxl") as writer:
+            for name, df in tables.items():
+                sheet = sheet_name(name, taken)
+                frame = _xlsx_safe(neutralize_frame(df), ILLEGAL_CHARACTERS_RE)
+                frame.to_excel(writer, sheet_name=sheet, index=False)
+                worksheet = writer.sheets[sheet]
+                worksheet.freeze_panes = "A2"
+                last_column = get_column_letter(max(len(frame.columns), 1))
+                worksheet.auto_filter.ref = f"A1:{last_column}{len(frame) + 1}"
+                for position, column in enumerate(frame.columns, start=1):
+                    worksheet.cell(row=1, column=position).font = Font(bold=True)
+                    width = _column_width(column, frame.iloc[:, position - 1])
+                    worksheet.column_dimensions[get_column_letter(position)].width = width
+    return Path(path)
+
+
+def write_parquet(df: pd.DataFrame, path: str | Path, schema: pa.Schema | None = None) -> Path:
+    """Write `df` (without index) as Parquet, optionally cast to `schema`.
+
+    Not neutralised: Parquet is read by analysis tools, not spreadsheets, so cells stay exact.
+    """
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
+    with atomic_path(path) as temp:
+        pq.write_table(table, temp)
+    return Path(path)
+
+
+def write_tables(
+    tables: Mapping[str, pd.DataFrame],
+    out_dir: str | Path,
+    *,
+    formats: Iterable[str] = DEFAULT_FORMATS,
+    csv_dialect: str = DEFAULT_CSV_DIALECT,
+) -> list[Path]:
+    """Write `<name>.csv` / `<name>.parquet` per table and one `tables.xlsx`; return the paths."""
+    chosen = _check_formats(formats)
+    _csv_dialect(csv_dialect)
+    for name in tables:
+        if not _TABLE_NAME.fullmatch(name):
+            raise ValueError(f"table name {name!r} is not usable as a file name")
+    folder = Path(out_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    for chosen_format in chosen:
+        if chosen_format == "csv":
+            written += [write_csv(df, folder / f"{name}.csv", dialect=csv_dialect) for name, df in tables.items()]
+        elif chosen_format == "xlsx":
+            written.append(write_xlsx(tables, folder / DEFAULT_XLSX_NAME))
+        else:
+            written += [write_parquet(df, folder / f"{name}.parquet") for name, df in tables.items()]
+    return written
+
+
+def sheet_name(name: str, taken: set[str]) -> str:
+    """A valid, unique (case-insensitive) Excel sheet name for `name`; records it in `taken`."""
+    base = _SHEET_NAME_FORBIDDEN.sub("_", name).strip("'") or "Tabelle"
+    candidate = base[:DEFAULT_XLSX_SHEET_NAME_CHARS]
+    count = 1
+    while candidate.casefold() in taken:
+        count += 1
+        suffix = f"~{count}"
+        candidate = base[: DEFAULT_XLSX_SHEET_NAME_CHARS - len(suffix)] + suffix
+    taken.add(candidate.casefold())
+    return candidate
+
+
+def _create_temp_file(target: Path) -> Path:
+    # os.open with mode 0o666 lets the umask apply, unlike mkstemp's fixed 0o600.
+    while True:
+        temp = target.with_name(f".{target.name}.tmp-{secrets.token_hex(4)}")
+        try:
+            os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            return temp
+        except FileExistsError:
+            continue
+
+
+def _is_text_dtype(dtype: Any) -> bool:
+    return pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.StringDtype)
+
+
+def _csv_dialect(name: str) -> CsvDialect:
+    if name not in CSV_DIALECTS:
+        raise ValueError(f"unknown CSV dialect {name!r}; choose one of: {', '.join(CSV_DIALECTS)}")
+    return CSV_DIALECTS[name]
+
+
+def _check_formats(formats: Iterable[str]) -> list[str]:
+    chosen = [formats] if isinstance(formats, str) else list(formats)
+    unknown = [name for name in chosen if name not in SUPPORTED_FORMATS]
+    if unknown:
+        raise ValueError(
+            f"unknown output format {', '.join(map(repr, unknown))}; choose from: {', '.join(SUPPORTED_FORMATS)}"
+        )
+    if not chosen:
+        raise ValueError(f"no output format given; choose from: {', '.join(SUPPORTED_FORMATS)}")
+    return list(dict.fromkeys(chosen))
+
+
+def _xlsx_safe(df: pd.DataFrame, illegal: re.Pattern[str]) -> pd.DataFrame:
+    # XLSX cannot store most control characters, nor cells longer than Excel's limit.
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return illegal.sub("", value)[:DEFAULT_XLSX_MAX_CELL_CHARS]
+        return value
+
+    for position in range(df.shape[1]):
+        if _is_text_dtype(df.iloc[:, position].dtype):
+            df.isetitem(position, df.iloc[:, position].map(clean))
+    return df
+
+
+def _column_width(header: Any, values: pd.Series) -> float:
+    longest = max([len(str(header)), *(len(line) for value in values.dropna() for line in str(value).split("\n"))])
+    return min(longest + 2, DEFAULT_XLSX_MAX_COLUMN_WIDTH)

@@ -1,0 +1,236 @@
+"""Typed, validated access to the rule files in ``models/rules/<lang>/``.
+
+The files ship inside the wheel as package data (``pipeline.models``), so the
+loader uses ``importlib.resources`` and works from any install. A directory can
+be given instead, for users who keep their own rule sets.
+
+Every file is checked on load: TSV headers and JSONL keys must be exactly the
+expected ones, so a typo in a rule file fails loudly instead of silently
+matching nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Iterator
+
+DEFAULT_LANG = "de"
+
+
+class RuleFileError(ValueError):
+    """A rule file is missing or malformed."""
+
+
+@dataclass(frozen=True, slots=True)
+class Country:
+    name: str
+    codes: tuple[str, ...]
+    adjective_stem: str
+
+
+@dataclass(frozen=True, slots=True)
+class Demonym:
+    """A noun naming a person by origin: ``Belgier`` or ``Tiroler``."""
+
+    masculine: str
+    feminine: str
+    country: str
+    region: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechVerb:
+    form: str
+    lemma: str
+    reflexive: bool
+    particle: str
+
+
+@dataclass(frozen=True, slots=True)
+class NamedThing:
+    """A gazetteer entry (team, series, circuit) with its aliases."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CarModel:
+    maker: str
+    model: str
+
+
+@dataclass(frozen=True)
+class Lexicons:
+    given_names: frozenset[str]
+    countries: tuple[Country, ...]
+    nationalities: tuple[Demonym, ...]
+    regions: tuple[Demonym, ...]
+    title_nouns: dict[str, str]
+    title_suffixes: dict[str, str]
+    speech_verbs: dict[str, tuple[SpeechVerb, ...]]
+    role_heads: frozenset[str]
+    makers: frozenset[str]
+    model_words: frozenset[str]
+    car_models: tuple[CarModel, ...]
+    teams: tuple[NamedThing, ...]
+    team_suffixes: frozenset[str]
+    team_prefixes: frozenset[str]
+    series: tuple[NamedThing, ...]
+    circuits: tuple[NamedThing, ...]
+    race_classes: frozenset[str]
+    # Derived lookups, built once in __post_init__.
+    country_by_code: dict[str, Country] = field(default_factory=dict)
+    country_by_name: dict[str, Country] = field(default_factory=dict)
+    demonym_by_noun: dict[str, tuple[Demonym, str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for country in self.countries:
+            self.country_by_name[country.name] = country
+            for code in country.codes:
+                self.country_by_code[code] = country
+        for demonym in (*self.nationalities, *self.regions):
+            for noun, gender in ((demonym.masculine, "m"), (demonym.feminine, "f")):
+                self.demonym_by_noun.setdefault(noun, (demonym, gender))
+                # Dative/accusative/plural forms: "dem Belgier", "den Franzosen", "dem Oberbayern"
+                for ending in ("n", "en", "s"):
+                    self.demonym_by_noun.setdefault(noun + ending, (demonym, gender))
+
+    def title_kind(self, word: str) -> str | None:
+        """``driver``/``person`` for a title noun such as ``Werksfahrer``, also for
+        unseen compounds such as ``BMW-Werksfahrer`` or ``Porsche-Junior``."""
+        if word in self.title_nouns:
+            return self.title_nouns[word]
+        lowered = word.lower()
+        for suffix, kind in self.title_suffixes.items():
+            if lowered.endswith(suffix) and len(lowered) > len(suffix):
+                return kind
+        return None
+
+    def country_of(self, place: str | None) -> str | None:
+        """The country a hometown value names: a country, a code or ``None``."""
+        if not place:
+            return None
+        if place in self.country_by_name:
+            return place
+        country = self.country_by_code.get(place)
+        return country.name if country else None
+
+
+def _rules_root(lang: str) -> Path:
+    root = resources.files("pipeline.models") / "rules" / lang
+    return Path(str(root))
+
+
+def _data_lines(path: Path) -> Iterator[tuple[int, str]]:
+    if not path.is_file():
+        raise RuleFileError(f"rule file not found: {path}")
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            line = line.rstrip("\n").rstrip("\r")
+            if line.strip() and not line.lstrip().startswith("#"):
+                yield number, line
+
+
+def read_word_list(path: Path) -> frozenset[str]:
+    return frozenset(line.strip() for _, line in _data_lines(path))
+
+
+def read_tsv(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    lines = _data_lines(path)
+    try:
+        _, header = next(lines)
+    except StopIteration:
+        raise RuleFileError(f"{path.name}: empty file") from None
+    found = tuple(header.split("\t"))
+    if found != columns:
+        raise RuleFileError(f"{path.name}: header {found} should be {columns}")
+    rows = []
+    for number, line in lines:
+        cells = line.split("\t")
+        if len(cells) != len(columns):
+            raise RuleFileError(f"{path.name}:{number}: expected {len(columns)} columns, got {len(cells)}")
+        rows.append(dict(zip(columns, (cell.strip() for cell in cells))))
+    return rows
+
+
+def read_jsonl(path: Path, required: tuple[str, ...], optional: tuple[str, ...] = ()) -> list[dict]:
+    records = []
+    for number, line in _data_lines(path):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise RuleFileError(f"{path.name}:{number}: invalid JSON ({error.msg})") from None
+        keys = set(record)
+        missing = set(required) - keys
+        unknown = keys - set(required) - set(optional)
+        if missing or unknown:
+            raise RuleFileError(f"{path.name}:{number}: missing keys {sorted(missing)}, unknown keys {sorted(unknown)}")
+        records.append(record)
+    return records
+
+
+def _named_things(path: Path) -> tuple[NamedThing, ...]:
+    return tuple(
+        NamedThing(record["name"], tuple(record.get("aliases", ())))
+        for record in read_jsonl(path, ("name",), ("aliases",))
+    )
+
+
+def _demonyms(path: Path, with_region: bool) -> tuple[Demonym, ...]:
+    columns = ("masculine", "feminine", "region", "country") if with_region else ("masculine", "feminine", "country")
+    return tuple(
+        Demonym(row["masculine"], row["feminine"] or row["masculine"], row["country"], row.get("region"))
+        for row in read_tsv(path, columns)
+    )
+
+
+def _speech_verbs(path: Path) -> dict[str, tuple[SpeechVerb, ...]]:
+    verbs: dict[str, list[SpeechVerb]] = {}
+    for row in read_tsv(path, ("form", "lemma", "reflexive", "particle")):
+        verb = SpeechVerb(row["form"], row["lemma"], row["reflexive"] == "1", row["particle"])
+        verbs.setdefault(verb.form, []).append(verb)
+    return {form: tuple(entries) for form, entries in verbs.items()}
+
+
+def load_lexicons_from(root: Path) -> Lexicons:
+    """Load and validate every rule file in ``root``."""
+    return Lexicons(
+        given_names=read_word_list(root / "given_names.txt"),
+        countries=tuple(
+            Country(row["name"], tuple(code.strip() for code in row["codes"].split(",") if code.strip()), row["adjective_stem"])
+            for row in read_tsv(root / "countries.tsv", ("name", "codes", "adjective_stem"))
+        ),
+        nationalities=_demonyms(root / "nationalities.tsv", with_region=False),
+        regions=_demonyms(root / "regions.tsv", with_region=True),
+        title_nouns={row["noun"]: row["kind"] for row in read_tsv(root / "title_nouns.tsv", ("noun", "kind"))},
+        title_suffixes={
+            row["suffix"].lower().lstrip("-"): row["kind"] for row in read_tsv(root / "title_suffixes.tsv", ("suffix", "kind"))
+        },
+        speech_verbs=_speech_verbs(root / "speech_verbs.tsv"),
+        role_heads=read_word_list(root / "role_heads.txt"),
+        makers=read_word_list(root / "makers.txt"),
+        model_words=read_word_list(root / "model_words.txt"),
+        car_models=tuple(CarModel(r["maker"], r["model"]) for r in read_jsonl(root / "car_models.jsonl", ("maker", "model"))),
+        teams=_named_things(root / "teams.jsonl"),
+        team_suffixes=read_word_list(root / "team_suffixes.txt"),
+        team_prefixes=read_word_list(root / "team_prefixes.txt"),
+        series=_named_things(root / "series.jsonl"),
+        circuits=_named_things(root / "circuits.jsonl"),
+        race_classes=read_word_list(root / "race_classes.txt"),
+    )
+
+
+@lru_cache(maxsize=8)
+def load_lexicons(lang: str = DEFAULT_LANG, rules_dir: str | None = None) -> Lexicons:
+    """The lexicons for ``lang``: packaged rules, or ``rules_dir`` when given.
+
+    Cached: every component of every pipeline in the process shares one copy.
+    Treat the result as read-only.
+    """
+    root = Path(rules_dir) if rules_dir else _rules_root(lang)
+    return load_lexicons_from(root)

@@ -1,0 +1,125 @@
+"""Docs to rows to DataFrames: the table schemas of every output.
+
+Each table has a fixed column order and explicit dtypes (``SCHEMAS``); the
+README documents the same schemas. Rows are plain dicts so they can be cached
+as JSON and merged across processes before becoming DataFrames.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Iterable
+
+import pandas as pd
+from spacy.tokens import Doc
+
+from . import extensions  # noqa: F401
+
+STRING = "string"
+INT = "Int64"
+FLOAT = "float64"
+
+SCHEMAS: dict[str, dict[str, str]] = {
+    "documents": {
+        "doc_id": STRING, "source": STRING, "n_chars": INT, "n_tokens": INT, "n_drivers": INT, "n_people": INT,
+        "n_quotes": INT, "base_model": STRING, "text": STRING,
+    },
+    "entities": {
+        "doc_id": STRING, "text": STRING, "label": STRING, "start_char": INT, "end_char": INT, "canonical": STRING,
+    },
+    "drivers": {
+        "doc_id": STRING, "driver": STRING, "hometown": STRING, "team": STRING, "car": STRING,
+        "nationality": STRING, "age": INT, "titles": STRING, "n_quotes": INT,
+    },
+    "people": {"doc_id": STRING, "name": STRING, "kind": STRING, "role": STRING},
+    "quotes": {
+        "doc_id": STRING, "quote_id": INT, "quote": STRING, "speaker": STRING, "speaker_role": STRING,
+        "speaker_kind": STRING, "cue": STRING, "method": STRING, "confidence": FLOAT, "start_char": INT,
+        "end_char": INT, "paragraph": INT,
+    },
+    "errors": {"doc_id": STRING, "source": STRING, "stage": STRING, "error_kind": STRING, "message": STRING},
+    "drivers_summary": {
+        "driver": STRING, "n_documents": INT, "n_quotes": INT, "teams": STRING, "cars": STRING, "hometowns": STRING,
+    },
+}
+# Tables built per document; "errors" and "drivers_summary" are built per batch.
+DOCUMENT_TABLES = ("documents", "entities", "drivers", "people", "quotes")
+
+
+def doc_to_rows(doc: Doc, doc_id: str, source: str = "", base_model: str = "") -> dict[str, list[dict]]:
+    """All table rows for one processed document."""
+    quotes = doc._.quotes or []
+    people = doc._.people or []
+    drivers = doc._.drivers or []
+    quote_count: dict[str, int] = defaultdict(int)
+    for quote in quotes:
+        if quote.get("speaker"):
+            quote_count[quote["speaker"]] += 1
+    return {
+        "documents": [{
+            "doc_id": doc_id, "source": source, "n_chars": len(doc.text), "n_tokens": len(doc),
+            "n_drivers": len(drivers), "n_people": sum(1 for p in people if p["kind"] == "person"),
+            "n_quotes": len(quotes), "base_model": base_model, "text": doc.text,
+        }],
+        "entities": [
+            {"doc_id": doc_id, "text": ent.text, "label": ent.label_, "start_char": ent.start_char,
+             "end_char": ent.end_char, "canonical": ent._.canonical or ent.text}
+            for ent in doc.ents
+        ],
+        "drivers": [
+            {"doc_id": doc_id, **{key: row.get(key) for key in SCHEMAS["drivers"] if key not in ("doc_id", "n_quotes")},
+             "n_quotes": quote_count.get(row["driver"], 0)}
+            for row in drivers
+        ],
+        "people": [{"doc_id": doc_id, "name": p["name"], "kind": p["kind"], "role": p["role"]} for p in people],
+        "quotes": [
+            {"doc_id": doc_id, **{key: quote.get(key) for key in SCHEMAS["quotes"] if key != "doc_id"}}
+            for quote in quotes
+        ],
+    }
+
+
+def empty_rows() -> dict[str, list[dict]]:
+    return {name: [] for name in (*DOCUMENT_TABLES, "errors")}
+
+
+def merge_rows(target: dict[str, list[dict]], rows: dict[str, list[dict]]) -> None:
+    for name, table_rows in rows.items():
+        target.setdefault(name, []).extend(table_rows)
+
+
+def to_frame(name: str, rows: Iterable[dict]) -> pd.DataFrame:
+    """A DataFrame with the schema's columns, order and dtypes."""
+    schema = SCHEMAS[name]
+    frame = pd.DataFrame(list(rows), columns=list(schema))
+    return frame.astype(schema)
+
+
+def drivers_summary(drivers: pd.DataFrame) -> pd.DataFrame:
+    """Each canonical driver across the batch: documents, quotes, teams, cars, hometowns."""
+    rows = []
+    for driver, group in drivers.groupby("driver", sort=True):
+        rows.append({
+            "driver": driver,
+            "n_documents": group["doc_id"].nunique(),
+            "n_quotes": int(group["n_quotes"].fillna(0).sum()),
+            "teams": _joined(group["team"]),
+            "cars": _joined(group["car"]),
+            "hometowns": _joined(group["hometown"]),
+        })
+    frame = to_frame("drivers_summary", rows)
+    return frame.sort_values(["n_documents", "n_quotes", "driver"], ascending=[False, False, True], ignore_index=True)
+
+
+def _joined(values: pd.Series) -> str:
+    return "; ".join(sorted({str(v) for v in values.dropna() if str(v)}))
+
+
+def build_frames(rows: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
+    """Every output table, ordered by document for stable output."""
+    frames = {name: to_frame(name, rows.get(name, [])) for name in (*DOCUMENT_TABLES, "errors")}
+    for name in DOCUMENT_TABLES:
+        sort_keys = ["doc_id"] + (["start_char"] if "start_char" in SCHEMAS[name] else [])
+        frames[name] = frames[name].sort_values(sort_keys, kind="stable", ignore_index=True)
+    frames["drivers_summary"] = drivers_summary(frames["drivers"])
+    return frames
