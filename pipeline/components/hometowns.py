@@ -38,7 +38,7 @@ AGE_RANGE = range(12, 90)
 
 @Language.factory(
     "motorsport_hometowns",
-    assigns=["doc._.people", f"doc.spans['{DEFAULT_SPANS_KEY}']"],
+    assigns=["doc._.people", "doc.spans"],
     requires=["doc._.people", "doc._.mentions"],
     default_config={"things_key": DEFAULT_THINGS_KEY, "spans_key": DEFAULT_SPANS_KEY, "lang": DEFAULT_LANG, "rules_dir": None},
 )

@@ -43,7 +43,7 @@ PRIORITY = {"TEAM": 0, "CAR": 1, "SERIES": 2, "CIRCUIT": 3, "RACE_CLASS": 4, "MA
 
 @Language.factory(
     "motorsport_rulers",
-    assigns=[f"doc.spans['{DEFAULT_SPANS_KEY}']"],
+    assigns=["doc.spans"],
     default_config={"spans_key": DEFAULT_SPANS_KEY, "lang": DEFAULT_LANG, "rules_dir": None},
 )
 def make_rulers(nlp: Language, name: str, spans_key: str, lang: str, rules_dir: str | None) -> "MotorsportRulers":
@@ -147,12 +147,13 @@ class MotorsportRulers(Pipe):
         spans = []
         for token in doc:
             text = token.text
+            prefix_end = token.i + 1
             if text in lex.team_prefixes:
-                end = _extend_right(doc, token.i + 1, lambda t: _is_team_word(t, lex))
-                if end > token.i + 1:
-                    start = _extend_left(doc, token.i, lambda t: _is_team_word(t, lex) and t.text not in lex.team_suffixes)
-                    spans.append(_thing(doc, start, end, "TEAM"))
-            elif text in lex.team_suffixes:
+                prefix_end = _extend_right(doc, token.i + 1, lambda t: _is_team_word(t, lex))
+            if prefix_end > token.i + 1:  # "Team Rosberg", "Hertz Team Jota"
+                start = _extend_left(doc, token.i, lambda t: _is_team_word(t, lex) and t.text not in lex.team_suffixes)
+                spans.append(_thing(doc, start, prefix_end, "TEAM"))
+            elif text in lex.team_suffixes:  # "Haupt Racing Team", "BMW Sauber F1 Team"
                 start = _extend_left(doc, token.i, lambda t: _is_team_word(t, lex))
                 left = doc[start:token.i]
                 if len(left) == 0 or all(t.text in lex.makers for t in left):

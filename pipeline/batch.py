@@ -1,0 +1,766 @@
+"""Batch runs: input files → pipeline → tables in an output folder.
+
+The CLI's ``run`` command is a thin layer over ``run_batch``. A run never
+holds all rows in memory: every input item becomes one journal entry
+(``pipeline.journal``), written in input order and fsync'd per batch, and
+the final tables are streamed from the journal at the end. The journal also
+makes runs resumable (``resume=True``) after a crash or ``kill -9``.
+
+Per input item:
+
+- a read failure becomes an ``errors`` row;
+- a document longer than ``nlp.max_length`` is split at blank lines into
+  parts below the limit; the parts' rows are merged with offsets shifted to
+  the full text;
+- a part that raises inside the pipeline is retried alone; if it fails again
+  the document becomes an ``errors`` row (stage ``process``) and the batch
+  goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import platform
+import re
+import shutil
+import signal
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, TextIO
+
+import spacy
+from spacy.attrs import IS_PUNCT, IS_SPACE
+from spacy.language import Language
+
+from . import __version__
+from .api import DEFAULT_BATCH_SIZE, DEFAULT_COMPONENTS, base_model_name, load_pipeline
+from .io.readers import ReadFailure, iter_documents
+from .io.writers import atomic_write_text
+from .journal import (
+    DEFAULT_JOURNAL_NAME,
+    DEFAULT_WORK_DIR,
+    JournalWriter,
+    ResumeMismatch,
+    check_header,
+    item_key,
+    scan_journal,
+)
+from .tables import DOCUMENT_TABLES, SCHEMAS, doc_to_rows
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_FORMATS = ("csv",)
+DEFAULT_CSV_DIALECT = "excel-de"
+ENGINES = ("local", "dask")
+DEFAULT_ENGINE = "local"
+# One memory zone per this many documents/characters: spaCy frees the zone's
+# strings and caches at its end, so memory stays flat over any number of docs.
+DEFAULT_ZONE_DOCS = 1000
+DEFAULT_ZONE_CHARS = 5_000_000
+# --n-process auto: a zone this large amortises forking a second process
+# (see benchmarks/run_benchmarks.py; smaller zones run faster in one process).
+DEFAULT_PARALLEL_MIN_CHARS = 400_000
+DEFAULT_PARALLEL_PROCESSES = 2
+DEFAULT_ERROR_MESSAGE_CHARS = 500
+RUN_JSON = "run.json"
+XLSX_NAME = "tables.xlsx"
+# Test-only fault injection, e.g. "sleep-per-commit=0.2" or "kill-at=journal-complete"
+# ("kill-at=tables-written": after the streamed tables, before drivers_summary and run.json).
+FAULT_ENV = "MOTORSPORT_NLP_FAULT"
+
+# Blank lines: where a long document may be split without cutting a paragraph.
+_PARAGRAPH_BREAK = re.compile(r"\n(?:[^\S\n]*\n)+")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+_TABLES_WITH_OFFSETS = tuple(name for name in DOCUMENT_TABLES if "start_char" in SCHEMAS[name])
+
+
+class OutputExists(RuntimeError):
+    """The output folder holds files and neither --force nor --resume was given."""
+
+
+class UsageError(ValueError):
+    """Options that cannot work together (the CLI exits with code 2)."""
+
+
+# --------------------------------------------------------------------------- summary
+
+
+@dataclass
+class RunSummary:
+    out_dir: Path
+    documents: int = 0  # documents in the tables (including those a resumed run reused)
+    errors: int = 0
+    words: int = 0  # words of all documents in the tables
+    seconds: float = 0.0  # this session
+    processed: int = 0  # documents processed in this session
+    processed_words: int = 0
+    reused: int = 0  # journal entries a resumed run did not redo
+    base_model: str = ""
+    engine: str = DEFAULT_ENGINE
+    n_process: int | str = 1
+    status: str = "complete"  # "complete" | "already-complete"
+    files: list[Path] = field(default_factory=list)
+
+    @property
+    def words_per_second(self) -> float:
+        return self.processed_words / self.seconds if self.seconds else 0.0
+
+    def line(self) -> str:
+        if self.status == "already-complete":
+            return f"{self.out_dir} is already complete: {self.documents} documents, {self.errors} errors"
+        reused = f", {self.reused} reused from the journal" if self.reused else ""
+        return (f"{self.documents} documents, {self.errors} errors{reused}; {self.processed_words} words "
+                f"in {self.seconds:.1f} s ({self.words_per_second:,.0f} words/s) → {self.out_dir}")
+
+
+# --------------------------------------------------------------------------- work items
+
+
+@dataclass(frozen=True, slots=True)
+class WorkItem:
+    """One input item in input order: a document to process or a read failure."""
+
+    seq: int
+    key: str
+    doc_id: str | None
+    source: str
+    text: str | None = None
+    failure: dict[str, Any] | None = None  # the errors row of a read failure
+
+
+def pipeline_fingerprint(base_info: dict[str, Any], components: Sequence[str]) -> str:
+    """What makes rows reproducible: our version, the base model and the components."""
+    return "|".join([__version__, str(base_info.get("name", "")), str(base_info.get("version", "")),
+                     ",".join(components)])
+
+
+def nlp_fingerprint(nlp: Language) -> str:
+    base_info = nlp.meta.get("motorsport", {}).get("base") or {"name": nlp.meta.get("name", ""),
+                                                              "version": nlp.meta.get("version", "")}
+    base_components = set(base_info.get("components", ()))
+    return pipeline_fingerprint(base_info, [name for name in nlp.pipe_names if name not in base_components])
+
+
+def iter_work_items(
+    inputs: Sequence[str | Path],
+    fingerprint: str,
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    stdin: TextIO | None = None,
+) -> Iterator[WorkItem]:
+    """Every input item with its position and journal key, in the readers' stable order."""
+    results = iter_documents(inputs, id_field=id_field, text_field=text_field, stdin=stdin)
+    for seq, result in enumerate(results):
+        if isinstance(result, ReadFailure):
+            row = {"doc_id": result.doc_id, "source": result.source, "stage": result.stage,
+                   "error_kind": result.kind, "message": result.message}
+            key = item_key(fingerprint, "failure", result.doc_id, result.source, result.stage, result.kind,
+                           result.message)
+            yield WorkItem(seq, key, result.doc_id, result.source, failure=row)
+        else:
+            text = _without_lone_surrogates(result.text)
+            yield WorkItem(seq, item_key(fingerprint, "document", result.doc_id, result.source, text),
+                           result.doc_id, result.source, text=text)
+
+
+def _without_lone_surrogates(text: str) -> str:
+    # A JSON input can smuggle "\ud800" into a text; no output format can store it.
+    # One replacement character per surrogate keeps every offset.
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _LONE_SURROGATE.sub("\ufffd", text)
+    return text
+
+
+# --------------------------------------------------------------------------- long documents
+
+
+@dataclass(frozen=True, slots=True)
+class TextPart:
+    """A slice of a document's text processed as its own spaCy doc."""
+
+    item: int  # index of the WorkItem in the processed list
+    number: int
+    count: int
+    start: int  # offset of the part in the full text
+    paragraph_shift: int  # paragraphs of the full text before this part's first paragraph
+    text: str
+
+
+def split_text(text: str, max_chars: int) -> list[tuple[int, int, int]]:
+    """(start, end, paragraph_shift) of parts of at most ``max_chars``; one part if it fits.
+
+    Parts end after a blank line where possible, else after a line break, a
+    space, or (only for text without any) at the limit.
+    """
+    if len(text) <= max_chars:
+        return [(0, len(text), 0)]
+    if max_chars < 1:
+        raise ValueError("max_chars must be positive")
+    breaks = [match.end() for match in _PARAGRAPH_BREAK.finditer(text)]
+    parts: list[tuple[int, int, int]] = []
+    start, shift, break_index = 0, 0, 0
+    while len(text) - start > max_chars:
+        limit = start + max_chars
+        while break_index < len(breaks) and breaks[break_index] <= limit:
+            break_index += 1
+        best_break = breaks[break_index - 1] if break_index and breaks[break_index - 1] > start else None
+        if best_break is not None:
+            end, at_paragraph = best_break, True
+        else:
+            newline = text.rfind("\n", start, limit)
+            space = text.rfind(" ", start, limit)
+            cut = newline if newline > start else space
+            end, at_paragraph = (cut + 1 if cut > start else limit), False
+        parts.append((start, end, shift))
+        # A part cut inside a paragraph leaves the rest of it to the next part.
+        shift += _count_paragraphs(text, start, end) - (0 if at_paragraph else 1)
+        start = end
+    parts.append((start, len(text), shift))
+    return parts
+
+
+def _count_paragraphs(text: str, start: int, end: int) -> int:
+    """Runs of non-blank lines in text[start:end] (as the quote component counts them)."""
+    count, in_paragraph = 0, False
+    for line in text[start:end].split("\n"):
+        if line.strip():
+            if not in_paragraph:
+                count += 1
+            in_paragraph = True
+        else:
+            in_paragraph = False
+    return count
+
+
+def merge_part_rows(parts: Sequence[tuple[TextPart, dict[str, list[dict]]]], full_text: str) -> dict[str, list[dict]]:
+    """Rows of a split document's parts as if it had been processed whole."""
+    merged: dict[str, list[dict]] = {name: [] for name in DOCUMENT_TABLES}
+    drivers: dict[Any, dict] = {}
+    people: dict[Any, dict] = {}
+    n_tokens = 0
+    for part, rows in parts:
+        n_tokens += sum(row["n_tokens"] or 0 for row in rows["documents"])
+        for row in rows["entities"]:
+            merged["entities"].append({**row, "start_char": _shifted(row["start_char"], part.start),
+                                       "end_char": _shifted(row["end_char"], part.start)})
+        quotes_before = len(merged["quotes"])
+        for row in rows["quotes"]:
+            merged["quotes"].append({
+                **row,
+                "quote_id": _shifted(row.get("quote_id"), quotes_before),
+                "start_char": _shifted(row["start_char"], part.start),
+                "end_char": _shifted(row["end_char"], part.start),
+                "paragraph": _shifted(row.get("paragraph"), part.paragraph_shift),
+            })
+        for row in rows["drivers"]:
+            _merge_first_non_empty(drivers, row["driver"], row, summed=("n_quotes",))
+        for row in rows["people"]:
+            _merge_first_non_empty(people, row["name"], row)
+    merged["drivers"] = list(drivers.values())
+    merged["people"] = list(people.values())
+    first = parts[0][1]["documents"][0]
+    merged["documents"] = [{
+        **first, "n_chars": len(full_text), "n_tokens": n_tokens, "n_drivers": len(merged["drivers"]),
+        "n_people": sum(1 for row in merged["people"] if row.get("kind") == "person"),
+        "n_quotes": len(merged["quotes"]), "text": full_text,
+    }]
+    return merged
+
+
+def _shifted(value: Any, offset: int) -> Any:
+    return value + offset if isinstance(value, int) else value
+
+
+def _merge_first_non_empty(target: dict[Any, dict], key: Any, row: dict, summed: tuple[str, ...] = ()) -> None:
+    if key not in target:
+        target[key] = dict(row)
+        return
+    kept = target[key]
+    for name, value in row.items():
+        if name in summed:
+            kept[name] = (kept.get(name) or 0) + (value or 0)
+        elif kept.get(name) in (None, "", []) and value not in (None, "", []):
+            kept[name] = value
+
+
+# --------------------------------------------------------------------------- processing
+
+
+class _BatchErrorHandler:
+    """spaCy error handler: inside ``nlp.pipe`` drop the failing docs (they are
+    retried alone afterwards); for a doc processed alone, raise."""
+
+    def __init__(self) -> None:
+        self.swallow = True
+
+    def __call__(self, name, proc, docs, error) -> None:
+        if not self.swallow:
+            raise error
+        logger.debug("component %s failed on a batch of %s doc(s): %s: %s", name,
+                     len(docs) if docs else "?", error.__class__.__name__, error)
+
+    @contextmanager
+    def raising(self) -> Iterator[None]:
+        self.swallow = False
+        try:
+            yield
+        finally:
+            self.swallow = True
+
+
+@contextmanager
+def _error_handler(nlp: Language) -> Iterator[_BatchErrorHandler]:
+    handler = _BatchErrorHandler()
+    previous = nlp.default_error_handler
+    nlp.set_error_handler(handler)
+    try:
+        yield handler
+    finally:
+        nlp.set_error_handler(previous)
+
+
+@dataclass(frozen=True, slots=True)
+class _PartFailure:
+    kind: str
+    message: str
+
+
+def count_words(doc) -> int:
+    """Tokens that are neither punctuation nor whitespace."""
+    if not len(doc):
+        return 0
+    flags = doc.to_array([IS_PUNCT, IS_SPACE])
+    return int(len(doc) - flags.any(axis=1).sum())
+
+
+def process_items(
+    nlp: Language,
+    items: Sequence[WorkItem],
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    n_process: int = 1,
+    memory_zone: bool = True,
+) -> Iterator[dict[str, Any]]:
+    """Journal entries for ``items``, in order, as they complete.
+
+    Runs in one ``nlp.memory_zone()``; rows are plain data extracted inside it.
+    """
+    base = base_model_name(nlp)
+    parts: list[TextPart] = []
+    for index, item in enumerate(items):
+        if item.text is not None:
+            spans = split_text(item.text, nlp.max_length)
+            for number, (start, end, shift) in enumerate(spans, start=1):
+                parts.append(TextPart(index, number, len(spans), start, shift, item.text[start:end]))
+    zone = nlp.memory_zone() if memory_zone else nullcontext()
+    with zone, _error_handler(nlp) as handler:
+        results: dict[int, list[tuple[TextPart, Any]]] = {}
+        next_item = 0
+
+        def finished_entries() -> Iterator[dict[str, Any]]:
+            nonlocal next_item
+            while next_item < len(items):
+                item = items[next_item]
+                if item.text is not None:
+                    done = results.get(next_item, [])
+                    if not done or len(done) < done[0][0].count:
+                        return
+                    yield _document_entry(item, results.pop(next_item))
+                else:
+                    yield _entry(item, {"errors": [item.failure]}, words=0)
+                next_item += 1
+
+        yield from finished_entries()
+        for part_index, outcome in _pipe_parts(nlp, parts, base, items, handler, batch_size, n_process):
+            part = parts[part_index]
+            results.setdefault(part.item, []).append((part, outcome))
+            yield from finished_entries()
+        yield from finished_entries()
+
+
+def _pipe_parts(nlp, parts, base, items, handler, batch_size, n_process) -> Iterator[tuple[int, Any]]:
+    """(part index, rows and words | _PartFailure) for every part, in order."""
+    position = 0
+    while position < len(parts):
+        consumed = position
+
+        def feed(start: int) -> Iterator[tuple[str, int]]:
+            nonlocal consumed
+            for index in range(start, len(parts)):
+                consumed = index + 1
+                yield parts[index].text, index
+
+        try:
+            for doc, index in nlp.pipe(feed(position), as_tuples=True, batch_size=batch_size, n_process=n_process):
+                # Parts skipped here were dropped by the error handler: their batch failed.
+                while position < index:
+                    yield position, _process_alone(nlp, parts[position], base, items, handler)
+                    position += 1
+                yield index, _part_rows(doc, parts[index], base, items)
+                position = index + 1
+        except Exception as error:  # a component without error handling broke the stream
+            logger.debug("pipeline stream failed; retrying the pending documents alone", exc_info=True)
+            if consumed == position:
+                raise  # nothing was read: not a document's fault
+            logger.info("batch failed (%s: %s); retrying %d document part(s) alone",
+                        error.__class__.__name__, _first_line(error), consumed - position)
+            while position < consumed:
+                yield position, _process_alone(nlp, parts[position], base, items, handler)
+                position += 1
+            continue
+        while position < len(parts):  # dropped at the very end of the stream
+            yield position, _process_alone(nlp, parts[position], base, items, handler)
+            position += 1
+
+
+def _process_alone(nlp, part: TextPart, base, items, handler) -> Any:
+    item = items[part.item]
+    try:
+        with handler.raising():
+            doc = nlp(part.text)
+        return _part_rows(doc, part, base, items)
+    except Exception as error:
+        label = f"{item.doc_id}" + (f" (part {part.number}/{part.count})" if part.count > 1 else "")
+        logger.warning("document %s failed twice, recorded in errors: %s: %s", label,
+                       error.__class__.__name__, _first_line(error))
+        logger.debug("failure of %s", label, exc_info=True)
+        prefix = f"part {part.number}/{part.count}: " if part.count > 1 else ""
+        return _PartFailure(error.__class__.__name__, (prefix + _first_line(error))[:DEFAULT_ERROR_MESSAGE_CHARS])
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else error.__class__.__name__
+
+
+def _part_rows(doc, part: TextPart, base: str, items: Sequence[WorkItem]) -> tuple[dict[str, list[dict]], int]:
+    item = items[part.item]
+    return doc_to_rows(doc, item.doc_id, item.source, base), count_words(doc)
+
+
+def _document_entry(item: WorkItem, outcomes: list[tuple[TextPart, Any]]) -> dict[str, Any]:
+    outcomes.sort(key=lambda pair: pair[0].number)
+    failures = [outcome for _, outcome in outcomes if isinstance(outcome, _PartFailure)]
+    if failures:
+        row = {"doc_id": item.doc_id, "source": item.source, "stage": "process",
+               "error_kind": failures[0].kind, "message": failures[0].message}
+        return _entry(item, {"errors": [row]}, words=0)
+    words = sum(words for _, (_, words) in outcomes)
+    if len(outcomes) == 1:
+        rows = outcomes[0][1][0]
+    else:
+        rows = merge_part_rows([(part, rows) for part, (rows, _) in outcomes], item.text)
+    return _entry(item, _in_text_order(rows), words=words)
+
+
+def _in_text_order(rows: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    # The clean-run order within a document: by start_char, stable.
+    for name in _TABLES_WITH_OFFSETS:
+        rows[name] = sorted(rows.get(name, []),
+                            key=lambda row: (row["start_char"] is None, row["start_char"] or 0))
+    return rows
+
+
+def _entry(item: WorkItem, rows: dict[str, list[dict]], *, words: int) -> dict[str, Any]:
+    return {"seq": item.seq, "key": item.key, "doc_id": item.doc_id, "words": words,
+            "rows": {name: table_rows for name, table_rows in rows.items() if table_rows}}
+
+
+def iter_zones(items: Iterable[WorkItem], *, max_docs: int = DEFAULT_ZONE_DOCS,
+               max_chars: int = DEFAULT_ZONE_CHARS) -> Iterator[list[WorkItem]]:
+    """Consecutive groups of items: one memory zone each."""
+    zone: list[WorkItem] = []
+    chars = 0
+    for item in items:
+        zone.append(item)
+        chars += len(item.text or "")
+        if len(zone) >= max_docs or chars >= max_chars:
+            yield zone
+            zone, chars = [], 0
+    if zone:
+        yield zone
+
+
+def resolve_n_process(requested: int | None, zone: Sequence[WorkItem]) -> int:
+    """``requested``, or for auto (None): 2 processes only when the zone is large enough to gain."""
+    if requested:
+        return requested
+    chars = sum(len(item.text or "") for item in zone)
+    if chars >= DEFAULT_PARALLEL_MIN_CHARS and (os.cpu_count() or 1) > 1:
+        return DEFAULT_PARALLEL_PROCESSES
+    return 1
+
+
+def run_local(nlp: Language, items: Iterable[WorkItem], *, batch_size: int = DEFAULT_BATCH_SIZE,
+              n_process: int | None = None, zone_docs: int = DEFAULT_ZONE_DOCS) -> Iterator[dict[str, Any]]:
+    """Journal entries for ``items`` in order, processed in this machine's processes."""
+    for zone in iter_zones(items, max_docs=zone_docs):
+        yield from process_items(nlp, zone, batch_size=batch_size, n_process=resolve_n_process(n_process, zone))
+
+
+# --------------------------------------------------------------------------- output folder
+
+OUTPUT_NAMES = frozenset(
+    [f"{name}.{suffix}" for name in SCHEMAS for suffix in ("csv", "parquet")] + [XLSX_NAME, RUN_JSON]
+)
+
+
+def check_out_dir(out_dir: Path, *, force: bool = False, resume: bool = False) -> str:
+    """How the run starts: "fresh", "resume" (a journal exists) or "complete" (nothing to do).
+
+    Raises OutputExists when the folder holds files and neither flag allows it.
+    """
+    if force and resume:
+        raise UsageError("--force and --resume exclude each other")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputExists(f"{out_dir} exists and is not a folder")
+    is_empty = not out_dir.exists() or not any(out_dir.iterdir())
+    if resume:
+        if (out_dir / DEFAULT_WORK_DIR / DEFAULT_JOURNAL_NAME).exists():
+            return "resume"
+        if _completed_run(out_dir) is not None:
+            return "complete"
+        if is_empty:
+            return "fresh"
+        raise OutputExists(f"nothing to resume in {out_dir} (no {DEFAULT_WORK_DIR}/{DEFAULT_JOURNAL_NAME}); "
+                           f"use --force to start over")
+    if not is_empty and not force:
+        raise OutputExists(f"{out_dir} is not empty; use --force to overwrite or --resume to continue")
+    return "fresh"
+
+
+def clear_outputs(out_dir: Path) -> None:
+    """Remove what a run writes (tables, run.json, the journal, temp files); leave other files."""
+    if not out_dir.is_dir():
+        return
+    shutil.rmtree(out_dir / DEFAULT_WORK_DIR, ignore_errors=True)
+    for path in out_dir.iterdir():
+        if path.is_file() and path.name in OUTPUT_NAMES:
+            path.unlink()
+    _remove_temp_files(out_dir)
+
+
+def _remove_temp_files(out_dir: Path) -> None:
+    # Left by a run killed while writing (io.writers.atomic_path names them .<name>.tmp-<hex>).
+    for path in out_dir.glob(".*.tmp-*"):
+        if path.name[1:].split(".tmp-")[0] in OUTPUT_NAMES:
+            path.unlink(missing_ok=True)
+
+
+def _completed_run(out_dir: Path) -> dict[str, Any] | None:
+    import json
+
+    try:
+        info = json.loads((out_dir / RUN_JSON).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return info if isinstance(info, dict) and info.get("status") == "complete" else None
+
+
+# --------------------------------------------------------------------------- the run
+
+
+def run_batch(
+    inputs: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    model: str | None = None,
+    nlp: Language | None = None,
+    formats: Sequence[str] = DEFAULT_FORMATS,
+    csv_dialect: str = DEFAULT_CSV_DIALECT,
+    force: bool = False,
+    resume: bool = False,
+    id_field: str = "id",
+    text_field: str = "text",
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    n_process: int | None = None,
+    engine: str = DEFAULT_ENGINE,
+    scheduler: str | None = None,
+    dask_workers: int | None = None,
+    progress: bool | None = None,
+    stdin: TextIO | None = None,
+) -> RunSummary:
+    """Analyse ``inputs`` into tables in ``out_dir``; see the module docstring.
+
+    ``nlp`` (local engine only) replaces ``load_pipeline(model)``.
+    ``n_process=None`` picks 1 or 2 processes per memory zone by its size.
+    ``progress=None`` shows a progress bar when stderr is a terminal.
+    """
+    from .journal import export_tables  # streamed table writers
+
+    out_dir = Path(out_dir)
+    started = time.perf_counter()
+    _check_options(formats, csv_dialect, batch_size, n_process, engine, nlp)
+    start_mode = check_out_dir(out_dir, force=force, resume=resume)
+    if start_mode == "complete":
+        return _already_complete(out_dir)
+    if force:
+        clear_outputs(out_dir)
+    if engine == "dask":
+        from .dask_engine import require_dask
+
+        require_dask()  # before the (slow) model load: a missing extra is a usage error
+    if nlp is None:
+        # The dask driver only needs the base's identity; workers load the full pipeline.
+        nlp = load_pipeline(model, components=() if engine == "dask" else DEFAULT_COMPONENTS)
+    base_info = nlp.meta.get("motorsport", {}).get("base", {"name": base_model_name(nlp)})
+    fingerprint = (pipeline_fingerprint(base_info, DEFAULT_COMPONENTS) if engine == "dask"
+                   else nlp_fingerprint(nlp))
+    settings = {"fingerprint": fingerprint, "inputs": [str(item) for item in inputs],
+                "id_field": id_field, "text_field": text_field}
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / RUN_JSON).unlink(missing_ok=True)  # partial output must never look complete
+    _remove_temp_files(out_dir)
+    journal_path = out_dir / DEFAULT_WORK_DIR / DEFAULT_JOURNAL_NAME
+    state = scan_journal(journal_path) if start_mode == "resume" else None
+    if state is not None and state.header is not None:
+        check_header(state.header, settings)
+    reused = state.entries if state is not None else 0
+    faults = _faults()
+
+    summary = RunSummary(out_dir=out_dir, base_model=str(base_info.get("name", "")), engine=engine,
+                         reused=reused, n_process=n_process or "auto")
+    items = _skip_done(iter_work_items(inputs, fingerprint, id_field=id_field, text_field=text_field,
+                                       stdin=stdin), state)
+    with JournalWriter(journal_path, header=settings, state=state) as journal, \
+            _progress_bar(progress, initial=reused) as bar:
+        if engine == "dask":
+            from .dask_engine import run_dask
+
+            entries = run_dask(items, model=model, batch_size=batch_size, scheduler=scheduler,
+                               n_workers=dask_workers)
+        else:
+            entries = run_local(nlp, items, batch_size=batch_size, n_process=n_process)
+        for entry in entries:
+            journal.append(entry)
+            if "documents" in entry["rows"]:
+                summary.processed += 1
+                summary.processed_words += entry["words"]
+            bar.update(1)
+            if journal.entries % batch_size == 0:
+                journal.commit()
+                if "sleep-per-commit" in faults:
+                    time.sleep(float(faults["sleep-per-commit"]))
+    _fault_point(faults, "journal-complete")
+
+    counts = export_tables(journal_path, out_dir, formats=formats, csv_dialect=csv_dialect,
+                           after_streamed_tables=lambda: _fault_point(faults, "tables-written"))
+    summary.documents, summary.errors, summary.words = counts.documents, counts.errors, counts.words
+    summary.files = counts.files
+    summary.seconds = time.perf_counter() - started
+    write_run_json(out_dir, base_info, summary, counts.rows, extra={
+        "pipeline": list(nlp.pipe_names) if engine == "local" else [*base_info.get("components", ()),
+                                                                     *DEFAULT_COMPONENTS],
+        "inputs": settings["inputs"], "formats": list(formats), "csv_dialect": csv_dialect,
+        "batch_size": batch_size, "resumed": start_mode == "resume", "reused_entries": reused,
+        **({"dask": {"scheduler": scheduler or "LocalCluster", "workers": dask_workers}}
+           if engine == "dask" else {}),
+    })
+    shutil.rmtree(out_dir / DEFAULT_WORK_DIR, ignore_errors=True)
+    return summary
+
+
+def _check_options(formats, csv_dialect, batch_size, n_process, engine, nlp) -> None:
+    from .io.writers import CSV_DIALECTS, SUPPORTED_FORMATS
+
+    unknown = [name for name in formats if name not in SUPPORTED_FORMATS]
+    if unknown or not formats:
+        raise UsageError(f"unknown format {', '.join(unknown) or '(none)'}; choose from {', '.join(SUPPORTED_FORMATS)}")
+    if csv_dialect not in CSV_DIALECTS:
+        raise UsageError(f"unknown CSV dialect {csv_dialect!r}; choose from {', '.join(CSV_DIALECTS)}")
+    if batch_size < 1:
+        raise UsageError("batch size must be at least 1")
+    if n_process is not None and n_process < 1:
+        raise UsageError("--n-process must be at least 1")
+    if engine not in ENGINES:
+        raise UsageError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
+    if engine == "dask" and nlp is not None:
+        raise UsageError("the dask engine loads the pipeline on each worker; pass a model name, not nlp")
+
+
+def _skip_done(items: Iterator[WorkItem], state) -> Iterator[WorkItem]:
+    """Items after the journal's entries; the journal's entries must match the inputs."""
+    done = state.entries if state is not None else 0
+    seen = 0
+    for item in items:
+        seen += 1
+        if item.seq < done:
+            if item.key != state.key_at(item.seq):
+                raise ResumeMismatch(
+                    f"cannot resume: input {item.seq + 1} ({item.doc_id or item.source}) differs from the "
+                    f"interrupted run's; the inputs changed, start over with --force"
+                )
+            continue
+        yield item
+    if seen < done:
+        raise ResumeMismatch(f"cannot resume: the interrupted run had {done} inputs done, there are only {seen} "
+                             f"now; the inputs changed, start over with --force")
+
+
+def _already_complete(out_dir: Path) -> RunSummary:
+    info = _completed_run(out_dir) or {}
+    counts = info.get("counts", {})
+    return RunSummary(out_dir=out_dir, documents=counts.get("documents", 0), errors=counts.get("errors", 0),
+                      words=counts.get("words", 0), base_model=info.get("base_model", {}).get("name", ""),
+                      engine=info.get("engine", DEFAULT_ENGINE), status="already-complete")
+
+
+@contextmanager
+def _progress_bar(progress: bool | None, *, initial: int = 0) -> Iterator[Any]:
+    from tqdm import tqdm
+
+    show = sys.stderr.isatty() if progress is None else progress
+    bar = tqdm(total=None, initial=initial, unit="doc", disable=not show, file=sys.stderr, dynamic_ncols=True,
+               leave=False)
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+def _faults() -> dict[str, str]:
+    spec = os.environ.get(FAULT_ENV, "")
+    return dict(part.split("=", 1) if "=" in part else (part, "") for part in spec.split(",") if part)
+
+
+def _fault_point(faults: dict[str, str], name: str) -> None:
+    if faults.get("kill-at") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def write_run_json(out_dir: Path, base_info: dict[str, Any], summary: RunSummary, counts: dict[str, int],
+                   extra: dict | None = None) -> None:
+    """run.json, written last: its presence with status "complete" marks finished output."""
+    import json
+
+    versions = {"motorsport_nlp": __version__, "spacy": spacy.__version__, "python": platform.python_version()}
+    if summary.engine == "dask":
+        import dask
+        import distributed
+
+        versions.update(dask=dask.__version__, distributed=distributed.__version__)
+    info = {
+        "status": "complete",
+        "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "base_model": base_info,
+        "engine": summary.engine,
+        "n_process": summary.n_process,
+        "versions": versions,
+        "counts": {"documents": summary.documents, "errors": summary.errors, "words": summary.words,
+                   "processed_this_session": summary.processed,
+                   **{f"rows_{name}": value for name, value in counts.items()}},
+        "duration_seconds": round(summary.seconds, 3),
+        "words_per_second": round(summary.words_per_second, 1),
+        **(extra or {}),
+    }
+    atomic_write_text(out_dir / RUN_JSON, json.dumps(info, ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,889 @@
+"""Speaker attribution: who said each quote in ``doc._.quotes``.
+
+Reads ``doc._.people`` and ``doc._.mentions`` (written by the entity layer) and
+fills the speaker keys of every quote dict. Passes, most precise first:
+
+1. ``after_cue``: the cue right after the closing mark, ``„…“, sagte X`` /
+   ``freute sich X`` / ``so Teamchef X`` / ``fügte X hinzu``. Position counts
+   more than the lexicon: a lowercase word after ``„…“,`` followed by a name,
+   pronoun or description is a cue even when the verb is not listed.
+2. ``before_cue``: ``X sagte: „…“``, ``X: „…“``, the cue inserted between two
+   halves of a quote, and the subject of a sentence that carries a partial
+   quote (``X sprach von einer „…“``).
+3. ``continuation``: a quote without a cue continues the previous quote (same
+   or previous paragraph, nobody else named in between) or takes the cue of
+   the quote right after it (``„A.“ „B“, sagte X``).
+4. ``pronoun``: ``sagte er/sie`` → the most recent fitting person.
+5. ``description``: ``der Franzose``, ``die Finnin``, ``der 27-Jährige``,
+   ``der Gütersloher``, ``der Titelverteidiger``, ``Baumann senior`` → the
+   person whose nationality, hometown, age or titles fit.
+6. ``context`` (optional, on by default): a quote with no cue right after a
+   sentence whose subject is the only person named there → that person, with
+   low confidence. Otherwise ``unresolved``.
+
+A dependency parse, when the base model has one, adds evidence: the ``sb``
+subject of the verb in a cue clause wins over the first name in it. Without a
+parser (the offline base) everything is positional.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import srsly
+from spacy.language import Language
+from spacy.pipeline import Pipe
+from spacy.tokens import Doc
+from spacy.util import SimpleFrozenList, ensure_path
+
+from .. import extensions  # noqa: F401  (registers doc._.people/mentions/quotes)
+from ..rules import DEFAULT_LANG, Lexicons
+from .quotes import (
+    DEFAULT_SCARE_SPANS_KEY,
+    REPORTING_FORMS,
+    Outside,
+    Sentences,
+    _safe_lexicons,
+    after_cue_word,
+    outer_span,
+    paragraph_spans,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_MAX_CUE_WORDS = 6  # words between a cue verb and its speaker (``sagte Halvorsen im Ziel``)
+DEFAULT_RESOLVE_CONTEXT = True
+
+CONFIDENCE = {
+    "after_cue": 0.95, "after_cue_positional": 0.85, "before_cue_colon": 0.9, "before_cue": 0.8,
+    "pronoun": 0.8, "pronoun_weak": 0.6, "description": 0.8, "description_weak": 0.5,
+    "continuation": 0.75, "continuation_paragraph": 0.65, "continuation_forward": 0.7, "context": 0.4,
+}
+
+PRONOUNS = {"er": "m", "sie": "f"}
+ARTICLES = frozenset({"der", "die"})
+# Words that may stand between a cue verb and its speaker (``freute sich dagegen X``).
+CUE_FILLERS = frozenset({
+    "sich", "dagegen", "daraufhin", "anschließend", "danach", "später", "noch", "auch", "ebenfalls", "zudem",
+    "dann", "schließlich", "sichtlich", "selbst", "jedoch", "aber", "nun", "bereits", "lachend", "grinsend",
+    "erleichtert", "zufrieden", "strahlend", "im", "am", "nach", "beim", "vor",
+})
+# Separable verb particles that close a cue clause (``fügte er hinzu``).
+PARTICLES = frozenset({"hinzu", "ein", "an", "zu", "fort", "zurück", "aus", "ab", "nach", "vor", "weiter", "mit", "bei", "fest", "dazu"})
+# A mention right after one of these is an object, not the subject.
+NON_SUBJECT_BEFORE = frozenset({
+    "über", "für", "von", "vom", "mit", "gegen", "vor", "hinter", "bei", "beim", "nach", "an", "am", "auf", "zu",
+    "zum", "zur", "dem", "den", "einem", "seinem", "seinen", "ihrem", "ihren", "als", "neben", "unter", "durch",
+    "ohne", "um", "teamkollegen", "teamkollegin",
+})
+AGE_RE = re.compile(r"(\d{1,2})-[Jj]ährige[nr]?$")
+SENIORITY = {"senior": "older", "sen.": "older", "junior": "younger", "jun.": "younger", "jr.": "younger"}
+_WORD_RE = re.compile(r"\w[\w\-’'.]*")
+
+
+@dataclass
+class Slot:
+    """Who a cue points at: a mention, a pronoun or a description."""
+
+    kind: str  # "mention" | "pronoun" | "description"
+    start: int
+    end: int
+    text: str
+    person: int | None = None
+    mention_kind: str | None = None
+
+
+@dataclass
+class Result:
+    person: int | None
+    method: str
+    cue: str | None
+    confidence: float
+    slot: Slot | None = None
+
+
+class _Doc:
+    """Per-document indexes: paragraphs, quote spans, sentences, mentions."""
+
+    def __init__(self, doc: Doc, quotes: list[dict], people: list[dict], mentions: list[dict], scare_key: str) -> None:
+        self.doc = doc
+        self.text = text = doc.text
+        self.people = people
+        self.paragraphs = paragraph_spans(text)
+        self.p_starts = [start for start, _ in self.paragraphs]
+        self.outer = [outer_span(text, q) for q in quotes]
+        scare = [(span.start_char - 1, span.end_char + 1) for span in doc.spans.get(scare_key, [])]
+        self.outside = Outside([*self.outer, *scare])
+        quote_ends = []
+        for q, (_, end) in zip(quotes, self.outer):
+            inner = q.get("quote") or ""
+            if q.get("close_mark"):
+                quote_ends.append((end, q["start_char"], bool(inner.rstrip()) and inner.rstrip()[-1] in ".!?…"))
+        self.sentences = Sentences(text, self.paragraphs, self.outside, quote_ends)
+        valid = []
+        for mention in mentions:
+            person = mention.get("person")
+            start = mention.get("start_char")
+            if not isinstance(person, int) or not 0 <= person < len(people) or not isinstance(start, int):
+                continue
+            if self.outside.inside(start):
+                continue  # names inside quotes are not speakers
+            valid.append(mention)
+        valid.sort(key=lambda m: m["start_char"])
+        self.mentions = valid
+        self.m_starts = [m["start_char"] for m in valid]
+        # Speakers found through pronouns/descriptions count as later mentions.
+        self.virtual: list[tuple[int, int]] = []
+        self._genders: dict[int, str | None] = {}
+
+    def gender(self, person: int, lex: Lexicons | None) -> str | None:
+        """The record's gender, else what the text shows: a feminine title or role
+        (``Werksfahrerin``, ``Leiterin …``) or a description (``die Finnin``)."""
+        if person in self._genders:
+            return self._genders[person]
+        record = self.people[person]
+        found = record.get("gender")
+        if not found:
+            nouns = [*(record.get("titles") or []), *((record.get("role") or "").split()[:1])]
+            nouns += [(m.get("text") or "").split()[-1] for m in self.mentions
+                      if m["person"] == person and m.get("kind") == "description" and m.get("text")]
+            for noun in nouns:
+                demonym = lex.demonym_by_noun.get(noun) if lex else None
+                if demonym is not None:
+                    found = demonym[1]
+                    break
+                if _feminine_title(noun, lex):
+                    found = "f"
+                    break
+        self._genders[person] = found
+        return found
+
+    def paragraph_of(self, pos: int) -> int:
+        return max(bisect_right(self.p_starts, pos) - 1, 0)
+
+    def mention_at(self, start: int, end: int) -> dict | None:
+        """The first mention that starts in [start, end)."""
+        index = bisect_left(self.m_starts, start)
+        if index < len(self.mentions) and self.mentions[index]["start_char"] < end:
+            return self.mentions[index]
+        return None
+
+    def mention_covering(self, pos: int) -> dict | None:
+        index = bisect_right(self.m_starts, pos) - 1
+        if index >= 0 and self.mentions[index]["start_char"] <= pos < self.mentions[index]["end_char"]:
+            return self.mentions[index]
+        return None
+
+    def mentions_between(self, start: int, end: int) -> list[dict]:
+        return self.mentions[bisect_left(self.m_starts, start):bisect_left(self.m_starts, end)]
+
+    def recent_people(self, pos: int, limit: int = 400) -> Iterable[tuple[int, int]]:
+        """(position, person) of mentions before ``pos``, most recent first,
+        merging real mentions with speakers resolved from pronouns/descriptions."""
+        index = bisect_left(self.m_starts, pos) - 1
+        virtual = sorted((p for p in self.virtual if p[0] < pos), reverse=True)
+        v_index = 0
+        count = 0
+        while (index >= 0 or v_index < len(virtual)) and count < limit:
+            real_pos = self.mentions[index]["start_char"] if index >= 0 else -1
+            if v_index < len(virtual) and virtual[v_index][0] > real_pos:
+                yield virtual[v_index]
+                v_index += 1
+            else:
+                yield real_pos, self.mentions[index]["person"]
+                index -= 1
+            count += 1
+
+    def words(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        found = []
+        for seg_start, seg_end in self.outside.segments(start, end):
+            for match in _WORD_RE.finditer(self.text[seg_start:seg_end]):
+                word = match.group().rstrip(".")  # "sen." keeps its word, not the full stop
+                start = match.start() + seg_start
+                found.append((start, start + len(word), word))
+        return found
+
+
+class Attributor:
+    """The passes; one instance per component, stateless across documents."""
+
+    def __init__(self, lexicons: Lexicons | None, *, max_cue_words: int = DEFAULT_MAX_CUE_WORDS,
+                 resolve_context: bool = DEFAULT_RESOLVE_CONTEXT, scare_key: str = DEFAULT_SCARE_SPANS_KEY) -> None:
+        self.lex = lexicons
+        self.max_cue_words = max_cue_words
+        self.resolve_context = resolve_context
+        self.scare_key = scare_key
+        self.speech_forms = frozenset(f.lower() for f in lexicons.speech_verbs) if lexicons else frozenset()
+
+    # ------------------------------------------------------------------ api
+    def __call__(self, doc: Doc) -> None:
+        quotes = doc._.quotes or []
+        people = doc._.people or []
+        mentions = doc._.mentions or []
+        for quote in quotes:
+            quote.update(speaker=None, speaker_role=None, speaker_kind="unknown", cue=None, method="unresolved",
+                         confidence=0.0)
+        if not quotes or not people:
+            return
+        state = _Doc(doc, quotes, people, mentions, self.scare_key)
+        results: list[Result | None] = []
+        for index, quote in enumerate(quotes):
+            result = self._after_cue(state, quotes, index) or self._before_cue(state, quotes, index)
+            if result and result.person is not None and result.slot is not None and result.slot.kind != "mention":
+                state.virtual.append((result.slot.start, result.person))
+            results.append(result)
+        for index, quote in enumerate(quotes):
+            result = results[index]
+            if result is None or result.person is None:
+                result = self._continuation(state, quotes, results, index) or result
+            if (result is None or result.person is None) and self.resolve_context:
+                result = self._context(state, quotes, index) or result
+            results[index] = result
+            if result is not None and result.person is not None:
+                self._fill(state, quote, result)
+            elif result is not None:
+                quote["cue"] = result.cue  # a cue with no resolvable speaker (``sagte ein Sprecher``)
+
+    # --------------------------------------------------------------- pass 1
+    def _after_cue(self, st: _Doc, quotes: list[dict], index: int) -> Result | None:
+        quote = quotes[index]
+        if not quote.get("close_mark"):
+            return None
+        text = st.text
+        o_end = st.outer[index][1]
+        if o_end >= len(text):
+            return None
+        _, sent_end = st.sentences.bounds(o_end - 1, len(text))
+        p_end = st.paragraphs[st.paragraph_of(o_end - 1)][1]
+        limit = min(sent_end, p_end, o_end + 300)
+        if index + 1 < len(quotes):
+            limit = min(limit, st.outer[index + 1][0])
+        cue = after_cue_word(text, o_end, limit, require_comma=False)
+        if cue is None:
+            return None
+        has_comma = "," in text[o_end:cue[0]]
+        word = cue[2]
+        known = word in self.speech_forms or word in REPORTING_FORMS or word in ("so", "laut")
+        if not has_comma and not known:
+            return None
+        slot = self._slot_after(st, cue[1], limit)
+        if slot is None:
+            return Result(None, "unresolved", word, 0.0) if known else None
+        cue_text = self._cue_text(st, word, cue[1], slot, limit)
+        base = CONFIDENCE["after_cue"] if known else CONFIDENCE["after_cue_positional"]
+        return self._resolve_slot(st, slot, "after_cue", cue_text, base, before=st.outer[index][0])
+
+    def _slot_after(self, st: _Doc, pos: int, limit: int) -> Slot | None:
+        """The speaker after a cue verb: first mention, pronoun or description."""
+        words = st.words(pos, limit)
+        seen = 0
+        for index, (start, end, word) in enumerate(words):
+            gap = st.text[pos:start] if index == 0 else st.text[words[index - 1][1]:start]
+            if any(ch in gap for ch in ".;:!?") or (seen and "," in gap):
+                return None
+            mention = st.mention_covering(start) or st.mention_at(start, end)
+            if mention is not None:
+                return self._mention_slot(st, mention, words, index)
+            lowered = word.lower()
+            if lowered in PRONOUNS:
+                return Slot("pronoun", start, end, word)
+            if lowered in ARTICLES and index + 1 < len(words):
+                slot = self._description_slot(st, words, index + 1)
+                if slot is not None:
+                    return slot
+            if word[:1].isupper() and not self._is_title(word):
+                # ``so Sportdirektor X``: a title noun right before a name is fine;
+                # any other noun phrase is not a speaker (``sagte ein Sprecher``)
+                nxt = words[index + 1] if index + 1 < len(words) else None
+                if nxt is None or st.text[end:nxt[0]].strip() or st.mention_covering(nxt[0]) is None:
+                    return None
+            seen += 1
+            if seen > self.max_cue_words or lowered in ("ein", "eine", "man", "es"):
+                return None
+        return None
+
+    def _mention_slot(self, st: _Doc, mention: dict, words: list, index: int) -> Slot:
+        slot = Slot("mention", mention["start_char"], mention["end_char"], mention.get("text") or "",
+                    mention["person"], mention.get("kind"))
+        # ``Baumann senior``: the entity layer picked one Baumann; the word says which.
+        for start, _, word in words[index:index + 6]:
+            if start >= mention["end_char"]:
+                if word.lower() in SENIORITY or word.lower().rstrip(".") in ("sen", "jun"):
+                    better = self._by_seniority(st, mention, word.lower())
+                    if better is not None:
+                        slot.person = better
+                    slot.kind = "description"
+                    slot.text = f"{slot.text} {word}"
+                break
+        return slot
+
+    def _description_slot(self, st: _Doc, words: list, index: int) -> Slot | None:
+        """``der Franzose``, ``der 23-Jährige``, ``die junge Finnin``, ``der Gütersloher``."""
+        article_start = words[index - 1][0]
+        for start, end, word in words[index:index + 3]:
+            mention = st.mention_covering(start)
+            if mention is not None:
+                return Slot("mention", mention["start_char"], mention["end_char"], mention.get("text") or "",
+                            mention["person"], mention.get("kind"))
+            if word[:1].isupper() or AGE_RE.search(word):
+                # a name right after the noun wins: ``der Belgier Tom Verbeke``
+                nxt = st.mention_at(end, end + 2)
+                if nxt is not None:
+                    return Slot("mention", nxt["start_char"], nxt["end_char"], nxt.get("text") or "", nxt["person"],
+                                nxt.get("kind"))
+                return Slot("description", article_start, end, st.text[article_start:end])
+            if not word.islower():
+                return None
+        return None
+
+    def _cue_text(self, st: _Doc, word: str, verb_end: int, slot: Slot, limit: int) -> str:
+        if word in ("so", "laut"):
+            return word
+        text = st.text
+        cue = word
+        after = st.words(verb_end, min(limit, verb_end + 20))
+        if after and after[0][2] == "sich" and after[0][0] <= slot.start:
+            cue = f"{word} sich"
+        # a separable particle at the end of the clause: ``fügte er hinzu``
+        clause = st.words(slot.end, limit)
+        last = None
+        for start, end, w in clause:
+            gap = text[last[1] if last else slot.end:start]
+            if any(ch in gap for ch in ".,;:!?"):
+                break
+            last = (start, end, w)
+        if last is not None:
+            particle = last[2]
+            if particle == "Protokoll" and st.text[slot.end:last[0]].rstrip().endswith(" zu"):
+                return f"{cue} … zu Protokoll"
+            allowed = self._particles_of(word)
+            if particle in (PARTICLES if allowed is None else allowed):
+                return f"{cue} … {particle}"
+        return cue
+
+    def _particles_of(self, form: str) -> set[str] | None:
+        """The particles the lexicon lists for a verb form; None when the form is unknown."""
+        if not self.lex or form not in self.lex.speech_verbs:
+            return None
+        return {verb.particle.split()[-1] for verb in self.lex.speech_verbs[form] if verb.particle}
+
+    # --------------------------------------------------------------- pass 2
+    def _before_cue(self, st: _Doc, quotes: list[dict], index: int) -> Result | None:
+        text = st.text
+        o_start = st.outer[index][0]
+        sent_start, _ = st.sentences.bounds(o_start, len(text))
+        clause_start = max(sent_start, st.paragraphs[st.paragraph_of(o_start)][0], o_start - 400)
+        after_quote = False
+        if index > 0 and st.outer[index - 1][1] > clause_start:
+            clause_start = st.outer[index - 1][1]
+            after_quote = True
+        lead = text[clause_start:o_start].rstrip()
+        if not lead.strip(" ,"):
+            return None
+        colon = lead.endswith(":")
+        words = st.words(clause_start, o_start)
+        if not words:
+            return None
+        lowered = [w.lower() for _, _, w in words]
+        has_verb = any(w in self.speech_forms or w in REPORTING_FORMS for w in lowered)
+        inserted = after_quote and lead.lstrip().startswith(",")  # „…“, sagte X, „…“
+        if not (colon or quotes[index].get("is_partial") or has_verb or inserted):
+            return None
+        slot = self._subject(st, words, clause_start, o_start)
+        if slot is None:
+            return None
+        cue = self._before_cue_text(st, words, slot, colon)
+        base = CONFIDENCE["before_cue_colon"] if colon else CONFIDENCE["before_cue"]
+        return self._resolve_slot(st, slot, "before_cue", cue, base, before=slot.start)
+
+    def _subject(self, st: _Doc, words: list, start: int, end: int) -> Slot | None:
+        """The speaker of a cue clause: the parser's subject when there is one,
+        else the first name, pronoun or description that is not an object."""
+        parsed = self._parser_subjects(st, start, end)
+        candidates: list[Slot] = []
+        for index, (w_start, w_end, word) in enumerate(words):
+            prev = words[index - 1][2].lower() if index else ""
+            mention = st.mention_covering(w_start)
+            if mention is not None:
+                if candidates and candidates[-1].kind == "mention" and candidates[-1].start == mention["start_char"]:
+                    continue
+                if prev in NON_SUBJECT_BEFORE or self._possessive(st, mention, words, index):
+                    continue
+                candidates.append(Slot("mention", mention["start_char"], mention["end_char"], mention.get("text") or "",
+                                       mention["person"], mention.get("kind")))
+                continue
+            lowered = word.lower()
+            if lowered in PRONOUNS and prev not in NON_SUBJECT_BEFORE:
+                candidates.append(Slot("pronoun", w_start, w_end, word))
+            elif lowered in ARTICLES and index + 1 < len(words) and prev not in NON_SUBJECT_BEFORE:
+                noun = words[index + 1][2]
+                if self._is_description_noun(noun) and not self._named_after(st, words, index + 1):
+                    candidates.append(Slot("description", w_start, words[index + 1][1], st.text[w_start:words[index + 1][1]]))
+        if not candidates:
+            return None
+        if parsed:
+            for slot in candidates:
+                if any(s < slot.end and slot.start < e for s, e in parsed):
+                    return slot
+        return candidates[0]
+
+    @staticmethod
+    def _named_after(st: _Doc, words: list, noun_index: int) -> bool:
+        """``Der Däne Nyholm``, ``Der Leiter der X-Abteilung, Gerd Hallstein,``: a
+        name in apposition to the description noun is the better subject."""
+        for index in range(noun_index + 1, min(noun_index + 6, len(words))):
+            start, _, word = words[index]
+            if st.mention_covering(start) is not None:
+                return True
+            if not (word in ("der", "des", "dem", "den") or word[:1].isupper()):
+                return False
+        return False
+
+    def _parser_subjects(self, st: _Doc, start: int, end: int) -> list[tuple[int, int]]:
+        doc = st.doc
+        if not doc.has_annotation("DEP"):
+            return []
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            return []
+        found = []
+        for token in span:
+            if token.dep_ in ("sb", "nsubj", "nsubj:pass"):
+                found.append((token.left_edge.idx, token.right_edge.idx + len(token.right_edge.text)))
+        return found
+
+    @staticmethod
+    def _possessive(st: _Doc, mention: dict, words: list, index: int) -> bool:
+        """``Jentzschs Teamkollege X``: a genitive name before a noun is not the subject."""
+        text = st.text
+        end = mention["end_char"]
+        word_end = end
+        while word_end < len(text) and word_end - end < 2 and (text[word_end].isalnum() or text[word_end] in "’'"):
+            word_end += 1
+        tail = text[end:word_end]
+        name = st.people[mention["person"]].get("name") or ""
+        last = text[mention["start_char"]:end].split()[-1:] or [""]
+        genitive = tail in ("s", "’", "'") or (not tail and last[0] not in name.split() and last[0].endswith(("s", "’", "'")))
+        if not genitive:
+            return False
+        following = [w for w in words[index:] if w[0] >= word_end]
+        return bool(following) and following[0][2][:1].isupper() and st.mention_covering(following[0][0]) is None \
+            and text[word_end:following[0][0]].strip() == ""
+
+    def _before_cue_text(self, st: _Doc, words: list, slot: Slot, colon: bool) -> str:
+        rest = [w for w in words if w[0] >= slot.end]
+        if colon:
+            if not rest:
+                return ":"
+            if len(rest) <= 4:
+                return " ".join(w for _, _, w in rest) + ":"
+            verbs = [w for _, _, w in rest if w.lower() in self.speech_forms or w.lower() in REPORTING_FORMS]
+            return (verbs[0] if verbs else rest[0][2]) + ":"
+        for position, (_, _, word) in enumerate(rest):
+            lowered = word.lower()
+            if lowered in self.speech_forms or lowered in REPORTING_FORMS:
+                nxt = rest[position + 1][2] if position + 1 < len(rest) else ""
+                if lowered.startswith("sprach") and nxt in ("von", "vom"):
+                    return f"{word} {nxt}"
+                return word
+        lower = [w for _, _, w in rest if w.islower()]
+        return lower[0] if lower else ""
+
+    # --------------------------------------------------------------- pass 3
+    def _continuation(self, st: _Doc, quotes: list[dict], results: list, index: int) -> Result | None:
+        own = st.paragraph_of(st.outer[index][0])
+        prev = index - 1
+        if prev >= 0 and results[prev] is not None and results[prev].person is not None:
+            prev_end_par = st.paragraph_of(max(st.outer[prev][1] - 1, 0))
+            if prev_end_par == own and self._nobody_between(st, st.outer[prev][1], st.outer[index][0], results[prev].person):
+                return Result(results[prev].person, "continuation", None, CONFIDENCE["continuation"])
+            forward = self._forward(st, quotes, results, index)
+            if forward:
+                return forward
+            if prev_end_par == own - 1 and self._nobody_between(st, st.outer[prev][1], st.outer[index][0], results[prev].person):
+                return Result(results[prev].person, "continuation", None, CONFIDENCE["continuation_paragraph"])
+            return None
+        return self._forward(st, quotes, results, index)
+
+    def _forward(self, st: _Doc, quotes: list[dict], results: list, index: int) -> Result | None:
+        nxt = index + 1
+        if nxt >= len(quotes) or results[nxt] is None or results[nxt].person is None:
+            return None
+        if results[nxt].method not in ("after_cue", "pronoun", "description") or results[nxt].slot is None:
+            return None
+        if results[nxt].slot.start < st.outer[nxt][1]:
+            return None  # the next quote's cue stands before it, not after
+        gap = st.text[st.outer[index][1]:st.outer[nxt][0]]
+        if gap.strip() or "\n" in gap:
+            return None
+        return Result(results[nxt].person, "continuation", None, CONFIDENCE["continuation_forward"])
+
+    @staticmethod
+    def _nobody_between(st: _Doc, start: int, end: int, person: int) -> bool:
+        others = [m for m in st.mentions_between(start, end) if m["person"] != person]
+        virtual = [p for pos, p in st.virtual if start <= pos < end and p != person]
+        return not others and not virtual
+
+    # --------------------------------------------------------------- pass 6
+    def _context(self, st: _Doc, quotes: list[dict], index: int) -> Result | None:
+        """No cue at all: the subject of the sentence right before, when it names
+        exactly one person and no other quote stands between."""
+        text = st.text
+        o_start = st.outer[index][0]
+        paragraph_start = st.paragraphs[st.paragraph_of(o_start)][0]
+        sent_start, _ = st.sentences.bounds(o_start, len(text))
+        if text[sent_start:o_start].strip():
+            return None
+        if sent_start <= paragraph_start:
+            return None
+        prev_start, _ = st.sentences.bounds(sent_start - 1, len(text))
+        prev_start = max(prev_start, paragraph_start)
+        if index > 0 and st.outer[index - 1][1] > prev_start:
+            return None
+        mentions = st.mentions_between(prev_start, sent_start)
+        people = {m["person"] for m in mentions}
+        if len(people) != 1:
+            return None
+        words = st.words(prev_start, sent_start)
+        slot = self._subject(st, words, prev_start, sent_start)
+        if slot is None or slot.kind != "mention":
+            return None
+        return Result(slot.person, "context", None, CONFIDENCE["context"], slot)
+
+    # ---------------------------------------------------------- resolution
+    def _resolve_slot(self, st: _Doc, slot: Slot, method: str, cue: str, base: float, before: int) -> Result:
+        if slot.kind == "mention":
+            if slot.mention_kind == "description":  # ``der Franzose``, resolved by the entity layer
+                return Result(slot.person, "description", cue, CONFIDENCE["description"], slot)
+            return Result(slot.person, method, cue, base, slot)
+        if slot.kind == "description" and slot.person is not None:  # ``Baumann senior``
+            return Result(slot.person, "description", cue, CONFIDENCE["description"], slot)
+        if slot.kind == "pronoun":
+            person, strong = self._resolve_pronoun(st, slot, before)
+            confidence = CONFIDENCE["pronoun"] if strong else CONFIDENCE["pronoun_weak"]
+            return Result(person, "pronoun" if person is not None else "unresolved", cue,
+                          confidence if person is not None else 0.0, slot)
+        person, strong = self._resolve_description(st, slot, before)
+        confidence = CONFIDENCE["description"] if strong else CONFIDENCE["description_weak"]
+        return Result(person, "description" if person is not None else "unresolved", cue,
+                      confidence if person is not None else 0.0, slot)
+
+    def _resolve_pronoun(self, st: _Doc, slot: Slot, before: int) -> tuple[int | None, bool]:
+        gender = PRONOUNS.get(slot.text.lower())
+        pos = min(before, slot.start)
+        own_paragraph = st.paragraph_of(pos)
+        window_start = st.paragraphs[max(own_paragraph - 1, 0)][0]
+        first_open = None
+        for mention_pos, person in st.recent_people(pos):
+            known = st.gender(person, self.lex)
+            if known == gender:
+                if mention_pos >= window_start or first_open is None:
+                    return person, True
+                break
+            if known is None and first_open is None:
+                first_open = person
+        return first_open, False
+
+    def _resolve_description(self, st: _Doc, slot: Slot, before: int) -> tuple[int | None, bool]:
+        desc = self._parse_description(slot.text)
+        if desc is None:
+            return None, False
+        pos = min(before, slot.start)
+        recency: dict[int, int] = {}
+        for rank, (_, person) in enumerate(st.recent_people(pos, limit=2000)):
+            recency.setdefault(person, rank)
+        scored = []
+        for person_id, person in enumerate(st.people):
+            score, contradicts = self._fit({**person, "_gender": st.gender(person_id, self.lex)}, desc)
+            if contradicts:
+                continue
+            scored.append((score, -recency.get(person_id, 10_000), person_id, person))
+        fitting = [s for s in scored if s[0] > 0]
+        if fitting:
+            fitting.sort(reverse=True)
+            return fitting[0][2], True
+        if desc.get("person_title"):
+            return None, False
+        fallback = [s for s in scored if s[3].get("kind") == "driver" and s[2] in recency]
+        if not fallback:
+            return None, False
+        fallback.sort(key=lambda s: recency[s[2]])
+        return fallback[0][2], False
+
+    def _parse_description(self, text: str) -> dict | None:
+        words = text.split()
+        if not words:
+            return None
+        desc: dict = {"gender": "f" if words[0].lower() == "die" else "m" if words[0].lower() == "der" else None}
+        noun = words[-1]
+        age = AGE_RE.search(noun) or next((AGE_RE.search(w.rstrip("n")) for w in words if AGE_RE.search(w)), None)
+        for word in words[1:]:
+            match = re.match(r"(\d{1,2})-[Jj]ährige", word)
+            if match:
+                desc["age"] = int(match.group(1))
+        if age:
+            desc["age"] = int(age.group(1))
+        if noun[:1].isupper() and not AGE_RE.search(noun):
+            desc["noun"] = noun
+            if self.lex:
+                demonym = self.lex.demonym_by_noun.get(noun)
+                if demonym is not None:
+                    desc["country"] = demonym[0].country
+                    desc["region"] = demonym[0].region
+                    desc["gender"] = demonym[1]
+                kind = self.lex.title_kind(noun)
+                if kind:
+                    desc["title_kind"] = kind
+                    desc["person_title"] = kind == "person"
+        return desc
+
+    def _fit(self, person: dict, desc: dict) -> tuple[int, bool]:
+        score = 0
+        gender = person.get("gender") or person.get("_gender")
+        if desc.get("gender") and gender and gender != desc["gender"] and ("country" in desc or "age" in desc):
+            return 0, True
+        if "age" in desc:
+            age = person.get("age")
+            if age is not None:
+                if age != desc["age"]:
+                    return 0, True
+                score += 3
+        noun = desc.get("noun")
+        if not noun:
+            return score, False
+        hometown = person.get("hometown")
+        home_country = self._country_of(hometown)
+        nationality = person.get("nationality")
+        if "country" in desc:
+            country = desc["country"]
+            if desc.get("region"):
+                if hometown and (hometown == desc["region"] or _place_fits(noun, hometown)):
+                    score += 3
+                elif nationality == country or home_country == country:
+                    score += 1
+                elif (nationality and nationality != country) or (home_country and home_country != country):
+                    return 0, True
+                return score, False
+            if nationality == country or home_country == country:
+                score += 2
+            elif (nationality and nationality != country) or (home_country and home_country != country):
+                return 0, True
+            return score, False
+        if hometown and _place_fits(noun, hometown):
+            return score + 3, False
+        title_score = self._title_fit(person, noun)
+        if title_score:
+            return score + title_score, False
+        kind = desc.get("title_kind")
+        if kind and person.get("kind") and kind != person.get("kind"):
+            return 0, True
+        return score, False
+
+    def _country_of(self, hometown: str | None) -> str | None:
+        if not hometown:
+            return None
+        if self.lex:
+            return self.lex.country_of(hometown)
+        return None
+
+    @staticmethod
+    def _title_fit(person: dict, noun: str) -> int:
+        lowered = noun.lower()
+        for title in [*(person.get("titles") or []), person.get("role") or ""]:
+            t = title.lower()
+            if not t:
+                continue
+            head = t.split()[0]
+            if lowered == t or lowered == head:
+                return 2
+            if len(head) > 3 and (lowered.endswith(head) or head.endswith(lowered)):
+                return 2
+        return 0
+
+    def _is_title(self, word: str) -> bool:
+        return bool(self.lex and self.lex.title_kind(word)) or word in ("Teamchef", "Teamchefin")
+
+    def _is_description_noun(self, noun: str) -> bool:
+        if AGE_RE.search(noun):
+            return True
+        if not self.lex:
+            return False
+        return noun in self.lex.demonym_by_noun or bool(self.lex.title_kind(noun))
+
+    def _by_seniority(self, st: _Doc, mention: dict, word: str) -> int | None:
+        surname = (st.people[mention["person"]].get("name") or "").split()[-1:]
+        if not surname:
+            return None
+        family = [i for i, p in enumerate(st.people) if (p.get("name") or "").split()[-1:] == surname]
+        if len(family) < 2:
+            return None
+        aged = [(p_age, i) for i in family if (p_age := st.people[i].get("age")) is not None]
+        want = SENIORITY.get(word, SENIORITY.get(word + ".", "older"))
+        if len(aged) == len(family):
+            aged.sort()
+            return aged[-1][1] if want == "older" else aged[0][1]
+        for i in family:
+            titles = " ".join(st.people[i].get("titles") or []).lower()
+            if want == "older" and ("vater" in titles or "senior" in titles):
+                return i
+            if want == "younger" and ("sohn" in titles or "junior" in titles):
+                return i
+        return None
+
+    # ------------------------------------------------------------- output
+    def _fill(self, st: _Doc, quote: dict, result: Result) -> None:
+        person = st.people[result.person]
+        quote["speaker"] = person.get("name")
+        quote["speaker_kind"] = person.get("kind") or "unknown"
+        quote["speaker_role"] = person.get("role") or self._apposition(st, result.slot)
+        quote["cue"] = result.cue
+        quote["method"] = result.method
+        quote["confidence"] = round(result.confidence, 2)
+
+    def _apposition(self, st: _Doc, slot: Slot | None) -> str | None:
+        """``sagte Arne Wolff, Leiter Motorsport.`` → ``Leiter Motorsport``."""
+        if slot is None or slot.kind != "mention":
+            return None
+        text = st.text
+        pos = slot.end
+        while pos < len(text) and text[pos] == " ":
+            pos += 1
+        if pos >= len(text) or text[pos] != ",":
+            return None
+        _, sent_end = st.sentences.bounds(pos, len(text))
+        words = st.words(pos + 1, min(sent_end, pos + 200))
+        if not words or not words[0][2][:1].isupper() or st.mention_covering(words[0][0]):
+            return None
+        head = words[0][2]
+        if self.lex and not (head in self.lex.role_heads or self.lex.title_kind(head)):
+            return None
+        end = words[0][1]
+        for index, (start, w_end, word) in enumerate(words[1:13], start=1):
+            gap = text[words[index - 1][1]:start]
+            if any(ch in gap for ch in ".;:!?") or ("," in gap and word[:1].islower()):
+                break
+            end = w_end
+        return text[words[0][0]:end].strip(" ,") or None
+
+
+FEMININE_ENDINGS = ("erin", "orin", "istin", "antin", "entin", "otin", "eurin", "ärin")
+
+
+def _feminine_title(word: str, lex: Lexicons | None) -> bool:
+    """``Werksfahrerin``, ``Leiterin``, ``Pilotin``: a feminine person noun."""
+    lowered = word.lower()
+    if not lowered.endswith("in") or len(lowered) < 5:
+        return False
+    if lowered.endswith(FEMININE_ENDINGS):
+        return True
+    base = word[:-2]
+    return bool(lex and (base in lex.role_heads or lex.title_kind(base)))
+
+
+def _place_fits(noun: str, hometown: str) -> bool:
+    """``Gütersloher`` ↔ ``Gütersloh``, ``Genferin`` ↔ ``Genf``, ``Münchner`` ↔ ``München``."""
+    stem = noun[:-4] if noun.endswith("erin") else noun[:-2] if noun.endswith("er") else None
+    if not stem or len(stem) < 3:
+        return False
+    place = hometown.split("/")[0].split(" (")[0].strip()
+    forms = {place, place.split()[0], place.split("-")[0]}
+    if place.endswith("en"):
+        forms.update({place[:-2], place[:-1]})
+    if place.endswith("e"):
+        forms.add(place[:-1])
+    return stem in forms
+
+
+@Language.factory(
+    "motorsport_attribution",
+    assigns=["doc._.quotes"],
+    requires=["doc._.quotes"],
+    default_config={
+        "lang": DEFAULT_LANG,
+        "rules_dir": None,
+        "scare_spans_key": DEFAULT_SCARE_SPANS_KEY,
+        "max_cue_words": DEFAULT_MAX_CUE_WORDS,
+        "resolve_context": DEFAULT_RESOLVE_CONTEXT,
+    },
+)
+def make_attribution(nlp: Language, name: str, lang: str, rules_dir: str | None, scare_spans_key: str,
+                     max_cue_words: int, resolve_context: bool) -> "SpeakerAttribution":
+    return SpeakerAttribution(nlp, name, lang=lang, rules_dir=rules_dir, scare_spans_key=scare_spans_key,
+                              max_cue_words=max_cue_words, resolve_context=resolve_context)
+
+
+class SpeakerAttribution(Pipe):
+    """Fills the speaker keys of ``doc._.quotes``; see the module docstring."""
+
+    def __init__(self, nlp: Language, name: str = "motorsport_attribution", *, lang: str = DEFAULT_LANG,
+                 rules_dir: str | None = None, scare_spans_key: str = DEFAULT_SCARE_SPANS_KEY,
+                 max_cue_words: int = DEFAULT_MAX_CUE_WORDS, resolve_context: bool = DEFAULT_RESOLVE_CONTEXT) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.cfg = {"lang": lang, "rules_dir": rules_dir, "scare_spans_key": scare_spans_key,
+                    "max_cue_words": max_cue_words, "resolve_context": resolve_context}
+        self._attributor: Attributor | None = None
+        self._lexicons: Lexicons | None = None
+        self._lexicons_loaded = False
+
+    @property
+    def lexicons(self) -> Lexicons | None:
+        if not self._lexicons_loaded:
+            self._lexicons = _safe_lexicons(self.cfg["lang"], self.cfg["rules_dir"])
+            self._lexicons_loaded = True
+        return self._lexicons
+
+    @lexicons.setter
+    def lexicons(self, value: Lexicons | None) -> None:
+        self._lexicons = value
+        self._lexicons_loaded = True
+        self._attributor = None
+
+    @property
+    def attributor(self) -> Attributor:
+        if self._attributor is None:
+            self._attributor = Attributor(self.lexicons, max_cue_words=self.cfg["max_cue_words"],
+                                          resolve_context=self.cfg["resolve_context"],
+                                          scare_key=self.cfg["scare_spans_key"])
+        return self._attributor
+
+    def __call__(self, doc: Doc) -> Doc:
+        error_handler = self.get_error_handler()
+        try:
+            self.attributor(doc)
+            return doc
+        except Exception as error:  # noqa: BLE001  (spaCy's error-handler protocol)
+            error_handler(self.name, self, [doc], error)
+
+    def initialize(self, get_examples=None, *, nlp: Language | None = None) -> None:
+        self._lexicons_loaded = False
+        self._attributor = None
+        _ = self.attributor
+
+    def _reset(self) -> None:
+        self._lexicons_loaded = False
+        self._attributor = None
+
+    def to_bytes(self, *, exclude: Iterable[str] = SimpleFrozenList()) -> bytes:
+        return srsly.json_dumps({"cfg": self.cfg}).encode("utf8")
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = SimpleFrozenList()) -> "SpeakerAttribution":
+        self.cfg.update(srsly.json_loads(bytes_data)["cfg"])
+        self._reset()
+        return self
+
+    def to_disk(self, path, *, exclude: Iterable[str] = SimpleFrozenList()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "cfg", self.cfg)
+
+    def from_disk(self, path, *, exclude: Iterable[str] = SimpleFrozenList()) -> "SpeakerAttribution":
+        path = ensure_path(path)
+        if (path / "cfg").exists():
+            self.cfg.update(srsly.read_json(path / "cfg"))
+        self._reset()
+        return self

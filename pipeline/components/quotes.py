@@ -1,0 +1,743 @@
+"""Direct quotes: find the quoted passages and tell speech from scare quotes.
+
+Writes ``doc._.quotes`` (one dict per speech quote, see ``QUOTE_KEYS``) and two
+span groups: ``doc.spans["quotes"]`` (speech) and ``doc.spans["scare_quotes"]``
+(titles, nicknames, corner and event names in marks; kept for display only).
+
+How marks are paired (one linear pass per paragraph, no regex backtracking):
+- „…“ / „…” / ,,…'' (German), “…” (English), »…« and «…» (guillemets), and
+  ASCII "…" paired by position within a paragraph;
+- single marks (‚…‘, '…', ›…‹) inside a quote belong to the outer quote, and
+  apostrophes (``d’Endurance``, ``geht's``) are never marks;
+- a quote left open at the end of a paragraph continues into the next paragraph
+  when that one starts with an opening mark of the same style (German
+  typography for multi-paragraph speech) and a closing mark follows there;
+  otherwise it ends with its paragraph. Stray closing marks are ignored.
+
+Speech or not is decided from general signals, not word lists of quotes:
+sentence punctuation or first-person words inside, a ``, <verb>`` cue after the
+closing mark, a colon before it, a reporting verb or reported-speech
+subjunctive in the same sentence, against naming cues (``sogenannte``,
+``Kurve``, ``Prüfung``, ``als … bekannt``, a hyphenated compound).
+
+The text helpers at module level (paragraphs, sentence bounds outside quotes,
+word windows) are shared with ``attribution.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Sequence
+
+import srsly
+from spacy.language import Language
+from spacy.pipeline import Pipe
+from spacy.tokens import Doc, Span
+from spacy.util import SimpleFrozenList, ensure_path
+
+from .. import extensions  # noqa: F401  (registers doc._.quotes)
+from ..rules import DEFAULT_LANG, Lexicons, RuleFileError, load_lexicons
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_SPANS_KEY = "quotes"
+DEFAULT_SCARE_SPANS_KEY = "scare_quotes"
+DEFAULT_LONG_QUOTE_WORDS = 8  # this long without a naming cue: a title is rare, speech is not
+DEFAULT_CONTEXT_CHARS = 240  # how far around a quote its sentence is read (bounds the work per quote)
+SPEECH_LABEL = "QUOTE"
+SCARE_LABEL = "SCARE_QUOTE"
+
+# Keys of every quote dict; attribution fills the last six.
+QUOTE_KEYS = (
+    "quote_id", "quote", "start_char", "end_char", "open_mark", "close_mark", "paragraph", "is_partial",
+    "speaker", "speaker_role", "speaker_kind", "cue", "method", "confidence",
+)
+ATTRIBUTION_DEFAULTS = {
+    "speaker": None, "speaker_role": None, "speaker_kind": "unknown", "cue": None, "method": "unresolved",
+    "confidence": 0.0,
+}
+
+# Opening mark → closing marks. ",," and "''" are typewriter stand-ins for „ and “.
+DOUBLE_CLOSERS = {
+    "„": ("“", "”", '"', "''"),
+    ",,": ("“", "”", '"', "''"),
+    "“": ("”", "“"),
+    "”": ("”",),
+    "»": ("«",),
+    "«": ("»",),
+    '"': ('"',),
+}
+SINGLE_CLOSERS = {"‚": ("‘", "’"), "›": ("‹",), "‹": ("›",)}
+# Marks whose opener and closer look alike only close when they sit against a word.
+_MARK_RE = re.compile(r",,|''|[„“”»«\"‚‘’‹›']")
+# Opening marks that count as "the same style" for a multi-paragraph quote.
+_STYLE = {"„": "low", ",,": "low", "“": "high", "”": "high", "»": "guil_r", "«": "guil_l", '"': "ascii"}
+
+SENTENCE_END = frozenset(".!?…")
+_WORD_RE = re.compile(r"\w[\w\-’']*")
+# Abbreviations whose full stop does not end a sentence.
+ABBREVIATIONS = frozenset({
+    "dr", "st", "nr", "ca", "bzw", "vgl", "usw", "z", "b", "u", "a", "d", "h", "prof", "ing", "dipl", "mio", "mrd",
+    "jh", "sen", "jun", "inkl", "evtl", "ggf", "bzgl", "max", "min", "km", "std", "sek", "mr", "mrs", "jr", "sr",
+})
+
+# Words that make a quote someone's own words (first and second person).
+FIRST_PERSON = frozenset({
+    "ich", "mir", "mich", "mein", "meine", "meinen", "meinem", "meiner", "meines", "wir", "uns", "unser", "unsere",
+    "unseren", "unserem", "unserer", "unseres", "du", "dir", "dich", "dein", "deine", "deinen", "deinem", "deiner",
+    "ihr", "euch", "euer", "eure",
+})
+# Reporting verbs that take a noun phrase rather than a clause (``sprach von``).
+# Always on, whatever the rule files say, because detection depends on them.
+REPORTING_FORMS = frozenset({
+    "sprach", "spricht", "sprachen", "sprechen", "nannte", "nennt", "nannten", "bezeichnete", "bezeichnet",
+    "bezeichneten", "sagte", "sagt", "sagten", "meinte", "meint", "erklärte", "erklärt", "betonte", "betont",
+    "ergänzte", "ergänzt", "lobte", "lobt", "kritisierte", "jubelte", "jubelt", "schwärmte", "schwärmt",
+    "freute", "freut", "ärgerte", "ärgert", "bilanzierte", "resümierte", "kommentierte", "analysierte",
+    "versprach", "gestand", "warnte", "räumte", "berichtete", "kündigte", "beschrieb", "beschreibt",
+})
+# Konjunktiv I: reported speech, so a fragment in such a sentence is someone's words.
+SUBJUNCTIVE_FORMS = frozenset({
+    "sei", "seien", "habe", "werde", "könne", "müsse", "wolle", "solle", "dürfe", "gebe", "wisse", "komme",
+    "liege", "stehe", "gehe", "fahre", "brauche", "wäre", "hätte",
+})
+# Naming cues right before a quote: what follows is a name, not speech.
+NAMING_BEFORE = frozenset({
+    "genannt", "genannte", "genannten", "genannter", "sogenannt", "sogenannte", "sogenannten", "sogenannter",
+    "sogenanntes", "spitzname", "spitznamen", "beiname", "beinamen", "name", "namen", "namens", "motto",
+    "titel", "slogan", "heißt", "hieß", "heißen", "getauft", "lautet", "lautete", "kurve", "prüfung", "senke",
+    "schikane", "kehre", "passage", "abschnitt", "kategorie", "projekt", "programm", "aktion", "kampagne", "buch",
+    "film", "serie", "marke", "modell", "sonderedition", "edition", "lackierung", "design",
+})
+NAMING_SUFFIXES = ("kurve", "prüfung", "schikane", "kehre", "gerade", "senke", "passage", "kurven", "prüfungen")
+# Naming cues right after a quote (``der als „Grello“ bekannte Neunelfer``).
+NAMING_AFTER = frozenset({
+    "bekannt", "bekannte", "bekannten", "bekannter", "genannt", "genannte", "genannten", "getauft", "getaufte",
+    "getauften", "ausgeschrieben", "betitelt", "betitelte", "benannt", "benannte",
+})
+# Lowercase words that can follow ``„…“,`` without being a speech verb.
+NON_VERBS = frozenset({
+    "und", "oder", "aber", "doch", "denn", "sondern", "der", "die", "das", "den", "dem", "des", "ein", "eine",
+    "einen", "einem", "einer", "eines", "im", "in", "an", "am", "auf", "aus", "mit", "von", "vom", "vor", "nach",
+    "bei", "beim", "zu", "zum", "zur", "für", "als", "wie", "wenn", "weil", "dass", "daß", "ob", "was", "wo",
+    "obwohl", "während", "nachdem", "bevor", "damit", "welche", "welcher", "welches", "dessen", "deren", "um",
+    "über", "unter", "gegen", "ohne", "bis", "seit", "also", "dann", "danach", "sowie", "sowohl", "weder",
+    "noch", "nicht", "nur", "auch", "schon", "sich", "es", "man", "wobei", "womit", "wofür", "wie",
+})
+
+
+# --------------------------------------------------------------------------- #
+# Text helpers (shared with attribution)
+# --------------------------------------------------------------------------- #
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph; paragraphs are separated by blank lines.
+
+    Ends exclude trailing whitespace. One linear pass over the lines.
+    """
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    end = 0
+    pos = 0
+    length = len(text)
+    while pos <= length:
+        newline = text.find("\n", pos)
+        line_end = length if newline < 0 else newline
+        line = text[pos:line_end]
+        if line.strip():
+            if start is None:
+                start = pos + (len(line) - len(line.lstrip()))
+            end = pos + len(line.rstrip())
+        elif start is not None:
+            spans.append((start, end))
+            start = None
+        if newline < 0:
+            break
+        pos = newline + 1
+    if start is not None:
+        spans.append((start, end))
+    return spans
+
+
+def words_in(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+    """(start, end, word) of the words in ``text[start:end]``."""
+    return [(m.start() + start, m.end() + start, m.group()) for m in _WORD_RE.finditer(text[start:end])]
+
+
+class Outside:
+    """Answers "is this offset inside a quote?" and cuts ranges into the parts
+    outside quotes, in O(log n) per question over sorted, disjoint spans."""
+
+    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(spans):
+            if merged and start < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+            else:
+                merged.append((start, end))
+        self.spans = merged
+        self.starts = [start for start, _ in merged]
+
+    def covering(self, pos: int) -> tuple[int, int] | None:
+        index = bisect_right(self.starts, pos) - 1
+        if index >= 0 and self.spans[index][0] <= pos < self.spans[index][1]:
+            return self.spans[index]
+        return None
+
+    def inside(self, pos: int) -> bool:
+        return self.covering(pos) is not None
+
+    def segments(self, start: int, end: int) -> list[tuple[int, int]]:
+        """The parts of [start, end) that are outside every span."""
+        parts: list[tuple[int, int]] = []
+        index = max(bisect_right(self.starts, start) - 1, 0)
+        pos = start
+        while index < len(self.spans) and self.spans[index][0] < end:
+            span_start, span_end = self.spans[index]
+            if span_end > pos:
+                if span_start > pos:
+                    parts.append((pos, span_start))
+                pos = max(pos, span_end)
+            index += 1
+        if pos < end:
+            parts.append((pos, end))
+        return parts
+
+    def words(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+        found: list[tuple[int, int, str]] = []
+        for seg_start, seg_end in self.segments(start, end):
+            found.extend(words_in(text, seg_start, seg_end))
+        return found
+
+
+def _is_abbreviation(text: str, dot: int, floor: int) -> bool:
+    """A full stop after a number (``14. Juni``) or a known abbreviation."""
+    pos = dot
+    while pos > floor and (text[pos - 1].isalnum()):
+        pos -= 1
+        if dot - pos > 12:
+            return False
+    word = text[pos:dot]
+    if not word:
+        return False
+    if word.isdigit():
+        return True
+    return word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+class Sentences:
+    """Sentence starts in a text, computed outside quotes so that the full
+    stops inside „…“ never split the sentence that carries the quote."""
+
+    def __init__(self, text: str, paragraphs: Sequence[tuple[int, int]], quotes: Outside,
+                 quote_ends: Iterable[tuple[int, int, bool]] = ()) -> None:
+        starts = {0}
+        length = len(text)
+        for p_start, _ in paragraphs:
+            if not quotes.inside(p_start):
+                starts.add(p_start)
+        for seg_start, seg_end in quotes.segments(0, length):
+            pos = seg_start
+            while True:
+                match = _SENT_RE.search(text, pos, seg_end)
+                if not match:
+                    break
+                dot = match.start()
+                nxt = match.end()
+                if text[dot] == "." and _is_abbreviation(text, dot, seg_start):
+                    pos = nxt
+                    continue
+                starts.add(nxt)
+                pos = nxt
+        # A quote that ends with its own full stop closes the sentence too,
+        # unless a comma cue follows (``„Gut.“, sagte er``).
+        for outer_end, _, ends_sentence in quote_ends:
+            if not ends_sentence:
+                continue
+            pos = outer_end
+            while pos < length and text[pos] in " \t":
+                pos += 1
+            if pos < length and text[pos] not in ",;:" and not text[pos].islower():
+                starts.add(outer_end)
+        self.starts = sorted(starts)
+
+    def bounds(self, pos: int, limit: int) -> tuple[int, int]:
+        """(start, end) of the sentence holding ``pos``, end capped at ``limit``."""
+        index = bisect_right(self.starts, pos) - 1
+        start = self.starts[index] if index >= 0 else 0
+        end = self.starts[index + 1] if index + 1 < len(self.starts) else limit
+        return start, min(end, limit)
+
+
+# A sentence-final mark followed by whitespace (or brackets/quotes then whitespace).
+_SENT_RE = re.compile(r"[.!?…][)\]]?(?=\s)")
+
+
+# --------------------------------------------------------------------------- #
+# Mark scanning
+# --------------------------------------------------------------------------- #
+
+
+@dataclass
+class Candidate:
+    """A quoted passage before it is classified."""
+
+    open_pos: int
+    open_mark: str
+    start: int  # inner text, whitespace stripped
+    end: int
+    close_pos: int | None  # None: unclosed
+    close_mark: str
+    paragraph: int
+    single: bool = False  # top-level ‚…‘ / ›…‹
+    at_paragraph_start: bool = False
+    open_at_end: bool = False  # unclosed when its paragraph ended
+    speech: bool = False
+    partial: bool = False
+
+    @property
+    def outer_end(self) -> int:
+        return self.close_pos + len(self.close_mark) if self.close_pos is not None else self.end
+
+
+def _can_open(prev: str | None, nxt: str | None) -> bool:
+    """A mark opens when a word follows it and none sticks to its left."""
+    if nxt is None or nxt.isspace():
+        return False
+    return prev is None or not (prev.isalnum() or prev in ".,;!?…%")
+
+
+def _can_close(prev: str | None, nxt: str | None) -> bool:
+    if prev is None or prev.isspace():
+        return False
+    return nxt is None or not nxt.isalnum()
+
+
+def _is_inch(prev: str | None, nxt: str | None) -> bool:
+    # 17"-Felgen, 3"x: a unit sign, not a mark
+    return prev is not None and prev.isdigit() and nxt is not None and (nxt.isalnum() or nxt == "-")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _scan_paragraph(text: str, p_start: int, p_end: int, p_index: int) -> list[Candidate]:
+    found: list[Candidate] = []
+    # Web copy mixes „…" ; an ASCII " closes „ only where no curly closer follows.
+    last_curly = max(text.rfind("“", p_start, p_end), text.rfind("”", p_start, p_end))
+    first_char = p_start
+    cur: tuple[int, str, tuple[str, ...], bool] | None = None  # (pos, mark, closers, single)
+
+    def record(open_pos: int, mark: str, close_pos: int | None, close_mark: str, end: int, single: bool,
+               open_at_end: bool = False) -> None:
+        start, stop = _trim(text, open_pos + len(mark), end)
+        if stop <= start:
+            return
+        found.append(Candidate(open_pos, mark, start, stop, close_pos, close_mark, p_index, single,
+                               at_paragraph_start=open_pos == first_char, open_at_end=open_at_end))
+
+    for match in _MARK_RE.finditer(text, p_start, p_end):
+        pos, mark = match.start(), match.group()
+        if cur is not None and pos < cur[0] + len(cur[1]):
+            continue  # part of the current opener (",,")
+        prev = text[pos - 1] if pos > p_start else None
+        after = pos + len(mark)
+        nxt = text[after] if after < p_end else None
+        if cur is None:
+            if mark in ("„", ",,"):
+                if nxt is not None and not nxt.isspace():
+                    cur = (pos, mark, DOUBLE_CLOSERS[mark], False)
+            elif mark == '"':
+                if not _is_inch(prev, nxt) and nxt is not None:
+                    cur = (pos, mark, DOUBLE_CLOSERS[mark], False)
+            elif mark in DOUBLE_CLOSERS:
+                if _can_open(prev, nxt):
+                    cur = (pos, mark, DOUBLE_CLOSERS[mark], False)
+            elif mark in SINGLE_CLOSERS:
+                if _can_open(prev, nxt):
+                    cur = (pos, mark, SINGLE_CLOSERS[mark], True)
+            # anything else outside a quote: a stray closer or an apostrophe
+            continue
+        open_pos, open_mark, closers, single = cur
+        if mark in closers:
+            if mark == '"' and open_mark != '"' and pos < last_curly:
+                continue
+            if mark == '"' and _is_inch(prev, nxt):
+                continue
+            if mark in ("“", "”") and open_mark in ("“", "”") and not _can_close(prev, nxt):
+                if mark == open_mark and _can_open(prev, nxt):
+                    pass  # a new opener of the same kind: handled below as a reopen
+                else:
+                    continue
+            elif single and prev is not None and prev.isalpha() and nxt is not None and nxt.isalpha():
+                continue  # apostrophe inside a word
+            else:
+                record(open_pos, open_mark, pos, mark, pos, single)
+                cur = None
+                continue
+        if single:
+            # A single-mark "quote" that meets a double opener was an apostrophe or
+            # a typo: drop it and read the mark afresh.
+            if mark in DOUBLE_CLOSERS and mark != '"' and _can_open(prev, nxt) or mark in ("„", ",,"):
+                cur = (pos, mark, DOUBLE_CLOSERS[mark], False)
+            continue
+        if _STYLE.get(mark) == _STYLE.get(open_mark) and mark != '"' and _can_open(prev, nxt):
+            # The same opener again inside an open quote: the first one was never
+            # closed. End it at its last sentence end (the narrative that
+            # introduces the next quote is not part of it) and start anew.
+            stop = pos
+            for back in range(pos - 1, open_pos + len(open_mark), -1):
+                if text[back] in SENTENCE_END:
+                    stop = back + 1
+                    break
+            record(open_pos, open_mark, None, "", stop, single)
+            cur = (pos, mark, DOUBLE_CLOSERS[mark], False)
+        # other marks inside a quote (nested singles, other styles) belong to it
+    if cur is not None and not cur[3]:
+        record(cur[0], cur[1], None, "", p_end, False, open_at_end=True)
+    return found
+
+
+def _merge_paragraphs(per_paragraph: list[list[Candidate]]) -> list[Candidate]:
+    """Join a quote left open at a paragraph's end with the quote that opens the
+    next paragraph, as long as the chain is closed somewhere; linear."""
+    result: list[Candidate] = []
+    index = 0
+    count = len(per_paragraph)
+    skip_first = [False] * count
+    while index < count:
+        quotes = per_paragraph[index]
+        for position, quote in enumerate(quotes):
+            if position == 0 and skip_first[index]:
+                continue
+            result.append(quote)
+        last = quotes[-1] if quotes else None
+        if last is not None and last.open_at_end and not last.single and not (len(quotes) == 1 and skip_first[index]):
+            chain_end = None
+            j = index + 1
+            while j < count:
+                nxt = per_paragraph[j]
+                if not nxt or not nxt[0].at_paragraph_start or _STYLE.get(nxt[0].open_mark) != _STYLE.get(last.open_mark):
+                    break
+                if not nxt[0].open_at_end:
+                    chain_end = j
+                    break
+                if len(nxt) != 1:
+                    break
+                j += 1
+            if chain_end is not None:
+                closing = per_paragraph[chain_end][0]
+                last.end = closing.end
+                last.close_pos = closing.close_pos
+                last.close_mark = closing.close_mark
+                last.open_at_end = False
+                for k in range(index + 1, chain_end):
+                    per_paragraph[k] = []
+                skip_first[chain_end] = True
+                index = index + 1
+                continue
+        index += 1
+    return result
+
+
+def find_candidates(text: str, paragraphs: Sequence[tuple[int, int]] | None = None) -> list[Candidate]:
+    """Every quoted passage in ``text`` (speech or not), in text order."""
+    paragraphs = paragraph_spans(text) if paragraphs is None else paragraphs
+    per_paragraph = [_scan_paragraph(text, start, end, i) for i, (start, end) in enumerate(paragraphs)]
+    return _merge_paragraphs(per_paragraph)
+
+
+# --------------------------------------------------------------------------- #
+# Speech or name
+# --------------------------------------------------------------------------- #
+
+
+def _ends_sentence(inner: str) -> bool:
+    inner = inner.rstrip(" )")
+    return bool(inner) and inner[-1] in SENTENCE_END
+
+
+def _has_inner_sentence(inner: str) -> bool:
+    for index, char in enumerate(inner[:-1]):
+        if char in ".!?" and inner[index + 1] == " " and index + 2 < len(inner) and inner[index + 2].isupper():
+            return True
+    return False
+
+
+def after_cue_word(text: str, outer_end: int, limit: int, *, require_comma: bool = True) -> tuple[int, int, str] | None:
+    """The lowercase word right after ``„…“,`` (``sagte``, ``so``, ``freute``),
+    or None when something else follows the closing mark. Without the comma a
+    lowercase word is usually the rest of a narrative sentence (``„X“ lagen``),
+    so ``require_comma=False`` is for callers that check the verb otherwise."""
+    pos = outer_end
+    while pos < limit and text[pos] in " \t":
+        pos += 1
+    if pos < limit and text[pos] == ",":
+        pos += 1
+        while pos < limit and text[pos] in " \t\n":
+            pos += 1
+    elif require_comma:
+        return None
+    match = _WORD_RE.match(text, pos, min(limit, pos + 40))
+    if not match:
+        return None
+    word = match.group()
+    if not word[0].islower():
+        return None
+    if word in NON_VERBS and word not in ("so",):
+        return None
+    return match.start(), match.end(), word
+
+
+class QuoteClassifier:
+    """Decides speech vs. name for each candidate; sets ``speech`` and ``partial``."""
+
+    def __init__(self, speech_forms: frozenset[str], long_quote_words: int = DEFAULT_LONG_QUOTE_WORDS,
+                 context_chars: int = DEFAULT_CONTEXT_CHARS) -> None:
+        self.speech_forms = speech_forms | REPORTING_FORMS
+        self.long_quote_words = long_quote_words
+        self.context_chars = context_chars
+
+    def classify(self, text: str, candidates: list[Candidate], paragraphs: Sequence[tuple[int, int]]) -> Sentences:
+        outside = Outside((c.open_pos, c.outer_end) for c in candidates)
+        sentences = Sentences(text, paragraphs, outside,
+                              ((c.outer_end, c.start, _ends_sentence(text[c.start:c.end])) for c in candidates if c.close_pos is not None))
+        for candidate in candidates:
+            self._classify_one(text, candidate, paragraphs, outside, sentences)
+        return sentences
+
+    def _classify_one(self, text: str, c: Candidate, paragraphs: Sequence[tuple[int, int]], outside: Outside,
+                      sentences: Sentences) -> None:
+        inner = text[c.start:c.end]
+        inner_words = [w.lower() for _, _, w in words_in(text, c.start, min(c.end, c.start + 600))]
+        p_start, p_end = paragraphs[c.paragraph]
+        sent_start, _ = sentences.bounds(c.open_pos, len(text))
+        sent_start = max(sent_start, p_start, c.open_pos - self.context_chars)
+        last_paragraph_end = p_end
+        if c.close_pos is not None:
+            index = c.paragraph + 1
+            while index < len(paragraphs) and paragraphs[index][0] <= c.close_pos:
+                last_paragraph_end = paragraphs[index][1]
+                index += 1
+        _, sent_end = sentences.bounds(max(c.outer_end - 1, c.open_pos), len(text))
+        sent_end = min(sent_end, last_paragraph_end, c.outer_end + self.context_chars)
+        before = outside.words(text, sent_start, c.open_pos)
+        after = outside.words(text, c.outer_end, sent_end) if c.close_pos is not None else []
+        lead = text[sent_start:c.open_pos].rstrip()
+        colon_before = lead.endswith(":")
+        cue_after = c.close_pos is not None and after_cue_word(text, c.outer_end, sent_end) is not None
+        # Partial: the quote is a piece of a narrative sentence, not the sentence itself.
+        starts_sentence = not lead or colon_before or self._follows_quote(text, sent_start, c.open_pos, outside)
+        c.partial = not starts_sentence and not _ends_sentence(inner)
+
+        strong = (
+            _ends_sentence(inner)
+            or _has_inner_sentence(inner)
+            or any(word in FIRST_PERSON for word in inner_words)
+            or len(inner_words) >= self.long_quote_words
+        )
+        if strong:
+            c.speech = True
+            return
+        if self._named(text, c, before, after):
+            c.speech = False
+            return
+        if colon_before or cue_after:
+            c.speech = True
+            return
+        if "," in inner and any(w[:1].islower() for w in inner.split(",", 1)[1].split()):
+            c.speech = True  # a clause or an apposition inside: phrased, not a name
+            return
+        context = [w for _, _, w in before] + [w for _, _, w in after]
+        c.speech = any(w.lower() in self.speech_forms or w.lower() in SUBJUNCTIVE_FORMS for w in context)
+
+    @staticmethod
+    def _follows_quote(text: str, sent_start: int, open_pos: int, outside: Outside) -> bool:
+        """The quote resumes a quote of the same sentence after an inserted cue
+        (``„…“, sagte X, „…“``)."""
+        lead = text[sent_start:open_pos].rstrip()
+        if not lead.endswith(","):
+            return False
+        return any(outside.inside(pos) for pos in range(max(sent_start, open_pos - 80), open_pos))
+
+    @staticmethod
+    def _named(text: str, c: Candidate, before: list, after: list) -> bool:
+        # Hyphenated compound right after the closing mark: „Böhmerwald“-Prüfung
+        if c.close_pos is not None and c.outer_end < len(text) and text[c.outer_end] == "-":
+            return True
+        near: list[str] = []
+        if before:
+            gap = text[before[-1][1]:c.open_pos]
+            # the naming word must touch the mark: punctuation between breaks the link
+            if len(gap) <= 3 and not any(ch in gap for ch in ".,;:!?"):
+                near = [w for _, _, w in before[-2:]]
+        for word in near:
+            lowered = word.lower()
+            if lowered in NAMING_BEFORE or lowered.endswith(NAMING_SUFFIXES):
+                return True
+        if after and after[0][0] - c.outer_end <= 2:
+            if after[0][2].lower() in NAMING_AFTER:
+                return True
+        # ``als „X“ bekannt``: the naming word may come a word later
+        if len(after) > 1 and before and before[-1][2].lower() == "als":
+            if after[0][2].lower() in NAMING_AFTER or after[1][2].lower() in NAMING_AFTER:
+                return True
+        return False
+
+
+# --------------------------------------------------------------------------- #
+# Component
+# --------------------------------------------------------------------------- #
+
+
+def _safe_lexicons(lang: str, rules_dir: str | None) -> Lexicons | None:
+    try:
+        return load_lexicons(lang, rules_dir)
+    except (RuleFileError, OSError, ModuleNotFoundError, ValueError) as error:
+        # The quote rules are positional; the speech-verb lexicon only adds recall.
+        logger.warning("rule files unavailable (%s); quote components use built-in cues only", error)
+        return None
+
+
+@Language.factory(
+    "motorsport_quotes",
+    assigns=["doc._.quotes", "doc.spans"],
+    default_config={
+        "lang": DEFAULT_LANG,
+        "rules_dir": None,
+        "spans_key": DEFAULT_SPANS_KEY,
+        "scare_spans_key": DEFAULT_SCARE_SPANS_KEY,
+        "long_quote_words": DEFAULT_LONG_QUOTE_WORDS,
+    },
+)
+def make_quotes(nlp: Language, name: str, lang: str, rules_dir: str | None, spans_key: str, scare_spans_key: str,
+                long_quote_words: int) -> "QuoteDetector":
+    return QuoteDetector(nlp, name, lang=lang, rules_dir=rules_dir, spans_key=spans_key,
+                         scare_spans_key=scare_spans_key, long_quote_words=long_quote_words)
+
+
+class QuoteDetector(Pipe):
+    """Finds direct quotes; see the module docstring."""
+
+    def __init__(self, nlp: Language, name: str = "motorsport_quotes", *, lang: str = DEFAULT_LANG,
+                 rules_dir: str | None = None, spans_key: str = DEFAULT_SPANS_KEY,
+                 scare_spans_key: str = DEFAULT_SCARE_SPANS_KEY,
+                 long_quote_words: int = DEFAULT_LONG_QUOTE_WORDS) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.cfg = {"lang": lang, "rules_dir": rules_dir, "spans_key": spans_key,
+                    "scare_spans_key": scare_spans_key, "long_quote_words": long_quote_words}
+        self._lexicons: Lexicons | None = None
+        self._lexicons_loaded = False
+
+    @property
+    def lexicons(self) -> Lexicons | None:
+        if not self._lexicons_loaded:
+            self._lexicons = _safe_lexicons(self.cfg["lang"], self.cfg["rules_dir"])
+            self._lexicons_loaded = True
+        return self._lexicons
+
+    @lexicons.setter
+    def lexicons(self, value: Lexicons | None) -> None:
+        # Tests and users with their own rule sets can swap the lexicons in.
+        self._lexicons = value
+        self._lexicons_loaded = True
+
+    def _speech_forms(self) -> frozenset[str]:
+        lex = self.lexicons
+        return frozenset(form.lower() for form in lex.speech_verbs) if lex else frozenset()
+
+    def __call__(self, doc: Doc) -> Doc:
+        error_handler = self.get_error_handler()
+        try:
+            quotes, speech, scare = detect_quotes(doc.text, self._speech_forms(), self.cfg["long_quote_words"])
+            doc._.quotes = quotes
+            doc.spans[self.cfg["spans_key"]] = _spans(doc, speech, SPEECH_LABEL)
+            doc.spans[self.cfg["scare_spans_key"]] = _spans(doc, scare, SCARE_LABEL)
+            return doc
+        except Exception as error:  # noqa: BLE001  (spaCy's error-handler protocol)
+            error_handler(self.name, self, [doc], error)
+
+    def initialize(self, get_examples=None, *, nlp: Language | None = None) -> None:
+        # Nothing to learn; loading the lexicons here surfaces broken rule files early.
+        self._lexicons_loaded = False
+        _ = self.lexicons
+
+    # Serialization: config only; the lexicons come from the rule files.
+    def to_bytes(self, *, exclude: Iterable[str] = SimpleFrozenList()) -> bytes:
+        return srsly.json_dumps({"cfg": self.cfg}).encode("utf8")
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = SimpleFrozenList()) -> "QuoteDetector":
+        self.cfg.update(srsly.json_loads(bytes_data)["cfg"])
+        self._lexicons_loaded = False
+        return self
+
+    def to_disk(self, path, *, exclude: Iterable[str] = SimpleFrozenList()) -> None:
+        path = ensure_path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "cfg", self.cfg)
+
+    def from_disk(self, path, *, exclude: Iterable[str] = SimpleFrozenList()) -> "QuoteDetector":
+        path = ensure_path(path)
+        if (path / "cfg").exists():
+            self.cfg.update(srsly.read_json(path / "cfg"))
+        self._lexicons_loaded = False
+        return self
+
+
+def detect_quotes(text: str, speech_forms: frozenset[str] = frozenset(),
+                  long_quote_words: int = DEFAULT_LONG_QUOTE_WORDS) -> tuple[list[dict], list[Candidate], list[Candidate]]:
+    """Quote dicts for ``doc._.quotes`` plus the speech and scare candidates."""
+    paragraphs = paragraph_spans(text)
+    candidates = find_candidates(text, paragraphs)
+    QuoteClassifier(speech_forms, long_quote_words).classify(text, candidates, paragraphs)
+    speech = [c for c in candidates if c.speech]
+    scare = [c for c in candidates if not c.speech]
+    quotes = []
+    for number, c in enumerate(speech, start=1):
+        quotes.append({
+            "quote_id": number, "quote": text[c.start:c.end], "start_char": c.start, "end_char": c.end,
+            "open_mark": c.open_mark, "close_mark": c.close_mark, "paragraph": c.paragraph, "is_partial": c.partial,
+            **ATTRIBUTION_DEFAULTS,
+        })
+    return quotes, speech, scare
+
+
+def _spans(doc: Doc, candidates: Sequence[Candidate], label: str) -> list[Span]:
+    spans = []
+    for c in candidates:
+        span = doc.char_span(c.start, c.end, label=label, alignment_mode="contract")
+        if span is None or not len(span):
+            span = doc.char_span(c.start, c.end, label=label, alignment_mode="expand")
+        if span is not None and len(span):
+            spans.append(span)
+    return spans
+
+
+def outer_span(text: str, quote: dict) -> tuple[int, int]:
+    """Offsets of a quote dict including its marks (the dict holds the inside)."""
+    start = quote["start_char"]
+    mark = quote.get("open_mark") or ""
+    pos = start
+    while pos > 0 and text[pos - 1].isspace() and start - pos < 8:
+        pos -= 1
+    if mark and text[max(pos - len(mark), 0):pos] == mark:
+        pos -= len(mark)
+    end = quote["end_char"]
+    close = quote.get("close_mark") or ""
+    if close:
+        probe = end
+        while probe < len(text) and text[probe].isspace() and probe - end < 8:
+            probe += 1
+        if text[probe:probe + len(close)] == close:
+            end = probe + len(close)
+    return pos, end

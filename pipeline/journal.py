@@ -1,0 +1,355 @@
+"""The append-only journal that makes batch runs resumable.
+
+``DIR/.work/journal.jsonl`` holds one JSON line per input item, in input
+order: the first line is a header (journal version, pipeline fingerprint,
+settings), every further line is one entry::
+
+    {"seq": 0, "key": "<32 hex>", "doc_id": "2024/lauf1", "words": 412,
+     "rows": {"documents": [...], "entities": [...], ...}}
+
+A read or processing failure is an entry whose ``rows`` hold only an
+``errors`` row. ``key`` hashes the pipeline fingerprint with the item
+(doc id, source, text, or the failure) so a resumed run can tell that the
+inputs are still the ones the journal was written for.
+
+Lines are flushed and fsync'd per batch. A ``kill -9`` can only tear the last
+line: reading stops at the first line that is not complete JSON, and the
+writer truncates the file there before appending, so the journal is always a
+prefix of the clean run's entries.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from collections.abc import Sequence
+from typing import Any, Iterator
+
+JOURNAL_VERSION = 1
+DEFAULT_WORK_DIR = ".work"
+DEFAULT_JOURNAL_NAME = "journal.jsonl"
+KEY_BYTES = 16
+# Texts may carry lone surrogates (e.g. "\ud800" escaped in a JSON input); keep them byte-exact.
+_ENCODING_ERRORS = "surrogatepass"
+
+
+class ResumeMismatch(RuntimeError):
+    """The journal was written for other inputs, settings or another pipeline."""
+
+
+def item_key(fingerprint: str, *parts: str | None) -> str:
+    """Stable hex key of one input item under one pipeline fingerprint."""
+    digest = hashlib.sha256(fingerprint.encode("utf-8", _ENCODING_ERRORS))
+    for part in parts:
+        # Length-prefixed, so ("ab", "c") and ("a", "bc") never collide.
+        data = ("" if part is None else part).encode("utf-8", _ENCODING_ERRORS)
+        digest.update(len(data).to_bytes(8, "little"))
+        digest.update(data)
+    return digest.hexdigest()[: KEY_BYTES * 2]
+
+
+def encode_line(record: dict[str, Any]) -> bytes:
+    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", _ENCODING_ERRORS)
+
+
+def decode_line(line: bytes) -> dict[str, Any] | None:
+    """The record of a complete line, or None for a torn or garbled one."""
+    if not line.endswith(b"\n"):
+        return None
+    try:
+        record = json.loads(line.decode("utf-8", _ENCODING_ERRORS))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return record if isinstance(record, dict) else None
+
+
+@dataclass
+class JournalState:
+    """What an existing journal holds: its header and the keys done, in order."""
+
+    header: dict[str, Any] | None = None
+    keys: bytearray = field(default_factory=bytearray)  # KEY_BYTES per entry: flat, even for 1M entries
+    good_bytes: int = 0  # the file is truncated here before appending
+
+    @property
+    def entries(self) -> int:
+        return len(self.keys) // KEY_BYTES
+
+    def key_at(self, seq: int) -> str:
+        return self.keys[seq * KEY_BYTES:(seq + 1) * KEY_BYTES].hex()
+
+
+def scan_journal(path: Path) -> JournalState:
+    """Header and keys of the complete lines; stops at the first torn line."""
+    state = JournalState()
+    if not path.exists():
+        return state
+    with open(path, "rb") as handle:
+        for line in handle:
+            record = decode_line(line)
+            if record is None:
+                break
+            if state.header is None:
+                if record.get("journal") != JOURNAL_VERSION:
+                    break
+                state.header = record
+            else:
+                if record.get("seq") != state.entries:  # never expected; keep the clean prefix only
+                    break
+                state.keys += bytes.fromhex(record["key"])
+            state.good_bytes += len(line)
+    return state
+
+
+def iter_entries(path: Path) -> Iterator[dict[str, Any]]:
+    """Every complete entry after the header, in order (streamed, not loaded)."""
+    with open(path, "rb") as handle:
+        first = True
+        for line in handle:
+            record = decode_line(line)
+            if record is None:
+                return
+            if first:
+                first = False
+                continue
+            yield record
+
+
+class JournalWriter:
+    """Appends entries; `commit()` makes everything appended so far durable."""
+
+    def __init__(self, path: Path, *, header: dict[str, Any], state: JournalState | None = None) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._buffer: list[bytes] = []
+        if state is not None and state.header is not None:
+            self._handle = open(path, "r+b")
+            self._handle.truncate(state.good_bytes)  # drop a torn last line
+            self._handle.seek(state.good_bytes)
+            self.entries = state.entries
+        else:
+            self._handle = open(path, "wb")
+            self._buffer.append(encode_line({"journal": JOURNAL_VERSION, **header}))
+            self.entries = 0
+            self.commit()
+
+    def append(self, entry: dict[str, Any]) -> None:
+        if entry["seq"] != self.entries:
+            raise ValueError(f"journal entry {entry['seq']} out of order; expected {self.entries}")
+        self._buffer.append(encode_line(entry))
+        self.entries += 1
+
+    def commit(self) -> None:
+        if not self._buffer:
+            return
+        self._handle.write(b"".join(self._buffer))
+        self._buffer.clear()
+        self._handle.flush()
+        os.fsync(self._handle.fileno())
+
+    def close(self) -> None:
+        if not self._handle.closed:
+            self.commit()
+            self._handle.close()
+
+    def __enter__(self) -> "JournalWriter":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def check_header(header: dict[str, Any], expected: dict[str, Any]) -> None:
+    """Raise ResumeMismatch naming the first setting that differs."""
+    for name, value in expected.items():
+        if header.get(name) != value:
+            raise ResumeMismatch(
+                f"cannot resume: the interrupted run used {name}={header.get(name)!r}, this one {value!r}; "
+                f"start over with --force"
+            )
+
+
+# --------------------------------------------------------------------------- journal → tables
+
+DEFAULT_WRITE_ROWS = 5000  # rows per DataFrame when streaming a table to disk
+STREAMED_TABLES = ("documents", "entities", "drivers", "people", "quotes", "errors")
+
+
+@dataclass
+class ExportCounts:
+    documents: int = 0
+    errors: int = 0
+    words: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+
+class DriversSummaryBuilder:
+    """``tables.drivers_summary`` computed from streamed drivers rows in O(drivers) memory.
+
+    Rows must come grouped by document (the journal's order), so a driver's
+    documents are counted by watching its last doc_id change.
+    """
+
+    def __init__(self) -> None:
+        self._drivers: dict[str, list] = {}  # driver → [n_documents, last doc_id, n_quotes, teams, cars, hometowns]
+
+    def add(self, row: dict[str, Any]) -> None:
+        driver = row.get("driver")
+        if driver is None:  # groupby drops missing keys
+            return
+        driver = str(driver)
+        state = self._drivers.get(driver)
+        if state is None:
+            state = self._drivers[driver] = [0, None, 0, set(), set(), set()]
+        doc_id = row.get("doc_id")
+        if doc_id is not None and doc_id != state[1]:
+            state[0] += 1
+            state[1] = doc_id
+        state[2] += int(row.get("n_quotes") or 0)
+        for position, name in ((3, "team"), (4, "car"), (5, "hometown")):
+            value = row.get(name)
+            if value is not None and str(value):
+                state[position].add(str(value))
+
+    def frame(self):
+        from .tables import to_frame
+
+        rows = [{"driver": driver, "n_documents": state[0], "n_quotes": state[2],
+                 "teams": "; ".join(sorted(state[3])), "cars": "; ".join(sorted(state[4])),
+                 "hometowns": "; ".join(sorted(state[5]))}
+                for driver, state in sorted(self._drivers.items())]
+        frame = to_frame("drivers_summary", rows)
+        return frame.sort_values(["n_documents", "n_quotes", "driver"], ascending=[False, False, True],
+                                 ignore_index=True)
+
+
+class _CsvTable:
+    """One CSV written in chunks with the exact layout of ``io.writers.write_csv``."""
+
+    def __init__(self, name: str, path: Path, stack, dialect: str) -> None:
+        from .io.writers import CSV_DIALECTS, atomic_path
+
+        self.name = name
+        self.layout = CSV_DIALECTS[dialect]
+        temp = stack.enter_context(atomic_path(path))
+        # newline="": pandas writes the dialect's line terminator itself; utf-8-sig writes the BOM once.
+        self.handle = stack.enter_context(open(temp, "w", encoding=self.layout.encoding, newline=""))
+        self.header_written = False
+
+    def write(self, rows: list[dict]) -> None:
+        import csv
+
+        from .io.writers import neutralize_frame
+        from .tables import to_frame
+
+        if not rows and self.header_written:
+            return
+        neutralize_frame(to_frame(self.name, rows)).to_csv(
+            self.handle, index=False, header=not self.header_written, sep=self.layout.sep,
+            lineterminator=self.layout.lineterminator, decimal=self.layout.decimal, quoting=csv.QUOTE_MINIMAL,
+        )
+        self.header_written = True
+
+
+class _ParquetTable:
+    """One Parquet file written in row groups, with the table's schema."""
+
+    def __init__(self, name: str, path: Path, stack) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        from .io.writers import atomic_path
+        from .tables import to_frame
+
+        self.name = name
+        self.schema = pa.Schema.from_pandas(to_frame(name, []), preserve_index=False)
+        temp = stack.enter_context(atomic_path(path))
+        self.writer = stack.enter_context(pq.ParquetWriter(temp, self.schema))
+        self.started = False
+
+    def write(self, rows: list[dict]) -> None:
+        import pyarrow as pa
+
+        from .tables import to_frame
+
+        if not rows and self.started:
+            return
+        self.writer.write_table(pa.Table.from_pandas(to_frame(self.name, rows), schema=self.schema,
+                                                     preserve_index=False))
+        self.started = True
+
+
+def export_tables(
+    journal_path: Path,
+    out_dir: Path,
+    *,
+    formats: Sequence[str] = ("csv",),
+    csv_dialect: str = "excel-de",
+    write_rows: int = DEFAULT_WRITE_ROWS,
+    after_streamed_tables=None,
+) -> ExportCounts:
+    """Stream the journal into the final tables, in journal (= input) order.
+
+    CSV and Parquet are written in chunks, so memory does not grow with the
+    run; XLSX needs every row at once and is meant for smaller runs. Each file
+    appears atomically; ``drivers_summary`` (an aggregate) comes last.
+    """
+    from contextlib import ExitStack
+
+    from .io.writers import write_csv, write_parquet, write_xlsx
+    from .tables import to_frame
+
+    counts = ExportCounts(rows={name: 0 for name in (*STREAMED_TABLES, "drivers_summary")})
+    summary = DriversSummaryBuilder()
+    keep_all = "xlsx" in formats
+    all_rows: dict[str, list[dict]] = {name: [] for name in STREAMED_TABLES}
+    buffers: dict[str, list[dict]] = {name: [] for name in STREAMED_TABLES}
+    with ExitStack() as stack:
+        sinks: dict[str, list] = {name: [] for name in STREAMED_TABLES}
+        for name in STREAMED_TABLES:
+            if "csv" in formats:
+                sinks[name].append(_CsvTable(name, out_dir / f"{name}.csv", stack, csv_dialect))
+            if "parquet" in formats:
+                sinks[name].append(_ParquetTable(name, out_dir / f"{name}.parquet", stack))
+
+        def flush(name: str) -> None:
+            for sink in sinks[name]:
+                sink.write(buffers[name])
+            buffers[name] = []
+
+        for entry in iter_entries(journal_path):
+            rows = entry["rows"]
+            if "documents" in rows:
+                counts.documents += 1
+                counts.words += entry.get("words", 0)
+            for name, table_rows in rows.items():
+                buffers[name].extend(table_rows)
+                counts.rows[name] += len(table_rows)
+                if keep_all:
+                    all_rows[name].extend(table_rows)
+                if len(buffers[name]) >= write_rows:
+                    flush(name)
+            for row in rows.get("drivers", ()):
+                summary.add(row)
+        for name in STREAMED_TABLES:
+            flush(name)  # also writes the header of an empty table
+        counts.files += [out_dir / f"{name}.{suffix}" for name in STREAMED_TABLES
+                         for suffix in ("csv", "parquet") if suffix in formats]
+    counts.errors = counts.rows["errors"]
+    if after_streamed_tables is not None:
+        after_streamed_tables()
+    summary_frame = summary.frame()
+    counts.rows["drivers_summary"] = len(summary_frame)
+    if "csv" in formats:
+        counts.files.append(write_csv(summary_frame, out_dir / "drivers_summary.csv", dialect=csv_dialect))
+    if "parquet" in formats:
+        counts.files.append(write_parquet(summary_frame, out_dir / "drivers_summary.parquet"))
+    if keep_all:
+        frames = {name: to_frame(name, all_rows[name]) for name in STREAMED_TABLES}
+        frames = {**{name: frames[name] for name in STREAMED_TABLES}, "drivers_summary": summary_frame}
+        counts.files.append(write_xlsx(frames, out_dir / "tables.xlsx"))
+    return counts

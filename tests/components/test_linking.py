@@ -1,0 +1,47 @@
+"""Driver → team and car, on spacy.blank("de"), with invented names."""
+
+from helpers import driver
+
+
+def test_same_sentence_team_and_car(blank_nlp):
+    doc = blank_nlp("Den zweiten Platz holte Janne Virtala (FIN) im BMW M4 GT3 von Nordlicht Motorsport.")
+    row = driver(doc, "Janne Virtala")
+    assert (row["team"], row["car"]) == ("Nordlicht Motorsport", "BMW M4 GT3")
+
+
+def test_two_drivers_two_teams_in_one_sentence(blank_nlp):
+    doc = blank_nlp(
+        "Henrike Saalfeld fuhr im Audi R8 LMS von Tannberg Racing, Levin Okafor im Ferrari 296 GT3 von Scuderia Lombarda."
+    )
+    assert driver(doc, "Henrike Saalfeld")["team"] == "Tannberg Racing"
+    assert driver(doc, "Henrike Saalfeld")["car"] == "Audi R8 LMS"
+    assert driver(doc, "Levin Okafor")["team"] == "Scuderia Lombarda"
+    assert driver(doc, "Levin Okafor")["car"] == "Ferrari 296 GT3"
+
+
+def test_team_in_brackets(blank_nlp):
+    doc = blank_nlp("Es gewann Declan Moore (Harrow Racing) vor Tiago Ferraz (Equipa Lusitana Motorsport).")
+    assert driver(doc, "Declan Moore")["team"] == "Harrow Racing"
+    assert driver(doc, "Tiago Ferraz")["team"] == "Equipa Lusitana Motorsport"
+
+
+def test_teammate_takes_the_team(blank_nlp):
+    doc = blank_nlp(
+        "Konrad Ebeling siegte im Porsche 911 GT3 R von Albtrauf Motorsport. "
+        "Ebelings Teamkollege Ruben Lasker wurde Fünfter."
+    )
+    assert driver(doc, "Ruben Lasker")["team"] == "Albtrauf Motorsport"
+
+
+def test_compound_gives_the_team_not_a_car(blank_nlp):
+    doc = blank_nlp(
+        "Wettersteiner Racing setzt zwei Autos ein. Im zweiten Wettersteiner-BMW sitzen Ida Krall und Mats Lehner."
+    )
+    row = driver(doc, "Ida Krall")
+    assert row["team"] == "Wettersteiner Racing"
+
+
+def test_field_left_empty_when_the_text_does_not_say(blank_nlp):
+    doc = blank_nlp("Hinter Oda Strand kam Vito Cerrone ins Ziel.")
+    assert driver(doc, "Oda Strand")["team"] is None
+    assert driver(doc, "Oda Strand")["car"] is None

@@ -1,0 +1,68 @@
+"""Teams, cars and supporting labels on spacy.blank("de"); names are invented
+unless they are real makers, so the shape rules (not the lists) must find them."""
+
+import spacy
+
+
+def things(doc, label):
+    return {e._.canonical or e.text for e in doc.ents if e.label_ == label}
+
+
+def test_team_suffixes(blank_nlp):
+    doc = blank_nlp("Das Auto von Kaltenbach Motorsport lag vor Ostwind Racing und Brückner Engineering.")
+    assert {"Kaltenbach Motorsport", "Ostwind Racing", "Brückner Engineering"} <= things(doc, "TEAM")
+
+
+def test_leading_team_and_cue_nouns(blank_nlp):
+    doc = blank_nlp("Team Hallgarten siegte vor dem Kundenteam Voss Autosport und dem Wagen des Teams Lindqvist.")
+    teams = things(doc, "TEAM")
+    assert "Team Hallgarten" in teams
+    assert "Lindqvist" in teams
+    assert any("Voss" in team for team in teams)
+
+
+def test_sponsor_words_stay_in_the_team_name(blank_nlp):
+    doc = blank_nlp("Er fährt für Hagenbeck Logistik Sturmvogel Racing Team.")
+    assert "Hagenbeck Logistik Sturmvogel Racing Team" in things(doc, "TEAM")
+
+
+def test_manufacturer_alone_is_not_a_team(blank_nlp):
+    doc = blank_nlp("Porsche und Audi schickten je drei Autos, Porsche Motorsport koordiniert den Einsatz.")
+    assert not things(doc, "TEAM")
+    assert {"Porsche", "Audi"} <= {e.text for e in doc.ents if e.label_ == "MANUFACTURER"}
+
+
+def test_car_models_with_and_without_maker(blank_nlp):
+    doc = blank_nlp("Im Porsche 911 GT3 R lag er vor einem BMW M4 GT3. Den 911 GT3 R hatte das Team neu aufgebaut.")
+    cars = [e for e in doc.ents if e.label_ == "CAR"]
+    assert {e.text for e in cars} == {"Porsche 911 GT3 R", "BMW M4 GT3", "911 GT3 R"}
+    assert {e._.canonical for e in cars} == {"Porsche 911 GT3 R", "BMW M4 GT3"}
+
+
+def test_unknown_model_code_after_a_maker(blank_nlp):
+    doc = blank_nlp("Neu im Feld ist der Toyota GR86 Cup Evo2 neben dem Peugeot 9X8 Hybrid.")
+    cars = things(doc, "CAR")
+    assert any(car.startswith("Toyota GR86") for car in cars)
+    assert any(car.startswith("Peugeot 9X8") for car in cars)
+
+
+def test_team_maker_compound_points_to_the_full_team(blank_nlp):
+    doc = blank_nlp("Greifenstein Motorsport setzt zwei Autos ein. Im zweiten Greifenstein-Porsche fuhr ein Gast.")
+    compound = [e for e in doc.ents if e.text == "Greifenstein-Porsche"]
+    assert compound and compound[0].label_ == "TEAM"
+    assert compound[0]._.canonical == "Greifenstein Motorsport"
+
+
+def test_series_circuits_classes(blank_nlp):
+    doc = blank_nlp("Der Lauf zur Westfalen GT Challenge auf dem Bergheimring wurde in der GT4-Klasse und der Klasse LMP2 gewertet.")
+    assert things(doc, "SERIES") and things(doc, "CIRCUIT")
+    assert {"GT4-Klasse", "Klasse LMP2"} <= {e.text for e in doc.ents if e.label_ == "RACE_CLASS"}
+
+
+def test_save_and_load_round_trip(blank_nlp, tmp_path):
+    text = "Lotte Grabowski (Essen) fuhr den Audi R8 LMS von Falkenried Racing."
+    blank_nlp.to_disk(tmp_path / "pipeline")
+    loaded = spacy.load(tmp_path / "pipeline")
+    before, after = blank_nlp(text), loaded(text)
+    assert [(e.text, e.label_, e._.canonical) for e in before.ents] == [(e.text, e.label_, e._.canonical) for e in after.ents]
+    assert after._.drivers == before._.drivers
