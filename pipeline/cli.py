@@ -22,15 +22,21 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Drivers, hometowns, teams, cars and quotes from German motorsport press releases.")
 
 
+DEFAULT_DEBUG_LOG = "motorsport-nlp-debug.log"
+
+
 def _setup_logging(debug: bool, log_file: Path | None = None) -> None:
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    handlers[0].setLevel(logging.WARNING)
+    # stderr shows warnings only (one line each, no tracebacks); --debug adds a detailed file log.
+    stream_handler = logging.StreamHandler(sys.stderr)
+    stream_handler.setLevel(logging.WARNING)
+    stream_handler.setFormatter(logging.Formatter("%(levelname)s: %(message)s"))
+    handlers: list[logging.Handler] = [stream_handler]
     if debug:
-        file_handler = logging.FileHandler(log_file or "motorsport-nlp-debug.log", encoding="utf-8")
+        file_handler = logging.FileHandler(log_file or DEFAULT_DEBUG_LOG, encoding="utf-8")
         file_handler.setLevel(logging.DEBUG)
+        file_handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         handlers.append(file_handler)
-    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, handlers=handlers, force=True,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, handlers=handlers, force=True)
 
 
 def _fail(message: str, code: int) -> None:
@@ -43,17 +49,28 @@ def run(
     inputs: List[str] = typer.Argument(..., help="Files or folders (.txt .md .html .htm .jsonl .csv .zip), or - for stdin."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
     model: Optional[str] = typer.Option(None, "--model", help="Base model: package name or path (default: de_core_news_md if installed, else the offline base)."),
-    formats: str = typer.Option("csv", "--format", help="Comma-separated: csv, xlsx, parquet."),
+    formats: str = typer.Option("csv", "--format", help="Comma-separated: csv, xlsx, parquet (xlsx holds all rows in memory: for smaller runs)."),
     csv_dialect: str = typer.Option("excel-de", "--csv-dialect", help="excel-de (; BOM CRLF) or rfc4180 (, no BOM)."),
-    force: bool = typer.Option(False, "--force", help="Overwrite a non-empty output folder."),
+    force: bool = typer.Option(False, "--force", help="Clear the output folder's previous results first."),
+    resume: bool = typer.Option(False, "--resume", help="Continue an interrupted run in the same output folder."),
     id_field: str = typer.Option("id", "--id-field", help="Id field/column for .jsonl and .csv inputs."),
     text_field: str = typer.Option("text", "--text-field", help="Text field/column for .jsonl and .csv inputs."),
-    debug: bool = typer.Option(False, "--debug", help="Log details to motorsport-nlp-debug.log."),
+    batch_size: int = typer.Option(64, "--batch-size", min=1, help="Documents per nlp.pipe batch and per journal commit."),
+    n_process: Optional[int] = typer.Option(None, "--n-process", min=1, help="Processes for the local engine (default: 1 for small runs, 2 for large ones)."),
+    engine: str = typer.Option("local", "--engine", help="local, or dask (needs the dask extra: pip install motorsport-nlp\\[dask])."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster)."),
+    dask_workers: Optional[int] = typer.Option(None, "--dask-workers", min=1, help="Worker processes of the local Dask cluster (default 2)."),
+    progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
+    debug: bool = typer.Option(False, "--debug", help="Log details (tracebacks of failed documents) to --log-file."),
+    log_file: Path = typer.Option(Path("motorsport-nlp-debug.log"), "--log-file", help="Where --debug writes."),
 ) -> None:
-    """Analyse press releases and write documents, entities, drivers, quotes and run.json."""
-    _setup_logging(debug)
+    """Analyse press releases into documents, entities, drivers, people, quotes, errors and drivers_summary tables plus run.json."""
+    _setup_logging(debug, log_file)
+    logger = logging.getLogger(__name__)
     from .base import ModelNotFound
-    from .batch import OutputExists, run_batch
+    from .batch import OutputExists, UsageError, run_batch
+    from .dask_engine import DaskUnavailable
+    from .journal import ResumeMismatch
 
     format_list = tuple(f.strip() for f in formats.split(",") if f.strip())
     unknown = set(format_list) - {"csv", "xlsx", "parquet"}
@@ -61,14 +78,27 @@ def run(
         _fail(f"unknown --format {sorted(unknown)}; choose from csv, xlsx, parquet", EXIT_USAGE)
     if csv_dialect not in ("excel-de", "rfc4180"):
         _fail(f"unknown --csv-dialect {csv_dialect!r}; choose excel-de or rfc4180", EXIT_USAGE)
+    if engine not in ("local", "dask"):
+        _fail(f"unknown --engine {engine!r}; choose local or dask", EXIT_USAGE)
+    if engine == "local" and (scheduler or dask_workers):
+        _fail("--scheduler and --dask-workers need --engine dask", EXIT_USAGE)
+    if engine == "dask" and n_process:
+        _fail("--n-process is for the local engine; size a local Dask cluster with --dask-workers", EXIT_USAGE)
     try:
         summary = run_batch(inputs, out, model=model, formats=format_list, csv_dialect=csv_dialect, force=force,
-                            id_field=id_field, text_field=text_field)
-    except (OutputExists, ModelNotFound) as error:
+                            resume=resume, id_field=id_field, text_field=text_field, batch_size=batch_size,
+                            n_process=n_process, engine=engine, scheduler=scheduler, dask_workers=dask_workers,
+                            progress=progress)
+    except (OutputExists, UsageError, ResumeMismatch, ModelNotFound, DaskUnavailable) as error:
+        logger.debug("usage error", exc_info=True)
         _fail(str(error), EXIT_USAGE)
     except OSError as error:
-        logging.getLogger(__name__).debug("fatal", exc_info=True)
-        _fail(f"{error.__class__.__name__}: {error}", EXIT_FATAL)
+        logger.debug("fatal", exc_info=True)
+        _fail(f"{error.__class__.__name__}: {error}; the journal is kept, continue with --resume", EXIT_FATAL)
+    except Exception as error:  # a bug: one line here, the traceback in the --debug log
+        logger.debug("fatal", exc_info=True)
+        hint = f"traceback in {log_file}" if debug else "run with --debug for the traceback"
+        _fail(f"{error.__class__.__name__}: {error} ({hint})", EXIT_FATAL)
     typer.echo(summary.line(), err=True)
     if summary.errors:
         typer.echo(f"{summary.errors} document(s) failed; see {out / 'errors.csv'}", err=True)
@@ -144,5 +174,5 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        typer.echo("interrupted", err=True)
+        typer.echo("interrupted; continue with --resume", err=True)
         sys.exit(130)

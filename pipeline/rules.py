@@ -105,6 +105,8 @@ class Lexicons:
         unseen compounds such as ``BMW-Werksfahrer`` or ``Porsche-Junior``."""
         if word in self.title_nouns:
             return self.title_nouns[word]
+        if word[-1:] == "n" and word[:-1] in self.title_nouns:  # dative plural: "mit den Fahrern"
+            return self.title_nouns[word[:-1]]
         lowered = word.lower()
         for suffix, kind in self.title_suffixes.items():
             if lowered.endswith(suffix) and len(lowered) > len(suffix):
@@ -189,6 +191,18 @@ def _demonyms(path: Path, with_region: bool) -> tuple[Demonym, ...]:
     )
 
 
+TITLE_KINDS = ("driver", "person", "relation")  # relation: "Bruder", "Vater" before a name
+
+
+def _title_kinds(path: Path, key: str) -> dict[str, str]:
+    kinds = {}
+    for row in read_tsv(path, (key, "kind")):
+        if row["kind"] not in TITLE_KINDS:
+            raise RuleFileError(f"{path.name}: kind {row['kind']!r} of {row[key]!r} is not one of {TITLE_KINDS}")
+        kinds[row[key]] = row["kind"]
+    return kinds
+
+
 def _speech_verbs(path: Path) -> dict[str, tuple[SpeechVerb, ...]]:
     verbs: dict[str, list[SpeechVerb]] = {}
     for row in read_tsv(path, ("form", "lemma", "reflexive", "particle")):
@@ -207,9 +221,11 @@ def load_lexicons_from(root: Path) -> Lexicons:
         ),
         nationalities=_demonyms(root / "nationalities.tsv", with_region=False),
         regions=_demonyms(root / "regions.tsv", with_region=True),
-        title_nouns={row["noun"]: row["kind"] for row in read_tsv(root / "title_nouns.tsv", ("noun", "kind"))},
+        title_nouns=_title_kinds(root / "title_nouns.tsv", "noun"),
+        # Longest suffix first, so "bürgermeister" (person) wins over "meister" (driver).
         title_suffixes={
-            row["suffix"].lower().lstrip("-"): row["kind"] for row in read_tsv(root / "title_suffixes.tsv", ("suffix", "kind"))
+            suffix.lower().lstrip("-"): kind
+            for suffix, kind in sorted(_title_kinds(root / "title_suffixes.tsv", "suffix").items(), key=lambda kv: -len(kv[0]))
         },
         speech_verbs=_speech_verbs(root / "speech_verbs.tsv"),
         role_heads=read_word_list(root / "role_heads.txt"),

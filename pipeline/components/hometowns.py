@@ -33,6 +33,10 @@ SHARED_WORDS = frozenset({"alle", "beide", "jeweils"})
 PLACE_JOINERS = frozenset({"/", "-", "am", "an", "der", "im", "ob", "bei", "in", "vor", "de", "sur"})
 LIST_JOINERS = frozenset({",", "und", "sowie", "&"})
 AUS_ARTICLES = frozenset({"der", "dem", "den"})
+# Inside running text only these join a place: "Frankfurt am Main", "Halle/Saale".
+AUS_PLACE_JOINERS = frozenset({"/", "-", "am"})
+# "Steinhoff stammt aus Pforzheim", "Rainer kommt aus dem Vorarlberger Feldkirch"
+ORIGIN_VERBS = frozenset({"stammt", "stammte", "kommt", "kam", "stammen", "kommen"})
 AGE_RANGE = range(12, 90)
 
 
@@ -76,8 +80,10 @@ class HometownFinder(Pipe):
             person = people[mention["person"]]
             if end < len(doc) and doc[end].text == "(":
                 self._bracket(doc, end, mention, person, people, mention_ends, thing_starts, hometowns, links)
-            elif end < len(doc) and doc[end].text == "aus":
-                place = self._aus_place(doc, end + 1, thing_starts)
+            elif end < len(doc) and (doc[end].text == "aus" or (doc[end].text in ORIGIN_VERBS and end + 1 < len(doc)
+                                                                and doc[end + 1].text == "aus")):
+                aus = end if doc[end].text == "aus" else end + 1
+                place = self._aus_place(doc, aus + 1, thing_starts)
                 if place is not None and person["kind"] == "driver":
                     self._set_hometown(person, place, hometowns)
         doc.spans[self.spans_key] = hometowns
@@ -95,9 +101,9 @@ class HometownFinder(Pipe):
         first = inner[0]
         thing = thing_starts.get(inner.start)
         if thing is not None and thing.label_ in ("TEAM", "CAR") and thing.end <= close:
-            link = Span(doc, thing.start, thing.end, label=thing.label_)
-            link._.canonical = f"{mention['person']}"
-            links.append(link)
+            # kb_id carries the person: span extensions are keyed by offsets and
+            # would overwrite the thing's own canonical.
+            links.append(Span(doc, thing.start, thing.end, label=thing.label_, kb_id=str(mention["person"])))
             return
         if first.text.isdigit():
             age = int(first.text)
@@ -149,8 +155,9 @@ class HometownFinder(Pipe):
         ):
             index += 1
         end = index
-        while end < len(doc) and end - index < 4 and (
-            is_capitalised(doc[end]) or (doc[end].text in ("/", "-") and end + 1 < len(doc) and is_capitalised(doc[end + 1]))
+        while end < len(doc) and end - index < 5 and (
+            is_capitalised(doc[end]) or (doc[end].text in AUS_PLACE_JOINERS and end + 1 < len(doc)
+                                         and is_capitalised(doc[end + 1]) and end > index)
         ):
             end += 1
         if end == index:

@@ -84,7 +84,7 @@ class DriverLinker(Pipe):
             if link.label_ == label:
                 match = next((t for t in candidates if t.start == link.start), None)
                 if match is not None:
-                    offer(int(link._.canonical), SCORE_BRACKET, match)
+                    offer(int(link.kb_id_), SCORE_BRACKET, match)
         driver_positions = [s.start for m, s in narrative if people[m["person"]]["kind"] == "driver"]
         paragraphs = paragraph_starts(doc.text)
         for mention, span in narrative:

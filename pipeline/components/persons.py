@@ -73,6 +73,7 @@ class PersonFinder(Pipe):
                 i += 1
                 continue
             end = self._name_end(doc, i, blocked)
+            i = self._trim_leading_noun(doc, i, end)
             if not self._is_person_name(doc, i, end, base_person_starts):
                 i += 1
                 continue
@@ -110,6 +111,14 @@ class PersonFinder(Pipe):
                 break
         return end
 
+    def _trim_leading_noun(self, doc: Doc, start: int, end: int) -> int:
+        """``Bruder Emil Lindqvist``, ``Fahrern Sven Hallgren``: a capitalised noun
+        before a given name is not part of the name."""
+        given = self.lexicons.given_names
+        if end - start >= 3 and doc[start].text not in given and doc[start + 1].text in given:
+            return start + 1
+        return start
+
     def _is_person_name(self, doc: Doc, start: int, end: int, base_person_starts: set[int]) -> bool:
         if end - start < 2:
             return False  # single words are surname mentions, resolved later
@@ -142,7 +151,7 @@ class PersonFinder(Pipe):
                 record["gender"] = demonym[1]
             if before.endswith("in") and kind:  # "Teamkollegin", "Werksfahrerin"
                 record["gender"] = record["gender"] or "f"
-        role = _apposition_role(doc, span, lex)
+        role = _apposition_role(doc, span, lex) or _role_before(doc, span, lex)
         if role:
             record["kind"] = "person"
             record["role"] = record["role"] or role
@@ -194,15 +203,31 @@ def _apposition_role(doc: Doc, span: Span, lex: Lexicons) -> str | None:
     comma = span.end
     if comma + 1 >= len(doc) or doc[comma].text != ",":
         return None
-    head = doc[comma + 1]
-    if head.text in ARTICLES and comma + 2 < len(doc):  # "X, der Teamchef von Y,"
-        head = doc[comma + 2]
-    if head.text not in lex.role_heads and lex.title_kind(head.text) != "person":
-        return None
-    end = head.i
-    while end < len(doc) and end - head.i < DEFAULT_ROLE_MAX_TOKENS and doc[end].text not in CLAUSE_END:
+    start = comma + 1
+    if doc[start].text in ARTICLES:  # "X, der Teamchef von Y,"
+        start += 1
+    end = start
+    while end < len(doc) and end - start < DEFAULT_ROLE_MAX_TOKENS and doc[end].text not in CLAUSE_END:
         end += 1
-    return doc[head.i:end].text
+    # The head may follow a modifier: "BMW Motorsport Direktor"; look at the first few words.
+    if not any(t.text in lex.role_heads or lex.title_kind(t.text) == "person" for t in doc[start:min(end, start + 4)]):
+        return None
+    return doc[start:end].text
+
+
+def _role_before(doc: Doc, span: Span, lex: Lexicons) -> str | None:
+    """``Der Leiter der Mercedes-Motorsportabteilung, Gerd Hallstein, sagte``."""
+    comma = span.start - 1
+    if comma < 2 or doc[comma].text != "," or span.end >= len(doc) or doc[span.end].text not in (",", ":"):
+        return None
+    start = comma
+    while start > 0 and comma - start < DEFAULT_ROLE_MAX_TOKENS and doc[start - 1].text not in CLAUSE_END:
+        start -= 1
+    words = doc[start:comma]
+    head = next((t for t in words if t.text in lex.role_heads or lex.title_kind(t.text) == "person"), None)
+    if head is None:
+        return None
+    return doc[head.i:comma].text
 
 
 def _merge_short_names(people: list[dict], mentions: list[dict]) -> None:

@@ -46,7 +46,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_SPANS_KEY = "quotes"
 DEFAULT_SCARE_SPANS_KEY = "scare_quotes"
 DEFAULT_LONG_QUOTE_WORDS = 8  # this long without a naming cue: a title is rare, speech is not
-DEFAULT_CONTEXT_CHARS = 240  # how far around a quote its sentence is read (bounds the work per quote)
+DEFAULT_MAX_QUOTE_PARAGRAPHS = 5  # a longer chain of unclosed paragraphs is broken copy, not one statement
+DEFAULT_CONTEXT_CHARS = 200  # how far around a quote its sentence is read (bounds the work per quote)
 SPEECH_LABEL = "QUOTE"
 SCARE_LABEL = "SCARE_QUOTE"
 
@@ -113,6 +114,14 @@ NAMING_BEFORE = frozenset({
     "film", "serie", "marke", "modell", "sonderedition", "edition", "lackierung", "design",
 })
 NAMING_SUFFIXES = ("kurve", "prüfung", "schikane", "kehre", "gerade", "senke", "passage", "kurven", "prüfungen")
+# Verbs that give a name (``man nennt ihn den „Neunelfer“``) when an article
+# stands right before the mark; with the article inside (``nannte es „ein
+# Geschenk“``) the quote is someone's words.
+NAMING_VERBS = frozenset({
+    "nennt", "nannte", "nennen", "nannten", "bezeichnet", "bezeichnete", "bezeichnen", "bezeichneten", "taufte",
+    "tauften", "tauft", "rufen", "ruft", "riefen",
+})
+DEFINITE_ARTICLES = frozenset({"der", "die", "das", "den", "dem", "des"})
 # Naming cues right after a quote (``der als „Grello“ bekannte Neunelfer``).
 NAMING_AFTER = frozenset({
     "bekannt", "bekannte", "bekannten", "bekannter", "genannt", "genannte", "genannten", "getauft", "getaufte",
@@ -172,7 +181,7 @@ class Outside:
     """Answers "is this offset inside a quote?" and cuts ranges into the parts
     outside quotes, in O(log n) per question over sorted, disjoint spans."""
 
-    def __init__(self, spans: Iterable[tuple[int, int]]) -> None:
+    def __init__(self, spans: Iterable[tuple[int, int]], text: str | None = None) -> None:
         merged: list[tuple[int, int]] = []
         for start, end in sorted(spans):
             if merged and start < merged[-1][1]:
@@ -181,6 +190,20 @@ class Outside:
                 merged.append((start, end))
         self.spans = merged
         self.starts = [start for start, _ in merged]
+        # With the text: every outside word once, so that window queries are a
+        # bisect and a slice (many quotes in one sentence stay linear).
+        self._text = text
+        self._words: list[tuple[int, int, str]] = []
+        if text is not None:
+            index = 0
+            for match in _WORD_RE.finditer(text):
+                start = match.start()
+                while index < len(merged) and merged[index][1] <= start:
+                    index += 1
+                if index < len(merged) and merged[index][0] <= start:
+                    continue
+                self._words.append((start, match.end(), match.group()))
+        self._word_starts = [w[0] for w in self._words]
 
     def covering(self, pos: int) -> tuple[int, int] | None:
         index = bisect_right(self.starts, pos) - 1
@@ -208,6 +231,13 @@ class Outside:
         return parts
 
     def words(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
+        if text is self._text:
+            found = self._words[bisect_left(self._word_starts, start):bisect_left(self._word_starts, end)]
+            if found and found[-1][1] > end:  # a word cut by the window's end
+                found[-1] = (found[-1][0], end, text[found[-1][0]:end])
+            if found and found[0][0] < start:
+                found = found[1:]
+            return found
         found: list[tuple[int, int, str]] = []
         for seg_start, seg_end in self.segments(start, end):
             found.extend(words_in(text, seg_start, seg_end))
@@ -407,9 +437,11 @@ def _scan_paragraph(text: str, p_start: int, p_end: int, p_index: int) -> list[C
     return found
 
 
-def _merge_paragraphs(per_paragraph: list[list[Candidate]]) -> list[Candidate]:
+def _merge_paragraphs(per_paragraph: list[list[Candidate]],
+                      max_paragraphs: int = DEFAULT_MAX_QUOTE_PARAGRAPHS) -> list[Candidate]:
     """Join a quote left open at a paragraph's end with the quote that opens the
-    next paragraph, as long as the chain is closed somewhere; linear."""
+    next paragraph, when the chain closes within ``max_paragraphs``; the cap
+    keeps the work linear and a run of broken paragraphs from becoming one quote."""
     result: list[Candidate] = []
     index = 0
     count = len(per_paragraph)
@@ -424,7 +456,7 @@ def _merge_paragraphs(per_paragraph: list[list[Candidate]]) -> list[Candidate]:
         if last is not None and last.open_at_end and not last.single and not (len(quotes) == 1 and skip_first[index]):
             chain_end = None
             j = index + 1
-            while j < count:
+            while j < count and j - index < max_paragraphs:
                 nxt = per_paragraph[j]
                 if not nxt or not nxt[0].at_paragraph_start or _STYLE.get(nxt[0].open_mark) != _STYLE.get(last.open_mark):
                     break
@@ -449,11 +481,12 @@ def _merge_paragraphs(per_paragraph: list[list[Candidate]]) -> list[Candidate]:
     return result
 
 
-def find_candidates(text: str, paragraphs: Sequence[tuple[int, int]] | None = None) -> list[Candidate]:
+def find_candidates(text: str, paragraphs: Sequence[tuple[int, int]] | None = None,
+                    max_paragraphs: int = DEFAULT_MAX_QUOTE_PARAGRAPHS) -> list[Candidate]:
     """Every quoted passage in ``text`` (speech or not), in text order."""
     paragraphs = paragraph_spans(text) if paragraphs is None else paragraphs
     per_paragraph = [_scan_paragraph(text, start, end, i) for i, (start, end) in enumerate(paragraphs)]
-    return _merge_paragraphs(per_paragraph)
+    return _merge_paragraphs(per_paragraph, max_paragraphs)
 
 
 # --------------------------------------------------------------------------- #
@@ -508,7 +541,7 @@ class QuoteClassifier:
         self.context_chars = context_chars
 
     def classify(self, text: str, candidates: list[Candidate], paragraphs: Sequence[tuple[int, int]]) -> Sentences:
-        outside = Outside((c.open_pos, c.outer_end) for c in candidates)
+        outside = Outside(((c.open_pos, c.outer_end) for c in candidates), text)
         sentences = Sentences(text, paragraphs, outside,
                               ((c.outer_end, c.start, _ends_sentence(text[c.start:c.end])) for c in candidates if c.close_pos is not None))
         for candidate in candidates:
@@ -544,11 +577,13 @@ class QuoteClassifier:
             or _has_inner_sentence(inner)
             or any(word in FIRST_PERSON for word in inner_words)
             or len(inner_words) >= self.long_quote_words
+            # a lost closing mark happens to speech; names are short
+            or (c.close_pos is None and len(inner_words) >= 4)
         )
         if strong:
             c.speech = True
             return
-        if self._named(text, c, before, after):
+        if self._named(text, c, before, after) or self._named_by_verb(text, c, before):
             c.speech = False
             return
         if colon_before or cue_after:
@@ -568,6 +603,12 @@ class QuoteClassifier:
         if not lead.endswith(","):
             return False
         return any(outside.inside(pos) for pos in range(max(sent_start, open_pos - 80), open_pos))
+
+    @staticmethod
+    def _named_by_verb(text: str, c: Candidate, before: list) -> bool:
+        if not before or before[-1][2].lower() not in DEFINITE_ARTICLES or text[before[-1][1]:c.open_pos].strip():
+            return False
+        return any(w.lower() in NAMING_VERBS for _, _, w in before)
 
     @staticmethod
     def _named(text: str, c: Candidate, before: list, after: list) -> bool:
@@ -617,12 +658,14 @@ def _safe_lexicons(lang: str, rules_dir: str | None) -> Lexicons | None:
         "spans_key": DEFAULT_SPANS_KEY,
         "scare_spans_key": DEFAULT_SCARE_SPANS_KEY,
         "long_quote_words": DEFAULT_LONG_QUOTE_WORDS,
+        "max_quote_paragraphs": DEFAULT_MAX_QUOTE_PARAGRAPHS,
     },
 )
 def make_quotes(nlp: Language, name: str, lang: str, rules_dir: str | None, spans_key: str, scare_spans_key: str,
-                long_quote_words: int) -> "QuoteDetector":
+                long_quote_words: int, max_quote_paragraphs: int) -> "QuoteDetector":
     return QuoteDetector(nlp, name, lang=lang, rules_dir=rules_dir, spans_key=spans_key,
-                         scare_spans_key=scare_spans_key, long_quote_words=long_quote_words)
+                         scare_spans_key=scare_spans_key, long_quote_words=long_quote_words,
+                         max_quote_paragraphs=max_quote_paragraphs)
 
 
 class QuoteDetector(Pipe):
@@ -631,11 +674,13 @@ class QuoteDetector(Pipe):
     def __init__(self, nlp: Language, name: str = "motorsport_quotes", *, lang: str = DEFAULT_LANG,
                  rules_dir: str | None = None, spans_key: str = DEFAULT_SPANS_KEY,
                  scare_spans_key: str = DEFAULT_SCARE_SPANS_KEY,
-                 long_quote_words: int = DEFAULT_LONG_QUOTE_WORDS) -> None:
+                 long_quote_words: int = DEFAULT_LONG_QUOTE_WORDS,
+                 max_quote_paragraphs: int = DEFAULT_MAX_QUOTE_PARAGRAPHS) -> None:
         self.nlp = nlp
         self.name = name
         self.cfg = {"lang": lang, "rules_dir": rules_dir, "spans_key": spans_key,
-                    "scare_spans_key": scare_spans_key, "long_quote_words": long_quote_words}
+                    "scare_spans_key": scare_spans_key, "long_quote_words": long_quote_words,
+                    "max_quote_paragraphs": max_quote_paragraphs}
         self._lexicons: Lexicons | None = None
         self._lexicons_loaded = False
 
@@ -659,7 +704,8 @@ class QuoteDetector(Pipe):
     def __call__(self, doc: Doc) -> Doc:
         error_handler = self.get_error_handler()
         try:
-            quotes, speech, scare = detect_quotes(doc.text, self._speech_forms(), self.cfg["long_quote_words"])
+            quotes, speech, scare = detect_quotes(doc.text, self._speech_forms(), self.cfg["long_quote_words"],
+                                                  self.cfg["max_quote_paragraphs"])
             doc._.quotes = quotes
             doc.spans[self.cfg["spans_key"]] = _spans(doc, speech, SPEECH_LABEL)
             doc.spans[self.cfg["scare_spans_key"]] = _spans(doc, scare, SCARE_LABEL)
@@ -695,10 +741,12 @@ class QuoteDetector(Pipe):
 
 
 def detect_quotes(text: str, speech_forms: frozenset[str] = frozenset(),
-                  long_quote_words: int = DEFAULT_LONG_QUOTE_WORDS) -> tuple[list[dict], list[Candidate], list[Candidate]]:
+                  long_quote_words: int = DEFAULT_LONG_QUOTE_WORDS,
+                  max_quote_paragraphs: int = DEFAULT_MAX_QUOTE_PARAGRAPHS,
+                  ) -> tuple[list[dict], list[Candidate], list[Candidate]]:
     """Quote dicts for ``doc._.quotes`` plus the speech and scare candidates."""
     paragraphs = paragraph_spans(text)
-    candidates = find_candidates(text, paragraphs)
+    candidates = find_candidates(text, paragraphs, max_quote_paragraphs)
     QuoteClassifier(speech_forms, long_quote_words).classify(text, candidates, paragraphs)
     speech = [c for c in candidates if c.speech]
     scare = [c for c in candidates if not c.speech]
