@@ -238,10 +238,12 @@ class Attributor:
             results.append(result)
         for index, quote in enumerate(quotes):
             result = results[index]
-            if result is None or result.person is None:
-                result = self._continuation(state, quotes, results, index) or result
-            if (result is None or result.person is None) and self.resolve_context:
-                result = self._context(state, quotes, index) or result
+            # Only a quote without any cue borrows a speaker: a cue that names
+            # someone unknown (``sagte ein Sprecher``) is left unresolved.
+            if result is None:
+                result = self._continuation(state, quotes, results, index)
+            if result is None and self.resolve_context:
+                result = self._context(state, quotes, index)
             results[index] = result
             if result is not None and result.person is not None:
                 self._fill(state, quote, result)
@@ -405,12 +407,14 @@ class Attributor:
         else the first name, pronoun or description that is not an object."""
         parsed = self._parser_subjects(st, start, end)
         candidates: list[Slot] = []
+        last_mention = -1
         for index, (w_start, w_end, word) in enumerate(words):
             prev = words[index - 1][2].lower() if index else ""
             mention = st.mention_covering(w_start)
             if mention is not None:
-                if candidates and candidates[-1].kind == "mention" and candidates[-1].start == mention["start_char"]:
-                    continue
+                if mention["start_char"] == last_mention:
+                    continue  # a later word of the same name
+                last_mention = mention["start_char"]
                 if prev in NON_SUBJECT_BEFORE or self._possessive(st, mention, words, index):
                     continue
                 candidates.append(Slot("mention", mention["start_char"], mention["end_char"], mention.get("text") or "",
@@ -486,9 +490,9 @@ class Attributor:
         for position, (_, _, word) in enumerate(rest):
             lowered = word.lower()
             if lowered in self.speech_forms or lowered in REPORTING_FORMS:
-                nxt = rest[position + 1][2] if position + 1 < len(rest) else ""
-                if lowered.startswith("sprach") and nxt in ("von", "vom"):
-                    return f"{word} {nxt}"
+                preposition = next((w for _, _, w in rest[position + 1:position + 4] if w in ("von", "vom", "über")), None)
+                if lowered.startswith("sprach") and preposition:
+                    return f"{word} {preposition}"
                 return word
         lower = [w for _, _, w in rest if w.islower()]
         return lower[0] if lower else ""

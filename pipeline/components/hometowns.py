@@ -31,7 +31,7 @@ DEFAULT_SPANS_KEY = "hometowns"
 DEFAULT_MAX_BRACKET_TOKENS = 10
 SHARED_WORDS = frozenset({"alle", "beide", "jeweils"})
 PLACE_JOINERS = frozenset({"/", "-", "am", "an", "der", "im", "ob", "bei", "in", "vor", "de", "sur"})
-LIST_JOINERS = frozenset({",", "und", "sowie", "&"})
+LIST_JOINERS = frozenset({",", "und", "sowie", "&", "/"})
 AUS_ARTICLES = frozenset({"der", "dem", "den"})
 # Inside running text only these join a place: "Frankfurt am Main", "Halle/Saale".
 AUS_PLACE_JOINERS = frozenset({"/", "-", "am"})

@@ -34,6 +34,10 @@ TEAMMATE_NOUNS = frozenset({"Teamkollege", "Teamkollegen", "Teamkollegin", "Stal
 POSSESSIVES = frozenset({"sein", "seine", "seinem", "seinen", "seines", "ihr", "ihre", "ihrem", "ihren", "ihres"})
 SCORE_BRACKET, SCORE_TEAMMATE, SCORE_PARAGRAPH, SCORE_DOCUMENT = 0, 0.5, 100, 1000
 BETWEEN_PENALTY = 8
+BEFORE_PENALTY = 2
+COMMA_PENALTY = 4
+CONTRAST_PENALTY = 20
+CONTRAST_WORDS = frozenset({"vor", "hinter", "gegen", "überholte", "überholt"})
 PERSON_LABELS = {"driver": "DRIVER", "person": "PERSON"}
 
 
@@ -57,7 +61,9 @@ class DriverLinker(Pipe):
         people = doc._.people or []
         mentions = doc._.mentions or []
         quoted = _quoted_chars(doc)
-        things = [s for s in doc.spans.get(self.things_key, []) if not _inside(s.start_char, quoted)]
+        # Inside quotes, only known names count: "dem ganzen Team Rückenwind" is speech, not a team.
+        all_things = [s for s in doc.spans.get(self.things_key, []) if s.id_ == "gazetteer" or not _inside(s.start_char, quoted)]
+        things = [s for s in all_things if not _inside(s.start_char, quoted)]
         mention_spans = [(m, doc.char_span(m["start_char"], m["end_char"], alignment_mode="expand")) for m in mentions]
         mention_spans = [(m, s) for m, s in mention_spans if s is not None]
         narrative = [(m, s) for m, s in mention_spans if not _inside(s.start_char, quoted)]
@@ -68,7 +74,7 @@ class DriverLinker(Pipe):
                 people[person_id][key] = thing._.canonical or thing.text
         self._car_from_team(people, things)
         doc.spans["base_ents"] = list(doc.ents)
-        doc.ents = self._entities(doc, people, mention_spans, things)
+        doc.ents = self._entities(doc, people, mention_spans, all_things)
         doc._.people = people
         doc._.drivers = [_driver_row(p) for p in people if p["kind"] == "driver"]
         return doc
@@ -95,11 +101,7 @@ class DriverLinker(Pipe):
             paragraph = _paragraph_of(span.start_char, paragraphs)
             for thing in candidates:
                 if sent_start <= thing.start < sent_end:
-                    distance = abs(thing.start - span.start) if thing.start >= span.end else abs(span.start - thing.end)
-                    low, high = sorted((span.start, thing.start))
-                    if any(low < pos < high for pos in driver_positions):
-                        distance += BETWEEN_PENALTY
-                    offer(person_id, distance, thing)
+                    offer(person_id, _sentence_distance(doc, span, thing, driver_positions), thing)
                 elif thing.end <= span.start:
                     same_paragraph = _paragraph_of(thing.start_char, paragraphs) == paragraph
                     base = SCORE_PARAGRAPH if same_paragraph else SCORE_DOCUMENT
@@ -151,6 +153,27 @@ class DriverLinker(Pipe):
     def from_bytes(self, data: bytes, *, exclude=tuple()) -> "DriverLinker":
         self.things_key = srsly.json_loads(data).get("things_key", self.things_key)
         return self
+
+
+def _sentence_distance(doc: Doc, mention: Span, thing: Span, driver_positions: list[int]) -> float:
+    """Token distance, longer when the thing is probably someone else's.
+
+    Things after the name belong to it more often than things before it
+    (``X im Audi R8 LMS von Y``); a comma, another driver or a contrast word
+    (``vor``/``hinter``/``gegen``) between them weakens the link: in ``A im
+    Porsche vor B`` the Porsche is A's.
+    """
+    after = thing.start >= mention.end
+    low, high = (mention.end, thing.start) if after else (thing.end, mention.start)
+    distance = float(high - low)
+    between = doc[low:high]
+    if any(low < pos < high for pos in driver_positions):
+        distance += BETWEEN_PENALTY
+    if any(token.lower_ in CONTRAST_WORDS for token in between):
+        distance += CONTRAST_PENALTY
+    if not after:
+        distance += BEFORE_PENALTY + COMMA_PENALTY * any(token.text in (",", ";", ":") for token in between)
+    return distance
 
 
 def _driver_row(person: dict) -> dict:

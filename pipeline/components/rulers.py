@@ -38,6 +38,7 @@ TEAM_CUE_NOUNS = frozenset({"Teams", "Kundenteam", "Kundenteams", "Rennstall", "
 SERIES_SUFFIXES = frozenset({"Cup", "Series", "Masters", "Trophy", "Challenge", "Championship", "Supercup", "Trofeo"})
 CIRCUIT_SUFFIXES = frozenset({"Raceway", "Speedway", "Motorpark", "Racetrack", "Circuit"})
 CLASS_CUES = frozenset({"Klasse", "Kategorie", "Wertung"})
+GAZETTEER_ID = "gazetteer"  # span.id_ of known names; shape matches have "shape"
 PRIORITY = {"TEAM": 0, "CAR": 1, "SERIES": 2, "CIRCUIT": 3, "RACE_CLASS": 4, "MANUFACTURER": 5}
 
 
@@ -86,7 +87,9 @@ class MotorsportRulers(Pipe):
         candidates += self._team_shape_spans(doc)
         candidates += self._car_shape_spans(doc)
         candidates += self._series_circuit_class_spans(doc)
-        chosen = filter_spans(sorted(candidates, key=lambda span: PRIORITY[span.label_]))
+        # On equal length, a known name beats a shape match, then the label priority decides.
+        candidates.sort(key=lambda span: (span.id_ != GAZETTEER_ID, PRIORITY[span.label_]))
+        chosen = filter_spans(candidates)
         chosen = [span for span in chosen if not self._is_false_team(span)]
         _resolve_compound_teams(chosen)
         _canonicalise_cars(chosen)
@@ -97,7 +100,7 @@ class MotorsportRulers(Pipe):
         spans = []
         for match_id, start, end in self.phrase_matcher(doc):
             label, canonical = self.nlp.vocab.strings[match_id].split("\t", 1)
-            span = Span(doc, start, end, label=label)
+            span = Span(doc, start, end, label=label, span_id=GAZETTEER_ID)
             span._.canonical = canonical
             spans.append(span)
             if label == "MANUFACTURER":
@@ -134,7 +137,8 @@ class MotorsportRulers(Pipe):
             return []
         model_tokens = [token.text for token in doc[end:model_end]]
         # The number after "Startnummer"-like words, years and counts are not models.
-        if not any(has_digit(t) or t in self.lexicons.model_words for t in model_tokens):
+        # Words shared with team names ("Sport") do not make a model on their own: "Audi Sport".
+        if not any(has_digit(t) or (t in self.lexicons.model_words and t not in self.lexicons.team_suffixes) for t in model_tokens):
             return []
         if len(model_tokens) == 1 and model_tokens[0].isdigit() and len(model_tokens[0]) == 4 and model_tokens[0].startswith(("19", "20")):
             return []
@@ -158,6 +162,8 @@ class MotorsportRulers(Pipe):
                 left = doc[start:token.i]
                 if len(left) == 0 or all(t.text in lex.makers for t in left):
                     continue  # "Racing" alone, "Porsche Motorsport" (a maker's department)
+                if left[0].text in lex.makers and len(left) > 1 and has_digit(left[1].text):
+                    continue  # a car model with a suffix-like word: "BMW M2 CS Racing"
                 end = _extend_right(doc, token.i + 1, lambda t: t.text in lex.team_suffixes or (is_all_caps(t.text) and 2 <= len(t.text) <= 4))
                 spans.append(_thing(doc, start, end, "TEAM"))
             elif text in TEAM_CUE_NOUNS:
@@ -264,7 +270,7 @@ def _model_stands_alone(model: str) -> bool:
 
 
 def _thing(doc: Doc, start: int, end: int, label: str) -> Span:
-    span = Span(doc, start, end, label=label)
+    span = Span(doc, start, end, label=label, span_id="shape")
     span._.canonical = None
     return span
 
@@ -272,6 +278,8 @@ def _thing(doc: Doc, start: int, end: int, label: str) -> Span:
 def _is_team_word(token, lex: Lexicons) -> bool:
     text = token.text
     if not text or token.is_punct or token.is_space:
+        return False
+    if text in TEAM_CUE_NOUNS:
         return False
     if text[0].isupper() or is_all_caps(text) or (text[0].isdigit() and any(c.isalpha() for c in text)):
         if is_stop_word(token) and text not in lex.team_suffixes and not is_all_caps(text):

@@ -1,0 +1,388 @@
+"""Speaker attribution: every cue shape, resolution of pronouns and
+descriptions, continuation, and the component's plumbing."""
+
+from __future__ import annotations
+
+import spacy
+from spacy.tokens import Doc
+
+from pipeline.components.attribution import Attributor, SpeakerAttribution
+
+from .conftest import annotate, build_nlp, person
+
+
+def speakers(doc) -> list:
+    return [q["speaker"] for q in doc._.quotes]
+
+
+def methods(doc) -> list:
+    return [q["method"] for q in doc._.quotes]
+
+
+def cues(doc) -> list:
+    return [q["cue"] for q in doc._.quotes]
+
+
+# ------------------------------------------------------------ after_cue
+
+
+def test_verb_then_name(quote_nlp):
+    text = "„Das war knapp“, sagte Lena Hofer. „Die Reifen waren am Ende“, erklärte Jonas Keller im Ziel."
+    doc = annotate(quote_nlp, text, [person("Lena Hofer", gender="f"), person("Jonas Keller")])
+    assert speakers(doc) == ["Lena Hofer", "Jonas Keller"]
+    assert methods(doc) == ["after_cue", "after_cue"]
+    assert cues(doc) == ["sagte", "erklärte"]
+    assert all(q["confidence"] >= 0.9 for q in doc._.quotes)
+    assert [q["speaker_kind"] for q in doc._.quotes] == ["driver", "driver"]
+
+
+def test_reflexive_and_particle_cues(quote_nlp):
+    text = ("Lena Hofer und Jonas Keller fuhren aufs Podium. „Ein toller Tag“, freute sich Hofer. "
+            "„Mehr war nicht drin“, ärgerte sich Keller. „Ich bin froh“, fügte Hofer hinzu. "
+            "„Wir kommen wieder“, gab Keller zu Protokoll. „Platz zwei ist gut“, zeigte sich Hofer zufrieden. "
+            "„Das war mein Fehler“, räumte Keller ein.")
+    doc = annotate(quote_nlp, text, [person("Lena Hofer"), person("Jonas Keller")])
+    assert speakers(doc) == ["Lena Hofer", "Jonas Keller"] * 3
+    assert cues(doc) == ["freute sich", "ärgerte sich", "fügte … hinzu", "gab … zu Protokoll", "zeigte sich",
+                         "räumte … ein"]
+    assert set(methods(doc)) == {"after_cue"}
+
+
+def test_so_and_title_before_the_name(quote_nlp):
+    text = ("„Ein perfektes Wochenende“, so Teamchef Arne Wolff. "
+            "„Wir bleiben dran“, so Sportdirektor Paul Brenner.")
+    people = [person("Arne Wolff", kind="person", role="Teamchef"), person("Paul Brenner", kind="person")]
+    doc = annotate(quote_nlp, text, people)
+    assert speakers(doc) == ["Arne Wolff", "Paul Brenner"]
+    assert cues(doc) == ["so", "so"]
+    assert [q["speaker_role"] for q in doc._.quotes] == ["Teamchef", None]
+    assert [q["speaker_kind"] for q in doc._.quotes] == ["person", "person"]
+
+
+def test_unknown_verb_in_cue_position_still_counts(quote_nlp):
+    text = "„Das ist ein Traum“, frohlockte Jonas Keller. „Schade“, grummelte er."
+    doc = annotate(quote_nlp, text, [person("Jonas Keller", gender="m")])
+    assert speakers(doc) == ["Jonas Keller", "Jonas Keller"]
+    assert methods(doc) == ["after_cue", "pronoun"]
+    assert doc._.quotes[0]["confidence"] < 0.9  # positional only: a bit less sure
+
+
+def test_role_from_apposition_when_the_record_has_none(quote_nlp):
+    text = "„Wir sind stolz auf das Team“, sagte Arne Wolff, Leiter Motorsport der Firma, nach dem Rennen."
+    doc = annotate(quote_nlp, text, [person("Arne Wolff", kind="person")])
+    assert speakers(doc) == ["Arne Wolff"]
+    assert doc._.quotes[0]["speaker_role"] == "Leiter Motorsport der Firma"
+
+
+def test_relative_clause_is_not_a_role(quote_nlp):
+    text = "„Wir haben alles gegeben“, sagte Jonas Keller, der das Auto als Startfahrer übernahm."
+    doc = annotate(quote_nlp, text, [person("Jonas Keller")])
+    assert doc._.quotes[0]["speaker_role"] is None
+
+
+# ----------------------------------------------------------- before_cue
+
+
+def test_colon_introductions(quote_nlp):
+    text = (
+        "Lena Hofer meinte: „Das Auto war stark.“ Teamchef Arne Wolff zog Bilanz: „Ein guter Tag für uns.“ "
+        "Jonas Keller: „Morgen greifen wir an.“ Marc Vidal (911 RSR #911): „Wir sind bereit.“\n\n"
+        "Auch Ole Sand kann den Start kaum erwarten: »Die Atmosphäre ist einzigartig.«"
+    )
+    people = [person("Lena Hofer"), person("Arne Wolff", kind="person", role="Teamchef"), person("Jonas Keller"),
+              person("Marc Vidal"), person("Ole Sand")]
+    doc = annotate(quote_nlp, text, people)
+    assert speakers(doc) == ["Lena Hofer", "Arne Wolff", "Jonas Keller", "Marc Vidal", "Ole Sand"]
+    assert set(methods(doc)) == {"before_cue"}
+    assert cues(doc)[:2] == ["meinte:", "zog Bilanz:"]
+
+
+def test_subject_of_a_sentence_with_a_partial_quote(quote_nlp):
+    text = ("Jonas Keller fuhr vor Lena Hofer ins Ziel. Kellers Teamkollege Marc Vidal kam als Zwölfter an und "
+            "sprach anschließend von einem „Wochenende zum Vergessen“. Hofer lobte Keller, der „keinen Fehler“ "
+            "gemacht habe.")
+    doc = annotate(quote_nlp, text, [person("Jonas Keller"), person("Lena Hofer"), person("Marc Vidal")])
+    assert speakers(doc) == ["Marc Vidal", "Lena Hofer"]
+    assert methods(doc) == ["before_cue", "before_cue"]
+    assert cues(doc)[0] == "sprach von"
+    assert all(q["is_partial"] for q in doc._.quotes)
+
+
+def test_object_names_are_not_the_subject(quote_nlp):
+    text = "Über Jonas Keller sagte Lena Hofer, er sei „der schnellste Mann im Feld“ gewesen."
+    doc = annotate(quote_nlp, text, [person("Jonas Keller"), person("Lena Hofer")])
+    assert speakers(doc) == ["Lena Hofer"]
+
+
+def test_cue_between_two_halves_of_a_quote(quote_nlp):
+    text = "„Uns fehlte der Speed“, analysierte Jonas Keller, „in den Kurven waren wir dagegen gleich schnell.“"
+    doc = annotate(quote_nlp, text, [person("Jonas Keller")])
+    assert speakers(doc) == ["Jonas Keller", "Jonas Keller"]
+
+
+def test_names_inside_quotes_are_not_speakers(quote_nlp):
+    text = "Lena Hofer sagte: „Jonas Keller hat mir den Sieg geschenkt.“ „Danke an Jonas.“"
+    doc = annotate(quote_nlp, text, [person("Lena Hofer"), person("Jonas Keller")])
+    assert speakers(doc) == ["Lena Hofer", "Lena Hofer"]
+    assert methods(doc) == ["before_cue", "continuation"]
+
+
+# --------------------------------------------------------- continuation
+
+
+def test_continuation_in_same_and_next_paragraph(quote_nlp):
+    text = ("„Das Auto lag perfekt“, sagte Lena Hofer. „Im letzten Sektor lief alles.“\n\n"
+            "„Darauf bin ich stolz.“\n\nJonas Keller wurde Dritter. „Mehr ging nicht.“")
+    doc = annotate(quote_nlp, text, [person("Lena Hofer"), person("Jonas Keller")])
+    assert speakers(doc)[:3] == ["Lena Hofer"] * 3
+    assert methods(doc)[:3] == ["after_cue", "continuation", "continuation"]
+    assert doc._.quotes[2]["confidence"] < doc._.quotes[1]["confidence"]
+    # another person was named before the last quote: not a continuation of Hofer
+    assert doc._.quotes[3]["speaker"] != "Lena Hofer"
+
+
+def test_no_continuation_across_another_name_without_context(lexicons):
+    nlp = spacy.blank("de")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("motorsport_quotes")
+    nlp.add_pipe("motorsport_attribution", config={"resolve_context": False})
+    nlp.get_pipe("motorsport_quotes").lexicons = lexicons
+    nlp.get_pipe("motorsport_attribution").lexicons = lexicons
+    text = "„Das Auto lag perfekt“, sagte Lena Hofer. Jonas Keller wurde Dritter. „Mehr ging nicht.“"
+    doc = annotate(nlp, text, [person("Lena Hofer"), person("Jonas Keller")])
+    assert speakers(doc) == ["Lena Hofer", None]
+    assert methods(doc) == ["after_cue", "unresolved"]
+
+
+def test_context_pass_takes_the_subject_of_the_sentence_before(quote_nlp):
+    text = "„Das Auto lag perfekt“, sagte Lena Hofer. Jonas Keller wurde Dritter. „Mehr ging nicht.“"
+    doc = annotate(quote_nlp, text, [person("Lena Hofer"), person("Jonas Keller")])
+    assert speakers(doc) == ["Lena Hofer", "Jonas Keller"]
+    assert methods(doc) == ["after_cue", "context"]
+    assert doc._.quotes[1]["confidence"] < 0.5
+
+
+def test_quote_without_cue_takes_the_cue_of_the_next_quote(quote_nlp):
+    text = "Jonas Keller stand vor Lena Hofer.\n\n„Das war knapp.“ „Wirklich sehr knapp“, sagte Hofer."
+    doc = annotate(quote_nlp, text, [person("Jonas Keller"), person("Lena Hofer")])
+    assert speakers(doc) == ["Lena Hofer", "Lena Hofer"]
+    assert methods(doc) == ["continuation", "after_cue"]
+
+
+def test_continuation_beats_the_next_quotes_cue(quote_nlp):
+    text = ("„Spa ist die schönste Strecke“, sagte Marc Vidal. „Als es zu nieseln begann, blieben wir ruhig.“ "
+            "„Die Reifen waren am Ende“, ergänzte der Belgier.")
+    people = [person("Marc Vidal", hometown="F"), person("Tom Verbeke", nationality="Belgien")]
+    doc = annotate(quote_nlp, "Tom Verbeke fuhr mit. " + text, people)
+    assert speakers(doc) == ["Marc Vidal", "Marc Vidal", "Tom Verbeke"]
+    assert methods(doc) == ["after_cue", "continuation", "description"]
+
+
+def test_two_speakers_taking_turns(quote_nlp):
+    text = ("„Ich war schneller“, sagte Lena Hofer. „Nein, ich“, konterte Jonas Keller. "
+            "„Beweise es“, sagte Hofer. „Gern“, sagte Keller. „Gut.“")
+    doc = annotate(quote_nlp, text, [person("Lena Hofer"), person("Jonas Keller")])
+    assert speakers(doc) == ["Lena Hofer", "Jonas Keller", "Lena Hofer", "Jonas Keller", "Jonas Keller"]
+
+
+# -------------------------------------------------------------- pronoun
+
+
+def test_pronoun_prefers_matching_gender(quote_nlp):
+    text = ("Lena Hofer gewann vor Jonas Keller. „Ich kann es kaum glauben“, sagte sie. "
+            "„Sie war heute besser“, meinte er.")
+    doc = annotate(quote_nlp, text, [person("Lena Hofer", gender="f"), person("Jonas Keller", gender="m")])
+    assert speakers(doc) == ["Lena Hofer", "Jonas Keller"]
+    assert methods(doc) == ["pronoun", "pronoun"]
+    assert cues(doc) == ["sagte", "meinte"]
+
+
+def test_pronoun_gender_from_a_feminine_title(quote_nlp):
+    text = ("Die Werksfahrerin Mira Lenz siegte vor Paul Brenner. Brenner wurde Zweiter. "
+            "„Ich bin überglücklich“, sagte sie.")
+    people = [person("Mira Lenz", titles=["Werksfahrerin"]), person("Paul Brenner")]
+    doc = annotate(quote_nlp, text, people)
+    assert speakers(doc) == ["Mira Lenz"]
+
+
+def test_pronoun_without_gender_takes_the_most_recent_person(quote_nlp):
+    text = "Jonas Keller fuhr ein starkes Rennen. „Das hat Spaß gemacht“, sagte er."
+    doc = annotate(quote_nlp, text, [person("Lena Hofer"), person("Jonas Keller")])
+    assert speakers(doc) == ["Jonas Keller"]
+    assert doc._.quotes[0]["confidence"] < 0.8
+
+
+def test_pronoun_in_a_clause_before_a_partial_quote(quote_nlp):
+    text = "Ole Sand wurde Dritter. Über seinen Start sagte er, dieser sei „der beste meiner Karriere“ gewesen."
+    doc = annotate(quote_nlp, text, [person("Ole Sand", gender="m")])
+    assert speakers(doc) == ["Ole Sand"]
+    assert methods(doc) == ["pronoun"]
+
+
+# ---------------------------------------------------------- description
+
+
+def test_nationality_and_hometown_country(quote_nlp):
+    text = ("Der Franzose Marc Vidal siegte vor Sanna Kivi (FIN) und Tom Verbeke (Belgien). "
+            "„Ein perfektes Rennen“, ergänzte der Franzose. „Ich war zu vorsichtig“, meinte die Finnin. "
+            "„Nächstes Mal“, sagte der Belgier.")
+    people = [person("Marc Vidal", nationality="Frankreich"), person("Sanna Kivi", hometown="FIN", gender="f"),
+              person("Tom Verbeke", hometown="Belgien")]
+    doc = annotate(quote_nlp, text, people)
+    assert speakers(doc) == ["Marc Vidal", "Sanna Kivi", "Tom Verbeke"]
+    assert methods(doc) == ["description"] * 3
+    assert all(q["confidence"] >= 0.8 for q in doc._.quotes)
+
+
+def test_age_title_and_place_demonyms(quote_nlp):
+    text = ("Ole Sand (27) aus Gütersloh gewann vor Titelverteidiger Kai Roth und Nils Graf (Innsbruck). "
+            "„Das war ein Traum“, sagte der 27-Jährige. „Ich bin zufrieden“, sagte der Titelverteidiger. "
+            "„Auch gut“, fügte der Gütersloher hinzu. „Schön“, jubelte der Innsbrucker.")
+    people = [person("Ole Sand", age=27, hometown="Gütersloh"), person("Kai Roth", titles=["Titelverteidiger"]),
+              person("Nils Graf", hometown="Innsbruck")]
+    doc = annotate(quote_nlp, text, people)
+    assert speakers(doc) == ["Ole Sand", "Kai Roth", "Ole Sand", "Nils Graf"]
+    assert methods(doc) == ["description"] * 4
+    assert cues(doc)[2] == "fügte … hinzu"
+
+
+def test_region_demonym_and_compound_title(quote_nlp):
+    text = ("Porsche-Werksfahrer Kai Roth gewann vor Nils Graf (Tirol). „Starke Leistung“, sagte der Tiroler. "
+            "„Danke“, sagte der Porsche-Werksfahrer.")
+    people = [person("Kai Roth", titles=["Porsche-Werksfahrer"]), person("Nils Graf", hometown="Tirol")]
+    doc = annotate(quote_nlp, text, people)
+    assert speakers(doc) == ["Nils Graf", "Kai Roth"]
+
+
+def test_description_without_a_fit_falls_back_to_recent_driver(quote_nlp):
+    text = "Ole Sand (27) siegte. Für Nils Graf war es das erste Podium. „Ein Traum“, sagte der 23-Jährige."
+    doc = annotate(quote_nlp, text, [person("Ole Sand", age=27), person("Nils Graf")])
+    assert speakers(doc) == ["Nils Graf"]
+    assert methods(doc) == ["description"]
+    assert doc._.quotes[0]["confidence"] <= 0.5
+
+
+def test_contradicting_description_is_not_forced(quote_nlp):
+    text = "Ole Sand (Frankreich) siegte. „Ein Traum“, sagte der Finne."
+    doc = annotate(quote_nlp, text, [person("Ole Sand", hometown="Frankreich")])
+    assert speakers(doc) == [None]
+    assert methods(doc) == ["unresolved"]
+
+
+def test_description_mention_from_the_entity_layer(quote_nlp):
+    text = "Tom Verbeke fuhr vor. „Es lief gut“, sagte der Routinier."
+    mentions = [("Tom Verbeke", 0, "name"), ("der Routinier", 0, "description")]
+    doc = annotate(quote_nlp, text, [person("Tom Verbeke")], mentions)
+    assert speakers(doc) == ["Tom Verbeke"]
+    assert methods(doc) == ["description"]
+
+
+def test_same_surname_senior_and_mentions_resolved_upstream(quote_nlp):
+    text = ("Livo Brand (20) siegte vor seinem Vater Urs Brand (52). «Zwei Siege», sagte Livo Brand. "
+            "«Ich habe ihm nichts geschenkt», meinte Brand senior. «Er fährt sauber», sagte Brand.")
+    people = [person("Livo Brand", age=20), person("Urs Brand", age=52)]
+    # the entity layer resolved the last bare "Brand" to the son
+    mentions = [("Livo Brand", 0, "name"), ("Urs Brand", 1, "name"), ("Livo Brand", 0, "name", 1),
+                ("Brand", 0, "surname", 3), ("Brand", 0, "surname", 4)]
+    doc = annotate(quote_nlp, text, people, mentions)
+    assert speakers(doc) == ["Livo Brand", "Urs Brand", "Livo Brand"]
+    assert methods(doc) == ["after_cue", "description", "after_cue"]
+
+
+# ------------------------------------------------------------- robustness
+
+
+def test_missing_entity_layer_leaves_quotes_unresolved(quote_nlp):
+    text = "„Das war knapp“, sagte Lena Hofer. „Noch was“, sagte er."
+    for people, mentions in ((None, None), ([], [])):
+        doc = quote_nlp.make_doc(text)
+        doc._.people, doc._.mentions = people, mentions
+        for _, proc in quote_nlp.pipeline:
+            doc = proc(doc)
+        assert speakers(doc) == [None, None]
+        assert methods(doc) == ["unresolved", "unresolved"]
+        assert [q["speaker_kind"] for q in doc._.quotes] == ["unknown", "unknown"]
+
+
+def test_cue_without_a_known_person_stays_unresolved(quote_nlp):
+    text = "Lena Hofer wurde Dritte. „Wir prüfen den Vorfall“, sagte ein Sprecher der Rennleitung."
+    doc = annotate(quote_nlp, text, [person("Lena Hofer")])
+    assert speakers(doc) == [None]
+    assert cues(doc) == ["sagte"]
+
+
+def test_broken_mentions_are_skipped(quote_nlp):
+    doc = quote_nlp.make_doc("„Das war knapp“, sagte Lena Hofer.")
+    doc._.people = [{"id": 0, "name": "Lena Hofer"}]
+    doc._.mentions = [{"person": 7, "start_char": 22, "end_char": 32}, {"person": 0, "start_char": 22, "end_char": 32,
+                                                                         "kind": "name", "text": "Lena Hofer"}]
+    for _, proc in quote_nlp.pipeline:
+        doc = proc(doc)
+    assert speakers(doc) == ["Lena Hofer"]
+    assert doc._.quotes[0]["speaker_kind"] == "unknown"  # the record has no kind
+
+
+def test_works_without_rule_files(tmp_path):
+    nlp = build_nlp(None)  # no lexicons at all: positional rules only
+    text = "„Das war knapp“, sagte Lena Hofer. Jonas Keller meinte: „Gut gefahren.“ „Danke“, sagte sie."
+    doc = annotate(nlp, text, [person("Lena Hofer", gender="f"), person("Jonas Keller", gender="m")])
+    assert speakers(doc) == ["Lena Hofer", "Jonas Keller", "Lena Hofer"]
+
+
+def test_many_quotes_with_people_stay_fast(quote_nlp):
+    text = "Lena Hofer sagte: " + " ".join("„Ja“, sagte sie." for _ in range(5_000)) + "\n\n" + "»Nein " * 5_000
+    doc = annotate(quote_nlp, text, [person("Lena Hofer", gender="f")])
+    assert len(doc._.quotes) >= 5_000
+    assert all(s == "Lena Hofer" for s in speakers(doc)[:5_000])
+
+
+def test_parser_subject_is_extra_evidence(lexicons):
+    words = ["Über", "Keller", "sprach", "Hofer", "von", "einer", "„", "perfekten", "Runde", "“", "."]
+    heads = [1, 2, 2, 2, 2, 8, 8, 4, 4, 8, 2]
+    deps = ["mo", "mo", "ROOT", "sb", "mo", "nk", "punct", "nk", "nk", "punct", "punct"]
+    spaces = [True, True, True, True, True, True, False, True, False, False, False]
+    nlp = build_nlp(lexicons)
+    doc = Doc(nlp.vocab, words=words, spaces=spaces, heads=heads, deps=deps)
+    text = doc.text
+    doc._.people = [{**person("Jonas Keller"), "id": 0}, {**person("Lena Hofer"), "id": 1}]
+    doc._.mentions = [
+        {"person": 0, "start_char": text.index("Keller"), "end_char": text.index("Keller") + 6, "kind": "surname",
+         "text": "Keller"},
+        {"person": 1, "start_char": text.index("Hofer"), "end_char": text.index("Hofer") + 5, "kind": "surname",
+         "text": "Hofer"},
+    ]
+    nlp.get_pipe("motorsport_quotes")(doc)
+    nlp.get_pipe("motorsport_attribution")(doc)
+    assert doc.has_annotation("DEP")
+    assert speakers(doc) == ["Lena Hofer"]
+
+
+# ---------------------------------------------------------- serialization
+
+
+def test_pipeline_round_trip_through_spacy_load(tmp_path, lexicons):
+    nlp = spacy.blank("de")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("motorsport_quotes", config={"long_quote_words": 9})
+    nlp.add_pipe("motorsport_attribution", config={"max_cue_words": 5})
+    nlp.to_disk(tmp_path / "model")
+    assert (tmp_path / "model" / "motorsport_quotes" / "cfg").is_file()
+    loaded = spacy.load(tmp_path / "model")
+    assert loaded.pipe_names == ["sentencizer", "motorsport_quotes", "motorsport_attribution"]
+    assert loaded.get_pipe("motorsport_quotes").cfg["long_quote_words"] == 9
+    attribution = loaded.get_pipe("motorsport_attribution")
+    assert isinstance(attribution, SpeakerAttribution) and attribution.cfg["max_cue_words"] == 5
+    loaded.get_pipe("motorsport_quotes").lexicons = lexicons
+    attribution.lexicons = lexicons
+    doc = annotate(loaded, "„Das war knapp“, sagte Lena Hofer.", [person("Lena Hofer")])
+    assert speakers(doc) == ["Lena Hofer"]
+    other = spacy.blank("de").add_pipe("motorsport_attribution")
+    other.from_bytes(attribution.to_bytes())
+    assert other.cfg == attribution.cfg
+
+
+def test_attributor_can_run_on_its_own(quote_nlp, lexicons):
+    doc = annotate(quote_nlp, "„Gut“, sagte Lena Hofer.", [person("Lena Hofer")])
+    doc._.quotes[0]["speaker"] = "falsch"
+    Attributor(lexicons)(doc)
+    assert speakers(doc) == ["Lena Hofer"]
