@@ -28,13 +28,24 @@ import srsly
 
 from .. import extensions  # noqa: F401
 from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
-from .shapes import NAME_PARTICLES, is_capitalised, is_name_like
+from .shapes import NAME_PARTICLES, NAME_PARTICLES_SECOND, is_capitalised, is_name_like
 
 DEFAULT_THINGS_KEY = "motorsport_things"
 DEFAULT_MAX_NAME_TOKENS = 4
 DEFAULT_ROLE_MAX_TOKENS = 12
 BASE_PERSON_LABELS = ("PER", "PERSON")
 ARTICLES = frozenset({"der", "die", "dem", "den", "des", "Der", "Die", "Dem", "Den", "Des"})
+# Endings of German common nouns; a word with one is not half of a bare name pair.
+NOUN_ENDINGS = ("ung", "heit", "keit", "schaft", "tion", "rennen", "runde", "platz", "wagen", "auto", "tät", "ismus",
+                "lauf", "sieg", "zeit", "strecke", "punkte", "punkt", "wertung", "klasse", "reifen", "stunden", "ring", "sport")
+# Capitalised words that open places, events and terms, never bare names.
+NOT_NAME_WORDS = frozenset({"Bad", "Sankt", "St.", "Rallye", "Rally", "Grand", "Prix", "Mode", "Attack", "Team", "Cup"})
+# Words after which a bare capitalised pair is in a name's position.
+NAME_OPENERS = frozenset({",", "und", "sowie", "mit", "vor", "hinter", "gegen", "für", "an", "Hinter", "Vor", "Mit", "Auch", "auch", ":", "–"})
+ARTICLES_LOWER = frozenset({"der", "die", "das", "dem", "den", "des", "ein", "eine", "einen", "einem", "einer", "eines", "im", "am", "vom", "zum", "zur", "beim", "ins"})
+# After these a capitalised pair is a place: "aus Bad Kötzting", "in Le Castellet".
+PLACE_PREPOSITIONS = frozenset({"aus", "in", "nach", "bei", "im", "am", "von"})
+LIST_JOINERS = frozenset({",", "und", "sowie", "/", "&"})
 CLAUSE_END = frozenset({".", ",", ":", ";", "!", "?", "(", ")", "„", "“", "\"", "»", "«", "–", "-"})
 
 
@@ -63,9 +74,7 @@ class PersonFinder(Pipe):
         lex = self.lexicons
         blocked = _blocked_tokens(doc, self.things_key)
         base_person_starts = self._base_person_starts(doc)
-        people: list[dict] = []
-        mentions: list[dict] = []
-        by_name: dict[str, dict] = {}
+        runs: list[tuple[int, int, bool]] = []  # (start, end, accepted) of capitalised name-like runs
         i = 0
         while i < len(doc):
             token = doc[i]
@@ -73,11 +82,20 @@ class PersonFinder(Pipe):
                 i += 1
                 continue
             end = self._name_end(doc, i, blocked)
-            i = self._trim_leading_noun(doc, i, end)
-            if not self._is_person_name(doc, i, end, base_person_starts):
+            start = self._trim_leading_noun(doc, i, end)
+            if end - start >= 2:
+                runs.append((start, end, self._is_person_name(doc, start, end, base_person_starts)))
+                i = end
+            else:
                 i += 1
+        runs = _propagate_through_lists(doc, runs)
+        people: list[dict] = []
+        mentions: list[dict] = []
+        by_name: dict[str, dict] = {}
+        for start, end, accepted in runs:
+            if not accepted:
                 continue
-            span = doc[i:end]
+            span = doc[start:end]
             name = _name_text(span)
             record = by_name.get(name)
             if record is None:
@@ -87,7 +105,6 @@ class PersonFinder(Pipe):
             self._describe(doc, span, record)
             mentions.append({"person": record["id"], "start_char": span.start_char, "end_char": span.end_char,
                              "kind": "name", "text": span.text})
-            i = end
         _merge_short_names(people, mentions)
         doc._.people = people
         doc._.mentions = mentions
@@ -107,6 +124,9 @@ class PersonFinder(Pipe):
                 end += 1
             elif token.text in NAME_PARTICLES and end + 1 < len(doc) and is_name_like(doc[end + 1]) and end + 1 not in blocked:
                 end += 2
+            elif (token.text in NAME_PARTICLES and end + 2 < len(doc) and doc[end + 1].text in NAME_PARTICLES_SECOND
+                  and is_name_like(doc[end + 2]) and end + 2 not in blocked):
+                end += 3  # "Thijs van der Berg"
             else:
                 break
         return end
@@ -132,7 +152,30 @@ class PersonFinder(Pipe):
                 return True
         if end < len(doc) and (doc[end].text == "(" or (doc[end].text == "aus" and end + 1 < len(doc) and is_capitalised(doc[end + 1]))):
             return True
-        return start in base_person_starts
+        if start in base_person_starts:
+            return True
+        return self._is_bare_name_pair(doc, start, end)
+
+    def _is_bare_name_pair(self, doc: Doc, start: int, end: int) -> bool:
+        """Two capitalised words with no article, in a name's position:
+        ``Hinter Oda Strand kam …``, ``… fuhr Vito Cerrone im …``. German nouns
+        come with articles; bare capitalised pairs are mostly names. Words with
+        common-noun endings and known non-name words are excluded."""
+        if end - start != 2:
+            return False
+        lex = self.lexicons
+        words = [doc[start].text, doc[start + 1].text]
+        if any(w.lower().endswith(NOUN_ENDINGS) or w in NOT_NAME_WORDS or w in lex.country_by_name or w in lex.makers
+               for w in words):
+            return False
+        if words[0].endswith("s") and words[0][:-1] in lex.given_names:
+            return False  # genitive: "Fabians Linien"
+        before = doc[start - 1] if start > 0 else None
+        after = doc[end] if end < len(doc) else None
+        before_ok = before is None or doc[start].is_sent_start or before.text in NAME_OPENERS or (
+            before.is_lower and before.is_alpha and before.text not in ARTICLES_LOWER and before.text not in PLACE_PREPOSITIONS)
+        after_ok = after is None or after.text in (",", ".", "(", "und", ":", "/") or (after.is_lower and after.is_alpha)
+        return before_ok and after_ok
 
     def _describe(self, doc: Doc, span: Span, record: dict) -> None:
         """Title, nationality, role and kind from the words around the name."""
@@ -180,6 +223,26 @@ class PersonFinder(Pipe):
     def _load_cfg(self, cfg: dict) -> None:
         self.things_key = cfg.get("things_key", self.things_key)
         self.use_base_entities = cfg.get("use_base_entities", self.use_base_entities)
+
+
+def _propagate_through_lists(doc: Doc, runs: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
+    """In ``A, X Y und B`` a name-shaped run joined to accepted names is a name too."""
+    joined = list(runs)
+    changed = True
+    while changed:  # a list can pass acceptance along several links
+        changed = False
+        for index, (start, end, accepted) in enumerate(joined):
+            if accepted or (start > 0 and doc[start - 1].text in PLACE_PREPOSITIONS):
+                continue
+            for other in (joined[index - 1] if index else None, joined[index + 1] if index + 1 < len(joined) else None):
+                if other is None or not other[2]:
+                    continue
+                gap = doc[other[1]:start] if other[0] < start else doc[end:other[0]]
+                if len(gap) == 1 and gap[0].text in LIST_JOINERS:
+                    joined[index] = (start, end, True)
+                    changed = True
+                    break
+    return joined
 
 
 def _new_person(person_id: int, name: str) -> dict:

@@ -83,6 +83,7 @@ class MotorsportRulers(Pipe):
 
     # -- processing -------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
+        _split_final_periods(doc)
         candidates = self._gazetteer_spans(doc)
         candidates += self._team_shape_spans(doc)
         candidates += self._car_shape_spans(doc)
@@ -236,6 +237,24 @@ class MotorsportRulers(Pipe):
         self.patterns = []
         self.add_patterns(msg["patterns"])
         return self
+
+
+def _split_final_periods(doc: Doc) -> None:
+    """German tokenization keeps a sentence-final period on model codes
+    ("M4 GT3.", "Rally5."): split it off so the model ends before the period.
+    Ordinals and dates ("3.", "2023.") have no letter and stay whole."""
+    to_split = [
+        token for token in doc
+        if len(token.text) >= 3 and token.text.endswith(".") and token.text[-2].isalnum()
+        and has_digit(token.text) and any(ch.isalpha() for ch in token.text)
+        and token.text.count(".") == 1
+    ]
+    if not to_split:
+        return
+    with doc.retokenize() as retokenizer:
+        for token in to_split:
+            # heads: the code heads itself, the period attaches to the code
+            retokenizer.split(token, [token.text[:-1], "."], heads=[(token, 0), (token, 0)])
 
 
 def default_patterns(lex: Lexicons) -> list[dict]:

@@ -7,7 +7,9 @@ from spacy.tokens import Token
 
 # Quote and bracket characters that end a name or a phrase.
 QUOTE_MARKS = frozenset("„“”\"»«‚‘'›‹")
-NAME_PARTICLES = frozenset({"van", "von", "de", "der", "den", "da", "di", "du", "dos", "das", "del", "della", "le", "la", "ter", "ten", "zu", "af", "al", "bin"})
+NAME_PARTICLES = frozenset({"van", "von", "de", "da", "di", "du", "dos", "del", "della", "le", "la", "ter", "ten", "zu", "af", "al", "bin"})
+# Second particles, only right after a first one: "van der", "von den", "de la".
+NAME_PARTICLES_SECOND = frozenset({"der", "den", "dem", "de", "la", "le"})
 # Capitalised words that start sentences but never names.
 NEVER_NAME = frozenset(
     {
