@@ -98,12 +98,24 @@ class Slot:
 
 
 @dataclass
+class Cue:
+    """A cue found next to a quote, before its speaker is resolved."""
+
+    method: str  # "after_cue" | "before_cue"
+    slot: Slot | None  # None: a speech verb whose speaker is nobody known
+    text: str
+    confidence: float
+    before: int  # resolve pronouns/descriptions with what was said before this offset
+
+
+@dataclass
 class Result:
     person: int | None
     method: str
     cue: str | None
     confidence: float
     slot: Slot | None = None
+    tail: int = 0  # where the quote and its trailing cue sentence end
 
 
 class _Doc:
@@ -132,7 +144,8 @@ class _Doc:
                 continue
             if self.outside.inside(start):
                 continue  # names inside quotes are not speakers
-            valid.append(mention)
+            # a copy: re-resolved descriptions must not touch doc._.mentions
+            valid.append({**mention, "linked": person})
         valid.sort(key=lambda m: m["start_char"])
         self.mentions = valid
         self.m_starts = [m["start_char"] for m in valid]
@@ -161,6 +174,12 @@ class _Doc:
                     break
         self._genders[person] = found
         return found
+
+    def relabel(self, start: int, person: int) -> None:
+        """Point the (local copy of the) mention at ``start`` to ``person``."""
+        index = bisect_left(self.m_starts, start)
+        if index < len(self.mentions) and self.mentions[index]["start_char"] == start:
+            self.mentions[index]["person"] = person
 
     def paragraph_of(self, pos: int) -> int:
         return max(bisect_right(self.p_starts, pos) - 1, 0)
@@ -230,28 +249,73 @@ class Attributor:
         if not quotes or not people:
             return
         state = _Doc(doc, quotes, people, mentions, self.scare_key)
-        results: list[Result | None] = []
+        self._check_descriptions(state)
+        cues = [self._after_cue(state, quotes, index) or self._before_cue(state, quotes, index)
+                for index in range(len(quotes))]
+        results: list[Result | None] = [None] * len(quotes)
+        early: dict[int, Result] = {}  # next quotes' cues resolved ahead for ``„A.“ „B“, sagte X``
         for index, quote in enumerate(quotes):
-            result = self._after_cue(state, quotes, index) or self._before_cue(state, quotes, index)
-            if result and result.person is not None and result.slot is not None and result.slot.kind != "mention":
-                state.virtual.append((result.slot.start, result.person))
-            results.append(result)
-        for index, quote in enumerate(quotes):
-            result = results[index]
-            # Only a quote without any cue borrows a speaker: a cue that names
-            # someone unknown (``sagte ein Sprecher``) is left unresolved.
-            if result is None:
-                result = self._continuation(state, quotes, results, index)
-            if result is None and self.resolve_context:
-                result = self._context(state, quotes, index)
+            previous = None
+            if index and results[index - 1] is not None and results[index - 1].person is not None:
+                previous = (results[index - 1].tail, results[index - 1].person)
+            cue = cues[index]
+            if index in early:
+                result = early.pop(index)
+            elif cue is not None:
+                result = self._resolve_cue(state, cue, previous)
+            else:
+                # Only a quote without any cue borrows a speaker: a cue that names
+                # someone unknown (``sagte ein Sprecher``) stays unresolved.
+                result = self._continuation(state, quotes, results, index, cues, early)
+                if result is None and self.resolve_context:
+                    result = self._context(state, quotes, index)
+            if result is not None:
+                result.tail = self._tail(state, quotes, index, cue)
             results[index] = result
             if result is not None and result.person is not None:
                 self._fill(state, quote, result)
             elif result is not None:
-                quote["cue"] = result.cue  # a cue with no resolvable speaker (``sagte ein Sprecher``)
+                quote["cue"] = result.cue
+
+    def _resolve_cue(self, st: _Doc, cue: Cue, previous: tuple[int, int] | None) -> Result:
+        if cue.slot is None:
+            return Result(None, "unresolved", cue.text, 0.0)
+        result = self._resolve_slot(st, cue.slot, cue.method, cue.text, cue.confidence, cue.before, previous)
+        if result.person is not None and cue.slot.kind == "pronoun":
+            st.virtual.append((cue.slot.start, result.person))
+        return result
+
+    @staticmethod
+    def _tail(st: _Doc, quotes: list[dict], index: int, cue: Cue | None) -> int:
+        """The end of a quote plus its trailing cue sentence: names there (the
+        speaker, an apposition) do not interrupt a continuation."""
+        end = st.outer[index][1]
+        if cue is None or cue.method != "after_cue" or cue.slot is None:
+            return end
+        _, sent_end = st.sentences.bounds(end - 1, len(st.text))
+        if index + 1 < len(quotes):
+            sent_end = min(sent_end, st.outer[index + 1][0])
+        return max(end, min(sent_end, st.paragraphs[st.paragraph_of(end - 1)][1]))
+
+    def _check_descriptions(self, st: _Doc) -> None:
+        """Re-resolve the entity layer's origin and age descriptions (``der
+        Finne``, ``der 23-Jährige``) where the person records fit one person
+        clearly; recency and continuation then follow the better reading."""
+        for mention in st.mentions:
+            if mention.get("kind") != "description" or not mention.get("text"):
+                continue
+            desc = self._parse_description(mention["text"])
+            if not desc or not ("country" in desc or "age" in desc):
+                continue
+            slot = Slot("description", mention["start_char"], mention["end_char"], mention["text"],
+                        mention["person"], "description")
+            person, strong = self._resolve_description(st, slot, mention["start_char"], circular=mention["linked"])
+            if strong and person is not None:
+                mention["person"] = person
+        st._genders.clear()
 
     # --------------------------------------------------------------- pass 1
-    def _after_cue(self, st: _Doc, quotes: list[dict], index: int) -> Result | None:
+    def _after_cue(self, st: _Doc, quotes: list[dict], index: int) -> Cue | None:
         quote = quotes[index]
         if not quote.get("close_mark"):
             return None
@@ -274,10 +338,10 @@ class Attributor:
             return None
         slot = self._slot_after(st, cue[1], limit)
         if slot is None:
-            return Result(None, "unresolved", word, 0.0) if known else None
+            return Cue("after_cue", None, word, 0.0, st.outer[index][0]) if known else None
         cue_text = self._cue_text(st, word, cue[1], slot, limit)
         base = CONFIDENCE["after_cue"] if known else CONFIDENCE["after_cue_positional"]
-        return self._resolve_slot(st, slot, "after_cue", cue_text, base, before=st.outer[index][0])
+        return Cue("after_cue", slot, cue_text, base, st.outer[index][0])
 
     def _slot_after(self, st: _Doc, pos: int, limit: int) -> Slot | None:
         """The speaker after a cue verb: first mention, pronoun or description."""
@@ -374,7 +438,7 @@ class Attributor:
         return {verb.particle.split()[-1] for verb in self.lex.speech_verbs[form] if verb.particle}
 
     # --------------------------------------------------------------- pass 2
-    def _before_cue(self, st: _Doc, quotes: list[dict], index: int) -> Result | None:
+    def _before_cue(self, st: _Doc, quotes: list[dict], index: int) -> Cue | None:
         text = st.text
         o_start = st.outer[index][0]
         sent_start, _ = st.sentences.bounds(o_start, len(text))
@@ -400,7 +464,7 @@ class Attributor:
             return None
         cue = self._before_cue_text(st, words, slot, colon)
         base = CONFIDENCE["before_cue_colon"] if colon else CONFIDENCE["before_cue"]
-        return self._resolve_slot(st, slot, "before_cue", cue, base, before=slot.start)
+        return Cue("before_cue", slot, cue, base, slot.start)
 
     def _subject(self, st: _Doc, words: list, start: int, end: int) -> Slot | None:
         """The speaker of a cue clause: the parser's subject when there is one,
@@ -487,44 +551,53 @@ class Attributor:
                 return " ".join(w for _, _, w in rest) + ":"
             verbs = [w for _, _, w in rest if w.lower() in self.speech_forms or w.lower() in REPORTING_FORMS]
             return (verbs[0] if verbs else rest[0][2]) + ":"
-        for position, (_, _, word) in enumerate(rest):
-            lowered = word.lower()
-            if lowered in self.speech_forms or lowered in REPORTING_FORMS:
-                preposition = next((w for _, _, w in rest[position + 1:position + 4] if w in ("von", "vom", "über")), None)
-                if lowered.startswith("sprach") and preposition:
-                    return f"{word} {preposition}"
-                return word
+        # the speech verb nearest the speaker, before or after it
+        verbs = [(abs(start - slot.start), position) for position, (start, _, word) in enumerate(words)
+                 if word.lower() in self.speech_forms or word.lower() in REPORTING_FORMS]
+        if verbs:
+            position = min(verbs)[1]
+            word = words[position][2]
+            preposition = next((w for _, _, w in words[position + 1:position + 4] if w in ("von", "vom", "über")), None)
+            if word.lower().startswith("sprach") and preposition:
+                return f"{word} {preposition}"
+            return word
         lower = [w for _, _, w in rest if w.islower()]
         return lower[0] if lower else ""
 
     # --------------------------------------------------------------- pass 3
-    def _continuation(self, st: _Doc, quotes: list[dict], results: list, index: int) -> Result | None:
+    def _continuation(self, st: _Doc, quotes: list[dict], results: list, index: int, cues: list,
+                      early: dict) -> Result | None:
         own = st.paragraph_of(st.outer[index][0])
         prev = index - 1
         if prev >= 0 and results[prev] is not None and results[prev].person is not None:
+            person, tail = results[prev].person, results[prev].tail
             prev_end_par = st.paragraph_of(max(st.outer[prev][1] - 1, 0))
-            if prev_end_par == own and self._nobody_between(st, st.outer[prev][1], st.outer[index][0], results[prev].person):
-                return Result(results[prev].person, "continuation", None, CONFIDENCE["continuation"])
-            forward = self._forward(st, quotes, results, index)
+            quiet = self._nobody_between(st, tail, st.outer[index][0], person)
+            if prev_end_par == own and quiet:
+                return Result(person, "continuation", None, CONFIDENCE["continuation"])
+            forward = self._forward(st, quotes, index, cues, early)
             if forward:
                 return forward
-            if prev_end_par == own - 1 and self._nobody_between(st, st.outer[prev][1], st.outer[index][0], results[prev].person):
-                return Result(results[prev].person, "continuation", None, CONFIDENCE["continuation_paragraph"])
+            if prev_end_par == own - 1 and quiet:
+                return Result(person, "continuation", None, CONFIDENCE["continuation_paragraph"])
             return None
-        return self._forward(st, quotes, results, index)
+        return self._forward(st, quotes, index, cues, early)
 
-    def _forward(self, st: _Doc, quotes: list[dict], results: list, index: int) -> Result | None:
+    def _forward(self, st: _Doc, quotes: list[dict], index: int, cues: list, early: dict) -> Result | None:
+        """``„A.“ „B“, sagte X``: A takes the cue of B when nothing stands between."""
         nxt = index + 1
-        if nxt >= len(quotes) or results[nxt] is None or results[nxt].person is None:
+        if nxt >= len(quotes) or cues[nxt] is None or cues[nxt].method != "after_cue" or cues[nxt].slot is None:
             return None
-        if results[nxt].method not in ("after_cue", "pronoun", "description") or results[nxt].slot is None:
-            return None
-        if results[nxt].slot.start < st.outer[nxt][1]:
-            return None  # the next quote's cue stands before it, not after
+        if cues[nxt].slot.kind == "pronoun":
+            return None  # a pronoun needs what came before; that is this quote's question too
         gap = st.text[st.outer[index][1]:st.outer[nxt][0]]
         if gap.strip() or "\n" in gap:
             return None
-        return Result(results[nxt].person, "continuation", None, CONFIDENCE["continuation_forward"])
+        if nxt not in early:
+            early[nxt] = self._resolve_cue(st, cues[nxt], None)
+        if early[nxt].person is None:
+            return None
+        return Result(early[nxt].person, "continuation", None, CONFIDENCE["continuation_forward"])
 
     @staticmethod
     def _nobody_between(st: _Doc, start: int, end: int, person: int) -> bool:
@@ -559,28 +632,50 @@ class Attributor:
         return Result(slot.person, "context", None, CONFIDENCE["context"], slot)
 
     # ---------------------------------------------------------- resolution
-    def _resolve_slot(self, st: _Doc, slot: Slot, method: str, cue: str, base: float, before: int) -> Result:
+    def _resolve_slot(self, st: _Doc, slot: Slot, method: str, cue: str, base: float, before: int,
+                      previous: tuple[int, int] | None = None) -> Result:
+        if slot.kind == "mention" and slot.mention_kind == "description":
+            # ``der Franzose`` as resolved by the entity layer: checked against the
+            # records, the layer's choice is the last resort
+            mention = st.mention_covering(slot.start)
+            linked = mention["linked"] if mention is not None else slot.person
+            person, strong = self._resolve_description(st, slot, before, circular=linked)
+            if person is None:
+                person, strong = slot.person, False
+            confidence = CONFIDENCE["description"] if strong else CONFIDENCE["description_weak"]
+            if person is not None:
+                st.relabel(slot.start, person)
+            return Result(person, "description", cue, confidence, slot)
         if slot.kind == "mention":
-            if slot.mention_kind == "description":  # ``der Franzose``, resolved by the entity layer
-                return Result(slot.person, "description", cue, CONFIDENCE["description"], slot)
             return Result(slot.person, method, cue, base, slot)
         if slot.kind == "description" and slot.person is not None:  # ``Baumann senior``
             return Result(slot.person, "description", cue, CONFIDENCE["description"], slot)
         if slot.kind == "pronoun":
-            person, strong = self._resolve_pronoun(st, slot, before)
+            person, strong = self._resolve_pronoun(st, slot, before, previous)
             confidence = CONFIDENCE["pronoun"] if strong else CONFIDENCE["pronoun_weak"]
             return Result(person, "pronoun" if person is not None else "unresolved", cue,
                           confidence if person is not None else 0.0, slot)
         person, strong = self._resolve_description(st, slot, before)
         confidence = CONFIDENCE["description"] if strong else CONFIDENCE["description_weak"]
+        if person is not None:
+            st.virtual.append((slot.start, person))
         return Result(person, "description" if person is not None else "unresolved", cue,
                       confidence if person is not None else 0.0, slot)
 
-    def _resolve_pronoun(self, st: _Doc, slot: Slot, before: int) -> tuple[int | None, bool]:
+    def _resolve_pronoun(self, st: _Doc, slot: Slot, before: int, previous: tuple[int, int] | None = None
+                         ) -> tuple[int | None, bool]:
+        """``er``/``sie``: the speaker of the quote just before when nobody else
+        was named since; else the nearest person of the pronoun's gender in this
+        or the two paragraphs before; else the nearest person not known to be
+        of the other gender."""
         gender = PRONOUNS.get(slot.text.lower())
         pos = min(before, slot.start)
-        own_paragraph = st.paragraph_of(pos)
-        window_start = st.paragraphs[max(own_paragraph - 1, 0)][0]
+        if previous is not None:
+            prev_end, prev_person = previous
+            known = st.gender(prev_person, self.lex)
+            if known in (None, gender) and self._nobody_between(st, prev_end, pos, prev_person):
+                return prev_person, known == gender
+        window_start = st.paragraphs[max(st.paragraph_of(pos) - 2, 0)][0]
         first_open = None
         for mention_pos, person in st.recent_people(pos):
             known = st.gender(person, self.lex)
@@ -592,7 +687,11 @@ class Attributor:
                 first_open = person
         return first_open, False
 
-    def _resolve_description(self, st: _Doc, slot: Slot, before: int) -> tuple[int | None, bool]:
+    def _resolve_description(self, st: _Doc, slot: Slot, before: int, circular: int | None = None
+                             ) -> tuple[int | None, bool]:
+        """The person a description fits. ``circular``: the person the entity
+        layer linked this very description to; its age or nationality may have
+        been taken from the description itself, so they are no evidence here."""
         desc = self._parse_description(slot.text)
         if desc is None:
             return None, False
@@ -602,7 +701,16 @@ class Attributor:
             recency.setdefault(person, rank)
         scored = []
         for person_id, person in enumerate(st.people):
-            score, contradicts = self._fit({**person, "_gender": st.gender(person_id, self.lex)}, desc)
+            record = {**person, "_gender": st.gender(person_id, self.lex)}
+            if person_id == circular:
+                # Keep only what the text says elsewhere: an age or nationality the
+                # entity layer read off this very description proves nothing.
+                if "age" in desc and record.get("age") == desc["age"] and not _age_elsewhere(st.text, desc["age"], slot):
+                    record["age"] = None
+                if ("country" in desc and record.get("nationality") == desc["country"]
+                        and not _noun_elsewhere(st.text, desc.get("noun", ""), slot)):
+                    record["nationality"] = None
+            score, contradicts = self._fit(record, desc)
             if contradicts:
                 continue
             scored.append((score, -recency.get(person_id, 10_000), person_id, person))
@@ -772,6 +880,24 @@ class Attributor:
                 break
             end = w_end
         return text[words[0][0]:end].strip(" ,") or None
+
+
+def _outside_slot(matches: Iterable[re.Match], slot: Slot) -> bool:
+    return any(not (slot.start <= match.start() < slot.end) for match in matches)
+
+
+def _age_elsewhere(text: str, age: int, slot: Slot) -> bool:
+    """``(27)``, ``(27, Rosenheim)``, ``27-Jährige``, ``27 Jahre`` outside ``slot``."""
+    pattern = re.compile(rf"\({age}\b|\b{age}-[Jj]ährige|\b{age} Jahre")
+    return _outside_slot(pattern.finditer(text), slot)
+
+
+def _noun_elsewhere(text: str, noun: str, slot: Slot) -> bool:
+    if not noun:
+        return False
+    stem = noun[:-1] if noun.endswith("e") else noun  # Franzose/Franzosen, Däne/Dänen
+    pattern = re.compile(rf"\b{re.escape(stem)}(?:e|en|n|in|innen|s)?\b")
+    return _outside_slot(pattern.finditer(text), slot)
 
 
 FEMININE_ENDINGS = ("erin", "orin", "istin", "antin", "entin", "otin", "eurin", "ärin")

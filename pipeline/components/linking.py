@@ -36,6 +36,7 @@ SCORE_BRACKET, SCORE_TEAMMATE, SCORE_PARAGRAPH, SCORE_DOCUMENT = 0, 0.5, 100, 10
 BETWEEN_PENALTY = 8
 BEFORE_PENALTY = 2
 COMMA_PENALTY = 4
+AFTER_COMMA_PENALTY = 6  # "A (F), Platz drei ging an den Mercedes …": a new clause
 CONTRAST_PENALTY = 20
 CONTRAST_WORDS = frozenset({"vor", "hinter", "gegen", "überholte", "überholt"})
 PERSON_LABELS = {"driver": "DRIVER", "person": "PERSON"}
@@ -67,9 +68,13 @@ class DriverLinker(Pipe):
         mention_spans = [(m, doc.char_span(m["start_char"], m["end_char"], alignment_mode="expand")) for m in mentions]
         mention_spans = [(m, s) for m, s in mention_spans if s is not None]
         narrative = [(m, s) for m, s in mention_spans if not _inside(s.start_char, quoted)]
+        # Evidence-only mentions: "Das Duo" (every driver of the latest list) and subject pronouns.
+        extra = [({"person": int(g.kb_id_), "kind": "group"}, g) for g in doc.spans.get("group_mentions", [])]
+        extra += _subject_pronouns(doc, people, narrative, quoted)
+        evidence = sorted(narrative + extra, key=lambda pair: pair[1].start)
         for label, key in (("TEAM", "team"), ("CAR", "car")):
             candidates = [t for t in things if t.label_ == label]
-            best = self._link(doc, people, narrative, candidates, label)
+            best = self._link(doc, people, evidence, candidates, label)
             for person_id, (score, thing) in best.items():
                 people[person_id][key] = thing._.canonical or thing.text
         self._car_from_team(people, things)
@@ -92,6 +97,7 @@ class DriverLinker(Pipe):
                 if match is not None:
                     offer(int(link.kb_id_), SCORE_BRACKET, match)
         driver_positions = [s.start for m, s in narrative if people[m["person"]]["kind"] == "driver"]
+        list_of = _list_groups(doc, [s for m, s in narrative if people[m["person"]]["kind"] == "driver"])
         paragraphs = paragraph_starts(doc.text)
         for mention, span in narrative:
             person_id = mention["person"]
@@ -101,7 +107,8 @@ class DriverLinker(Pipe):
             paragraph = _paragraph_of(span.start_char, paragraphs)
             for thing in candidates:
                 if sent_start <= thing.start < sent_end:
-                    offer(person_id, _sentence_distance(doc, span, thing, driver_positions), thing)
+                    others = [pos for pos in driver_positions if list_of.get(pos) != list_of.get(span.start)]
+                    offer(person_id, _sentence_distance(doc, span, thing, others), thing)
                 elif thing.end <= span.start:
                     same_paragraph = _paragraph_of(thing.start_char, paragraphs) == paragraph
                     base = SCORE_PARAGRAPH if same_paragraph else SCORE_DOCUMENT
@@ -171,8 +178,11 @@ def _sentence_distance(doc: Doc, mention: Span, thing: Span, driver_positions: l
         distance += BETWEEN_PENALTY
     if any(token.lower_ in CONTRAST_WORDS for token in between):
         distance += CONTRAST_PENALTY
-    if not after:
-        distance += BEFORE_PENALTY + COMMA_PENALTY * any(token.text in (",", ";", ":") for token in between)
+    crosses_clause = any(token.text in (",", ";", ":") for token in between)
+    if after:
+        distance += AFTER_COMMA_PENALTY * crosses_clause
+    else:
+        distance += BEFORE_PENALTY + COMMA_PENALTY * crosses_clause
     return distance
 
 
@@ -189,22 +199,104 @@ def _driver_row(person: dict) -> dict:
 
 
 def _teammates(doc: Doc, people, narrative) -> list[tuple[int, int]]:
-    """(driver, teammate holding the team) for ``Xs Teamkollege Y`` / ``seine Teamkollegin Y``."""
+    """(driver, teammate holding the team) for ``Xs Teamkollege Y``, ``seine
+    Teamkollegin Y`` and ``die Teamkollegen Y und Z``."""
     pairs = []
     by_start = {span.start: (m, span) for m, span in narrative}
     by_end = {span.end: (m, span) for m, span in narrative}
+    drivers = [(m, span) for m, span in narrative if people[m["person"]]["kind"] == "driver"]
     for token in doc:
         if token.text not in TEAMMATE_NOUNS or token.i + 1 not in by_start:
             continue
-        mate = by_start[token.i + 1][0]["person"]
+        mates = _list_from(doc, token.i + 1, by_start)
+        holder = None
         if token.i in by_end:  # "Jentzschs Teamkollege Frohwein"
-            pairs.append((mate, by_end[token.i][0]["person"]))
-        elif token.i > 0 and doc[token.i - 1].lower_ in POSSESSIVES:
-            earlier = [m for m, span in narrative if span.end <= token.i - 1 and m["person"] != mate
-                       and people[m["person"]]["kind"] == "driver"]
-            if earlier:
-                pairs.append((mate, earlier[-1]["person"]))
+            holder = by_end[token.i][0]["person"]
+        else:
+            sent_start = token.sent.start if doc.has_annotation("SENT_START") else 0
+            before = [(m, span) for m, span in drivers if span.end <= token.i and m["person"] not in mates]
+            in_sentence = [pair for pair in before if pair[1].start >= sent_start]
+            # The subject of the sentence, not the object right before "und seine Teamkollegin".
+            if in_sentence and not _pronoun_between(doc, sent_start, token.i):
+                holder = in_sentence[0][0]["person"]
+            elif before:
+                holder = [pair for pair in before if pair[1].start < sent_start][-1][0]["person"] if any(
+                    pair[1].start < sent_start for pair in before) else before[-1][0]["person"]
+        if holder is not None:
+            pairs.extend((mate, holder) for mate in mates if mate != holder)
     return pairs
+
+
+def _list_from(doc: Doc, start: int, by_start: dict) -> list[int]:
+    """The people of a list starting at token ``start``: ``Y (FIN) und Z (EST)``."""
+    people = []
+    index = start
+    while index in by_start:
+        mention, span = by_start[index]
+        people.append(mention["person"])
+        index = span.end
+        if index < len(doc) and doc[index].text == "(":
+            while index < len(doc) and doc[index].text != ")" and index - span.end < 12:
+                index += 1
+            index += 1
+        if index < len(doc) and doc[index].text in (",", "und", "sowie") and index + 1 in by_start:
+            index += 1
+        else:
+            break
+    return people
+
+
+def _pronoun_between(doc: Doc, start: int, end: int) -> bool:
+    return any(token.lower_ in ("er", "sie") for token in doc[start:end])
+
+
+def _subject_pronouns(doc: Doc, people, narrative, quoted) -> list[tuple[dict, Span]]:
+    """``setzte er sich im BMW M4 GT3 …``: ``er`` is the first driver named in
+    the previous sentence (its likely subject). Only ``er``, and ``sie`` for a
+    known woman, since plural ``sie`` is common."""
+    if not doc.has_annotation("SENT_START"):
+        return []
+    pronouns = []
+    sentences = list(doc.sents)
+    for index, sent in enumerate(sentences[1:], start=1):
+        previous = sentences[index - 1]
+        subjects = [m for m, span in narrative if previous.start <= span.start < previous.end
+                    and people[m["person"]]["kind"] == "driver"]
+        if not subjects:
+            continue
+        subject = subjects[0]["person"]
+        for token in sent:
+            wanted = token.lower_ == "er" or (token.lower_ == "sie" and people[subject]["gender"] == "f")
+            if wanted and not _inside(token.idx, quoted):
+                pronouns.append(({"person": subject, "kind": "pronoun"}, doc[token.i:token.i + 1]))
+                break
+    return pronouns
+
+
+def _list_groups(doc: Doc, spans: list[Span]) -> dict[int, int]:
+    """Driver mentions that form one list (``A (X), B und C``) share a group id,
+    so list members do not count as "another driver in between"."""
+    groups: dict[int, int] = {}
+    group = 0
+    previous = None
+    for span in sorted(spans, key=lambda s: s.start):
+        if previous is not None:
+            gap = doc[previous.end:span.start]
+            depth, joined = 0, True
+            for token in gap:
+                if token.text == "(":
+                    depth += 1
+                elif token.text == ")":
+                    depth -= 1
+                elif depth == 0 and token.text not in (",", "und", "sowie", "/"):
+                    if not (token.is_title and len(gap) <= 3):  # "und Porsche-Junior B": a title
+                        joined = False
+                        break
+            if not joined or len(gap) > 14:
+                group += 1
+        groups[span.start] = group
+        previous = span
+    return groups
 
 
 def _quoted_chars(doc: Doc) -> list[tuple[int, int]]:

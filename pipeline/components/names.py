@@ -19,7 +19,7 @@ from __future__ import annotations
 import srsly
 from spacy.language import Language
 from spacy.pipeline import Pipe
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 from spacy.util import ensure_path
 
 from .. import extensions  # noqa: F401
@@ -30,6 +30,8 @@ from .shapes import is_name_like
 DEFAULT_THINGS_KEY = "motorsport_things"
 AGE_SUFFIXES = ("-Jährige", "-Jähriger", "-Jährigen", "-jährige", "-jähriger", "-jährigen")
 SURNAME_MIN_LENGTH = 3
+GROUP_ARTICLES = frozenset({"das", "die", "dem", "den"})
+GROUP_NOUNS = frozenset({"duo", "trio", "quartett", "gespann", "beiden", "brüder", "geschwister", "crew"})
 
 
 @Language.factory(
@@ -82,6 +84,8 @@ class NamePropagator(Pipe):
         mentions.sort(key=lambda m: m["start_char"])
         self._descriptions(doc, people, mentions, taken)
         mentions.sort(key=lambda m: m["start_char"])
+        # Collective references and subject pronouns feed linking, not attribution.
+        doc.spans["group_mentions"] = self._groups(doc, mentions, people)
         doc._.people = people
         doc._.mentions = mentions
         return doc
@@ -110,28 +114,82 @@ class NamePropagator(Pipe):
                 taken.add(side.i)
 
     def _descriptions(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
-        lex = self.lexicons
+        """``Der Schweizer``, ``der 22-jährige Schwede``, ``Der BMW-Werksfahrer``."""
         for token in doc:
-            if token.i in taken or token.i == 0 or doc[token.i - 1].text not in ARTICLES:
+            if token.i in taken or token.text not in ARTICLES:
                 continue
-            if token.i + 1 < len(doc) and is_name_like(doc[token.i + 1]):
+            noun_index, age = self._description_noun(doc, token.i)
+            if noun_index is None:
+                continue
+            noun = doc[noun_index]
+            if noun_index + 1 < len(doc) and is_name_like(doc[noun_index + 1]):
                 continue  # a title before a name, not a description
-            if not self._in_reference_position(doc, token.i - 1):
+            if not self._in_reference_position(doc, token.i):
                 continue
-            fits = self._fitting(token.text, people)
+            fits = self._fitting(noun.text, people)
             if fits is None:
                 continue
+            if age is not None:
+                fits = [pid for pid in fits if people[pid]["age"] in (None, age)]
             earlier = [m for m in mentions if m["end_char"] <= token.idx]
             if not earlier:
                 continue
             person_id = _pick(fits, earlier, people)
             if person_id is None:
                 continue
-            self._learn(token.text, people[person_id])
-            article = doc[token.i - 1]
-            mentions.append({"person": person_id, "start_char": article.idx, "end_char": token.idx + len(token.text),
-                             "kind": "description", "text": f"{article.text} {token.text}"})
-            taken.add(token.i)
+            self._learn(noun.text, people[person_id])
+            if age is not None and people[person_id]["age"] is None:
+                people[person_id]["age"] = age
+            mentions.append({"person": person_id, "start_char": token.idx, "end_char": noun.idx + len(noun.text),
+                             "kind": "description", "text": doc[token.i:noun_index + 1].text})
+            taken.update(range(token.i, noun_index + 1))
+
+    def _description_noun(self, doc: Doc, article: int) -> tuple[int | None, int | None]:
+        """The head noun after an article, skipping up to two adjectives; also
+        the age of a ``22-jährige`` adjective."""
+        age = None
+        index = article + 1
+        while index < len(doc) and index - article <= 3:
+            text = doc[index].text
+            if text[:1].isupper() or (text.endswith(AGE_SUFFIXES) and "-J" in text):  # "Der 16-Jährige"
+                return index, age
+            if text.endswith(AGE_SUFFIXES) and text.split("-")[0].isdigit():
+                age = int(text.split("-")[0])
+            elif not (doc[index].is_alpha and text.endswith(("e", "en", "er"))):
+                return None, None
+            index += 1
+        return None, None
+
+    def _groups(self, doc: Doc, mentions: list[dict], people: list[dict]) -> list[Span]:
+        """``Das Duo``, ``die beiden``: one span per driver of the latest list
+        (two or more drivers in one sentence before it). ``kb_id`` is the person."""
+        groups: list[Span] = []
+        by_sentence: dict[int, list[int]] = {}
+        char_sent = {}
+        for sent_index, sent in enumerate(doc.sents) if doc.has_annotation("SENT_START") else []:
+            for token in sent:
+                char_sent[token.idx] = sent_index
+        for mention in mentions:
+            sent_index = char_sent.get(mention["start_char"])
+            if sent_index is not None and people[mention["person"]]["kind"] == "driver":
+                members = by_sentence.setdefault(sent_index, [])
+                if mention["person"] not in members:
+                    members.append(mention["person"])
+        for token in doc[:-1]:
+            if token.lower_ not in GROUP_ARTICLES or doc[token.i + 1].lower_ not in GROUP_NOUNS:
+                continue
+            if token.i + 2 < len(doc) and is_name_like(doc[token.i + 2]):
+                continue  # "die beiden Fahrer X und Y" names them
+            here = char_sent.get(token.idx)
+            if here is None:
+                continue
+            earlier = [index for index, members in by_sentence.items() if index <= here and len(members) >= 2
+                       and _first_mention_before(mentions, index, char_sent, token.idx)]
+            if not earlier:
+                continue
+            for person_id in by_sentence[max(earlier)]:
+                groups.append(Span(doc, token.i, token.i + 2, label="GROUP", kb_id=str(person_id)))
+        return groups
 
     def _in_reference_position(self, doc: Doc, article: int) -> bool:
         """A description refers back when it opens a sentence (``Der Schweizer
@@ -192,6 +250,10 @@ class NamePropagator(Pipe):
     def from_bytes(self, data: bytes, *, exclude=tuple()) -> "NamePropagator":
         self.things_key = srsly.json_loads(data).get("things_key", self.things_key)
         return self
+
+
+def _first_mention_before(mentions: list[dict], sent_index: int, char_sent: dict, position: int) -> bool:
+    return any(char_sent.get(m["start_char"]) == sent_index and m["start_char"] < position for m in mentions)
 
 
 def _index_names(people: list[dict], part) -> dict[str, list[int]]:

@@ -133,6 +133,8 @@ class MotorsportRulers(Pipe):
 
     def _model_after_maker(self, doc: Doc, start: int, end: int, maker: str) -> list[Span]:
         """``Porsche 963``, ``Toyota GR Yaris Rally1``: a maker plus model-code tokens."""
+        while end < len(doc) and doc[end].text in self.lexicons.makers:  # "BMW Sauber F1.08"
+            end += 1
         model_end = self._extend_model(doc, end)
         if model_end == end:
             return []
@@ -161,8 +163,8 @@ class MotorsportRulers(Pipe):
             elif text in lex.team_suffixes:  # "Haupt Racing Team", "BMW Sauber F1 Team"
                 start = _extend_left(doc, token.i, lambda t: _is_team_word(t, lex))
                 left = doc[start:token.i]
-                if len(left) == 0 or all(t.text in lex.makers for t in left):
-                    continue  # "Racing" alone, "Porsche Motorsport" (a maker's department)
+                if len(left) == 0 or all(t.text in lex.makers or (is_all_caps(t.text) and len(t.text) <= 2 and not has_digit(t.text)) for t in left):
+                    continue  # "Racing" alone, "Porsche Motorsport", "BMW M Motorsport" (a maker's department)
                 if left[0].text in lex.makers and len(left) > 1 and has_digit(left[1].text):
                     continue  # a car model with a suffix-like word: "BMW M2 CS Racing"
                 end = _extend_right(doc, token.i + 1, lambda t: t.text in lex.team_suffixes or (is_all_caps(t.text) and 2 <= len(t.text) <= 4))
