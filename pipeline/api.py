@@ -1,23 +1,45 @@
 """The plain-Python API that notebooks and the CLI share.
 
+>>> from pathlib import Path
 >>> from pipeline import analyze
 >>> result = analyze(["Lena Hofbauer (Rosenheim) gewann im Porsche 911 GT3 R."])
->>> result.drivers
+>>> result.drivers                        # one DataFrame per table, explicit dtypes
+>>> result = analyze([Path("data/samples")], keep_docs=True)   # files and folders
+>>> result.show(0)                        # displaCy view of the first document
+>>> result.to_excel("tabellen.xlsx")      # or .to_csv(dir), .to_parquet(dir), .write(dir, formats=...)
+
+Inputs: ``str`` items are always texts, ``pathlib.Path`` items are files or
+folders (read like ``motorsport-nlp run`` reads them); a list mixing both is
+an error. A ``DataFrame`` (or ``Series``) supplies texts from a column.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any
 
 import pandas as pd
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401
 from .base import resolve_base
-from .tables import build_frames, doc_to_rows, empty_rows, merge_rows
+from .tables import (
+    TABLE_NAMES,
+    arrow_schema,
+    build_frames,
+    doc_to_rows,
+    drivers_summary,
+    empty_rows,
+    merge_rows,
+    to_frame,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +54,21 @@ DEFAULT_COMPONENTS = (
     "motorsport_attribution",  # quote → speaker
 )
 DEFAULT_BATCH_SIZE = 64
+DEFAULT_TEXT_COLUMN = "text"
+DEFAULT_CSV_DIALECT = "excel-de"
+DEFAULT_XLSX_NAME = "tables.xlsx"  # the name `motorsport-nlp run --format xlsx` writes
+DEFAULT_ERROR_MESSAGE_CHARS = 500
+ERROR_MODES = ("warn", "ignore", "raise")
+OUTPUT_FORMATS = ("csv", "xlsx", "parquet")
+TEXT_SOURCE = "text"  # documents.source of texts given as str
+DATAFRAME_SOURCE = "dataframe"  # documents.source of texts from a DataFrame
+# A str item shorter than this, on one line, ending like a readable file, is probably a path.
+_PATH_LIKE_MAX_CHARS = 260
+_PATH_LIKE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".csv", ".zip")
+
+
+class InputError(ValueError):
+    """An input could not be read or processed (raised with ``errors="raise"``)."""
 
 
 def load_pipeline(model: str | None = None, *, components: Sequence[str] = DEFAULT_COMPONENTS) -> Language:
@@ -54,77 +91,403 @@ def base_model_name(nlp: Language) -> str:
     return nlp.meta.get("motorsport", {}).get("base", {}).get("name", nlp.meta.get("name", ""))
 
 
+# --------------------------------------------------------------------------- result
+
+
 @dataclass
 class AnalysisResult:
-    """Every table of an analysis as DataFrames, plus writers for people."""
+    """Every table of an analysis as DataFrames, plus writers for people.
+
+    ``tables`` holds one DataFrame per name in ``tables.TABLE_NAMES`` (missing
+    ones are filled in empty, ``drivers_summary`` from ``drivers``). ``docs``
+    holds the spaCy docs, aligned with the rows of ``documents``, when
+    ``analyze(..., keep_docs=True)`` kept them.
+    """
 
     tables: dict[str, pd.DataFrame]
     base_model: str = ""
-    docs: list = field(default_factory=list, repr=False)
+    docs: list[Doc] = field(default_factory=list, repr=False)
 
-    def __getattr__(self, name: str) -> pd.DataFrame:
-        tables = self.__dict__.get("tables", {})
-        if name in tables:
-            return tables[name]
-        raise AttributeError(name)
+    def __post_init__(self) -> None:
+        tables = dict(self.tables)
+        for name in TABLE_NAMES:  # "drivers" comes before "drivers_summary"
+            if name not in tables:
+                tables[name] = drivers_summary(tables["drivers"]) if name == "drivers_summary" else to_frame(name, [])
+        # Our tables first, in file and sheet order; any extra table after them.
+        self.tables = {**{name: tables[name] for name in TABLE_NAMES}, **tables}
 
-    def to_csv(self, out_dir: str | Path, *, dialect: str = "excel-de") -> list[Path]:
+    @classmethod
+    def from_rows(cls, rows: dict[str, list[dict]], *, base_model: str = "",
+                  docs: Sequence[Doc] = ()) -> AnalysisResult:
+        """A result from plain row dicts (as ``tables.doc_to_rows`` makes them); missing tables are empty."""
+        return cls(tables=build_frames(rows), base_model=base_model, docs=list(docs))
+
+    # One property per table: tab completion in notebooks lists them.
+    @property
+    def documents(self) -> pd.DataFrame:
+        return self.tables["documents"]
+
+    @property
+    def entities(self) -> pd.DataFrame:
+        return self.tables["entities"]
+
+    @property
+    def drivers(self) -> pd.DataFrame:
+        return self.tables["drivers"]
+
+    @property
+    def people(self) -> pd.DataFrame:
+        return self.tables["people"]
+
+    @property
+    def quotes(self) -> pd.DataFrame:
+        return self.tables["quotes"]
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        return self.tables["errors"]
+
+    @property
+    def drivers_summary(self) -> pd.DataFrame:
+        return self.tables["drivers_summary"]
+
+    def __repr__(self) -> str:
+        kept = f", {len(self.docs)} docs kept" if self.docs else ""
+        width = max(len(name) for name in self.tables)
+        lines = [f"AnalysisResult(base_model={self.base_model!r}{kept})"]
+        lines += [f"  {name:<{width}}  {len(frame):>7,} rows" for name, frame in self.tables.items()]
+        return "\n".join(lines)
+
+    def doc(self, which: int | str = 0) -> Doc:
+        """The kept spaCy doc at position ``which`` (as in ``documents``) or with that doc_id."""
+        if not self.docs:
+            raise ValueError("no docs were kept: call analyze(..., keep_docs=True) to render or inspect them")
+        if isinstance(which, str):
+            matches = [position for position, doc_id in enumerate(self.documents["doc_id"]) if doc_id == which]
+            if not matches:
+                raise KeyError(f"no document with doc_id {which!r}")
+            return self.docs[matches[0]]
+        try:
+            return self.docs[which]
+        except IndexError:
+            raise IndexError(f"no document {which}: the result has {len(self.docs)} "
+                             f"(positions 0 to {len(self.docs) - 1})") from None
+
+    def show(self, which: int | str = 0, *, jupyter: bool | None = None) -> str | None:
+        """Render a kept document's entities and quotes with displaCy (see ``pipeline.display.render``)."""
+        from .display import render
+
+        return render(self.doc(which), jupyter=jupyter)
+
+    def to_csv(self, out_dir: str | Path, *, dialect: str = DEFAULT_CSV_DIALECT) -> list[Path]:
+        """``<table>.csv`` per table in ``out_dir``: ``excel-de`` (; BOM CRLF) or ``rfc4180`` (, no BOM)."""
         from .io.writers import write_tables
 
         return write_tables(self.tables, out_dir, formats=("csv",), csv_dialect=dialect)
 
     def to_excel(self, path: str | Path) -> Path:
+        """One workbook, a sheet per table: frozen bold header, autofilter, fitted column widths."""
         from .io.writers import write_xlsx
 
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
         return write_xlsx(self.tables, path)
 
     def to_parquet(self, out_dir: str | Path) -> list[Path]:
-        from .io.writers import write_tables
+        """``<table>.parquet`` per table, typed by ``tables.arrow_schema`` (stable even when empty)."""
+        from .io.writers import write_parquet
 
-        return write_tables(self.tables, out_dir, formats=("parquet",))
+        folder = Path(out_dir)
+        folder.mkdir(parents=True, exist_ok=True)
+        return [write_parquet(frame, folder / f"{name}.parquet", schema=_arrow_schema(name))
+                for name, frame in self.tables.items()]
+
+    def write(self, out_dir: str | Path, *, formats: str | Iterable[str] = ("csv",),
+              csv_dialect: str = DEFAULT_CSV_DIALECT) -> list[Path]:
+        """The files ``motorsport-nlp run --format ...`` writes, for any combination of formats.
+
+        ``formats`` is an iterable or a comma-separated string: ``"csv,xlsx,parquet"``.
+        """
+        chosen = _output_formats(formats)
+        folder = Path(out_dir)
+        written: list[Path] = []
+        for output_format in chosen:
+            if output_format == "csv":
+                written += self.to_csv(folder, dialect=csv_dialect)
+            elif output_format == "xlsx":
+                written.append(self.to_excel(folder / DEFAULT_XLSX_NAME))
+            else:
+                written += self.to_parquet(folder)
+        return written
+
+
+def _arrow_schema(name: str):
+    # Tables of our own schema get the fixed one; an extra table keeps pandas' inference.
+    return arrow_schema(name) if name in TABLE_NAMES else None
+
+
+def _output_formats(formats: str | Iterable[str]) -> list[str]:
+    chosen = [part.strip() for part in formats.split(",")] if isinstance(formats, str) else list(formats)
+    chosen = [name for name in chosen if name]
+    unknown = [name for name in chosen if name not in OUTPUT_FORMATS]
+    if unknown or not chosen:
+        raise ValueError(f"unknown output format {', '.join(map(repr, unknown)) or '(none)'}; "
+                         f"choose from {', '.join(OUTPUT_FORMATS)}")
+    return list(dict.fromkeys(chosen))
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    doc_id: str
+    text: str
+    source: str
+
+
+def _error_row(doc_id: str | None, source: str, stage: str, kind: str, message: str) -> dict[str, Any]:
+    return {"doc_id": doc_id, "source": source, "stage": stage, "error_kind": kind,
+            "message": message[:DEFAULT_ERROR_MESSAGE_CHARS]}
+
+
+def _read_inputs(
+    data: Iterable[str] | Iterable[os.PathLike] | pd.DataFrame | pd.Series | str | os.PathLike,
+    *,
+    text_column: str = DEFAULT_TEXT_COLUMN,
+    id_column: str | None = None,
+) -> tuple[list[_Record], list[dict[str, Any]]]:
+    """(documents to analyse, errors rows) for what ``analyze`` accepts; raises on unusable input."""
+    if isinstance(data, pd.Series):
+        data = data.to_frame(name=text_column)
+    if isinstance(data, pd.DataFrame):
+        return _dataframe_records(data, text_column, id_column)
+    if isinstance(data, (str, os.PathLike)):  # one text or one path, not an iterable of characters
+        data = [data]
+    if id_column is not None:
+        raise ValueError("id_column is for DataFrame input; texts get ids doc-1, doc-2, … and files their names")
+    items = list(data)
+    paths = [position for position, item in enumerate(items) if isinstance(item, os.PathLike)]
+    texts = [position for position, item in enumerate(items) if isinstance(item, str)]
+    others = [position for position, item in enumerate(items) if position not in set(paths) | set(texts)]
+    if others:
+        position = others[0]
+        raise TypeError(f"item {position} is a {type(items[position]).__name__}: pass texts as str, "
+                        f"files and folders as pathlib.Path, or a DataFrame with a {text_column!r} column")
+    if paths and texts:
+        raise TypeError(f"a mix of texts (str, e.g. item {texts[0]}) and paths (Path, e.g. item {paths[0]}): "
+                        f"str items are always texts; to read files pass them all as Path, "
+                        f"e.g. [Path(p) for p in names]")
+    if paths:
+        return _path_records(items)
+    return _text_records(items)
+
+
+def _text_records(texts: list[str]) -> tuple[list[_Record], list[dict[str, Any]]]:
+    from .io.normalize import normalize_text
+
+    records, errors = [], []
+    path_like = [text for text in texts if _looks_like_path(text)]
+    if path_like:
+        warnings.warn(f"{path_like[0]!r} looks like a file name but is analysed as text; "
+                      f"pass pathlib.Path({path_like[0]!r}) to read the file", UserWarning, stacklevel=4)
+    for number, text in enumerate(texts, start=1):
+        doc_id = f"doc-{number}"
+        normalised = normalize_text(text)
+        if normalised.strip():
+            records.append(_Record(doc_id, normalised, TEXT_SOURCE))
+        else:
+            errors.append(_error_row(doc_id, TEXT_SOURCE, "read", "empty", "no text (empty or only whitespace)"))
+    return records, errors
+
+
+def _looks_like_path(text: str) -> bool:
+    candidate = text.strip()
+    if not candidate or len(candidate) > _PATH_LIKE_MAX_CHARS or "\n" in candidate:
+        return False
+    return candidate.lower().endswith(_PATH_LIKE_SUFFIXES) or os.path.exists(candidate)
+
+
+def _path_records(paths: list[os.PathLike]) -> tuple[list[_Record], list[dict[str, Any]]]:
+    from .io.readers import ReadFailure, iter_documents
+
+    records, errors = [], []
+    for result in iter_documents([Path(path) for path in paths]):
+        if isinstance(result, ReadFailure):
+            errors.append(_error_row(result.doc_id, result.source, result.stage, result.kind, result.message))
+        else:
+            records.append(_Record(result.doc_id, result.text, result.source))
+    return records, errors
+
+
+def _dataframe_records(frame: pd.DataFrame, text_column: str, id_column: str | None
+                       ) -> tuple[list[_Record], list[dict[str, Any]]]:
+    from .io.normalize import normalize_text
+
+    for name, role in ((text_column, "text_column"), (id_column, "id_column")):
+        if name is not None and name not in frame.columns:
+            raise ValueError(f"{role} {name!r} is not a column; columns: {list(frame.columns)}")
+    raw_ids = frame[id_column] if id_column is not None else frame.index
+    ids = _unique_ids([str(value) if not _is_missing(value) else f"row-{position + 1}"
+                       for position, value in enumerate(raw_ids)])
+    records, errors = [], []
+    for doc_id, text in zip(ids, frame[text_column]):
+        if not isinstance(text, str):
+            problem = "missing" if _is_missing(text) else f"not text ({type(text).__name__})"
+            errors.append(_error_row(doc_id, DATAFRAME_SOURCE, "read", "missing_text",
+                                     f"column {text_column!r} is {problem}"))
+            continue
+        normalised = normalize_text(text)
+        if normalised.strip():
+            records.append(_Record(doc_id, normalised, DATAFRAME_SOURCE))
+        else:
+            errors.append(_error_row(doc_id, DATAFRAME_SOURCE, "read", "empty", "no text (empty or only whitespace)"))
+    return records, errors
+
+
+def _is_missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, (str, bytes, list, tuple, dict)) and bool(pd.isna(value)))
+
+
+def _unique_ids(ids: list[str]) -> list[str]:
+    # Like the file readers: later duplicates get ~2, ~3, … in input order.
+    seen: set[str] = set()
+    unique = []
+    for doc_id in ids:
+        candidate, count = doc_id, 1
+        while candidate in seen:
+            count += 1
+            candidate = f"{doc_id}~{count}"
+        seen.add(candidate)
+        unique.append(candidate)
+    return unique
+
+
+# --------------------------------------------------------------------------- processing
+
+
+@dataclass(frozen=True, slots=True)
+class _Failure:
+    kind: str
+    message: str
+
+
+class _DroppingErrorHandler:
+    """spaCy error handler: inside ``nlp.pipe`` drop a failing doc (it is retried alone); alone, raise."""
+
+    def __init__(self) -> None:
+        self.swallow = True
+
+    def __call__(self, name, proc, docs, error) -> None:
+        if not self.swallow:
+            raise error
+        logger.debug("component %s failed: %s: %s", name, error.__class__.__name__, error)
+
+    @contextmanager
+    def raising(self) -> Iterator[None]:
+        self.swallow = False
+        try:
+            yield
+        finally:
+            self.swallow = True
+
+
+@contextmanager
+def _error_handling(nlp: Language) -> Iterator[_DroppingErrorHandler]:
+    handler = _DroppingErrorHandler()
+    previous = nlp.default_error_handler
+    nlp.set_error_handler(handler)
+    try:
+        yield handler
+    finally:
+        nlp.set_error_handler(previous)
+
+
+def _pipe_records(nlp: Language, records: list[_Record], batch_size: int) -> Iterator[tuple[int, Doc | _Failure]]:
+    """(position, doc or failure) for every record, in order; one failing document never stops the rest."""
+    done = 0
+    with _error_handling(nlp) as handler:
+        stream = ((record.text, position) for position, record in enumerate(records)
+                  if len(record.text) <= nlp.max_length)
+        try:
+            for doc, position in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
+                # Positions skipped here were too long or dropped by the error handler.
+                while done < position:
+                    yield done, _process_alone(nlp, records[done], handler)
+                    done += 1
+                yield position, doc
+                done = position + 1
+        except Exception:  # a component without error handling broke the stream: go on one by one
+            logger.debug("pipeline stream failed; processing the remaining documents one by one", exc_info=True)
+        while done < len(records):
+            yield done, _process_alone(nlp, records[done], handler)
+            done += 1
+
+
+def _process_alone(nlp: Language, record: _Record, handler: _DroppingErrorHandler) -> Doc | _Failure:
+    if len(record.text) > nlp.max_length:
+        return _Failure("too_long", f"{len(record.text):,} characters, more than nlp.max_length "
+                                    f"({nlp.max_length:,}); `motorsport-nlp run` splits long documents")
+    try:
+        with handler.raising():
+            return nlp(record.text)
+    except Exception as error:
+        logger.debug("document %s failed", record.doc_id, exc_info=True)
+        lines = str(error).strip().splitlines()
+        return _Failure(error.__class__.__name__, lines[0] if lines else error.__class__.__name__)
 
 
 def analyze(
-    data: Iterable[str] | Iterable[Path] | pd.DataFrame,
+    data: Iterable[str] | Iterable[os.PathLike] | pd.DataFrame | pd.Series | str | os.PathLike,
     *,
     nlp: Language | None = None,
     model: str | None = None,
-    text_column: str = "text",
+    text_column: str = DEFAULT_TEXT_COLUMN,
     id_column: str | None = None,
     keep_docs: bool = False,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    errors: str = "warn",
 ) -> AnalysisResult:
-    """Analyse texts, file paths or a DataFrame with a text column.
+    """Analyse texts, files or a DataFrame's text column into tables.
 
-    Strings are texts (ids ``doc-1``…); ``Path`` objects are files or folders
-    read like the CLI does; a DataFrame uses ``text_column`` and ``id_column``
-    (default: the index).
+    - ``str`` items are texts, with doc ids ``doc-1``, ``doc-2``, … (a string
+      that names a file is still a text: files must be ``pathlib.Path``);
+    - ``Path`` items are files or folders, read like ``motorsport-nlp run``
+      reads them (doc ids from file names);
+    - a ``DataFrame`` supplies ``text_column``, and ids from ``id_column``
+      (default: the index); a ``Series`` is a text column with its index.
+
+    A list mixing ``str`` and ``Path`` raises ``TypeError``. An input that
+    cannot be read or processed becomes a row of ``result.errors``;
+    ``errors="warn"`` (default) also logs a warning, ``"ignore"`` does not,
+    ``"raise"`` raises ``InputError`` instead. Empty input gives empty tables.
+    ``keep_docs=True`` keeps the spaCy docs for ``result.show(i)``.
     """
-    from .io.readers import ReadFailure, iter_documents
-
+    if errors not in ERROR_MODES:
+        raise ValueError(f"errors must be one of {', '.join(ERROR_MODES)}, not {errors!r}")
+    if nlp is not None and model is not None:
+        raise ValueError("pass either nlp (a loaded pipeline) or model (a base model name), not both")
+    records, error_rows = _read_inputs(data, text_column=text_column, id_column=id_column)
+    if error_rows and errors == "raise":
+        first = error_rows[0]
+        raise InputError(f"{first['source']}: {first['message']}")
     nlp = nlp or load_pipeline(model)
-    records: list[tuple[str, str, str]] = []
-    rows = empty_rows()
-    if isinstance(data, pd.DataFrame):
-        if text_column not in data.columns:
-            raise ValueError(f"DataFrame has no column {text_column!r}; columns: {list(data.columns)}")
-        ids = data[id_column] if id_column else data.index
-        records = [(str(i), str(t), "dataframe") for i, t in zip(ids, data[text_column]) if isinstance(t, str)]
-    else:
-        items = list(data)
-        if all(isinstance(item, Path) for item in items):
-            for result in iter_documents(items):
-                if isinstance(result, ReadFailure):
-                    rows["errors"].append({"doc_id": result.doc_id, "source": result.source, "stage": result.stage,
-                                           "error_kind": result.kind, "message": result.message})
-                else:
-                    records.append((result.doc_id, result.text, result.source))
-        else:
-            records = [(f"doc-{n}", str(text), "text") for n, text in enumerate(items, start=1)]
     base = base_model_name(nlp)
-    docs = []
-    texts = (text for _, text, _ in records)
-    for (doc_id, _, source), doc in zip(records, nlp.pipe(texts, batch_size=DEFAULT_BATCH_SIZE)):
-        merge_rows(rows, doc_to_rows(doc, doc_id, source, base))
+    rows = empty_rows()
+    rows["errors"].extend(error_rows)
+    docs: list[Doc] = []
+    for position, outcome in _pipe_records(nlp, records, batch_size):
+        record = records[position]
+        if isinstance(outcome, _Failure):
+            if errors == "raise":
+                raise InputError(f"{record.doc_id}: {outcome.kind}: {outcome.message}")
+            rows["errors"].append(_error_row(record.doc_id, record.source, "process", outcome.kind, outcome.message))
+            continue
+        merge_rows(rows, doc_to_rows(outcome, record.doc_id, record.source, base))
         if keep_docs:
-            docs.append(doc)
-    return AnalysisResult(tables=build_frames(rows), base_model=base, docs=docs)
+            docs.append(outcome)
+    if rows["errors"] and errors == "warn":
+        failed = len(rows["errors"])
+        logger.warning("%d of %d input(s) failed (first: %s: %s); see result.errors", failed,
+                       failed + len(rows["documents"]), rows["errors"][0]["doc_id"], rows["errors"][0]["message"])
+    return AnalysisResult.from_rows(rows, base_model=base, docs=docs)

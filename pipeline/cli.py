@@ -141,33 +141,52 @@ def evaluate(
 
 @app.command()
 def show(
-    file: Path = typer.Argument(..., help="A text file (.txt/.md/.html)."),
-    html: Optional[Path] = typer.Option(None, "--html", help="Write a standalone HTML page here."),
+    file: Path = typer.Argument(..., help="A press release (.txt .md .html .htm; .jsonl/.csv/.zip: pick one with --doc)."),
+    html: Optional[Path] = typer.Option(None, "--html", help="Write a standalone HTML page here instead of printing."),
+    doc: Optional[str] = typer.Option(None, "--doc", help="Which document of a multi-document file: doc id or number (1 = first)."),
     model: Optional[str] = typer.Option(None, "--model", help="Base model: package name or path."),
 ) -> None:
-    """Render a document's entities and quotes with displaCy."""
+    """Show what was tagged in one document: entities and quotes, as text or a displaCy HTML page."""
     _setup_logging(False)
-    from .api import load_pipeline
-    from .display import render_html
-    from .io.readers import ReadFailure, iter_documents
+    from .api import analyze
+    from .base import ModelNotFound
+    from .display import describe, write_html
 
-    results = list(iter_documents([file]))
-    if not results or isinstance(results[0], ReadFailure):
-        message = results[0].message if results else "nothing to read"
-        _fail(f"{file}: {message}", EXIT_USAGE)
-    nlp = load_pipeline(model)
-    doc = nlp(results[0].text)
-    page = render_html(doc, title=results[0].doc_id)
+    if not file.exists():
+        _fail(f"{file}: no such file", EXIT_USAGE)
+    if file.is_dir():
+        _fail(f"{file} is a folder; show takes one file", EXIT_USAGE)
+    try:
+        # "ignore": a multi-document file is still shown when one of its records is broken.
+        result = analyze([file], model=model, keep_docs=True, errors="ignore")
+    except ModelNotFound as error:
+        _fail(str(error), EXIT_USAGE)
+    except Exception as error:  # a bug: one line, no traceback
+        _fail(f"{error.__class__.__name__}: {error}", EXIT_FATAL)
+    doc_ids = list(result.documents["doc_id"])
+    if not doc_ids:
+        problem = result.errors["message"].iloc[0] if len(result.errors) else "no document in it"
+        _fail(f"{file}: {problem}", EXIT_USAGE)
+    if doc is None:
+        position = 0
+        if len(doc_ids) > 1:
+            typer.echo(f"{file} holds {len(doc_ids)} documents; showing {doc_ids[0]} (choose with --doc)", err=True)
+    elif doc in doc_ids:
+        position = doc_ids.index(doc)
+    elif doc.isdigit() and 1 <= int(doc) <= len(doc_ids):
+        position = int(doc) - 1
+    else:
+        _fail(f"--doc {doc!r}: not a doc id or number 1-{len(doc_ids)} of {file}", EXIT_USAGE)
+    spacy_doc = result.doc(position)
     if html:
-        from .io.writers import atomic_write_text
-
-        atomic_write_text(html, page)
+        try:
+            write_html(spacy_doc, html, title=doc_ids[position])
+        except OSError as error:
+            _fail(f"cannot write {html}: {error.strerror or error}", EXIT_FATAL)
         typer.echo(f"wrote {html}", err=True)
     else:
-        for ent in doc.ents:
-            typer.echo(f"{ent.label_:<13} {ent.text}  → {ent._.canonical}")
-        for quote in doc._.quotes or []:
-            typer.echo(f"QUOTE {quote['speaker'] or '?'} [{quote['method']}]: {quote['quote'][:80]}")
+        for line in describe(spacy_doc):
+            typer.echo(line)
 
 
 def main() -> None:

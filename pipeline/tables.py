@@ -1,19 +1,23 @@
 """Docs to rows to DataFrames: the table schemas of every output.
 
-Each table has a fixed column order and explicit dtypes (``SCHEMAS``); the
-README documents the same schemas. Rows are plain dicts so they can be cached
-as JSON and merged across processes before becoming DataFrames.
+Each table has a fixed column order and explicit dtypes (``SCHEMAS``);
+``docs/tables.md`` documents every column (a test keeps the two in step).
+Rows are plain dicts so they can be cached as JSON and merged across
+processes before becoming DataFrames.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 STRING = "string"
 INT = "Int64"
@@ -44,6 +48,10 @@ SCHEMAS: dict[str, dict[str, str]] = {
 }
 # Tables built per document; "errors" and "drivers_summary" are built per batch.
 DOCUMENT_TABLES = ("documents", "entities", "drivers", "people", "quotes")
+# Every output table, in the order of files, workbook sheets and AnalysisResult.
+TABLE_NAMES = (*DOCUMENT_TABLES, "errors", "drivers_summary")
+# Separator of the several values in one drivers_summary cell ("Team A; Team B").
+SUMMARY_SEPARATOR = "; "
 
 
 def doc_to_rows(doc: Doc, doc_id: str, source: str = "", base_model: str = "") -> dict[str, list[dict]]:
@@ -95,6 +103,14 @@ def to_frame(name: str, rows: Iterable[dict]) -> pd.DataFrame:
     return frame.astype(schema)
 
 
+def arrow_schema(name: str) -> pa.Schema:
+    """The Parquet schema of table ``name``: types stay fixed even when the table is empty."""
+    import pyarrow as pa
+
+    arrow_types = {STRING: pa.string(), INT: pa.int64(), FLOAT: pa.float64()}
+    return pa.schema([pa.field(column, arrow_types[dtype]) for column, dtype in SCHEMAS[name].items()])
+
+
 def drivers_summary(drivers: pd.DataFrame) -> pd.DataFrame:
     """Each canonical driver across the batch: documents, quotes, teams, cars, hometowns."""
     rows = []
@@ -112,14 +128,32 @@ def drivers_summary(drivers: pd.DataFrame) -> pd.DataFrame:
 
 
 def _joined(values: pd.Series) -> str:
-    return "; ".join(sorted({str(v) for v in values.dropna() if str(v)}))
+    return SUMMARY_SEPARATOR.join(sorted({str(v) for v in values.dropna() if str(v)}))
 
 
 def build_frames(rows: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:
-    """Every output table, ordered by document for stable output."""
-    frames = {name: to_frame(name, rows.get(name, [])) for name in (*DOCUMENT_TABLES, "errors")}
-    for name in DOCUMENT_TABLES:
-        sort_keys = ["doc_id"] + (["start_char"] if "start_char" in SCHEMAS[name] else [])
-        frames[name] = frames[name].sort_values(sort_keys, kind="stable", ignore_index=True)
+    """Every output table (``TABLE_NAMES``) from rows merged in input order.
+
+    Documents keep their input order (as ``motorsport-nlp run`` writes them);
+    within a document, rows with offsets are ordered by ``start_char``.
+    """
+    frames = {name: to_frame(name, in_document_order(name, rows.get(name, [])))
+              for name in (*DOCUMENT_TABLES, "errors")}
     frames["drivers_summary"] = drivers_summary(frames["drivers"])
     return frames
+
+
+def in_document_order(name: str, rows: list[dict]) -> list[dict]:
+    """``rows`` grouped by document in order of first appearance, by ``start_char`` inside one."""
+    if name not in DOCUMENT_TABLES:
+        return list(rows)
+    positions: dict[object, int] = {}
+    for row in rows:
+        positions.setdefault(row.get("doc_id"), len(positions))
+    has_offsets = "start_char" in SCHEMAS[name]
+
+    def key(row: dict) -> tuple:
+        start = row.get("start_char") if has_offsets else None
+        return positions[row.get("doc_id")], start is None, start or 0
+
+    return sorted(rows, key=key)

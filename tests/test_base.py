@@ -11,10 +11,13 @@ from pipeline import base
 from pipeline.api import load_pipeline
 from pipeline.base import ModelNotFound, resolve_base
 
-# Sentences written for this test. "Quibb" and "Zorvath" are in no rule list,
-# so only the statistical model's PER label can make them people.
+# Sentences written for this test. "Yannek", "Quibb" and "Zorvath" are in no
+# rule list; after "am Ende" no name shape applies, so only the statistical
+# model's PER label can make "Yannek Quibb" a person there.
+PROBE = "Schnellster war am Ende Yannek Quibb."
 TRAIN = [
     ("Yannek Quibb fuhr im Training stark.", [(0, 12, "PER")]),
+    ("Schnellster war am Ende Yannek Quibb.", [(24, 36, "PER")]),
     ("Ossian Zorvath lag in Monza vorne.", [(0, 14, "PER"), (22, 27, "LOC")]),
     ("In Monza gewann Yannek Quibb.", [(3, 8, "LOC"), (16, 28, "PER")]),
     ("Ossian Zorvath fuhr für Brambauer.", [(0, 14, "PER"), (24, 33, "ORG")]),
@@ -61,11 +64,11 @@ def test_statistical_path_loads_through_the_same_loader(tiny_model):
     info = nlp.meta["motorsport"]["base"]
     assert info["kind"] == "statistical" and info["has_ner"]
     assert "sentencizer" in nlp.pipe_names  # added because the model has no parser
-    doc = nlp("Yannek Quibb fuhr im Training stark.")
+    doc = nlp(PROBE)
     assert [row["driver"] for row in doc._.drivers] == ["Yannek Quibb"]
     assert doc.spans["base_ents"]  # the model's own entities are kept as evidence
 
 
 def test_offline_base_does_not_invent_that_name():
-    doc = load_pipeline()("Yannek Quibb fuhr im Training stark.")
+    doc = load_pipeline()(PROBE)
     assert not doc._.drivers

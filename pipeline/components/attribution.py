@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import logging
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Iterable
 
 import srsly
 from spacy.language import Language
@@ -81,6 +81,7 @@ NON_SUBJECT_BEFORE = frozenset({
     "ohne", "um", "teamkollegen", "teamkollegin",
 })
 AGE_RE = re.compile(r"(\d{1,2})-[Jj]ährige[nr]?$")
+AGE_WORD_RE = re.compile(r"(\d{1,2})-[Jj]ährige")
 SENIORITY = {"senior": "older", "sen.": "older", "junior": "younger", "jun.": "younger", "jr.": "younger"}
 _WORD_RE = re.compile(r"\w[\w\-’'.]*")
 
@@ -124,6 +125,7 @@ class _Doc:
     def __init__(self, doc: Doc, quotes: list[dict], people: list[dict], mentions: list[dict], scare_key: str) -> None:
         self.doc = doc
         self.text = text = doc.text
+        self.parsed = doc.has_annotation("DEP")  # O(n): ask once per document
         self.people = people
         self.paragraphs = paragraph_spans(text)
         self.p_starts = [start for start, _ in self.paragraphs]
@@ -149,7 +151,8 @@ class _Doc:
         valid.sort(key=lambda m: m["start_char"])
         self.mentions = valid
         self.m_starts = [m["start_char"] for m in valid]
-        # Speakers found through pronouns/descriptions count as later mentions.
+        # Speakers found through pronouns/descriptions count as later mentions;
+        # kept sorted by position.
         self.virtual: list[tuple[int, int]] = []
         self._genders: dict[int, str | None] = {}
 
@@ -174,6 +177,12 @@ class _Doc:
                     break
         self._genders[person] = found
         return found
+
+    def add_virtual(self, pos: int, person: int) -> None:
+        insort(self.virtual, (pos, person))
+
+    def virtual_between(self, start: int, end: int) -> list[tuple[int, int]]:
+        return self.virtual[bisect_left(self.virtual, (start, -1)):bisect_left(self.virtual, (end, -1))]
 
     def relabel(self, start: int, person: int) -> None:
         """Point the (local copy of the) mention at ``start`` to ``person``."""
@@ -204,14 +213,13 @@ class _Doc:
         """(position, person) of mentions before ``pos``, most recent first,
         merging real mentions with speakers resolved from pronouns/descriptions."""
         index = bisect_left(self.m_starts, pos) - 1
-        virtual = sorted((p for p in self.virtual if p[0] < pos), reverse=True)
-        v_index = 0
+        v_index = bisect_left(self.virtual, (pos, -1)) - 1
         count = 0
-        while (index >= 0 or v_index < len(virtual)) and count < limit:
+        while (index >= 0 or v_index >= 0) and count < limit:
             real_pos = self.mentions[index]["start_char"] if index >= 0 else -1
-            if v_index < len(virtual) and virtual[v_index][0] > real_pos:
-                yield virtual[v_index]
-                v_index += 1
+            if v_index >= 0 and self.virtual[v_index][0] > real_pos:
+                yield self.virtual[v_index]
+                v_index -= 1
             else:
                 yield real_pos, self.mentions[index]["person"]
                 index -= 1
@@ -282,7 +290,7 @@ class Attributor:
             return Result(None, "unresolved", cue.text, 0.0)
         result = self._resolve_slot(st, cue.slot, cue.method, cue.text, cue.confidence, cue.before, previous)
         if result.person is not None and cue.slot.kind == "pronoun":
-            st.virtual.append((cue.slot.start, result.person))
+            st.add_virtual(cue.slot.start, result.person)
         return result
 
     @staticmethod
@@ -513,7 +521,7 @@ class Attributor:
 
     def _parser_subjects(self, st: _Doc, start: int, end: int) -> list[tuple[int, int]]:
         doc = st.doc
-        if not doc.has_annotation("DEP"):
+        if not st.parsed:
             return []
         span = doc.char_span(start, end, alignment_mode="expand")
         if span is None:
@@ -602,7 +610,7 @@ class Attributor:
     @staticmethod
     def _nobody_between(st: _Doc, start: int, end: int, person: int) -> bool:
         others = [m for m in st.mentions_between(start, end) if m["person"] != person]
-        virtual = [p for pos, p in st.virtual if start <= pos < end and p != person]
+        virtual = [p for _, p in st.virtual_between(start, end) if p != person]
         return not others and not virtual
 
     # --------------------------------------------------------------- pass 6
@@ -658,7 +666,7 @@ class Attributor:
         person, strong = self._resolve_description(st, slot, before)
         confidence = CONFIDENCE["description"] if strong else CONFIDENCE["description_weak"]
         if person is not None:
-            st.virtual.append((slot.start, person))
+            st.add_virtual(slot.start, person)
         return Result(person, "description" if person is not None else "unresolved", cue,
                       confidence if person is not None else 0.0, slot)
 
@@ -699,6 +707,8 @@ class Attributor:
         recency: dict[int, int] = {}
         for rank, (_, person) in enumerate(st.recent_people(pos, limit=2000)):
             recency.setdefault(person, rank)
+            if len(recency) == len(st.people):
+                break
         scored = []
         for person_id, person in enumerate(st.people):
             record = {**person, "_gender": st.gender(person_id, self.lex)}
@@ -732,14 +742,11 @@ class Attributor:
             return None
         desc: dict = {"gender": "f" if words[0].lower() == "die" else "m" if words[0].lower() == "der" else None}
         noun = words[-1]
-        age = AGE_RE.search(noun) or next((AGE_RE.search(w.rstrip("n")) for w in words if AGE_RE.search(w)), None)
-        for word in words[1:]:
-            match = re.match(r"(\d{1,2})-[Jj]ährige", word)
+        for word in words[1:]:  # ``der 27-Jährige``, ``der 22-jährige Schwede``
+            match = AGE_WORD_RE.match(word)
             if match:
                 desc["age"] = int(match.group(1))
-        if age:
-            desc["age"] = int(age.group(1))
-        if noun[:1].isupper() and not AGE_RE.search(noun):
+        if noun[:1].isupper() and not AGE_WORD_RE.match(noun):
             desc["noun"] = noun
             if self.lex:
                 demonym = self.lex.demonym_by_noun.get(noun)
@@ -817,7 +824,7 @@ class Attributor:
         return 0
 
     def _is_title(self, word: str) -> bool:
-        return bool(self.lex and self.lex.title_kind(word)) or word in ("Teamchef", "Teamchefin")
+        return bool(self.lex and self.lex.title_kind(word))
 
     def _is_description_noun(self, noun: str) -> bool:
         if AGE_RE.search(noun):

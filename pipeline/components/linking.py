@@ -20,6 +20,8 @@ base model's own entities in ``doc.spans["base_ents"]``, and fills
 
 from __future__ import annotations
 
+import bisect
+
 import srsly
 from spacy.language import Language
 from spacy.pipeline import Pipe
@@ -27,13 +29,14 @@ from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
 from .. import extensions  # noqa: F401
-from .shapes import paragraph_starts
+from .shapes import TextIndex
 
 DEFAULT_THINGS_KEY = "motorsport_things"
 TEAMMATE_NOUNS = frozenset({"Teamkollege", "Teamkollegen", "Teamkollegin", "Stallgefährte", "Stallgefährtin", "Teampartner", "Teampartnerin"})
 POSSESSIVES = frozenset({"sein", "seine", "seinem", "seinen", "seines", "ihr", "ihre", "ihrem", "ihren", "ihres"})
 SCORE_BRACKET, SCORE_TEAMMATE, SCORE_PARAGRAPH, SCORE_DOCUMENT = 0, 0.5, 100, 1000
 BETWEEN_PENALTY = 8
+MAX_LINK_TOKENS = 60  # bounds the work in run-on "sentences" of hostile input
 BEFORE_PENALTY = 2
 COMMA_PENALTY = 4
 AFTER_COMMA_PENALTY = 6  # "A (F), Platz drei ging an den Mercedes …": a new clause
@@ -91,28 +94,39 @@ class DriverLinker(Pipe):
             if person_id not in best or score < best[person_id][0]:
                 best[person_id] = (score, thing)
 
+        by_start = {t.start: t for t in candidates}
         for link in doc.spans.get("bracket_links", []):
-            if link.label_ == label:
-                match = next((t for t in candidates if t.start == link.start), None)
-                if match is not None:
-                    offer(int(link.kb_id_), SCORE_BRACKET, match)
-        driver_positions = [s.start for m, s in narrative if people[m["person"]]["kind"] == "driver"]
-        list_of = _list_groups(doc, [s for m, s in narrative if people[m["person"]]["kind"] == "driver"])
-        paragraphs = paragraph_starts(doc.text)
+            if link.label_ == label and link.start in by_start:
+                offer(int(link.kb_id_), SCORE_BRACKET, by_start[link.start])
+        index = TextIndex(doc)
+        drivers = [s for m, s in narrative if people[m["person"]]["kind"] == "driver"]
+        list_of = _list_groups(doc, drivers)
+        drivers_by_sentence: dict[int, list[int]] = {}
+        for span in drivers:
+            drivers_by_sentence.setdefault(index.sentence_of(span.start), []).append(span.start)
+        things_by_sentence: dict[int, list[Span]] = {}
+        for thing in candidates:
+            things_by_sentence.setdefault(index.sentence_of(thing.start), []).append(thing)
+        ordered = sorted(candidates, key=lambda t: t.end)
+        ends = [t.end for t in ordered]
         for mention, span in narrative:
             person_id = mention["person"]
             if people[person_id]["kind"] != "driver":
                 continue
-            sent_start, sent_end = _sentence(span)
-            paragraph = _paragraph_of(span.start_char, paragraphs)
-            for thing in candidates:
-                if sent_start <= thing.start < sent_end:
-                    others = [pos for pos in driver_positions if list_of.get(pos) != list_of.get(span.start)]
+            sentence = index.sentence_of(span.start)
+            others = [pos for pos in drivers_by_sentence.get(sentence, []) if list_of.get(pos) != list_of.get(span.start)]
+            for thing in things_by_sentence.get(sentence, []):
+                if abs(thing.start - span.start) <= MAX_LINK_TOKENS:
                     offer(person_id, _sentence_distance(doc, span, thing, others), thing)
-                elif thing.end <= span.start:
-                    same_paragraph = _paragraph_of(thing.start_char, paragraphs) == paragraph
-                    base = SCORE_PARAGRAPH if same_paragraph else SCORE_DOCUMENT
-                    offer(person_id, base + (span.start - thing.end) / 1000, thing)
+            # Outside the sentence only the nearest earlier thing can win.
+            position = bisect.bisect_right(ends, span.start) - 1
+            while position >= 0 and index.sentence_of(ordered[position].start) == sentence:
+                position -= 1
+            if position >= 0:
+                thing = ordered[position]
+                same_paragraph = index.paragraph_of(thing.start_char) == index.paragraph_of(span.start_char)
+                base = SCORE_PARAGRAPH if same_paragraph else SCORE_DOCUMENT
+                offer(person_id, base + (span.start - thing.end) / 1000, thing)
         if label == "TEAM":
             for person_id, team_holder in _teammates(doc, people, narrative):
                 if team_holder in best:
@@ -121,10 +135,15 @@ class DriverLinker(Pipe):
 
     def _car_from_team(self, people: list[dict], things: list[Span]) -> None:
         """A driver whose car is unknown drives what the text gives to the team."""
+        if not things:
+            return
+        index = TextIndex(things[0].doc)
+        cars_by_sentence: dict[int, list[Span]] = {}
+        for car in (t for t in things if t.label_ == "CAR"):
+            cars_by_sentence.setdefault(index.sentence_of(car.start), []).append(car)
         by_team: dict[str, str] = {}
         for team in (t for t in things if t.label_ == "TEAM"):
-            sent_start, sent_end = _sentence(team)
-            for car in (t for t in things if t.label_ == "CAR" and sent_start <= t.start < sent_end):
+            for car in cars_by_sentence.get(index.sentence_of(team.start), []):
                 by_team.setdefault(team._.canonical or team.text, car._.canonical or car.text)
         for person in people:
             if person["kind"] == "driver" and person["car"] is None and person["team"] in by_team:
@@ -257,14 +276,15 @@ def _subject_pronouns(doc: Doc, people, narrative, quoted) -> list[tuple[dict, S
     if not doc.has_annotation("SENT_START"):
         return []
     pronouns = []
-    sentences = list(doc.sents)
-    for index, sent in enumerate(sentences[1:], start=1):
-        previous = sentences[index - 1]
-        subjects = [m for m, span in narrative if previous.start <= span.start < previous.end
-                    and people[m["person"]]["kind"] == "driver"]
-        if not subjects:
+    index = TextIndex(doc)
+    first_driver: dict[int, int] = {}
+    for mention, span in narrative:
+        if people[mention["person"]]["kind"] == "driver":
+            first_driver.setdefault(index.sentence_of(span.start), mention["person"])
+    for sent_number, sent in enumerate(doc.sents):
+        subject = first_driver.get(sent_number - 1)
+        if subject is None:
             continue
-        subject = subjects[0]["person"]
         for token in sent:
             wanted = token.lower_ == "er" or (token.lower_ == "sie" and people[subject]["gender"] == "f")
             if wanted and not _inside(token.idx, quoted):
@@ -300,23 +320,10 @@ def _list_groups(doc: Doc, spans: list[Span]) -> dict[int, int]:
 
 
 def _quoted_chars(doc: Doc) -> list[tuple[int, int]]:
-    return [(s.start_char, s.end_char) for s in doc.spans.get("quotes", [])]
+    return sorted((s.start_char, s.end_char) for s in doc.spans.get("quotes", []))
 
 
 def _inside(position: int, ranges: list[tuple[int, int]]) -> bool:
-    return any(start <= position < end for start, end in ranges)
-
-
-def _sentence(span: Span) -> tuple[int, int]:
-    if span.doc.has_annotation("SENT_START"):
-        sent = span.sent
-        return sent.start, sent.end
-    return 0, len(span.doc)
-
-
-def _paragraph_of(char: int, starts: list[int]) -> int:
-    index = 0
-    for number, start in enumerate(starts):
-        if start <= char:
-            index = number
-    return index
+    """``ranges`` sorted and non-overlapping (quotes are)."""
+    index = bisect.bisect_right(ranges, (position, float("inf"))) - 1
+    return index >= 0 and ranges[index][0] <= position < ranges[index][1]

@@ -30,7 +30,7 @@ import logging
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Sequence
 
 import srsly
 from spacy.language import Language
@@ -211,6 +211,11 @@ class Outside:
             return self.spans[index]
         return None
 
+    def span_before(self, pos: int) -> tuple[int, int] | None:
+        """The last span that starts before ``pos``."""
+        index = bisect_left(self.starts, pos) - 1
+        return self.spans[index] if index >= 0 else None
+
     def inside(self, pos: int) -> bool:
         return self.covering(pos) is not None
 
@@ -377,8 +382,6 @@ def _scan_paragraph(text: str, p_start: int, p_end: int, p_index: int) -> list[C
 
     for match in _MARK_RE.finditer(text, p_start, p_end):
         pos, mark = match.start(), match.group()
-        if cur is not None and pos < cur[0] + len(cur[1]):
-            continue  # part of the current opener (",,")
         prev = text[pos - 1] if pos > p_start else None
         after = pos + len(mark)
         nxt = text[after] if after < p_end else None
@@ -602,7 +605,8 @@ class QuoteClassifier:
         lead = text[sent_start:open_pos].rstrip()
         if not lead.endswith(","):
             return False
-        return any(outside.inside(pos) for pos in range(max(sent_start, open_pos - 80), open_pos))
+        previous = outside.span_before(open_pos)
+        return previous is not None and previous[1] > max(sent_start, open_pos - 80)
 
     @staticmethod
     def _named_by_verb(text: str, c: Candidate, before: list) -> bool:

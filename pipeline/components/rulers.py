@@ -353,14 +353,12 @@ def _resolve_compound_teams(spans: list[Span]) -> None:
 def _canonicalise_cars(spans: list[Span]) -> None:
     """Within a document, a shorter car form takes the fullest form that contains it."""
     cars = [span for span in spans if span.label_ == "CAR"]
+    names = {span._.canonical or span.text for span in cars}
+    fullest = {}
+    for name in names:  # unique names only: long documents repeat the same cars
+        fullest[name] = max((other for other in names if _contains_words(other, name)), key=len)
     for span in cars:
-        own = span._.canonical or span.text
-        best = own
-        for other in cars:
-            other_name = other._.canonical or other.text
-            if len(other_name) > len(best) and _contains_words(other_name, own):
-                best = other_name
-        span._.canonical = best
+        span._.canonical = fullest[span._.canonical or span.text]
 
 
 def _contains_words(longer: str, shorter: str) -> bool:

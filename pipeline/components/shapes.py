@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
+
+import numpy
+from spacy.attrs import SENT_START
+
 from spacy.lang.de.stop_words import STOP_WORDS
 from spacy.tokens import Token
 
@@ -73,3 +78,23 @@ def paragraph_starts(text: str) -> list[int]:
         starts.append(end)
         index = text.find("\n\n", end)
     return starts
+
+
+class TextIndex:
+    """Sentence and paragraph lookups in O(1)/O(log n), built once per doc,
+    so components stay near-linear on long documents."""
+
+    def __init__(self, doc) -> None:
+        if doc.has_annotation("SENT_START") and len(doc):
+            starts = doc.to_array([SENT_START]) == 1  # vectorised: doc.sents is slow on long docs
+            starts[0] = True
+            self._sentence_of_token = (numpy.cumsum(starts) - 1).tolist()
+        else:
+            self._sentence_of_token = [0] * len(doc)
+        self._paragraphs = paragraph_starts(doc.text)
+
+    def sentence_of(self, token_index: int) -> int:
+        return self._sentence_of_token[token_index]
+
+    def paragraph_of(self, char: int) -> int:
+        return bisect.bisect_right(self._paragraphs, char) - 1

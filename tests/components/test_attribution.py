@@ -386,3 +386,66 @@ def test_attributor_can_run_on_its_own(quote_nlp, lexicons):
     doc._.quotes[0]["speaker"] = "falsch"
     Attributor(lexicons)(doc)
     assert speakers(doc) == ["Lena Hofer"]
+
+
+# ------------------------------------------- checking the entity layer's links
+
+
+def test_description_linked_to_the_wrong_person_is_rechecked(quote_nlp):
+    # The entity layer linked "der Finne" to Roth and copied the nationality onto him.
+    text = ("Kai Roth (Bremen) siegte vor Aki Laine (FIN). „Ein guter Tag“, sagte Roth. "
+            "„Ich war zu langsam“, meinte der Finne. „Nächstes Mal“, sagte er.")
+    people = [person("Kai Roth", hometown="Bremen", nationality="Finnland"), person("Aki Laine", hometown="FIN")]
+    mentions = [("Kai Roth", 0, "name"), ("Aki Laine", 1, "name"), ("Roth", 0, "surname", 1),
+                ("der Finne", 0, "description")]
+    doc = annotate(quote_nlp, text, people, mentions)
+    assert speakers(doc) == ["Kai Roth", "Aki Laine", "Aki Laine"]
+    assert methods(doc) == ["after_cue", "description", "pronoun"]
+
+
+def test_nationality_stated_elsewhere_is_still_evidence(quote_nlp):
+    text = "Der Franzose Marc Vidal fuhr vor Ole Sand. Sand wurde Zweiter. „Sehr gut“, ergänzte der Franzose."
+    people = [person("Marc Vidal", nationality="Frankreich"), person("Ole Sand")]
+    mentions = [("Marc Vidal", 0, "name"), ("Ole Sand", 1, "name"), ("Sand", 1, "surname", 1),
+                ("der Franzose", 0, "description")]
+    doc = annotate(quote_nlp, text, people, mentions)
+    assert speakers(doc) == ["Marc Vidal"]
+    assert doc._.quotes[0]["confidence"] >= 0.8
+
+
+def test_age_read_off_the_description_itself_is_no_evidence(quote_nlp):
+    # "(19)" in the text; the entity layer linked "der 20-Jährige" to Graf and overwrote his age.
+    text = "Nils Graf (19) wurde Dritter. Ole Sand gewann. „Die Reifen hielten“, sagte der 20-Jährige."
+    people = [person("Nils Graf", age=20), person("Ole Sand")]
+    mentions = [("Nils Graf", 0, "name"), ("Ole Sand", 1, "name"), ("der 20-Jährige", 0, "description")]
+    doc = annotate(quote_nlp, text, people, mentions)
+    assert speakers(doc) == ["Ole Sand"]
+
+
+def test_names_in_the_cue_sentence_do_not_stop_a_continuation(quote_nlp):
+    # a bogus "person" inside the speaker's apposition must not break the chain
+    text = ("„Wir sind gut vorbereitet“, sagte Mira Lenz, Leiterin Kundensport Europa der Firma. "
+            "„Jetzt zählt nur das Rennen.“")
+    people = [person("Mira Lenz", kind="person", role="Leiterin Kundensport Europa der Firma"),
+              person("Kundensport Europa", kind="person")]
+    doc = annotate(quote_nlp, text, people)
+    assert speakers(doc) == ["Mira Lenz", "Mira Lenz"]
+    assert methods(doc) == ["after_cue", "continuation"]
+
+
+def test_pronoun_right_after_a_quote_means_its_speaker(quote_nlp):
+    text = ("Kai Roth fuhr vorn. Direktor Paul Brenner warnte: „Die Konkurrenz ist stark.“ "
+            "Zugleich betonte er, das Team habe „einen großen Schritt“ gemacht.")
+    people = [person("Kai Roth", gender="m"), person("Paul Brenner", kind="person")]
+    doc = annotate(quote_nlp, text, people)
+    assert speakers(doc) == ["Paul Brenner", "Paul Brenner"]
+    assert methods(doc) == ["before_cue", "pronoun"]
+    assert cues(doc)[1] == "betonte"
+
+
+def test_pronoun_finds_the_gender_match_a_paragraph_back(quote_nlp):
+    text = ("Mira Lenz ist Meisterin. Paul Brenner wurde Zweiter.\n\nDritter wurde Nils Graf.\n\n"
+            "„Ich kann es nicht glauben“, sagte sie.")
+    people = [person("Mira Lenz", gender="f"), person("Paul Brenner", gender="m"), person("Nils Graf")]
+    doc = annotate(quote_nlp, text, people)
+    assert speakers(doc) == ["Mira Lenz"]

@@ -1,0 +1,183 @@
+"""Table schemas, row order, the cross-document drivers_summary, and docs/tables.md kept in step."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from helpers import REPO
+from pipeline.api import AnalysisResult, analyze
+from pipeline.tables import (
+    DOCUMENT_TABLES,
+    SCHEMAS,
+    TABLE_NAMES,
+    arrow_schema,
+    build_frames,
+    drivers_summary,
+    to_frame,
+)
+
+DOCS = REPO / "docs" / "tables.md"
+
+# One driver (Quastenberg) in two documents with two teams and two cars.
+THREE_RELEASES = [
+    "Marlene Quastenberg (Zwickau) gewann im Porsche 911 GT3 R des Teams Vogtland Racing das erste Rennen "
+    "am Lausitzring. „Das Auto war perfekt“, sagte Quastenberg.",
+    "Ludger Wimmelbach (Görlitz) wurde im Audi R8 LMS evo II von Oberlausitz Motorsport Zweiter. "
+    "„Ich bin zufrieden“, sagte Wimmelbach.",
+    "Marlene Quastenberg (Zwickau) startete diesmal im Mercedes-AMG GT3 für Elbtal Racing und siegte erneut. "
+    "„Der Wechsel hat sich gelohnt“, sagte Quastenberg. „Wir bleiben dran“, fügte sie hinzu.",
+]
+
+
+@pytest.mark.parametrize("name", TABLE_NAMES)
+def test_empty_table_has_the_schema_columns_and_dtypes(name: str) -> None:
+    frame = to_frame(name, [])
+
+    assert list(frame.columns) == list(SCHEMAS[name])
+    assert {column: str(dtype) for column, dtype in frame.dtypes.items()} == SCHEMAS[name]
+
+
+@pytest.mark.parametrize("name", TABLE_NAMES)
+def test_arrow_schema_maps_every_column_to_its_arrow_type(name: str) -> None:
+    expected = {"string": pa.string(), "Int64": pa.int64(), "float64": pa.float64()}
+
+    schema = arrow_schema(name)
+
+    assert schema.names == list(SCHEMAS[name])
+    assert [schema.field(column).type for column in schema.names] == [expected[d] for d in SCHEMAS[name].values()]
+
+
+def test_arrow_schema_converts_an_empty_and_a_full_frame_alike() -> None:
+    empty = pa.Table.from_pandas(to_frame("quotes", []), schema=arrow_schema("quotes"), preserve_index=False)
+    full = pa.Table.from_pandas(
+        to_frame("quotes", [{"doc_id": "a", "quote_id": 1, "quote": "Gut", "confidence": 0.5, "start_char": 3}]),
+        schema=arrow_schema("quotes"), preserve_index=False,
+    )
+
+    assert empty.schema.types == full.schema.types == arrow_schema("quotes").types
+
+
+def test_build_frames_keeps_documents_in_input_order_and_entities_by_offset() -> None:
+    ids = ["doc-10", "doc-2", "doc-1"]  # sorted as strings this would be doc-1, doc-10, doc-2
+    rows = {
+        "documents": [{"doc_id": doc_id, "text": "x"} for doc_id in ids],
+        "entities": [
+            {"doc_id": "doc-10", "text": "B", "label": "TEAM", "start_char": 20, "end_char": 21},
+            {"doc_id": "doc-10", "text": "A", "label": "DRIVER", "start_char": 5, "end_char": 6},
+            {"doc_id": "doc-2", "text": "C", "label": "CAR", "start_char": None, "end_char": None},
+            {"doc_id": "doc-2", "text": "D", "label": "CAR", "start_char": 0, "end_char": 1},
+            {"doc_id": "doc-1", "text": "E", "label": "CAR", "start_char": 9, "end_char": 10},
+        ],
+    }
+
+    frames = build_frames(rows)
+
+    assert list(frames["documents"]["doc_id"]) == ids
+    assert list(frames["entities"]["text"]) == ["A", "B", "D", "C", "E"]  # missing offsets last in their doc
+    assert list(frames) == list(TABLE_NAMES)
+
+
+def test_drivers_summary_joins_teams_cars_hometowns_and_counts_documents_and_quotes() -> None:
+    drivers = to_frame("drivers", [
+        {"doc_id": "a", "driver": "Ida Wendeborn", "team": "Harz Racing", "car": "BMW M4 GT3", "hometown": "Goslar",
+         "n_quotes": 2},
+        {"doc_id": "b", "driver": "Ida Wendeborn", "team": "Brocken Motorsport", "car": "BMW M4 GT3",
+         "hometown": None, "n_quotes": None},
+        {"doc_id": "b", "driver": "Kai Österle", "team": None, "car": None, "hometown": "Wernigerode", "n_quotes": 3},
+        {"doc_id": "c", "driver": "Anton Zwirner", "team": "Harz Racing", "car": "", "hometown": None, "n_quotes": 0},
+    ])
+
+    summary = drivers_summary(drivers)
+
+    assert list(summary["driver"]) == ["Ida Wendeborn", "Kai Österle", "Anton Zwirner"]  # documents, quotes, name
+    wendeborn = summary.iloc[0]
+    assert (wendeborn["n_documents"], wendeborn["n_quotes"]) == (2, 2)
+    assert wendeborn["teams"] == "Brocken Motorsport; Harz Racing"
+    assert wendeborn["cars"] == "BMW M4 GT3"
+    assert wendeborn["hometowns"] == "Goslar"
+    assert summary.iloc[2]["cars"] == ""  # an empty car is no car
+    assert {column: str(dtype) for column, dtype in summary.dtypes.items()} == SCHEMAS["drivers_summary"]
+
+
+def test_drivers_summary_of_a_three_document_batch(offline_nlp) -> None:
+    result = analyze(THREE_RELEASES, nlp=offline_nlp)
+
+    summary = result.drivers_summary.set_index("driver")
+
+    assert list(result.drivers_summary["driver"]) == ["Marlene Quastenberg", "Ludger Wimmelbach"]
+    quastenberg = summary.loc["Marlene Quastenberg"]
+    assert quastenberg["n_documents"] == 2
+    assert quastenberg["n_quotes"] == 3
+    assert quastenberg["teams"] == "Elbtal Racing; Vogtland Racing"
+    assert quastenberg["cars"] == "Mercedes-AMG GT3; Porsche 911 GT3 R"
+    assert quastenberg["hometowns"] == "Zwickau"
+    wimmelbach = summary.loc["Ludger Wimmelbach"]
+    assert (wimmelbach["n_documents"], wimmelbach["n_quotes"], wimmelbach["teams"]) == (1, 1, "Oberlausitz Motorsport")
+    # Per document, the driver keeps the team of that document.
+    per_doc = result.drivers.set_index(["doc_id", "driver"])["team"]
+    assert per_doc[("doc-1", "Marlene Quastenberg")] == "Vogtland Racing"
+    assert per_doc[("doc-3", "Marlene Quastenberg")] == "Elbtal Racing"
+
+
+# --------------------------------------------------------------------------- docs/tables.md
+
+
+def documented_columns(markdown: str) -> dict[str, list[tuple[str, str]]]:
+    """(column, type) rows of the table under each "## `name`" heading."""
+    sections = re.split(r"^## ", markdown, flags=re.MULTILINE)
+    documented = {}
+    for section in sections:
+        heading = re.match(r"`(\w+)`\n", section)
+        if not heading or heading.group(1) not in SCHEMAS:
+            continue
+        rows = re.findall(r"^\| `(\w+)` \| (\w+) \| .+ \|$", section, flags=re.MULTILINE)
+        documented[heading.group(1)] = rows
+    return documented
+
+
+def test_docs_list_every_column_of_every_table_with_its_type() -> None:
+    documented = documented_columns(DOCS.read_text(encoding="utf-8"))
+
+    assert set(documented) == set(SCHEMAS)
+    for name, schema in SCHEMAS.items():
+        assert documented[name] == list(schema.items()), f"docs/tables.md: table {name}"
+
+
+def test_docs_list_every_run_json_key(tmp_path: Path) -> None:
+    from pipeline.batch import run_batch
+
+    release = tmp_path / "in" / "bericht.txt"
+    release.parent.mkdir()
+    release.write_text(THREE_RELEASES[0], encoding="utf-8")
+    run_batch([release], tmp_path / "out")
+    keys = set(json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8")))
+    section = DOCS.read_text(encoding="utf-8").split("## `run.json`")[1].split("\n## ")[0]
+    documented = set(re.findall(r"^\| `(\w+)` \|", section, flags=re.MULTILINE))
+
+    assert keys - documented == set(), "run.json keys missing in docs/tables.md"
+    assert documented - keys == {"dask"}  # only written by the dask engine
+
+
+@pytest.mark.parametrize("dialect", ["excel-de", "rfc4180"])
+def test_the_documented_pandas_calls_read_the_csv_back(tmp_path: Path, offline_nlp, dialect: str) -> None:
+    result = analyze(THREE_RELEASES, nlp=offline_nlp)
+    result.to_csv(tmp_path, dialect=dialect)
+    options = {"excel-de": dict(sep=";", decimal=",", encoding="utf-8-sig"), "rfc4180": {}}[dialect]
+
+    for name in TABLE_NAMES:
+        back = pd.read_csv(tmp_path / f"{name}.csv", dtype=SCHEMAS[name], **options)
+        # CSV cannot tell "" from missing: both read back as <NA>.
+        expected = result.tables[name].replace("", pd.NA).astype(SCHEMAS[name])
+        pd.testing.assert_frame_equal(back, expected, check_exact=False)
+    assert "Görlitz" in set(pd.read_csv(tmp_path / "drivers.csv", dtype=SCHEMAS["drivers"], **options)["hometown"])
+
+
+def test_document_tables_are_the_per_document_part_of_table_names() -> None:
+    assert TABLE_NAMES[: len(DOCUMENT_TABLES)] == DOCUMENT_TABLES
+    assert AnalysisResult(tables={}).tables.keys() == set(TABLE_NAMES)
