@@ -16,6 +16,8 @@ Two people with one surname: a surname goes to the one named most recently.
 
 from __future__ import annotations
 
+import bisect
+
 import srsly
 from spacy.language import Language
 from spacy.pipeline import Pipe
@@ -115,6 +117,7 @@ class NamePropagator(Pipe):
 
     def _descriptions(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
         """``Der Schweizer``, ``der 22-jährige Schwede``, ``Der BMW-Werksfahrer``."""
+        starts = [m["start_char"] for m in mentions]
         for token in doc:
             if token.i in taken or token.text not in ARTICLES:
                 continue
@@ -124,6 +127,8 @@ class NamePropagator(Pipe):
             noun = doc[noun_index]
             if noun_index + 1 < len(doc) and is_name_like(doc[noun_index + 1]):
                 continue  # a title before a name, not a description
+            if token.lower_ == "die" and not noun.text.endswith("in") and not noun.text.endswith(AGE_SUFFIXES):
+                continue  # "Die Fahrer", "die Mechaniker": plural, not one person
             if not self._in_reference_position(doc, token.i):
                 continue
             fits = self._fitting(noun.text, people)
@@ -131,18 +136,34 @@ class NamePropagator(Pipe):
                 continue
             if age is not None:
                 fits = [pid for pid in fits if people[pid]["age"] in (None, age)]
-            earlier = [m for m in mentions if m["end_char"] <= token.idx]
+            earlier = mentions[:bisect.bisect_left(starts, token.idx)]
             if not earlier:
                 continue
-            person_id = _pick(fits, earlier, people)
+            person_id = _pick(fits, earlier, people, lambda person: self._contradicts(noun.text, age, person))
             if person_id is None:
                 continue
-            self._learn(noun.text, people[person_id])
-            if age is not None and people[person_id]["age"] is None:
-                people[person_id]["age"] = age
+            # A guess (nobody fitted) teaches the record nothing, unless the description
+            # opens a sentence right after the person ("… Meyer. Der 24-Jährige …").
+            if fits or token.is_sent_start:
+                self._learn(noun.text, people[person_id])
+                if age is not None and people[person_id]["age"] is None:
+                    people[person_id]["age"] = age
             mentions.append({"person": person_id, "start_char": token.idx, "end_char": noun.idx + len(noun.text),
                              "kind": "description", "text": doc[token.i:noun_index + 1].text})
             taken.update(range(token.i, noun_index + 1))
+
+    def _contradicts(self, word: str, age: int | None, person: dict) -> bool:
+        """The record says something else: another age or another country."""
+        lex = self.lexicons
+        if word.endswith(AGE_SUFFIXES) and word.split("-")[0].isdigit():
+            age = int(word.split("-")[0])
+        if age is not None and person["age"] is not None and person["age"] != age:
+            return True
+        demonym = lex.demonym_by_noun.get(word)
+        if demonym and not demonym[0].region:
+            known = {person["nationality"], lex.country_of(person["hometown"])} - {None}
+            return bool(known) and demonym[0].country not in known
+        return False
 
     def _description_noun(self, doc: Doc, article: int) -> tuple[int | None, int | None]:
         """The head noun after an article, skipping up to two adjectives; also
@@ -283,16 +304,18 @@ def _next_is_name(doc: Doc, index: int) -> bool:
     return index + 1 < len(doc) and is_name_like(doc[index + 1])
 
 
-def _pick(fits: list[int], earlier: list[dict], people: list[dict]) -> int | None:
+def _pick(fits: list[int], earlier: list[dict], people: list[dict], contradicts) -> int | None:
     """The most recent fitting person; with no fit, the most recent driver whose
     record does not contradict (a reader's default for "der 24-Jährige")."""
+    fitting = set(fits)
     for mention in reversed(earlier):
-        if mention["person"] in fits:
+        if mention["person"] in fitting:
             return mention["person"]
     if fits:
         return fits[-1]
     for mention in reversed(earlier[-6:]):
-        if people[mention["person"]]["kind"] == "driver":
+        person = people[mention["person"]]
+        if person["kind"] == "driver" and not contradicts(person):
             return mention["person"]
     return None
 

@@ -45,6 +45,9 @@ NAME_OPENERS = frozenset({",", "und", "sowie", "mit", "vor", "hinter", "gegen", 
 ARTICLES_LOWER = frozenset({"der", "die", "das", "dem", "den", "des", "ein", "eine", "einen", "einem", "einer", "eines", "im", "am", "vom", "zum", "zur", "beim", "ins"})
 # After these a capitalised pair is a place: "aus Bad Kötzting", "in Le Castellet".
 PLACE_PREPOSITIONS = frozenset({"aus", "in", "nach", "bei", "im", "am", "von"})
+# Role words usually followed by a department, not a name ("Leiter Motorsport").
+COMPLEMENT_HEADS = frozenset({"Leiter", "Leiterin", "Chef", "Chefin", "Direktor", "Direktorin", "Head", "Vorsitzender",
+                              "Vorsitzende", "Koordinator", "Koordinatorin", "Manager", "Managerin", "Verantwortlicher"})
 LIST_JOINERS = frozenset({",", "und", "sowie", "/", "&"})
 CLAUSE_END = frozenset({".", ",", ":", ";", "!", "?", "(", ")", "„", "“", "\"", "»", "«", "–", "-"})
 
@@ -82,7 +85,7 @@ class PersonFinder(Pipe):
                 i += 1
                 continue
             end = self._name_end(doc, i, blocked)
-            start = self._trim_leading_noun(doc, i, end)
+            start = self._trim_leading_noun(doc, i, end, base_person_starts)
             if end - start >= 2:
                 runs.append((start, end, self._is_person_name(doc, start, end, base_person_starts)))
                 i = end
@@ -131,12 +134,16 @@ class PersonFinder(Pipe):
                 break
         return end
 
-    def _trim_leading_noun(self, doc: Doc, start: int, end: int) -> int:
-        """``Bruder Emil Lindqvist``, ``Fahrern Sven Hallgren``: a capitalised noun
-        before a given name is not part of the name."""
+    def _trim_leading_noun(self, doc: Doc, start: int, end: int, base_person_starts: set[int]) -> int:
+        """``Bruder Emil Lindqvist``, ``am Ende Yannek Quibb``: capitalised nouns
+        before a given name (or before a name the base model tagged) are not
+        part of the name."""
         given = self.lexicons.given_names
-        if end - start >= 3 and doc[start].text not in given and doc[start + 1].text in given:
-            return start + 1
+        if doc[start].text in given or start in base_person_starts:
+            return start
+        for index in range(start + 1, end - 1):
+            if doc[index].text in given or index in base_person_starts:
+                return index
         return start
 
     def _is_person_name(self, doc: Doc, start: int, end: int, base_person_starts: set[int]) -> bool:
@@ -148,8 +155,10 @@ class PersonFinder(Pipe):
             return True
         if start > 0:
             before = doc[start - 1].text
+            if before in COMPLEMENT_HEADS:
+                return False  # "Leiterin Werksmotorsport Langstrecke": a department, unless a given name follows
             if lex.title_kind(before) or before in lex.demonym_by_noun or before in lex.speech_verbs:
-                return True
+                return not any(doc[i].text.lower().endswith(NOUN_ENDINGS) for i in range(start, end))
         if end < len(doc) and (doc[end].text == "(" or (doc[end].text == "aus" and end + 1 < len(doc) and is_capitalised(doc[end + 1]))):
             return True
         if start in base_person_starts:

@@ -45,7 +45,11 @@ def has_digit(text: str) -> bool:
 
 
 def is_stop_word(token: Token) -> bool:
-    return token.lower_ in STOP_WORDS or token.text in NEVER_NAME
+    """Function words; mid-sentence a capitalised stop word ("Anders") is a name
+    or noun, since German capitalises only those there."""
+    if token.text in NEVER_NAME:
+        return True
+    return token.lower_ in STOP_WORDS and (token.is_sent_start or not token.text[:1].isupper() or token.i == 0)
 
 
 def is_name_like(token: Token) -> bool:
