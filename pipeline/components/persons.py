@@ -39,7 +39,8 @@ ARTICLES = frozenset({"der", "die", "dem", "den", "des", "Der", "Die", "Dem", "D
 NOUN_ENDINGS = ("ung", "heit", "keit", "schaft", "tion", "rennen", "runde", "platz", "wagen", "auto", "tät", "ismus",
                 "lauf", "sieg", "zeit", "strecke", "punkte", "punkt", "wertung", "klasse", "reifen", "stunden", "ring", "sport")
 # Capitalised words that open places, events and terms, never bare names.
-NOT_NAME_WORDS = frozenset({"Bad", "Sankt", "St.", "Rallye", "Rally", "Grand", "Prix", "Mode", "Attack", "Team", "Cup"})
+NOT_NAME_WORDS = frozenset({"Bad", "Sankt", "St.", "Rallye", "Rally", "Grand", "Prix", "Mode", "Attack", "Team", "Cup",
+                            "European", "Endurance", "World", "Series", "Trophy", "Masters", "Challenge", "International"})
 # Words after which a bare capitalised pair is in a name's position.
 NAME_OPENERS = frozenset({",", "und", "sowie", "mit", "vor", "hinter", "gegen", "für", "an", "Hinter", "Vor", "Mit", "Auch", "auch", ":", "–"})
 ARTICLES_LOWER = frozenset({"der", "die", "das", "dem", "den", "des", "ein", "eine", "einen", "einem", "einer", "eines", "im", "am", "vom", "zum", "zur", "beim", "ins"})
@@ -161,9 +162,18 @@ class PersonFinder(Pipe):
                 return not any(doc[i].text.lower().endswith(NOUN_ENDINGS) for i in range(start, end))
         if end < len(doc) and (doc[end].text == "(" or (doc[end].text == "aus" and end + 1 < len(doc) and is_capitalised(doc[end + 1]))):
             return True
-        if start in base_person_starts:
-            return True
+        if start in base_person_starts:  # the statistical model's PER, checked like a bare pair
+            return self._plausible_name_words([t.text for t in doc[start:end]])
         return self._is_bare_name_pair(doc, start, end)
+
+    def _plausible_name_words(self, words: list[str]) -> bool:
+        """Words that can form a name without further evidence: no common-noun
+        endings, no known non-name words, no genitive given name first."""
+        lex = self.lexicons
+        if any(w.lower().endswith(NOUN_ENDINGS) or w in NOT_NAME_WORDS or w in lex.country_by_name or w in lex.makers
+               or w in lex.team_suffixes for w in words):
+            return False
+        return not (words[0].endswith("s") and words[0][:-1] in lex.given_names)  # genitive: "Fabians Linien"
 
     def _is_bare_name_pair(self, doc: Doc, start: int, end: int) -> bool:
         """Two capitalised words with no article, in a name's position:
@@ -172,13 +182,8 @@ class PersonFinder(Pipe):
         common-noun endings and known non-name words are excluded."""
         if end - start != 2:
             return False
-        lex = self.lexicons
-        words = [doc[start].text, doc[start + 1].text]
-        if any(w.lower().endswith(NOUN_ENDINGS) or w in NOT_NAME_WORDS or w in lex.country_by_name or w in lex.makers
-               for w in words):
+        if not self._plausible_name_words([doc[start].text, doc[start + 1].text]):
             return False
-        if words[0].endswith("s") and words[0][:-1] in lex.given_names:
-            return False  # genitive: "Fabians Linien"
         before = doc[start - 1] if start > 0 else None
         after = doc[end] if end < len(doc) else None
         before_ok = before is None or doc[start].is_sent_start or before.text in NAME_OPENERS or (
