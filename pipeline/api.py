@@ -47,8 +47,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_COMPONENTS = (
     "motorsport_rulers",  # teams, cars, makers, series, circuits, classes
     "motorsport_persons",  # full names, driver or official, roles
-    "motorsport_names",  # surnames, crews, descriptions → mentions
-    "motorsport_hometowns",  # brackets and "aus"
+    "motorsport_hometowns",  # brackets and "aus" after full names
+    "motorsport_names",  # surnames, crews, descriptions (and their "aus" hometowns)
     "motorsport_quotes",  # quote detection
     "motorsport_linking",  # driver → team/car; final doc.ents
     "motorsport_attribution",  # quote → speaker

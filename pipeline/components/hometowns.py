@@ -69,7 +69,6 @@ class HometownFinder(Pipe):
         thing_starts = {start: span for (start, _), span in things.items()}
         hometowns: list[Span] = []
         links: list[Span] = []
-        token_at = {token.idx: token.i for token in doc}
         end_token_at = {token.idx + len(token.text): token.i + 1 for token in doc}
         mention_ends = {}
         for mention in mentions:
@@ -80,12 +79,10 @@ class HometownFinder(Pipe):
             person = people[mention["person"]]
             if end < len(doc) and doc[end].text == "(":
                 self._bracket(doc, end, mention, person, people, mention_ends, thing_starts, hometowns, links)
-            elif end < len(doc) and (doc[end].text == "aus" or (doc[end].text in ORIGIN_VERBS and end + 1 < len(doc)
-                                                                and doc[end + 1].text == "aus")):
-                aus = end if doc[end].text == "aus" else end + 1
-                place = self._aus_place(doc, aus + 1, thing_starts)
-                if place is not None and person["kind"] == "driver":
-                    self._set_hometown(person, place, hometowns)
+            elif person["kind"] == "driver":
+                place = origin_after(doc, end, thing_starts, self.lexicons)
+                if place is not None:
+                    set_hometown(person, place, hometowns)
         doc.spans[self.spans_key] = hometowns
         doc.spans["bracket_links"] = links
         doc._.people = people
@@ -110,67 +107,19 @@ class HometownFinder(Pipe):
             if age in AGE_RANGE and person["age"] is None:
                 person["age"] = age
             if len(inner) > 2 and inner[1].text == ",":
-                place = self._place(doc, inner.start + 2, close, thing_starts)
+                place = place_span(doc, inner.start + 2, close, thing_starts, self.lexicons)
                 if place is not None:
-                    self._set_hometown(person, place, hometowns)
+                    set_hometown(person, place, hometowns)
             return
         if first.text.lower() in SHARED_WORDS and len(inner) > 1:
-            place = self._place(doc, inner.start + 1, close, thing_starts)
+            place = place_span(doc, inner.start + 1, close, thing_starts, self.lexicons)
             if place is not None:
                 for member in _list_before(doc, open_index, mention_ends):
-                    self._set_hometown(people[member["person"]], place, hometowns, span_owner=member is mention)
+                    set_hometown(people[member["person"]], place, hometowns, span_owner=member is mention)
             return
-        place = self._place(doc, inner.start, close, thing_starts)
+        place = place_span(doc, inner.start, close, thing_starts, self.lexicons)
         if place is not None:
-            self._set_hometown(person, place, hometowns)
-
-    def _place(self, doc: Doc, start: int, end: int, thing_starts) -> Span | None:
-        """The tokens doc[start:end] as a place, a country or a country code."""
-        span = doc[start:end]
-        text = span.text
-        if not span or any(has_digit(t.text) or t.text in ("#", "+", "%") for t in span):
-            return None
-        if len(span) == 1 and is_all_caps(text):
-            return span if text in self.lexicons.country_by_code else None  # (ALMS) is a series
-        if start in thing_starts and thing_starts[start].label_ != "CIRCUIT":
-            return None
-        if not is_capitalised(span[0]) or is_stop_word(span[0]) and span[0].text not in self.lexicons.country_by_name:
-            return None
-        if not all(is_capitalised(t) or t.text in PLACE_JOINERS for t in span) or span[-1].text in PLACE_JOINERS:
-            return None
-        if any(t.text in self.lexicons.team_suffixes or t.text in self.lexicons.team_prefixes for t in span):
-            return None
-        return span
-
-    def _aus_place(self, doc: Doc, start: int, thing_starts) -> Span | None:
-        """``aus Köln``, ``aus der Schweiz``, ``aus dem Vorarlberger Feldkirch``."""
-        index = start
-        if index < len(doc) and doc[index].text in AUS_ARTICLES:
-            index += 1
-        # An adjective of origin before the place: "dem Vorarlberger Feldkirch", "dem hessischen Friedberg".
-        if index + 1 < len(doc) and is_capitalised(doc[index + 1]) and (
-            doc[index].is_lower and doc[index].is_alpha
-            or (doc[index].text.endswith("er") and doc[index].text not in self.lexicons.country_by_name
-                and doc[index + 1].text not in ("/", "-"))
-        ):
-            index += 1
-        end = index
-        while end < len(doc) and end - index < 5 and (
-            is_capitalised(doc[end]) or (doc[end].text in AUS_PLACE_JOINERS and end + 1 < len(doc)
-                                         and is_capitalised(doc[end + 1]) and end > index)
-        ):
-            end += 1
-        if end == index:
-            return None
-        return self._place(doc, index, end, thing_starts)
-
-    def _set_hometown(self, person: dict, place: Span, hometowns: list[Span], span_owner: bool = True) -> None:
-        if person["hometown"] is None:
-            person["hometown"] = place.text
-        if span_owner and not any(s.start == place.start for s in hometowns):
-            span = Span(place.doc, place.start, place.end, label="HOMETOWN")
-            span._.canonical = place.text
-            hometowns.append(span)
+            set_hometown(person, place, hometowns)
 
     # -- serialization ----------------------------------------------------
     def to_disk(self, path, *, exclude=tuple()) -> None:
@@ -192,6 +141,66 @@ class HometownFinder(Pipe):
         cfg = srsly.json_loads(data)
         self.things_key, self.spans_key = cfg["things_key"], cfg["spans_key"]
         return self
+
+
+def set_hometown(person: dict, place: Span, hometowns: list[Span], span_owner: bool = True) -> None:
+    """Record ``place`` as the person's hometown (first one wins) and as a HOMETOWN span."""
+    if person["hometown"] is None:
+        person["hometown"] = place.text
+    if span_owner and not any(s.start == place.start for s in hometowns):
+        span = Span(place.doc, place.start, place.end, label="HOMETOWN")
+        span._.canonical = place.text
+        hometowns.append(span)
+
+
+def place_span(doc: Doc, start: int, end: int, thing_starts: dict, lex: Lexicons) -> Span | None:
+    """The tokens doc[start:end] as a place, a country or a country code."""
+    span = doc[start:end]
+    text = span.text
+    if not span or any(has_digit(t.text) or t.text in ("#", "+", "%") for t in span):
+        return None
+    if len(span) == 1 and is_all_caps(text):
+        return span if text in lex.country_by_code else None  # (ALMS) is a series
+    if start in thing_starts and thing_starts[start].label_ != "CIRCUIT":
+        return None
+    if not is_capitalised(span[0]) or is_stop_word(span[0]) and span[0].text not in lex.country_by_name:
+        return None
+    if not all(is_capitalised(t) or t.text in PLACE_JOINERS for t in span) or span[-1].text in PLACE_JOINERS:
+        return None
+    if any(t.text in lex.team_suffixes or t.text in lex.team_prefixes for t in span):
+        return None
+    return span
+
+def origin_after(doc: Doc, end: int, thing_starts: dict, lex: Lexicons) -> Span | None:
+    """The place of ``aus X`` or ``stammt/kommt aus X`` right after token ``end``."""
+    if end < len(doc) and doc[end].text == "aus":
+        return aus_place_span(doc, end + 1, thing_starts, lex)
+    if end + 1 < len(doc) and doc[end].text in ORIGIN_VERBS and doc[end + 1].text == "aus":
+        return aus_place_span(doc, end + 2, thing_starts, lex)
+    return None
+
+
+def aus_place_span(doc: Doc, start: int, thing_starts: dict, lex: Lexicons) -> Span | None:
+    """``aus Köln``, ``aus der Schweiz``, ``aus dem Vorarlberger Feldkirch``."""
+    index = start
+    if index < len(doc) and doc[index].text in AUS_ARTICLES:
+        index += 1
+    # An adjective of origin before the place: "dem Vorarlberger Feldkirch", "dem hessischen Friedberg".
+    if index + 1 < len(doc) and is_capitalised(doc[index + 1]) and (
+        doc[index].is_lower and doc[index].is_alpha
+        or (doc[index].text.endswith("er") and doc[index].text not in lex.country_by_name
+            and doc[index + 1].text not in ("/", "-"))
+    ):
+        index += 1
+    end = index
+    while end < len(doc) and end - index < 5 and (
+        is_capitalised(doc[end]) or (doc[end].text in AUS_PLACE_JOINERS and end + 1 < len(doc)
+                                     and is_capitalised(doc[end + 1]) and end > index)
+    ):
+        end += 1
+    if end == index:
+        return None
+    return place_span(doc, index, end, thing_starts, lex)
 
 
 def _list_before(doc: Doc, open_index: int, mention_ends: dict) -> list[dict]:

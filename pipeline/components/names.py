@@ -26,6 +26,7 @@ from spacy.util import ensure_path
 
 from .. import extensions  # noqa: F401
 from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
+from .hometowns import origin_after, set_hometown
 from .persons import ARTICLES, _blocked_tokens, _new_person
 from .shapes import is_name_like
 
@@ -67,6 +68,8 @@ class NamePropagator(Pipe):
                 span = doc.char_span(mention["start_char"], mention["end_char"])
                 taken.update(range(span.start, span.end))
         self._crews(doc, people, mentions, taken)
+        thing_starts = {span.start: span for span in doc.spans.get(self.things_key, [])}
+        hometown_spans = list(doc.spans.get("hometowns", []))
         surnames = _index_names(people, lambda name: name.split()[-1])
         given = _index_names(people, lambda name: name.split()[0])
         for token in doc:
@@ -83,7 +86,10 @@ class NamePropagator(Pipe):
                 mentions.append({"person": person_id, "start_char": token.idx, "end_char": token.idx + len(text),
                                  "kind": kind, "text": text})
                 taken.add(token.i)
+                # "Steinhoff stammt aus Pforzheim"
+                self._origin(doc, token.i + 1, people[person_id], thing_starts, hometown_spans)
         mentions.sort(key=lambda m: m["start_char"])
+        doc.spans["hometowns"] = hometown_spans
         self._descriptions(doc, people, mentions, taken)
         mentions.sort(key=lambda m: m["start_char"])
         # Collective references and subject pronouns feed linking, not attribution.
@@ -118,6 +124,8 @@ class NamePropagator(Pipe):
     def _descriptions(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
         """``Der Schweizer``, ``der 22-jährige Schwede``, ``Der BMW-Werksfahrer``."""
         starts = [m["start_char"] for m in mentions]
+        thing_starts = {span.start: span for span in doc.spans.get(self.things_key, [])}
+        hometown_spans = list(doc.spans.get("hometowns", []))
         for token in doc:
             if token.i in taken or token.text not in ARTICLES:
                 continue
@@ -151,10 +159,22 @@ class NamePropagator(Pipe):
             mentions.append({"person": person_id, "start_char": token.idx, "end_char": noun.idx + len(noun.text),
                              "kind": "description", "text": doc[token.i:noun_index + 1].text})
             taken.update(range(token.i, noun_index + 1))
+            # "Der Nachwuchsfahrer aus Knittelfeld": the description carries the hometown.
+            self._origin(doc, noun_index + 1, people[person_id], thing_starts, hometown_spans)
+        doc.spans["hometowns"] = hometown_spans
+
+    def _origin(self, doc: Doc, end: int, person: dict, thing_starts: dict, hometown_spans: list) -> None:
+        if person["kind"] == "driver":
+            place = origin_after(doc, end, thing_starts, self.lexicons)
+            if place is not None:
+                set_hometown(person, place, hometown_spans)
 
     def _contradicts(self, word: str, age: int | None, person: dict) -> bool:
-        """The record says something else: another age or another country."""
+        """The record says something else: another age, country or gender."""
         lex = self.lexicons
+        gender = lex.demonym_by_noun[word][1] if word in lex.demonym_by_noun else _title_gender(word, lex)
+        if gender and person["gender"] and gender != person["gender"]:
+            return True
         if word.endswith(AGE_SUFFIXES) and word.split("-")[0].isdigit():
             age = int(word.split("-")[0])
         if age is not None and person["age"] is not None and person["age"] != age:
@@ -271,6 +291,15 @@ class NamePropagator(Pipe):
     def from_bytes(self, data: bytes, *, exclude=tuple()) -> "NamePropagator":
         self.things_key = srsly.json_loads(data).get("things_key", self.things_key)
         return self
+
+
+def _title_gender(word: str, lex: Lexicons) -> str | None:
+    """``Titelverteidigerin`` → f; ``Titelverteidiger`` → m; else unknown."""
+    if lex.title_kind(word) is None:
+        return None
+    if word.endswith("in") and lex.title_kind(word[:-2]) is not None:
+        return "f"
+    return "m" if lex.title_kind(word + "in") is not None else None
 
 
 def _first_mention_before(mentions: list[dict], sent_index: int, char_sent: dict, position: int) -> bool:

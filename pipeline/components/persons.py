@@ -49,6 +49,12 @@ PLACE_PREPOSITIONS = frozenset({"aus", "in", "nach", "bei", "im", "am", "von"})
 # Role words usually followed by a department, not a name ("Leiter Motorsport").
 COMPLEMENT_HEADS = frozenset({"Leiter", "Leiterin", "Chef", "Chefin", "Direktor", "Direktorin", "Head", "Vorsitzender",
                               "Vorsitzende", "Koordinator", "Koordinatorin", "Manager", "Managerin", "Verantwortlicher"})
+MALE_NAMES_ENDING_LIKE_FEMALE = frozenset({
+    "Luca", "Andrea", "Nikita", "Mika", "Jona", "Ilja", "Sascha", "Kosta", "Joshua", "Elia", "Noa", "Borja", "Josua",
+    "Juha", "Jukka", "Pekka", "Esa", "Jarkko", "Akira", "Kazuya", "Hideya", "Yuya", "Takuya", "Tetsuya",
+    "Nicola", "Gianluca", "Battista", "Costa", "Dima", "Kolja", "Mischa", "Aljoscha", "Jascha", "Nikola", "Luka",
+    "Ezra", "Mustafa", "Hamza", "Isa", "Musa", "Lee", "Dee",
+})
 LIST_JOINERS = frozenset({",", "und", "sowie", "/", "&"})
 CLAUSE_END = frozenset({".", ",", ":", ";", "!", "?", "(", ")", "„", "“", "\"", "»", "«", "–", "-"})
 
@@ -107,6 +113,7 @@ class PersonFinder(Pipe):
                 people.append(record)
                 by_name[name] = record
             self._describe(doc, span, record)
+            record["gender"] = record["gender"] or _gender_from_given_name(span[0].text)
             mentions.append({"person": record["id"], "start_char": span.start_char, "end_char": span.end_char,
                              "kind": "name", "text": span.text})
         _merge_short_names(people, mentions)
@@ -237,6 +244,16 @@ class PersonFinder(Pipe):
     def _load_cfg(self, cfg: dict) -> None:
         self.things_key = cfg.get("things_key", self.things_key)
         self.use_base_entities = cfg.get("use_base_entities", self.use_base_entities)
+
+
+def _gender_from_given_name(given: str) -> str | None:
+    """A weak prior for "sagte sie": most given names ending in -a or -ine are
+    women's. Unknown otherwise (None), never guessed male."""
+    if given in MALE_NAMES_ENDING_LIKE_FEMALE:
+        return None
+    if given.endswith(("a", "ine", "ette", "elle", "ee")) and len(given) > 2:
+        return "f"
+    return None
 
 
 def _propagate_through_lists(doc: Doc, runs: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
