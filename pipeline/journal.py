@@ -216,11 +216,11 @@ class DriversSummaryBuilder:
                 state[position].add(str(value))
 
     def frame(self):
-        from .tables import to_frame
+        from .tables import SUMMARY_SEPARATOR, to_frame
 
         rows = [{"driver": driver, "n_documents": state[0], "n_quotes": state[2],
-                 "teams": "; ".join(sorted(state[3])), "cars": "; ".join(sorted(state[4])),
-                 "hometowns": "; ".join(sorted(state[5]))}
+                 "teams": SUMMARY_SEPARATOR.join(sorted(state[3])), "cars": SUMMARY_SEPARATOR.join(sorted(state[4])),
+                 "hometowns": SUMMARY_SEPARATOR.join(sorted(state[5]))}
                 for driver, state in sorted(self._drivers.items())]
         frame = to_frame("drivers_summary", rows)
         return frame.sort_values(["n_documents", "n_quotes", "driver"], ascending=[False, False, True],
@@ -263,10 +263,10 @@ class _ParquetTable:
         import pyarrow.parquet as pq
 
         from .io.writers import atomic_path
-        from .tables import to_frame
+        from .tables import arrow_schema
 
         self.name = name
-        self.schema = pa.Schema.from_pandas(to_frame(name, []), preserve_index=False)
+        self.schema = arrow_schema(name)
         temp = stack.enter_context(atomic_path(path))
         self.writer = stack.enter_context(pq.ParquetWriter(temp, self.schema))
         self.started = False
@@ -301,7 +301,7 @@ def export_tables(
     from contextlib import ExitStack
 
     from .io.writers import write_csv, write_parquet, write_xlsx
-    from .tables import to_frame
+    from .tables import arrow_schema, to_frame
 
     counts = ExportCounts(rows={name: 0 for name in (*STREAMED_TABLES, "drivers_summary")})
     summary = DriversSummaryBuilder()
@@ -347,7 +347,8 @@ def export_tables(
     if "csv" in formats:
         counts.files.append(write_csv(summary_frame, out_dir / "drivers_summary.csv", dialect=csv_dialect))
     if "parquet" in formats:
-        counts.files.append(write_parquet(summary_frame, out_dir / "drivers_summary.parquet"))
+        counts.files.append(write_parquet(summary_frame, out_dir / "drivers_summary.parquet",
+                                          schema=arrow_schema("drivers_summary")))
     if keep_all:
         frames = {name: to_frame(name, all_rows[name]) for name in STREAMED_TABLES}
         frames = {**{name: frames[name] for name in STREAMED_TABLES}, "drivers_summary": summary_frame}
