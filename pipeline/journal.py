@@ -263,10 +263,11 @@ class _ParquetTable:
         import pyarrow.parquet as pq
 
         from .io.writers import atomic_path
-        from .tables import arrow_schema
+        from .tables import arrow_schema, to_frame
 
         self.name = name
-        self.schema = arrow_schema(name)
+        # The fixed arrow types plus pandas' metadata, so the file reads back with the schema's dtypes.
+        self.schema = pa.Table.from_pandas(to_frame(name, []), schema=arrow_schema(name), preserve_index=False).schema
         temp = stack.enter_context(atomic_path(path))
         self.writer = stack.enter_context(pq.ParquetWriter(temp, self.schema))
         self.started = False

@@ -38,7 +38,7 @@ SCORE_BRACKET, SCORE_TEAMMATE, SCORE_PARAGRAPH, SCORE_DOCUMENT = 0, 0.5, 100, 10
 BETWEEN_PENALTY = 8
 MAX_LINK_TOKENS = 60  # bounds the work in run-on "sentences" of hostile input
 BEFORE_PENALTY = 2
-COMMA_PENALTY = 4
+COMMA_PENALTY = 8
 AFTER_COMMA_PENALTY = 6  # "A (F), Platz drei ging an den Mercedes …": a new clause
 CONTRAST_PENALTY = 20
 CONTRAST_WORDS = frozenset({"vor", "hinter", "gegen", "überholte", "überholt"})
@@ -114,10 +114,11 @@ class DriverLinker(Pipe):
             if people[person_id]["kind"] != "driver":
                 continue
             sentence = index.sentence_of(span.start)
+            same_list = [pos for pos in drivers_by_sentence.get(sentence, []) if list_of.get(pos) == list_of.get(span.start)]
             others = [pos for pos in drivers_by_sentence.get(sentence, []) if list_of.get(pos) != list_of.get(span.start)]
             for thing in things_by_sentence.get(sentence, []):
                 if abs(thing.start - span.start) <= MAX_LINK_TOKENS:
-                    offer(person_id, _sentence_distance(doc, span, thing, others), thing)
+                    offer(person_id, _sentence_distance(doc, span, thing, others, same_list), thing)
             # Outside the sentence only the nearest earlier thing can win.
             position = bisect.bisect_right(ends, span.start) - 1
             while position >= 0 and index.sentence_of(ordered[position].start) == sentence:
@@ -181,7 +182,8 @@ class DriverLinker(Pipe):
         return self
 
 
-def _sentence_distance(doc: Doc, mention: Span, thing: Span, driver_positions: list[int]) -> float:
+def _sentence_distance(doc: Doc, mention: Span, thing: Span, driver_positions: list[int],
+                       list_positions: list[int] = ()) -> float:
     """Token distance, longer when the thing is probably someone else's.
 
     Things after the name belong to it more often than things before it
@@ -197,7 +199,10 @@ def _sentence_distance(doc: Doc, mention: Span, thing: Span, driver_positions: l
         distance += BETWEEN_PENALTY
     if any(token.lower_ in CONTRAST_WORDS for token in between):
         distance += CONTRAST_PENALTY
-    crosses_clause = any(token.text in (",", ";", ":") for token in between)
+    # Commas inside the driver's own list ("mit A, B und C") do not end a clause.
+    members = sorted(list_positions)[1:] if len(list_positions) > 1 else []
+    list_commas = {pos - 1 for pos in members} | {pos - 2 for pos in members}
+    crosses_clause = any(token.text in (",", ";", ":") and token.i not in list_commas for token in between)
     if after:
         distance += AFTER_COMMA_PENALTY * crosses_clause
     else:

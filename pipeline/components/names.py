@@ -33,6 +33,8 @@ from .shapes import is_name_like
 DEFAULT_THINGS_KEY = "motorsport_things"
 AGE_SUFFIXES = ("-Jährige", "-Jähriger", "-Jährigen", "-jährige", "-jähriger", "-jährigen")
 SURNAME_MIN_LENGTH = 3
+PREPOSITIONS = frozenset({"mit", "von", "vor", "hinter", "für", "gegen", "an", "auf", "bei", "nach", "zu", "aus", "in",
+                          "über", "unter", "neben", "zwischen", "ohne", "um", "durch", "seit", "als", "wie", "und", "oder"})
 GROUP_ARTICLES = frozenset({"das", "die", "dem", "den"})
 GROUP_NOUNS = frozenset({"duo", "trio", "quartett", "gespann", "beiden", "brüder", "geschwister", "crew"})
 
@@ -217,10 +219,14 @@ class NamePropagator(Pipe):
                 if mention["person"] not in members:
                     members.append(mention["person"])
         for token in doc[:-1]:
-            if token.lower_ not in GROUP_ARTICLES or doc[token.i + 1].lower_ not in GROUP_NOUNS:
+            if token.text == "Beide" and token.is_sent_start and not is_name_like(doc[token.i + 1]):
+                width = 1  # "Beide fuhren den Maserati …"
+            elif token.lower_ in GROUP_ARTICLES and doc[token.i + 1].lower_ in GROUP_NOUNS:
+                width = 2
+                if token.i + 2 < len(doc) and is_name_like(doc[token.i + 2]):
+                    continue  # "die beiden Fahrer X und Y" names them
+            else:
                 continue
-            if token.i + 2 < len(doc) and is_name_like(doc[token.i + 2]):
-                continue  # "die beiden Fahrer X und Y" names them
             here = char_sent.get(token.idx)
             if here is None:
                 continue
@@ -229,7 +235,7 @@ class NamePropagator(Pipe):
             if not earlier:
                 continue
             for person_id in by_sentence[max(earlier)]:
-                groups.append(Span(doc, token.i, token.i + 2, label="GROUP", kb_id=str(person_id)))
+                groups.append(Span(doc, token.i, token.i + width, label="GROUP", kb_id=str(person_id)))
         return groups
 
     def _in_reference_position(self, doc: Doc, article: int) -> bool:
@@ -241,7 +247,9 @@ class NamePropagator(Pipe):
         before = doc[article - 1]
         if before.text in ("sich", ",") or before.text in self.lexicons.speech_verbs:
             return True
-        return before.is_lower and before.is_alpha and article >= 2 and doc[article - 2].text == ","
+        # Inverted subject after a finite verb: "benötigte der 38-Jährige"; after a
+        # preposition the noun phrase is an object ("mit dem Franzosen").
+        return before.is_lower and before.is_alpha and before.text not in PREPOSITIONS
 
     def _fitting(self, word: str, people: list[dict]) -> list[int] | None:
         """Ids of people a description word fits; [] = fits nobody known but is a
