@@ -629,7 +629,8 @@ def run_batch(
     faults = _faults()
 
     summary = RunSummary(out_dir=out_dir, base_model=str(base_info.get("name", "")), engine=engine,
-                         reused=reused, n_process=n_process or "auto")
+                         reused=reused, n_process=(n_process or "auto") if engine == "local" else 1)
+    cluster_info: dict[str, Any] = {}
     items = _skip_done(iter_work_items(inputs, fingerprint, id_field=id_field, text_field=text_field,
                                        stdin=stdin), state)
     with JournalWriter(journal_path, header=settings, state=state) as journal, \
@@ -638,7 +639,7 @@ def run_batch(
             from .dask_engine import run_dask
 
             entries = run_dask(items, model=model, batch_size=batch_size, scheduler=scheduler,
-                               n_workers=dask_workers)
+                               n_workers=dask_workers, cluster_info=cluster_info)
         else:
             entries = run_local(nlp, items, batch_size=batch_size, n_process=n_process)
         for entry in entries:
@@ -663,8 +664,7 @@ def run_batch(
                                                                      *DEFAULT_COMPONENTS],
         "inputs": settings["inputs"], "formats": list(formats), "csv_dialect": csv_dialect,
         "batch_size": batch_size, "resumed": start_mode == "resume", "reused_entries": reused,
-        **({"dask": {"scheduler": scheduler or "LocalCluster", "workers": dask_workers}}
-           if engine == "dask" else {}),
+        **({"dask": cluster_info} if engine == "dask" else {}),
     })
     shutil.rmtree(out_dir / DEFAULT_WORK_DIR, ignore_errors=True)
     return summary

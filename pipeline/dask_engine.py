@@ -125,14 +125,20 @@ def run_dask(
     batch_size: int = DEFAULT_BATCH_SIZE,
     scheduler: str | None = None,
     n_workers: int | None = None,
-    partition_docs: int = DEFAULT_PARTITION_DOCS,
+    partition_docs: int | None = None,
+    cluster_info: dict[str, Any] | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Journal entries for ``items`` in input order, computed on the cluster."""
+    """Journal entries for ``items`` in input order, computed on the cluster.
+
+    ``cluster_info`` (if given) receives the scheduler and the number of workers for run.json.
+    """
     with dask_client(scheduler, n_workers) as client:
-        workers = max(1, len(client.scheduler_info().get("workers", {})) or (n_workers or DEFAULT_LOCAL_WORKERS))
+        workers = len(client.scheduler_info().get("workers", {})) or (n_workers or DEFAULT_LOCAL_WORKERS)
+        if cluster_info is not None:
+            cluster_info.update(scheduler=scheduler or "LocalCluster", workers=workers)
         window = workers * DEFAULT_PARTITIONS_IN_FLIGHT_PER_WORKER
         in_flight: deque = deque()
-        partitions = iter_partitions(items, max_docs=partition_docs)
+        partitions = iter_partitions(items, max_docs=partition_docs or DEFAULT_PARTITION_DOCS)
         for partition in partitions:
             in_flight.append((partition, _submit(client, partition, model, batch_size)))
             if len(in_flight) >= window:

@@ -12,8 +12,8 @@ from pipeline.evaluate import contains_match, evaluate, normalise, quote_match
 GOLD_FLOORS = {
     "drivers_f1": 0.98,
     "hometown": 0.99,
-    "team": 0.92,
-    "car": 0.89,
+    "team": 0.94,
+    "car": 0.93,
     "teams_f1": 0.95,
     "cars_f1": 0.96,
     "quotes_f1": 0.99,
@@ -22,12 +22,12 @@ GOLD_FLOORS = {
 DEVSET_FLOORS = {
     "drivers_f1": 0.99,
     "hometown": 0.99,
-    "team": 0.95,
-    "car": 0.85,
+    "team": 0.96,
+    "car": 0.88,
     "teams_f1": 0.98,
     "cars_f1": 0.96,
     "quotes_f1": 0.99,
-    "attribution": 0.95,
+    "attribution": 0.97,
 }
 
 
