@@ -75,12 +75,22 @@ class DriverLinker(Pipe):
         extra = [({"person": int(g.kb_id_), "kind": "group"}, g) for g in doc.spans.get("group_mentions", [])]
         extra += _subject_pronouns(doc, people, narrative, quoted)
         evidence = sorted(narrative + extra, key=lambda pair: pair[1].start)
+        weak_cars: dict[int, str] = {}
         for label, key in (("TEAM", "team"), ("CAR", "car")):
             candidates = [t for t in things if t.label_ == label]
             best = self._link(doc, people, evidence, candidates, label)
             for person_id, (score, thing) in best.items():
-                people[person_id][key] = thing._.canonical or thing.text
+                if label == "CAR" and score >= SCORE_PARAGRAPH:
+                    weak_cars[person_id] = thing._.canonical or thing.text  # only a fallback, see below
+                else:
+                    people[person_id][key] = thing._.canonical or thing.text
         self._car_from_team(people, things)
+        # A car named outside the driver's sentences is used only when the document
+        # has one car model: otherwise it is as likely someone else's.
+        car_names = {t._.canonical or t.text for t in things if t.label_ == "CAR"}
+        for person_id, car in weak_cars.items():
+            if people[person_id]["car"] is None and len(car_names) == 1:
+                people[person_id]["car"] = car
         doc.spans["base_ents"] = list(doc.ents)
         doc.ents = self._entities(doc, people, mention_spans, all_things)
         doc._.people = people
