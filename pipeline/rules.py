@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Iterator
 
 DEFAULT_LANG = "de"
+TITLE_MEMO_LIMIT = 100_000
 
 
 class RuleFileError(ValueError):
@@ -87,6 +88,7 @@ class Lexicons:
     country_by_code: dict[str, Country] = field(default_factory=dict)
     country_by_name: dict[str, Country] = field(default_factory=dict)
     demonym_by_noun: dict[str, tuple[Demonym, str]] = field(default_factory=dict)
+    _title_kind_memo: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         for country in self.countries:
@@ -103,6 +105,15 @@ class Lexicons:
     def title_kind(self, word: str) -> str | None:
         """``driver``/``person`` for a title noun such as ``Werksfahrer``, also for
         unseen compounds such as ``BMW-Werksfahrer`` or ``Porsche-Junior``."""
+        try:
+            return self._title_kind_memo[word]  # called for most capitalised tokens: memoise
+        except KeyError:
+            if len(self._title_kind_memo) > TITLE_MEMO_LIMIT:  # keep memory flat on endless archives
+                self._title_kind_memo.clear()
+            kind = self._title_kind_memo[word] = self._title_kind(word)
+            return kind
+
+    def _title_kind(self, word: str) -> str | None:
         if word in self.title_nouns:
             return self.title_nouns[word]
         if word[-1:] == "n" and word[:-1] in self.title_nouns:  # dative plural: "mit den Fahrern"
