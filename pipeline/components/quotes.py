@@ -632,6 +632,16 @@ class QuoteClassifier:
         if after and after[0][0] - c.outer_end <= 2:
             if after[0][2].lower() in NAMING_AFTER:
                 return True
+        # ``der berüchtigten „Externsteine-Runde“``: a short capitalised name after a
+        # definite article (and adjectives) names a place or thing, whatever follows.
+        inner = text[c.start:c.end].split()
+        if before and 0 < len(inner) <= 3 and all(w[:1].isupper() for w in inner) and not text[before[-1][1]:c.open_pos].strip():
+            article_at = len(before) - 1
+            while article_at > 0 and before[article_at][2][:1].islower() and before[article_at][2].endswith(("e", "en")) \
+                    and before[article_at][2].lower() not in DEFINITE_ARTICLES:
+                article_at -= 1
+            if before[article_at][2].lower() in DEFINITE_ARTICLES and len(before) - article_at <= 3:
+                return True
         # ``als „X“ bekannt``: the naming word may come a word later
         if len(after) > 1 and before and before[-1][2].lower() == "als":
             if after[0][2].lower() in NAMING_AFTER or after[1][2].lower() in NAMING_AFTER:

@@ -166,6 +166,14 @@ def test_scare_quotes_are_not_speech(quote_nlp):
     assert all(span.label_ == "SCARE_QUOTE" for span in doc.spans["scare_quotes"])
 
 
+def test_a_named_thing_before_a_cue_like_clause_is_not_speech(quote_nlp):
+    # "drehte sich X" after the mark looks like an inverted cue; the article before
+    # a short capitalised quote says it is a name.
+    doc = annotate(quote_nlp, "Auf der gefürchteten „Steinbruch-Runde“, drehte sich Lasse Vik und verlor Zeit.")
+    assert doc._.quotes == []
+    assert scare(doc) == ["Steinbruch-Runde"]
+
+
 def test_partial_quotes_are_speech(quote_nlp):
     text = (
         "Kai Roth sprach von einer „perfekten Runde“. Über seinen Start sagte er, dieser sei "
