@@ -1,0 +1,54 @@
+"""Hometowns from brackets and "aus" (motorsport_hometowns), on spacy.blank("de").
+
+All sentences are written for these tests; the names are invented.
+"""
+
+from helpers import driver
+
+
+def test_name_with_place_in_brackets(blank_nlp):
+    doc = blank_nlp("Greta Sommerfeld (Rosenheim) fuhr im Training die schnellste Runde.")
+    assert driver(doc, "Greta Sommerfeld")["hometown"] == "Rosenheim"
+
+
+def test_country_and_country_code_in_brackets(blank_nlp):
+    doc = blank_nlp("Vorne lagen Pieter Claes (B) und Ilmari Koskela (FIN) vor ihrem Teamkollegen Pablo Ruiz (Spanien).")
+    assert driver(doc, "Pieter Claes")["hometown"] == "B"
+    assert driver(doc, "Ilmari Koskela")["hometown"] == "FIN"
+    assert driver(doc, "Pablo Ruiz")["hometown"] == "Spanien"
+
+
+def test_place_with_slash_or_two_words(blank_nlp):
+    doc = blank_nlp("Hinter Lukas Wendeborn (Frankfurt/Oder) kam Jonas Prell (Bad Segeberg) ins Ziel.")
+    assert driver(doc, "Lukas Wendeborn")["hometown"] == "Frankfurt/Oder"
+    assert driver(doc, "Jonas Prell")["hometown"] == "Bad Segeberg"
+
+
+def test_shared_bracket_for_a_list(blank_nlp):
+    doc = blank_nlp("Im Cockpit wechseln sich Tyler Brooks, Dylan Harper und Mason Reyes (alle USA) ab.")
+    for name in ("Tyler Brooks", "Dylan Harper", "Mason Reyes"):
+        assert driver(doc, name)["hometown"] == "USA"
+
+
+def test_aus_place_and_country(blank_nlp):
+    doc = blank_nlp("Es siegten Mathis Garnier aus Frankreich und Paul Obermeier aus der Schweiz vor Till Aden aus Köln.")
+    assert driver(doc, "Mathis Garnier")["hometown"] == "Frankreich"
+    assert driver(doc, "Paul Obermeier")["hometown"] == "Schweiz"
+    assert driver(doc, "Till Aden")["hometown"] == "Köln"
+
+
+def test_brackets_that_are_not_hometowns(blank_nlp):
+    doc = blank_nlp(
+        "Ole Brandvik (24) fuhr in der American Le Mans Series (ALMS) den Wagen (#24). "
+        "Sein Rückstand auf Finn Abelmann (+0,317 s) war gering."
+    )
+    assert driver(doc, "Ole Brandvik")["hometown"] is None
+    assert driver(doc, "Ole Brandvik")["age"] == 24
+    assert driver(doc, "Finn Abelmann")["hometown"] is None
+    assert "HOMETOWN" not in {e.label_ for e in doc.ents}
+
+
+def test_age_and_place_in_one_bracket(blank_nlp):
+    doc = blank_nlp("Der jüngste Starter ist Elias Brunnthaler (19, Innsbruck).")
+    row = driver(doc, "Elias Brunnthaler")
+    assert (row["hometown"], row["age"]) == ("Innsbruck", 19)

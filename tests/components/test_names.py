@@ -1,0 +1,61 @@
+"""Surnames, crews and descriptions (motorsport_names), on spacy.blank("de").
+
+All sentences are written for these tests; the names are invented.
+"""
+
+from helpers import driver
+
+
+def test_nationality_noun_and_later_description(blank_nlp):
+    doc = blank_nlp("Der Belgier Maxime Dewaele gewann. Der Belgier führt nun die Wertung an.")
+    assert driver(doc, "Maxime Dewaele")["nationality"] == "Belgien"
+    descriptions = [m for m in doc._.mentions if m["kind"] == "description"]
+    assert descriptions and doc._.people[descriptions[0]["person"]]["name"] == "Maxime Dewaele"
+
+
+def test_crew_with_slash(blank_nlp):
+    doc = blank_nlp("Anton Reisacher und Lio Kastner fuhren stark. Reisacher/Kastner gehen von Platz drei ins Rennen.")
+    crew = [m for m in doc._.mentions if m["kind"] == "crew"]
+    assert {doc._.people[m["person"]]["name"] for m in crew} == {"Anton Reisacher", "Lio Kastner"}
+
+
+def test_surname_only_resolves_to_full_name(blank_nlp):
+    doc = blank_nlp("Marlene Hufnagel (Passau) war schnell. Hufnagel verbesserte sich um zwei Zehntel.")
+    surname = [e for e in doc.ents if e.text == "Hufnagel"]
+    assert surname and surname[0]._.canonical == "Marlene Hufnagel"
+    assert [row["driver"] for row in doc._.drivers] == ["Marlene Hufnagel"]
+
+
+def test_two_people_with_one_surname(blank_nlp):
+    doc = blank_nlp(
+        "Teamchef Bernd Lohmüller sah seinen Sohn Kilian Lohmüller (Ulm) auf Rang zwei. "
+        "Lohmüller fuhr im Porsche 911 GT3 R von Lohmüller Racing."
+    )
+    surname = [e for e in doc.ents if e.text == "Lohmüller" and e.label_ in ("DRIVER", "PERSON")]
+    assert surname and surname[0]._.canonical == "Kilian Lohmüller"
+
+
+def test_genitive_surname_and_given_name_mentions(blank_nlp):
+    doc = blank_nlp("Corvin Adelsberger (Fulda) siegte. Adelsbergers Vorsprung war groß. Corvin blieb ruhig.")
+    mentions = {m["text"]: m["kind"] for m in doc._.mentions}
+    assert mentions["Adelsbergers"] == "surname" and mentions["Corvin"] == "given"
+
+
+def test_age_description_refers_to_the_last_driver_and_teaches_the_age(blank_nlp):
+    doc = blank_nlp("Nele Brandhorst (Kiel) holte die Pole. Die 22-Jährige fuhr danach den Sieg ein.")
+    assert driver(doc, "Nele Brandhorst")["age"] == 22
+
+
+def test_origin_phrase_after_a_surname(blank_nlp):
+    doc = blank_nlp("Im Auto sitzt Ruben Haltermann. Haltermann stammt aus Frankfurt am Main und fährt seit 2019.")
+    assert driver(doc, "Ruben Haltermann")["hometown"] == "Frankfurt am Main"
+
+
+def test_the_duo_links_the_latest_pair_to_their_car(blank_nlp):
+    doc = blank_nlp(
+        "Gewonnen haben Ilka Marwede und Beifahrerin Svenja Ortloff. "
+        "Das Duo im Škoda Fabia RS Rally2 des Teams Wesertal Rallyesport lag vorn."
+    )
+    for name in ("Ilka Marwede", "Svenja Ortloff"):
+        assert driver(doc, name)["car"] == "Škoda Fabia RS Rally2"
+        assert driver(doc, name)["team"] == "Wesertal Rallyesport"
