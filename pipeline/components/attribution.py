@@ -34,20 +34,17 @@ from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
 from typing import Iterable
 
-import srsly
 from spacy.language import Language
-from spacy.pipeline import Pipe
 from spacy.tokens import Doc
-from spacy.util import SimpleFrozenList, ensure_path
 
 from .. import extensions  # noqa: F401  (registers doc._.people/mentions/quotes)
 from ..rules import DEFAULT_LANG, Lexicons
+from .configured import ConfiguredPipe
 from .quotes import (
     DEFAULT_SCARE_SPANS_KEY,
     REPORTING_FORMS,
     Outside,
     Sentences,
-    _safe_lexicons,
     after_cue_word,
     outer_span,
     paragraph_spans,
@@ -953,7 +950,7 @@ def make_attribution(nlp: Language, name: str, lang: str, rules_dir: str | None,
                               max_cue_words=max_cue_words, resolve_context=resolve_context)
 
 
-class SpeakerAttribution(Pipe):
+class SpeakerAttribution(ConfiguredPipe):
     """Fills the speaker keys of ``doc._.quotes``; see the module docstring."""
 
     def __init__(self, nlp: Language, name: str = "motorsport_attribution", *, lang: str = DEFAULT_LANG,
@@ -964,25 +961,11 @@ class SpeakerAttribution(Pipe):
         self.cfg = {"lang": lang, "rules_dir": rules_dir, "scare_spans_key": scare_spans_key,
                     "max_cue_words": max_cue_words, "resolve_context": resolve_context}
         self._attributor: Attributor | None = None
-        self._lexicons: Lexicons | None = None
-        self._lexicons_loaded = False
-
-    @property
-    def lexicons(self) -> Lexicons | None:
-        if not self._lexicons_loaded:
-            self._lexicons = _safe_lexicons(self.cfg["lang"], self.cfg["rules_dir"])
-            self._lexicons_loaded = True
-        return self._lexicons
-
-    @lexicons.setter
-    def lexicons(self, value: Lexicons | None) -> None:
-        self._lexicons = value
-        self._lexicons_loaded = True
-        self._attributor = None
 
     @property
     def attributor(self) -> Attributor:
-        if self._attributor is None:
+        # Rebuilt when the config or the lexicons change (tests swap lexicons in).
+        if self._attributor is None or self._attributor.lex is not self.lexicons:
             self._attributor = Attributor(self.lexicons, max_cue_words=self.cfg["max_cue_words"],
                                           resolve_context=self.cfg["resolve_context"],
                                           scare_key=self.cfg["scare_spans_key"])
@@ -996,31 +979,6 @@ class SpeakerAttribution(Pipe):
         except Exception as error:  # noqa: BLE001  (spaCy's error-handler protocol)
             error_handler(self.name, self, [doc], error)
 
-    def initialize(self, get_examples=None, *, nlp: Language | None = None) -> None:
-        self._lexicons_loaded = False
+    def _config_changed(self) -> None:
+        super()._config_changed()
         self._attributor = None
-        _ = self.attributor
-
-    def _reset(self) -> None:
-        self._lexicons_loaded = False
-        self._attributor = None
-
-    def to_bytes(self, *, exclude: Iterable[str] = SimpleFrozenList()) -> bytes:
-        return srsly.json_dumps({"cfg": self.cfg}).encode("utf8")
-
-    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = SimpleFrozenList()) -> "SpeakerAttribution":
-        self.cfg.update(srsly.json_loads(bytes_data)["cfg"])
-        self._reset()
-        return self
-
-    def to_disk(self, path, *, exclude: Iterable[str] = SimpleFrozenList()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "cfg", self.cfg)
-
-    def from_disk(self, path, *, exclude: Iterable[str] = SimpleFrozenList()) -> "SpeakerAttribution":
-        path = ensure_path(path)
-        if (path / "cfg").exists():
-            self.cfg.update(srsly.read_json(path / "cfg"))
-        self._reset()
-        return self

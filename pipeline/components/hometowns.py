@@ -16,14 +16,12 @@ and fills ``hometown``/``age`` of the records in ``doc._.people``.
 
 from __future__ import annotations
 
-import srsly
 from spacy.language import Language
-from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
-from spacy.util import ensure_path
 
 from .. import extensions  # noqa: F401
-from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
+from ..rules import DEFAULT_LANG, Lexicons
+from .configured import ConfiguredPipe
 from .shapes import has_digit, is_all_caps, is_capitalised, is_stop_word
 
 DEFAULT_THINGS_KEY = "motorsport_things"
@@ -51,21 +49,17 @@ def make_hometowns(nlp: Language, name: str, things_key: str, spans_key: str, la
     return HometownFinder(nlp, name, things_key=things_key, spans_key=spans_key, lang=lang, rules_dir=rules_dir)
 
 
-class HometownFinder(Pipe):
+class HometownFinder(ConfiguredPipe):
     def __init__(self, nlp: Language, name: str = "motorsport_hometowns", *, things_key: str = DEFAULT_THINGS_KEY,
                  spans_key: str = DEFAULT_SPANS_KEY, lang: str = DEFAULT_LANG, rules_dir: str | None = None) -> None:
         self.nlp = nlp
         self.name = name
-        self.things_key = things_key
-        self.spans_key = spans_key
-        self.lang = lang
-        self.rules_dir = rules_dir
-        self.lexicons: Lexicons = load_lexicons(lang, rules_dir)
+        self.cfg = {"things_key": things_key, "spans_key": spans_key, "lang": lang, "rules_dir": rules_dir}
 
     def __call__(self, doc: Doc) -> Doc:
         people = doc._.people or []
         mentions = doc._.mentions or []
-        things = {(s.start, s.end): s for s in doc.spans.get(self.things_key, [])}
+        things = {(s.start, s.end): s for s in doc.spans.get(self.cfg["things_key"], [])}
         thing_starts = {start: span for (start, _), span in things.items()}
         hometowns: list[Span] = []
         links: list[Span] = []
@@ -83,7 +77,7 @@ class HometownFinder(Pipe):
                 place = origin_after(doc, end, thing_starts, self.lexicons)
                 if place is not None:
                     set_hometown(person, place, hometowns)
-        doc.spans[self.spans_key] = hometowns
+        doc.spans[self.cfg["spans_key"]] = hometowns
         doc.spans["bracket_links"] = links
         doc._.people = people
         return doc
@@ -120,27 +114,6 @@ class HometownFinder(Pipe):
         place = place_span(doc, inner.start, close, thing_starts, self.lexicons)
         if place is not None:
             set_hometown(person, place, hometowns)
-
-    # -- serialization ----------------------------------------------------
-    def to_disk(self, path, *, exclude=tuple()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "cfg", {"things_key": self.things_key, "spans_key": self.spans_key, "lang": self.lang,
-                                        "rules_dir": self.rules_dir})
-
-    def from_disk(self, path, *, exclude=tuple()) -> "HometownFinder":
-        cfg = srsly.read_json(ensure_path(path) / "cfg")
-        self.things_key = cfg.get("things_key", self.things_key)
-        self.spans_key = cfg.get("spans_key", self.spans_key)
-        return self
-
-    def to_bytes(self, *, exclude=tuple()) -> bytes:
-        return srsly.json_dumps({"things_key": self.things_key, "spans_key": self.spans_key}).encode("utf8")
-
-    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "HometownFinder":
-        cfg = srsly.json_loads(data)
-        self.things_key, self.spans_key = cfg["things_key"], cfg["spans_key"]
-        return self
 
 
 def set_hometown(person: dict, place: Span, hometowns: list[Span], span_owner: bool = True) -> None:

@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import bisect
 
-import srsly
 from spacy.language import Language
-from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
-from spacy.util import ensure_path, filter_spans
+from spacy.util import filter_spans
 
 from .. import extensions  # noqa: F401
+from .configured import ConfiguredPipe
 from .shapes import TextIndex
 
 DEFAULT_THINGS_KEY = "motorsport_things"
@@ -55,18 +54,18 @@ def make_linking(nlp: Language, name: str, things_key: str) -> "DriverLinker":
     return DriverLinker(nlp, name, things_key=things_key)
 
 
-class DriverLinker(Pipe):
+class DriverLinker(ConfiguredPipe):
     def __init__(self, nlp: Language, name: str = "motorsport_linking", *, things_key: str = DEFAULT_THINGS_KEY) -> None:
         self.nlp = nlp
         self.name = name
-        self.things_key = things_key
+        self.cfg = {"things_key": things_key}
 
     def __call__(self, doc: Doc) -> Doc:
         people = doc._.people or []
         mentions = doc._.mentions or []
         quoted = _quoted_chars(doc)
         # Inside quotes, only known names count: "dem ganzen Team Rückenwind" is speech, not a team.
-        all_things = [s for s in doc.spans.get(self.things_key, []) if s.id_ == "gazetteer" or not _inside(s.start_char, quoted)]
+        all_things = [s for s in doc.spans.get(self.cfg["things_key"], []) if s.id_ == "gazetteer" or not _inside(s.start_char, quoted)]
         things = [s for s in all_things if not _inside(s.start_char, quoted)]
         mention_spans = [(m, doc.char_span(m["start_char"], m["end_char"], alignment_mode="expand")) for m in mentions]
         mention_spans = [(m, s) for m, s in mention_spans if s is not None]
@@ -169,27 +168,11 @@ class DriverLinker(Pipe):
             entity = Span(doc, span.start, span.end, label=PERSON_LABELS[person["kind"]])
             entity._.canonical = person["name"]
             entities.append(entity)
-        for span in list(doc.spans.get("hometowns", [])) + list(doc.spans.get(self.things_key, [])):
+        for span in list(doc.spans.get("hometowns", [])) + list(doc.spans.get(self.cfg["things_key"], [])):
             entity = Span(doc, span.start, span.end, label=span.label_)
             entity._.canonical = span._.canonical or span.text
             entities.append(entity)
         return filter_spans(entities)
-
-    def to_disk(self, path, *, exclude=tuple()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "cfg", {"things_key": self.things_key})
-
-    def from_disk(self, path, *, exclude=tuple()) -> "DriverLinker":
-        self.things_key = srsly.read_json(ensure_path(path) / "cfg").get("things_key", self.things_key)
-        return self
-
-    def to_bytes(self, *, exclude=tuple()) -> bytes:
-        return srsly.json_dumps({"things_key": self.things_key}).encode("utf8")
-
-    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "DriverLinker":
-        self.things_key = srsly.json_loads(data).get("things_key", self.things_key)
-        return self
 
 
 def _sentence_distance(doc: Doc, mention: Span, thing: Span, driver_positions: list[int],

@@ -18,14 +18,12 @@ from __future__ import annotations
 
 import bisect
 
-import srsly
 from spacy.language import Language
-from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
-from spacy.util import ensure_path
 
 from .. import extensions  # noqa: F401
-from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
+from ..rules import DEFAULT_LANG, Lexicons
+from .configured import ConfiguredPipe
 from .hometowns import origin_after, set_hometown
 from .persons import ARTICLES, _blocked_tokens, _new_person
 from .shapes import is_name_like
@@ -49,20 +47,17 @@ def make_names(nlp: Language, name: str, things_key: str, lang: str, rules_dir: 
     return NamePropagator(nlp, name, things_key=things_key, lang=lang, rules_dir=rules_dir)
 
 
-class NamePropagator(Pipe):
+class NamePropagator(ConfiguredPipe):
     def __init__(self, nlp: Language, name: str = "motorsport_names", *, things_key: str = DEFAULT_THINGS_KEY,
                  lang: str = DEFAULT_LANG, rules_dir: str | None = None) -> None:
         self.nlp = nlp
         self.name = name
-        self.things_key = things_key
-        self.lang = lang
-        self.rules_dir = rules_dir
-        self.lexicons: Lexicons = load_lexicons(lang, rules_dir)
+        self.cfg = {"things_key": things_key, "lang": lang, "rules_dir": rules_dir}
 
     def __call__(self, doc: Doc) -> Doc:
         people = doc._.people or []
         mentions = list(doc._.mentions or [])
-        taken = _blocked_tokens(doc, self.things_key)
+        taken = _blocked_tokens(doc, self.cfg["things_key"])
         char_to_token = {token.idx: token.i for token in doc}
         for mention in mentions:
             start = char_to_token.get(mention["start_char"])
@@ -70,7 +65,7 @@ class NamePropagator(Pipe):
                 span = doc.char_span(mention["start_char"], mention["end_char"])
                 taken.update(range(span.start, span.end))
         self._crews(doc, people, mentions, taken)
-        thing_starts = {span.start: span for span in doc.spans.get(self.things_key, [])}
+        thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
         hometown_spans = list(doc.spans.get("hometowns", []))
         surnames = _index_names(people, lambda name: name.split()[-1])
         given = _index_names(people, lambda name: name.split()[0])
@@ -126,7 +121,7 @@ class NamePropagator(Pipe):
     def _descriptions(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
         """``Der Schweizer``, ``der 22-jährige Schwede``, ``Der BMW-Werksfahrer``."""
         starts = [m["start_char"] for m in mentions]
-        thing_starts = {span.start: span for span in doc.spans.get(self.things_key, [])}
+        thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
         hometown_spans = list(doc.spans.get("hometowns", []))
         for token in doc:
             if token.i in taken or token.text not in ARTICLES:
@@ -282,23 +277,6 @@ class NamePropagator(Pipe):
             if not demonym.region and person["nationality"] is None:
                 person["nationality"] = demonym.country
             person["gender"] = person["gender"] or gender
-
-    # -- serialization ----------------------------------------------------
-    def to_disk(self, path, *, exclude=tuple()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "cfg", {"things_key": self.things_key, "lang": self.lang, "rules_dir": self.rules_dir})
-
-    def from_disk(self, path, *, exclude=tuple()) -> "NamePropagator":
-        self.things_key = srsly.read_json(ensure_path(path) / "cfg").get("things_key", self.things_key)
-        return self
-
-    def to_bytes(self, *, exclude=tuple()) -> bytes:
-        return srsly.json_dumps({"things_key": self.things_key}).encode("utf8")
-
-    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "NamePropagator":
-        self.things_key = srsly.json_loads(data).get("things_key", self.things_key)
-        return self
 
 
 def _title_gender(word: str, lex: Lexicons) -> str | None:

@@ -20,14 +20,12 @@ crews and descriptions).
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
-from spacy.util import ensure_path
 
-import srsly
 
 from .. import extensions  # noqa: F401
-from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
+from ..rules import DEFAULT_LANG, Lexicons
+from .configured import ConfiguredPipe
 from .shapes import NAME_PARTICLES, NAME_PARTICLES_SECOND, is_capitalised, is_name_like
 
 DEFAULT_THINGS_KEY = "motorsport_things"
@@ -69,20 +67,16 @@ def make_persons(nlp: Language, name: str, things_key: str, lang: str, rules_dir
     return PersonFinder(nlp, name, things_key=things_key, lang=lang, rules_dir=rules_dir, use_base_entities=use_base_entities)
 
 
-class PersonFinder(Pipe):
+class PersonFinder(ConfiguredPipe):
     def __init__(self, nlp: Language, name: str = "motorsport_persons", *, things_key: str = DEFAULT_THINGS_KEY,
                  lang: str = DEFAULT_LANG, rules_dir: str | None = None, use_base_entities: bool = True) -> None:
         self.nlp = nlp
         self.name = name
-        self.things_key = things_key
-        self.lang = lang
-        self.rules_dir = rules_dir
-        self.use_base_entities = use_base_entities
-        self.lexicons: Lexicons = load_lexicons(lang, rules_dir)
+        self.cfg = {"things_key": things_key, "lang": lang, "rules_dir": rules_dir, "use_base_entities": use_base_entities}
 
     def __call__(self, doc: Doc) -> Doc:
         lex = self.lexicons
-        blocked = _blocked_tokens(doc, self.things_key)
+        blocked = _blocked_tokens(doc, self.cfg["things_key"])
         base_person_starts = self._base_person_starts(doc)
         runs: list[tuple[int, int, bool]] = []  # (start, end, accepted) of capitalised name-like runs
         i = 0
@@ -123,7 +117,7 @@ class PersonFinder(Pipe):
 
     # -- evidence ---------------------------------------------------------
     def _base_person_starts(self, doc: Doc) -> set[int]:
-        if not self.use_base_entities:
+        if not self.cfg["use_base_entities"]:
             return set()
         return {ent.start for ent in doc.ents if ent.label_ in BASE_PERSON_LABELS and len(ent) >= 2}
 
@@ -219,31 +213,6 @@ class PersonFinder(Pipe):
         if role:
             record["kind"] = "person"
             record["role"] = record["role"] or role
-
-    # -- serialization ----------------------------------------------------
-    def to_disk(self, path, *, exclude=tuple()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "cfg", self._cfg())
-
-    def from_disk(self, path, *, exclude=tuple()) -> "PersonFinder":
-        self._load_cfg(srsly.read_json(ensure_path(path) / "cfg"))
-        return self
-
-    def to_bytes(self, *, exclude=tuple()) -> bytes:
-        return srsly.json_dumps(self._cfg()).encode("utf8")
-
-    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "PersonFinder":
-        self._load_cfg(srsly.json_loads(data))
-        return self
-
-    def _cfg(self) -> dict:
-        return {"things_key": self.things_key, "lang": self.lang, "rules_dir": self.rules_dir,
-                "use_base_entities": self.use_base_entities}
-
-    def _load_cfg(self, cfg: dict) -> None:
-        self.things_key = cfg.get("things_key", self.things_key)
-        self.use_base_entities = cfg.get("use_base_entities", self.use_base_entities)
 
 
 def _gender_from_given_name(given: str) -> str | None:

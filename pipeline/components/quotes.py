@@ -32,14 +32,12 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
-import srsly
 from spacy.language import Language
-from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
-from spacy.util import SimpleFrozenList, ensure_path
 
 from .. import extensions  # noqa: F401  (registers doc._.quotes)
-from ..rules import DEFAULT_LANG, Lexicons, RuleFileError, load_lexicons
+from ..rules import DEFAULT_LANG
+from .configured import ConfiguredPipe
 
 logger = logging.getLogger(__name__)
 
@@ -654,15 +652,6 @@ class QuoteClassifier:
 # --------------------------------------------------------------------------- #
 
 
-def _safe_lexicons(lang: str, rules_dir: str | None) -> Lexicons | None:
-    try:
-        return load_lexicons(lang, rules_dir)
-    except (RuleFileError, OSError, ModuleNotFoundError, ValueError) as error:
-        # The quote rules are positional; the speech-verb lexicon only adds recall.
-        logger.warning("rule files unavailable (%s); quote components use built-in cues only", error)
-        return None
-
-
 @Language.factory(
     "motorsport_quotes",
     assigns=["doc._.quotes", "doc.spans"],
@@ -682,7 +671,7 @@ def make_quotes(nlp: Language, name: str, lang: str, rules_dir: str | None, span
                          max_quote_paragraphs=max_quote_paragraphs)
 
 
-class QuoteDetector(Pipe):
+class QuoteDetector(ConfiguredPipe):
     """Finds direct quotes; see the module docstring."""
 
     def __init__(self, nlp: Language, name: str = "motorsport_quotes", *, lang: str = DEFAULT_LANG,
@@ -695,21 +684,6 @@ class QuoteDetector(Pipe):
         self.cfg = {"lang": lang, "rules_dir": rules_dir, "spans_key": spans_key,
                     "scare_spans_key": scare_spans_key, "long_quote_words": long_quote_words,
                     "max_quote_paragraphs": max_quote_paragraphs}
-        self._lexicons: Lexicons | None = None
-        self._lexicons_loaded = False
-
-    @property
-    def lexicons(self) -> Lexicons | None:
-        if not self._lexicons_loaded:
-            self._lexicons = _safe_lexicons(self.cfg["lang"], self.cfg["rules_dir"])
-            self._lexicons_loaded = True
-        return self._lexicons
-
-    @lexicons.setter
-    def lexicons(self, value: Lexicons | None) -> None:
-        # Tests and users with their own rule sets can swap the lexicons in.
-        self._lexicons = value
-        self._lexicons_loaded = True
 
     def _speech_forms(self) -> frozenset[str]:
         lex = self.lexicons
@@ -726,32 +700,6 @@ class QuoteDetector(Pipe):
             return doc
         except Exception as error:  # noqa: BLE001  (spaCy's error-handler protocol)
             error_handler(self.name, self, [doc], error)
-
-    def initialize(self, get_examples=None, *, nlp: Language | None = None) -> None:
-        # Nothing to learn; loading the lexicons here surfaces broken rule files early.
-        self._lexicons_loaded = False
-        _ = self.lexicons
-
-    # Serialization: config only; the lexicons come from the rule files.
-    def to_bytes(self, *, exclude: Iterable[str] = SimpleFrozenList()) -> bytes:
-        return srsly.json_dumps({"cfg": self.cfg}).encode("utf8")
-
-    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = SimpleFrozenList()) -> "QuoteDetector":
-        self.cfg.update(srsly.json_loads(bytes_data)["cfg"])
-        self._lexicons_loaded = False
-        return self
-
-    def to_disk(self, path, *, exclude: Iterable[str] = SimpleFrozenList()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "cfg", self.cfg)
-
-    def from_disk(self, path, *, exclude: Iterable[str] = SimpleFrozenList()) -> "QuoteDetector":
-        path = ensure_path(path)
-        if (path / "cfg").exists():
-            self.cfg.update(srsly.read_json(path / "cfg"))
-        self._lexicons_loaded = False
-        return self
 
 
 def detect_quotes(text: str, speech_forms: frozenset[str] = frozenset(),

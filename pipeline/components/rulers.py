@@ -15,7 +15,6 @@ canonical pointing at the full team name of the document when there is one.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Iterable
 
 import srsly
