@@ -18,6 +18,7 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline.sentencizer import Sentencizer
 
 logger = logging.getLogger(__name__)
 
@@ -53,10 +54,18 @@ def _describe(nlp: Language, name: str, kind: str) -> BaseInfo:
     )
 
 
+# Paragraph breaks end sentences too: subheadings and datelines have no full stop.
+SENTENCE_END_CHARS = Sentencizer.default_punct_chars + ["\n", "\n\n", "\n\n\n"]
+
+
+def add_sentencizer(nlp: Language) -> None:
+    nlp.add_pipe("sentencizer", first=True, config={"punct_chars": SENTENCE_END_CHARS})
+
+
 def offline_base() -> Language:
     """Blank German plus sentence boundaries and lookup lemmas; no download."""
     nlp = spacy.blank("de")
-    nlp.add_pipe("sentencizer")
+    add_sentencizer(nlp)
     try:
         lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         lemmatizer.initialize()  # reads the table from spacy-lookups-data, offline
@@ -72,7 +81,7 @@ def _load_statistical(name: str) -> Language:
     # Sentence boundaries are needed; a parser or senter gives them, else add one.
     nlp = spacy.load(name)
     if not any(pipe in nlp.pipe_names for pipe in ("parser", "senter", "sentencizer")):
-        nlp.add_pipe("sentencizer", first=True)
+        add_sentencizer(nlp)
     return nlp
 
 
