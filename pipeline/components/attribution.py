@@ -670,9 +670,8 @@ class Attributor:
     def _resolve_pronoun(self, st: _Doc, slot: Slot, before: int, previous: tuple[int, int] | None = None
                          ) -> tuple[int | None, bool]:
         """``er``/``sie``: the speaker of the quote just before when nobody else
-        was named since; else the nearest person of the pronoun's gender in this
-        or the two paragraphs before; else the nearest person not known to be
-        of the other gender."""
+        was named since; else the nearest person not known to be of the other
+        gender (strong when the gender is known and the mention is recent)."""
         gender = PRONOUNS.get(slot.text.lower())
         pos = min(before, slot.start)
         if previous is not None:
@@ -680,16 +679,21 @@ class Attributor:
             known = st.gender(prev_person, self.lex)
             if known in (None, gender) and self._nobody_between(st, prev_end, pos, prev_person):
                 return prev_person, known == gender
+        # "er": the most recent person not known to be a woman (names rarely tell
+        # "m"). "sie": a known woman in this or the two paragraphs before wins over
+        # nearer people of unknown gender, since women are the ones marked "f".
         window_start = st.paragraphs[max(st.paragraph_of(pos) - 2, 0)][0]
         first_open = None
         for mention_pos, person in st.recent_people(pos):
             known = st.gender(person, self.lex)
-            if known == gender:
-                if mention_pos >= window_start or first_open is None:
-                    return person, True
-                break
+            if known == gender and (gender == "m" or mention_pos >= window_start):
+                return person, True
             if known is None and first_open is None:
+                if gender == "m":
+                    return person, False
                 first_open = person
+            if mention_pos < window_start and first_open is not None:
+                break
         return first_open, False
 
     def _resolve_description(self, st: _Doc, slot: Slot, before: int, circular: int | None = None

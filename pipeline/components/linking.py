@@ -39,7 +39,8 @@ MAX_LINK_TOKENS = 60  # bounds the work in run-on "sentences" of hostile input
 BEFORE_PENALTY = 2
 COMMA_PENALTY = 8
 AFTER_COMMA_PENALTY = 6  # "A (F), Platz drei ging an den Mercedes …": a new clause
-CONTRAST_PENALTY = 20
+# Across "vor"/"hinter"/"gegen" the thing is the rival's ("A im Porsche vor B"): no link at all.
+CONTRAST_PENALTY = float("inf")
 CONTRAST_WORDS = frozenset({"vor", "hinter", "gegen", "überholte", "überholt"})
 PERSON_LABELS = {"driver": "DRIVER", "person": "PERSON"}
 
@@ -127,7 +128,9 @@ class DriverLinker(ConfiguredPipe):
             others = [pos for pos in drivers_by_sentence.get(sentence, []) if list_of.get(pos) != list_of.get(span.start)]
             for thing in things_by_sentence.get(sentence, []):
                 if abs(thing.start - span.start) <= MAX_LINK_TOKENS:
-                    offer(person_id, _sentence_distance(doc, span, thing, others, same_list), thing)
+                    distance = _sentence_distance(doc, span, thing, others, same_list)
+                    if distance != CONTRAST_PENALTY:
+                        offer(person_id, distance, thing)
             # Outside the sentence only the nearest earlier thing can win.
             position = bisect.bisect_right(ends, span.start) - 1
             while position >= 0 and index.sentence_of(ordered[position].start) == sentence:

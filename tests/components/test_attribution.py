@@ -443,6 +443,16 @@ def test_pronoun_right_after_a_quote_means_its_speaker(quote_nlp):
     assert cues(doc)[1] == "betonte"
 
 
+def test_er_takes_the_nearest_person_even_of_unknown_gender(quote_nlp):
+    # Given names rarely say "male": a known man further back must not beat the
+    # person just named.
+    text = ("Der Belgier Joris Maes gewann.\n\nSiebe Hoogland ärgerte sich über eine Strafe. "
+            "„Das hat uns den Sieg gekostet“, sagte er.")
+    people = [person("Joris Maes", gender="m"), person("Siebe Hoogland")]
+    doc = annotate(quote_nlp, text, people)
+    assert speakers(doc) == ["Siebe Hoogland"]
+
+
 def test_pronoun_finds_the_gender_match_a_paragraph_back(quote_nlp):
     text = ("Mira Lenz ist Meisterin. Paul Brenner wurde Zweiter.\n\nDritter wurde Nils Graf.\n\n"
             "„Ich kann es nicht glauben“, sagte sie.")
