@@ -17,7 +17,7 @@ GOLD_FLOORS = {
     "teams_f1": 0.95,
     "cars_f1": 0.96,
     "quotes_f1": 0.99,
-    "attribution": 0.97,
+    "attribution": 0.98,
 }
 DEVSET_FLOORS = {
     "drivers_f1": 0.99,
