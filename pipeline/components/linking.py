@@ -73,18 +73,19 @@ class DriverLinker(ConfiguredPipe):
         narrative = [(m, s) for m, s in mention_spans if not _inside(s.start_char, quoted)]
         # Evidence-only mentions: "Das Duo" (every driver of the latest list) and subject pronouns.
         extra = [({"person": int(g.kb_id_), "kind": "group"}, g) for g in doc.spans.get("group_mentions", [])]
-        extra += _subject_pronouns(doc, people, narrative, quoted)
+        index = TextIndex(doc)  # built once: sentence and paragraph lookups for every step
+        extra += _subject_pronouns(doc, people, narrative, quoted, index)
         evidence = sorted(narrative + extra, key=lambda pair: pair[1].start)
         weak_cars: dict[int, str] = {}
         for label, key in (("TEAM", "team"), ("CAR", "car")):
             candidates = [t for t in things if t.label_ == label]
-            best = self._link(doc, people, evidence, candidates, label)
+            best = self._link(doc, people, evidence, candidates, label, index)
             for person_id, (score, thing) in best.items():
                 if label == "CAR" and score >= SCORE_PARAGRAPH:
                     weak_cars[person_id] = thing._.canonical or thing.text  # only a fallback, see below
                 else:
                     people[person_id][key] = thing._.canonical or thing.text
-        self._car_from_team(people, things)
+        self._car_from_team(people, things, index)
         # A car named outside the driver's sentences is used only when the document
         # has one car model: otherwise it is as likely someone else's.
         car_names = {t._.canonical or t.text for t in things if t.label_ == "CAR"}
@@ -97,7 +98,8 @@ class DriverLinker(ConfiguredPipe):
         doc._.drivers = [_driver_row(p) for p in people if p["kind"] == "driver"]
         return doc
 
-    def _link(self, doc: Doc, people, narrative, candidates: list[Span], label: str) -> dict[int, tuple[float, Span]]:
+    def _link(self, doc: Doc, people, narrative, candidates: list[Span], label: str,
+              index: TextIndex) -> dict[int, tuple[float, Span]]:
         best: dict[int, tuple[float, Span]] = {}
 
         def offer(person_id: int, score: float, thing: Span) -> None:
@@ -108,7 +110,6 @@ class DriverLinker(ConfiguredPipe):
         for link in doc.spans.get("bracket_links", []):
             if link.label_ == label and link.start in by_start:
                 offer(int(link.kb_id_), SCORE_BRACKET, by_start[link.start])
-        index = TextIndex(doc)
         drivers = [s for m, s in narrative if people[m["person"]]["kind"] == "driver"]
         list_of = _list_groups(doc, drivers)
         drivers_by_sentence: dict[int, list[int]] = {}
@@ -146,11 +147,8 @@ class DriverLinker(ConfiguredPipe):
                     offer(person_id, SCORE_TEAMMATE, best[team_holder][1])
         return best
 
-    def _car_from_team(self, people: list[dict], things: list[Span]) -> None:
+    def _car_from_team(self, people: list[dict], things: list[Span], index: TextIndex) -> None:
         """A driver whose car is unknown drives what the text gives to the team."""
-        if not things:
-            return
-        index = TextIndex(things[0].doc)
         cars_by_sentence: dict[int, list[Span]] = {}
         for car in (t for t in things if t.label_ == "CAR"):
             cars_by_sentence.setdefault(index.sentence_of(car.start), []).append(car)
@@ -270,14 +268,13 @@ def _pronoun_between(doc: Doc, start: int, end: int) -> bool:
     return any(token.lower_ in ("er", "sie") for token in doc[start:end])
 
 
-def _subject_pronouns(doc: Doc, people, narrative, quoted) -> list[tuple[dict, Span]]:
+def _subject_pronouns(doc: Doc, people, narrative, quoted, index: TextIndex) -> list[tuple[dict, Span]]:
     """``setzte er sich im BMW M4 GT3 …``: ``er`` is the first driver named in
     the previous sentence (its likely subject). Only ``er``, and ``sie`` for a
     known woman, since plural ``sie`` is common."""
     if not doc.has_annotation("SENT_START"):
         return []
     pronouns = []
-    index = TextIndex(doc)
     first_driver: dict[int, int] = {}
     for mention, span in narrative:
         if people[mention["person"]]["kind"] == "driver":

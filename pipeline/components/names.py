@@ -26,7 +26,7 @@ from ..rules import DEFAULT_LANG, Lexicons
 from .configured import ConfiguredPipe
 from .hometowns import origin_after, set_hometown
 from .persons import ARTICLES, _blocked_tokens, _new_person
-from .shapes import is_name_like
+from .shapes import TextIndex, is_name_like
 
 DEFAULT_THINGS_KEY = "motorsport_things"
 AGE_SUFFIXES = ("-Jährige", "-Jähriger", "-Jährigen", "-jährige", "-jähriger", "-jährigen")
@@ -203,10 +203,9 @@ class NamePropagator(ConfiguredPipe):
         (two or more drivers in one sentence before it). ``kb_id`` is the person."""
         groups: list[Span] = []
         by_sentence: dict[int, list[int]] = {}
-        char_sent = {}
-        for sent_index, sent in enumerate(doc.sents) if doc.has_annotation("SENT_START") else []:
-            for token in sent:
-                char_sent[token.idx] = sent_index
+        index = TextIndex(doc)
+        token_at = {token.idx: token.i for token in doc}
+        char_sent = {idx: index.sentence_of(i) for idx, i in token_at.items()}
         for mention in mentions:
             sent_index = char_sent.get(mention["start_char"])
             if sent_index is not None and people[mention["person"]]["kind"] == "driver":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from functools import lru_cache
 
 import numpy
 from spacy.attrs import SENT_START
@@ -54,8 +55,14 @@ def is_stop_word(token: Token) -> bool:
 
 def is_name_like(token: Token) -> bool:
     """A token that can be part of a person's name: ``Jentzsch``, ``O'Neill``, ``Jean-Luc``."""
-    text = token.text
-    if not is_capitalised(token) or is_stop_word(token) or has_digit(text):
+    return _name_like_text(token.text, token.is_sent_start or token.i == 0)
+
+
+@lru_cache(maxsize=65536)  # called for every token by several components
+def _name_like_text(text: str, sentence_start: bool) -> bool:
+    if not text or not text[0].isupper() or not any(ch.isalpha() for ch in text) or has_digit(text):
+        return False
+    if text in NEVER_NAME or (text.lower() in STOP_WORDS and sentence_start):
         return False
     if is_all_caps(text) and len(text) > 1:
         return False  # acronyms (ALMS, BMW) are not names
