@@ -84,6 +84,10 @@ class Lexicons:
     series: tuple[NamedThing, ...]
     circuits: tuple[NamedThing, ...]
     race_classes: frozenset[str]
+    noun_endings: tuple[str, ...]
+    not_name_words: frozenset[str]
+    male_names_like_female: frozenset[str]
+    department_heads: frozenset[str]
     # Derived lookups, built once in __post_init__.
     country_by_code: dict[str, Country] = field(default_factory=dict)
     country_by_name: dict[str, Country] = field(default_factory=dict)
@@ -249,6 +253,10 @@ def load_lexicons_from(root: Path) -> Lexicons:
         series=_named_things(root / "series.jsonl"),
         circuits=_named_things(root / "circuits.jsonl"),
         race_classes=read_word_list(root / "race_classes.txt"),
+        noun_endings=tuple(sorted(read_word_list(root / "noun_endings.txt"))),
+        not_name_words=read_word_list(root / "not_name_words.txt"),
+        male_names_like_female=read_word_list(root / "male_names_like_female.txt"),
+        department_heads=read_word_list(root / "department_heads.txt"),
     )
 
 

@@ -7,7 +7,11 @@ something in the text says so:
   ``der Belgier X``, ``Teamchef X``);
 - a bracket or ``aus`` follows it (``X (Rosenheim)``, ``X aus Köln``);
 - a speech verb stands right before it (``sagte X``);
-- the statistical base model tagged it PER (extra evidence, when present).
+- it is joined by ``,``/``und`` to an accepted name (``A, X Y und B``);
+- it is a bare capitalised pair in a name's position, with no article
+  (``… überholte Oda Strand …``), and no word says noun or place;
+- the statistical base model tagged it PER (extra evidence, when present),
+  checked like a bare pair.
 
 A person is a ``person`` (not a driver) when a person-title precedes the name
 (``Teamchef``) or a role apposition follows it (``X, Leiter Motorsport``).
@@ -33,26 +37,11 @@ DEFAULT_MAX_NAME_TOKENS = 4
 DEFAULT_ROLE_MAX_TOKENS = 12
 BASE_PERSON_LABELS = ("PER", "PERSON")
 ARTICLES = frozenset({"der", "die", "dem", "den", "des", "Der", "Die", "Dem", "Den", "Des"})
-# Endings of German common nouns; a word with one is not half of a bare name pair.
-NOUN_ENDINGS = ("ung", "heit", "keit", "schaft", "tion", "rennen", "runde", "platz", "wagen", "auto", "tät", "ismus",
-                "lauf", "sieg", "zeit", "strecke", "punkte", "punkt", "wertung", "klasse", "reifen", "stunden", "ring", "sport")
-# Capitalised words that open places, events and terms, never bare names.
-NOT_NAME_WORDS = frozenset({"Bad", "Sankt", "St.", "Rallye", "Rally", "Grand", "Prix", "Mode", "Attack", "Team", "Cup",
-                            "European", "Endurance", "World", "Series", "Trophy", "Masters", "Challenge", "International"})
 # Words after which a bare capitalised pair is in a name's position.
 NAME_OPENERS = frozenset({",", "und", "sowie", "mit", "vor", "hinter", "gegen", "für", "an", "Hinter", "Vor", "Mit", "Auch", "auch", ":", "–"})
 ARTICLES_LOWER = frozenset({"der", "die", "das", "dem", "den", "des", "ein", "eine", "einen", "einem", "einer", "eines", "im", "am", "vom", "zum", "zur", "beim", "ins"})
 # After these a capitalised pair is a place: "aus Bad Kötzting", "in Le Castellet".
 PLACE_PREPOSITIONS = frozenset({"aus", "in", "nach", "bei", "im", "am", "von"})
-# Role words usually followed by a department, not a name ("Leiter Motorsport").
-COMPLEMENT_HEADS = frozenset({"Leiter", "Leiterin", "Chef", "Chefin", "Direktor", "Direktorin", "Head", "Vorsitzender",
-                              "Vorsitzende", "Koordinator", "Koordinatorin", "Manager", "Managerin", "Verantwortlicher"})
-MALE_NAMES_ENDING_LIKE_FEMALE = frozenset({
-    "Luca", "Andrea", "Nikita", "Mika", "Jona", "Ilja", "Sascha", "Kosta", "Joshua", "Elia", "Noa", "Borja", "Josua",
-    "Juha", "Jukka", "Pekka", "Esa", "Jarkko", "Akira", "Kazuya", "Hideya", "Yuya", "Takuya", "Tetsuya",
-    "Nicola", "Gianluca", "Battista", "Costa", "Dima", "Kolja", "Mischa", "Aljoscha", "Jascha", "Nikola", "Luka",
-    "Ezra", "Mustafa", "Hamza", "Isa", "Musa", "Lee", "Dee",
-})
 LIST_JOINERS = frozenset({",", "und", "sowie", "/", "&"})
 CLAUSE_END = frozenset({".", ",", ":", ";", "!", "?", "(", ")", "„", "“", "\"", "»", "«", "–", "-"})
 
@@ -107,7 +96,7 @@ class PersonFinder(ConfiguredPipe):
                 people.append(record)
                 by_name[name] = record
             self._describe(doc, span, record)
-            record["gender"] = record["gender"] or _gender_from_given_name(span[0].text)
+            record["gender"] = record["gender"] or _gender_from_given_name(span[0].text, lex)
             mentions.append({"person": record["id"], "start_char": span.start_char, "end_char": span.end_char,
                              "kind": "name", "text": span.text})
         _merge_short_names(people, mentions)
@@ -157,10 +146,10 @@ class PersonFinder(ConfiguredPipe):
             return True
         if start > 0:
             before = doc[start - 1].text
-            if before in COMPLEMENT_HEADS:
+            if before in lex.department_heads:
                 return False  # "Leiterin Werksmotorsport Langstrecke": a department, unless a given name follows
             if lex.title_kind(before) or before in lex.demonym_by_noun or before in lex.speech_verbs:
-                return not any(doc[i].text.lower().endswith(NOUN_ENDINGS) for i in range(start, end))
+                return not any(doc[i].text.lower().endswith(lex.noun_endings) for i in range(start, end))
         if end < len(doc) and (doc[end].text == "(" or (doc[end].text == "aus" and end + 1 < len(doc) and is_capitalised(doc[end + 1]))):
             return True
         if start in base_person_starts:  # the statistical model's PER, checked like a bare pair
@@ -171,7 +160,7 @@ class PersonFinder(ConfiguredPipe):
         """Words that can form a name without further evidence: no common-noun
         endings, no known non-name words, no genitive given name first."""
         lex = self.lexicons
-        if any(w.lower().endswith(NOUN_ENDINGS) or w in NOT_NAME_WORDS or w in lex.country_by_name or w in lex.makers
+        if any(w.lower().endswith(lex.noun_endings) or w in lex.not_name_words or w in lex.country_by_name or w in lex.makers
                or w in lex.team_suffixes for w in words):
             return False
         return not (words[0].endswith("s") and words[0][:-1] in lex.given_names)  # genitive: "Fabians Linien"
@@ -215,10 +204,10 @@ class PersonFinder(ConfiguredPipe):
             record["role"] = record["role"] or role
 
 
-def _gender_from_given_name(given: str) -> str | None:
+def _gender_from_given_name(given: str, lex: Lexicons) -> str | None:
     """A weak prior for "sagte sie": most given names ending in -a or -ine are
     women's. Unknown otherwise (None), never guessed male."""
-    if given in MALE_NAMES_ENDING_LIKE_FEMALE:
+    if given in lex.male_names_like_female:
         return None
     if given.endswith(("a", "ine", "ette", "elle", "ee")) and len(given) > 2:
         return "f"
