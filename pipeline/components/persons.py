@@ -27,7 +27,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 
-from .. import extensions  # noqa: F401
+from .. import extensions  # noqa: F401  (registers the extensions)
 from ..rules import DEFAULT_LANG, Lexicons
 from .configured import ConfiguredPipe
 from .shapes import NAME_PARTICLES, NAME_PARTICLES_SECOND, is_capitalised, is_name_like

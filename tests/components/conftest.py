@@ -67,6 +67,10 @@ def small_lexicons() -> Lexicons:
         series=(),
         circuits=(),
         race_classes=frozenset(),
+        noun_endings=("ung",),
+        not_name_words=frozenset(),
+        male_names_like_female=frozenset(),
+        department_heads=frozenset({"Leiter", "Leiterin"}),
     )
 
 
