@@ -227,22 +227,28 @@ def _teammates(doc: Doc, people, narrative) -> list[tuple[int, int]]:
         if token.text not in TEAMMATE_NOUNS or token.i + 1 not in by_start:
             continue
         mates = _list_from(doc, token.i + 1, by_start)
-        holder = None
         if token.i in by_end:  # "Jentzschs Teamkollege Frohwein"
             holder = by_end[token.i][0]["person"]
         else:
-            sent_start = token.sent.start if doc.has_annotation("SENT_START") else 0
-            before = [(m, span) for m, span in drivers if span.end <= token.i and m["person"] not in mates]
-            in_sentence = [pair for pair in before if pair[1].start >= sent_start]
-            # The subject of the sentence, not the object right before "und seine Teamkollegin".
-            if in_sentence and not _pronoun_between(doc, sent_start, token.i):
-                holder = in_sentence[0][0]["person"]
-            elif before:
-                holder = [pair for pair in before if pair[1].start < sent_start][-1][0]["person"] if any(
-                    pair[1].start < sent_start for pair in before) else before[-1][0]["person"]
+            holder = _teammate_holder(doc, token, [(m, span) for m, span in drivers if m["person"] not in mates])
         if holder is not None:
             pairs.extend((mate, holder) for mate in mates if mate != holder)
     return pairs
+
+
+def _teammate_holder(doc: Doc, noun, drivers: list) -> int | None:
+    """Whose teammate ``seine Teamkollegin`` means: the subject of the sentence
+    (its first driver), not the object right before "und seine …"; with a
+    pronoun subject ("überholte er X und seine Teamkollegin Y"), the last driver
+    before the sentence."""
+    sent_start = noun.sent.start if doc.has_annotation("SENT_START") else 0
+    before = [m["person"] for m, span in drivers if span.end <= noun.i and span.start < sent_start]
+    in_sentence = [m["person"] for m, span in drivers if sent_start <= span.start and span.end <= noun.i]
+    if in_sentence and not _pronoun_between(doc, sent_start, noun.i):
+        return in_sentence[0]
+    if before:
+        return before[-1]
+    return in_sentence[-1] if in_sentence else None
 
 
 def _list_from(doc: Doc, start: int, by_start: dict) -> list[int]:
