@@ -25,7 +25,7 @@ FAILURE_MARKER = "Sprengsatz"  # texts with this word make the test component ra
 @Language.component("test_api_explode")
 def explode_on_marker(doc):
     if FAILURE_MARKER in doc.text:
-        raise RuntimeError(f"component failed on purpose\nsecond line")
+        raise RuntimeError("component failed on purpose\nsecond line")
     return doc
 
 
@@ -268,7 +268,8 @@ def test_to_csv_writes_every_table_in_both_dialects(tmp_path: Path, result: Anal
     excel_files = result.to_csv(tmp_path / "de")
     plain_files = result.to_csv(tmp_path / "rfc", dialect="rfc4180")
 
-    assert sorted(path.name for path in excel_files) == sorted(f"{name}.csv" for name in TABLE_NAMES)
+    expected_names = sorted(f"{name}.csv" for name in TABLE_NAMES)
+    assert sorted(path.name for path in excel_files) == sorted(path.name for path in plain_files) == expected_names
     excel = (tmp_path / "de" / "drivers.csv").read_bytes()
     plain = (tmp_path / "rfc" / "drivers.csv").read_bytes()
     assert excel.startswith(b"\xef\xbb\xbfdoc_id;driver;") and b"\r\n" in excel

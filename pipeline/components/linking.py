@@ -28,6 +28,7 @@ from spacy.util import filter_spans
 
 from .. import extensions  # noqa: F401
 from .configured import ConfiguredPipe
+from .rulers import GAZETTEER_ID
 from .shapes import TextIndex
 
 DEFAULT_THINGS_KEY = "motorsport_things"
@@ -66,7 +67,7 @@ class DriverLinker(ConfiguredPipe):
         mentions = doc._.mentions or []
         quoted = _quoted_chars(doc)
         # Inside quotes, only known names count: "dem ganzen Team Rückenwind" is speech, not a team.
-        all_things = [s for s in doc.spans.get(self.cfg["things_key"], []) if s.id_ == "gazetteer" or not _inside(s.start_char, quoted)]
+        all_things = [s for s in doc.spans.get(self.cfg["things_key"], []) if s.id_ == GAZETTEER_ID or not _inside(s.start_char, quoted)]
         things = [s for s in all_things if not _inside(s.start_char, quoted)]
         mention_spans = [(m, doc.char_span(m["start_char"], m["end_char"], alignment_mode="expand")) for m in mentions]
         mention_spans = [(m, s) for m, s in mention_spans if s is not None]

@@ -37,7 +37,9 @@ TEAM_CUE_NOUNS = frozenset({"Teams", "Kundenteam", "Kundenteams", "Rennstall", "
 SERIES_SUFFIXES = frozenset({"Cup", "Series", "Masters", "Trophy", "Challenge", "Championship", "Supercup", "Trofeo"})
 CIRCUIT_SUFFIXES = frozenset({"Raceway", "Speedway", "Motorpark", "Racetrack", "Circuit"})
 CLASS_CUES = frozenset({"Klasse", "Kategorie", "Wertung"})
-GAZETTEER_ID = "gazetteer"  # span.id_ of known names; shape matches have "shape"
+# span.id_ says where a thing came from (like SpanRuler's pattern ids).
+GAZETTEER_ID = "gazetteer"  # a known name from the rule files
+COMPOUND_ID = "compound"  # a team-maker compound such as "Manthey-Porsche"
 PRIORITY = {"TEAM": 0, "CAR": 1, "SERIES": 2, "CIRCUIT": 3, "RACE_CLASS": 4, "MANUFACTURER": 5}
 
 
@@ -175,7 +177,7 @@ class MotorsportRulers(Pipe):
             elif "-" in text and is_capitalised(token):
                 compound = _compound_team(text, lex)
                 if compound:
-                    span = _thing(doc, token.i, token.i + 1, "TEAM")
+                    span = Span(doc, token.i, token.i + 1, label="TEAM", span_id=COMPOUND_ID)
                     span._.canonical = compound
                     spans.append(span)
         return spans
@@ -335,14 +337,12 @@ def _compound_team(text: str, lex: Lexicons) -> str | None:
 
 def _resolve_compound_teams(spans: list[Span]) -> None:
     """Point a compound reference at the document's full team name holding its words."""
-    full_teams = [span for span in spans if span.label_ == "TEAM" and "-" not in span.text or (span.label_ == "TEAM" and span._.canonical is None)]
+    full_teams = [span for span in spans if span.label_ == "TEAM" and span.id_ != COMPOUND_ID]
     for span in spans:
-        if span.label_ != "TEAM" or span._.canonical is None or len(span) != 1 or "-" not in span.text:
+        if span.id_ != COMPOUND_ID:
             continue
         words = span._.canonical.split()
         for team in full_teams:
-            if team is span:
-                continue
             team_name = team._.canonical or team.text
             if all(word in team_name.replace("-", " ").split() for word in words):
                 span._.canonical = team_name
