@@ -9,12 +9,12 @@ try:
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0"
 
-__all__ = ["analyze", "load_pipeline", "__version__"]
+__all__ = ["AnalysisResult", "InputError", "analyze", "load_pipeline", "__version__"]
 
 
 def __getattr__(name: str):
     # Lazy: `import pipeline` stays cheap; spaCy components load on first use.
-    if name in ("analyze", "load_pipeline"):
+    if name in ("AnalysisResult", "InputError", "analyze", "load_pipeline"):
         from . import api
 
         return getattr(api, name)

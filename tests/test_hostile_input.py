@@ -2,7 +2,7 @@
 components are meant to be near-linear) and give sane rows.
 
 No timing asserts: speed is the benchmarks' business. Each case takes about a
-second here, except the two marked slow (see their comment).
+second here, except those marked slow (see the comment above them).
 """
 
 from __future__ import annotations
@@ -15,9 +15,7 @@ REPEATS = 30_000
 
 HOSTILE_TEXTS = {
     "unclosed_round_brackets": "Wort ( " * REPEATS,
-    "brackets_without_spaces": "(" * REPEATS,
     "stray_closing_brackets": "Wort ) " * REPEATS,
-    "deeply_nested_brackets": "(" * (REPEATS // 2) + "Hofbauer" + ")" * (REPEATS // 2),
     "unclosed_low_quotes": "„Wort " * REPEATS,
     "unclosed_high_quotes": "“Wort " * REPEATS,
     "ascii_quote_marks": '"Wort ' * REPEATS,
@@ -38,12 +36,18 @@ HOSTILE_TEXTS = {
     "control_characters": "Lena\u0007Hofbauer\u001b gewinnt\u000c im Regen. " * (REPEATS // 5),
 }
 
-# A driver's name 30,000 times in one "sentence" (think of an unpunctuated results list):
-# motorsport_linking._link compares every mention with every driver of its sentence, so
-# these take 30-70 s instead of about one; slow until that is linear.
+# Slow (about 30-120 s each) until two quadratic spots are fixed:
+# - a driver's name 30,000 times in one "sentence" (think of an unpunctuated results list):
+#   linking.py, MotorsportLinking._link, compares every mention with every driver mention
+#   of its sentence (the same_list/others list comprehensions);
+# - punctuation without any whitespace: spaCy's tokenizer re-runs its suffix regex over the
+#   rest of a whitespace-free chunk for every prefix it strips, O(n²) in the chunk length
+#   (also with spacy.blank("de")); the base pipeline needs a tokenizer that cuts such runs.
 SLOW_HOSTILE_TEXTS = {
     "full_name_repeated": "Lena Hofbauer " * (REPEATS // 2),
     "name_with_hometown_repeated": "Lena Hofbauer (Rosenheim) " * (REPEATS // 3),
+    "brackets_without_spaces": "(" * REPEATS,
+    "deeply_nested_brackets": "(" * (REPEATS // 2) + "Hofbauer" + ")" * (REPEATS // 2),
 }
 
 
@@ -79,11 +83,12 @@ def test_hostile_text_finishes_with_sane_rows(offline_nlp, name: str) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(SLOW_HOSTILE_TEXTS))
-def test_repeated_driver_names_finish_with_one_driver(offline_nlp, name: str) -> None:
+def test_slow_hostile_text_finishes_with_sane_rows(offline_nlp, name: str) -> None:
     text = SLOW_HOSTILE_TEXTS[name]
     rows = analyse(offline_nlp, text)
     assert_sane(rows, text)
-    assert [row["driver"] for row in rows["drivers"]] == ["Lena Hofbauer"]
+    if "name" in name:
+        assert [row["driver"] for row in rows["drivers"]] == ["Lena Hofbauer"]
 
 
 def test_unclosed_marks_make_no_quotes(offline_nlp) -> None:
@@ -104,5 +109,5 @@ def test_a_hostile_document_does_not_disturb_its_neighbours(offline_nlp) -> None
              WorkItem(2, "c", "nachher", "test", text=normal)]
     entries = list(process_items(offline_nlp, items))
     assert [entry["doc_id"] for entry in entries] == ["vorher", "feindlich", "nachher"]
-    assert entries[0]["rows"]["drivers"] == entries[2]["rows"]["drivers"]
-    assert entries[0]["rows"]["drivers"][0]["driver"] == "Lena Hofbauer"
+    before, after = ([{**row, "doc_id": None} for row in entry["rows"]["drivers"]] for entry in (entries[0], entries[2]))
+    assert before == after and before[0]["driver"] == "Lena Hofbauer"
