@@ -119,6 +119,7 @@ class DriverLinker(ConfiguredPipe):
         things_by_sentence: dict[int, list[Span]] = {}
         for thing in candidates:
             things_by_sentence.setdefault(index.sentence_of(thing.start), []).append(thing)
+        neighbours_by_sentence: dict[int, DriverNeighbours] = {}
         ordered = sorted(candidates, key=lambda t: t.end)
         ends = [t.end for t in ordered]
         for mention, span in narrative:
@@ -126,11 +127,12 @@ class DriverLinker(ConfiguredPipe):
             if people[person_id]["kind"] != "driver":
                 continue
             sentence = index.sentence_of(span.start)
-            same_list = [pos for pos in drivers_by_sentence.get(sentence, []) if list_of.get(pos) == list_of.get(span.start)]
-            others = [pos for pos in drivers_by_sentence.get(sentence, []) if list_of.get(pos) != list_of.get(span.start)]
+            if sentence not in neighbours_by_sentence:
+                neighbours_by_sentence[sentence] = DriverNeighbours(drivers_by_sentence.get(sentence, []), list_of)
+            neighbours = neighbours_by_sentence[sentence]
             for thing in things_by_sentence.get(sentence, []):
                 if abs(thing.start - span.start) <= MAX_LINK_TOKENS:
-                    distance = _sentence_distance(doc, span, thing, others, same_list)
+                    distance = _sentence_distance(doc, span, thing, neighbours, list_of.get(span.start))
                     if distance != CONTRAST_PENALTY:
                         offer(person_id, distance, thing)
             # Outside the sentence only the nearest earlier thing can win.
@@ -177,26 +179,48 @@ class DriverLinker(ConfiguredPipe):
         return filter_spans(entities)
 
 
-def _sentence_distance(doc: Doc, mention: Span, thing: Span, driver_positions: list[int],
-                       list_positions: list[int] = ()) -> float:
+class DriverNeighbours:
+    """The other driver mentions of one sentence, for "who stands in between"
+    questions answered with bisect (a results list can name thousands)."""
+
+    def __init__(self, positions: list[int], list_of: dict[int, int]) -> None:
+        self.positions = positions  # sorted token starts
+        self.list_of = list_of
+        self.list_starts: dict[int, int] = {}
+        for pos in positions:
+            self.list_starts.setdefault(list_of.get(pos), pos)
+
+    def between(self, low: int, high: int) -> list[int]:
+        return self.positions[bisect.bisect_right(self.positions, low):bisect.bisect_left(self.positions, high)]
+
+    def other_driver_between(self, low: int, high: int, own_list: int | None) -> bool:
+        return any(self.list_of.get(pos) != own_list for pos in self.between(low, high))
+
+    def list_commas(self, low: int, high: int, own_list: int | None) -> set[int]:
+        """Commas (and a title before a name) that only separate members of the
+        driver's own list: "mit A, B und C"."""
+        members = [pos for pos in self.between(low, high + 2)
+                   if self.list_of.get(pos) == own_list and pos != self.list_starts.get(own_list)]
+        return {pos - 1 for pos in members} | {pos - 2 for pos in members}
+
+
+def _sentence_distance(doc: Doc, mention: Span, thing: Span, neighbours: DriverNeighbours, own_list: int | None) -> float:
     """Token distance, longer when the thing is probably someone else's.
 
     Things after the name belong to it more often than things before it
-    (``X im Audi R8 LMS von Y``); a comma, another driver or a contrast word
-    (``vor``/``hinter``/``gegen``) between them weakens the link: in ``A im
-    Porsche vor B`` the Porsche is A's.
+    (``X im Audi R8 LMS von Y``); a comma or another driver between them
+    weakens the link, and a contrast word (``vor``/``hinter``/``gegen``) breaks
+    it: in ``A im Porsche vor B`` the Porsche is A's.
     """
     after = thing.start >= mention.end
     low, high = (mention.end, thing.start) if after else (thing.end, mention.start)
     distance = float(high - low)
     between = doc[low:high]
-    if any(low < pos < high for pos in driver_positions):
+    if neighbours.other_driver_between(low, high, own_list):
         distance += BETWEEN_PENALTY
     if any(token.lower_ in CONTRAST_WORDS for token in between):
         distance += CONTRAST_PENALTY
-    # Commas inside the driver's own list ("mit A, B und C") do not end a clause.
-    members = sorted(list_positions)[1:] if len(list_positions) > 1 else []
-    list_commas = {pos - 1 for pos in members} | {pos - 2 for pos in members}
+    list_commas = neighbours.list_commas(low, high, own_list)
     crosses_clause = any(token.text in (",", ";", ":") and token.i not in list_commas for token in between)
     if after:
         distance += AFTER_COMMA_PENALTY * crosses_clause

@@ -114,6 +114,8 @@ class PersonFinder(ConfiguredPipe):
         end = start + 1
         while end < len(doc) and end - start < DEFAULT_MAX_NAME_TOKENS and end not in blocked and not doc[end].is_sent_start:
             token = doc[end]
+            if end - start >= 2 and token.text in self.lexicons.given_names and doc[end - 1].text not in self.lexicons.given_names:
+                break  # "Lena Hofbauer Lena Hofbauer": a new name starts
             if is_name_like(token) and not self.lexicons.title_kind(token.text):
                 end += 1
             elif token.text in NAME_PARTICLES and end + 1 < len(doc) and is_name_like(doc[end + 1]) and end + 1 not in blocked:
