@@ -27,10 +27,12 @@ import shutil
 import signal
 import sys
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -63,10 +65,12 @@ DEFAULT_ENGINE = "local"
 # strings and caches at its end, so memory stays flat over any number of docs.
 DEFAULT_ZONE_DOCS = 1000
 DEFAULT_ZONE_CHARS = 5_000_000
-# --n-process auto: a zone this large amortises forking a second process
-# (see benchmarks/run_benchmarks.py; smaller zones run faster in one process).
-DEFAULT_PARALLEL_MIN_CHARS = 400_000
+# --n-process auto: runs with at least this many documents use worker processes
+# (benchmarks/run_benchmarks.py measures the crossover; smaller runs are faster in one).
+DEFAULT_PARALLEL_MIN_DOCS = 500
 DEFAULT_PARALLEL_PROCESSES = 2
+DEFAULT_TASK_DOCS = 50  # documents per worker task (and per memory zone in a worker)
+DEFAULT_TASKS_IN_FLIGHT_PER_PROCESS = 2
 DEFAULT_ERROR_MESSAGE_CHARS = 500
 RUN_JSON = "run.json"
 XLSX_NAME = "tables.xlsx"
@@ -97,7 +101,8 @@ class RunSummary:
     documents: int = 0  # documents in the tables (including those a resumed run reused)
     errors: int = 0
     words: int = 0  # words of all documents in the tables
-    seconds: float = 0.0  # this session
+    seconds: float = 0.0  # this session, wall time
+    processing_seconds: float = 0.0  # this session after loading the model: reading, pipeline, tables
     processed: int = 0  # documents processed in this session
     processed_words: int = 0
     reused: int = 0  # journal entries a resumed run did not redo
@@ -109,7 +114,8 @@ class RunSummary:
 
     @property
     def words_per_second(self) -> float:
-        return self.processed_words / self.seconds if self.seconds else 0.0
+        seconds = self.processing_seconds or self.seconds
+        return self.processed_words / seconds if seconds else 0.0
 
     def line(self) -> str:
         if self.status == "already-complete":
@@ -320,12 +326,32 @@ class _BatchErrorHandler:
 @contextmanager
 def _error_handler(nlp: Language) -> Iterator[_BatchErrorHandler]:
     handler = _BatchErrorHandler()
-    previous = nlp.default_error_handler
-    nlp.set_error_handler(handler)
+    previous = {name: pipe.get_error_handler() for name, pipe in nlp.pipeline if hasattr(pipe, "get_error_handler")}
+    previous_default = nlp.default_error_handler
+    _set_error_handler(nlp, handler)
     try:
         yield handler
     finally:
-        nlp.set_error_handler(previous)
+        nlp.default_error_handler = previous_default
+        for name, pipe in nlp.pipeline:
+            if name in previous:
+                _set_pipe_error_handler(pipe, previous[name])
+
+
+def _set_error_handler(nlp: Language, handler) -> None:
+    # Not nlp.set_error_handler(): it raises AttributeError for Cython pipes such as
+    # "ner" (spaCy 3.8), whose failures then reach the stream fallback in _pipe_parts.
+    nlp.default_error_handler = handler
+    for _, pipe in nlp.pipeline:
+        _set_pipe_error_handler(pipe, handler)
+
+
+def _set_pipe_error_handler(pipe, handler) -> None:
+    if hasattr(pipe, "set_error_handler"):
+        try:
+            pipe.set_error_handler(handler)
+        except AttributeError:
+            pass
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,10 +373,9 @@ def process_items(
     items: Sequence[WorkItem],
     *,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    n_process: int = 1,
     memory_zone: bool = True,
 ) -> Iterator[dict[str, Any]]:
-    """Journal entries for ``items``, in order, as they complete.
+    """Journal entries for ``items``, in order, as they complete, in this process.
 
     Runs in one ``nlp.memory_zone()``; rows are plain data extracted inside it.
     """
@@ -380,14 +405,14 @@ def process_items(
                 next_item += 1
 
         yield from finished_entries()
-        for part_index, outcome in _pipe_parts(nlp, parts, base, items, handler, batch_size, n_process):
+        for part_index, outcome in _pipe_parts(nlp, parts, base, items, handler, batch_size):
             part = parts[part_index]
             results.setdefault(part.item, []).append((part, outcome))
             yield from finished_entries()
         yield from finished_entries()
 
 
-def _pipe_parts(nlp, parts, base, items, handler, batch_size, n_process) -> Iterator[tuple[int, Any]]:
+def _pipe_parts(nlp, parts, base, items, handler, batch_size) -> Iterator[tuple[int, Any]]:
     """(part index, rows and words | _PartFailure) for every part, in order."""
     position = 0
     while position < len(parts):
@@ -400,7 +425,7 @@ def _pipe_parts(nlp, parts, base, items, handler, batch_size, n_process) -> Iter
                 yield parts[index].text, index
 
         try:
-            for doc, index in nlp.pipe(feed(position), as_tuples=True, batch_size=batch_size, n_process=n_process):
+            for doc, index in nlp.pipe(feed(position), as_tuples=True, batch_size=batch_size):
                 # Parts skipped here were dropped by the error handler: their batch failed.
                 while position < index:
                     yield position, _process_alone(nlp, parts[position], base, items, handler)
@@ -490,21 +515,150 @@ def iter_zones(items: Iterable[WorkItem], *, max_docs: int = DEFAULT_ZONE_DOCS,
         yield zone
 
 
-def resolve_n_process(requested: int | None, zone: Sequence[WorkItem]) -> int:
-    """``requested``, or for auto (None): 2 processes only when the zone is large enough to gain."""
-    if requested:
-        return requested
-    chars = sum(len(item.text or "") for item in zone)
-    if chars >= DEFAULT_PARALLEL_MIN_CHARS and (os.cpu_count() or 1) > 1:
-        return DEFAULT_PARALLEL_PROCESSES
-    return 1
+def run_local(
+    nlp: Language,
+    items: Iterable[WorkItem],
+    *,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    n_process: int | None = None,
+    zone_docs: int = DEFAULT_ZONE_DOCS,
+) -> Iterator[dict[str, Any]]:
+    """Journal entries for ``items`` in order, processed on this machine.
+
+    ``n_process=None`` (auto): one process for runs below
+    ``DEFAULT_PARALLEL_MIN_DOCS`` documents, else ``DEFAULT_PARALLEL_PROCESSES``.
+    """
+    items = iter(items)
+    processes = n_process
+    if processes is None:
+        # Look ahead to see whether the run is large enough to repay the worker processes.
+        head = list(islice(items, DEFAULT_PARALLEL_MIN_DOCS))
+        large = len(head) >= DEFAULT_PARALLEL_MIN_DOCS and (os.cpu_count() or 1) > 1
+        processes = DEFAULT_PARALLEL_PROCESSES if large else 1
+        items = chain(head, items)
+    if processes == 1:
+        for zone in iter_zones(items, max_docs=zone_docs):
+            yield from process_items(nlp, zone, batch_size=batch_size)
+    else:
+        yield from run_process_pool(nlp, items, processes=processes, batch_size=batch_size)
 
 
-def run_local(nlp: Language, items: Iterable[WorkItem], *, batch_size: int = DEFAULT_BATCH_SIZE,
-              n_process: int | None = None, zone_docs: int = DEFAULT_ZONE_DOCS) -> Iterator[dict[str, Any]]:
-    """Journal entries for ``items`` in order, processed in this machine's processes."""
-    for zone in iter_zones(items, max_docs=zone_docs):
-        yield from process_items(nlp, zone, batch_size=batch_size, n_process=resolve_n_process(n_process, zone))
+# --------------------------------------------------------------------------- worker processes
+
+_POOL_NLP: Language | None = None  # set before forking: the workers inherit the loaded pipeline
+
+
+def _pool_task(items: list[WorkItem], batch_size: int) -> list[dict[str, Any]]:
+    return list(process_items(_POOL_NLP, items, batch_size=batch_size))
+
+
+def _init_worker(parent_pid: int) -> None:
+    # After a kill -9 of the run, its workers must not linger: on Linux the kernel
+    # sends them SIGKILL when the parent dies (siblings keep the task queue open).
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+class _WorkerPool:
+    """Forked worker processes that return journal entries (plain rows, not Docs).
+
+    spaCy's ``nlp.pipe(n_process=...)`` sends every Doc back as bytes; with
+    our span groups and extensions that costs more than the processing itself.
+    """
+
+    def __init__(self, nlp: Language, processes: int) -> None:
+        import multiprocessing
+
+        global _POOL_NLP
+        _POOL_NLP = nlp
+        self.processes = processes
+        self.context = multiprocessing.get_context("fork")
+        self.generation = 0
+        self.executor = self._new_executor()
+
+    def _new_executor(self):
+        from concurrent.futures import ProcessPoolExecutor
+
+        return ProcessPoolExecutor(self.processes, mp_context=self.context, initializer=_init_worker,
+                                   initargs=(os.getpid(),))
+
+    def submit(self, items: list[WorkItem], batch_size: int) -> tuple[Any, int]:
+        return self.executor.submit(_pool_task, items, batch_size), self.generation
+
+    def restart(self) -> None:
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._new_executor()
+        self.generation += 1
+
+    def close(self) -> None:
+        global _POOL_NLP
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        _POOL_NLP = None
+
+
+def run_process_pool(nlp: Language, items: Iterable[WorkItem], *, processes: int,
+                     batch_size: int = DEFAULT_BATCH_SIZE,
+                     task_docs: int = DEFAULT_TASK_DOCS) -> Iterator[dict[str, Any]]:
+    """Journal entries in input order from ``processes`` forked workers; a few tasks in flight."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        logger.warning("no fork() on this platform: processing in one process")
+        for zone in iter_zones(items):
+            yield from process_items(nlp, zone, batch_size=batch_size)
+        return
+    pool = _WorkerPool(nlp, processes)
+    window: deque = deque()
+    try:
+        for task in iter_zones(items, max_docs=task_docs):
+            window.append((task, *pool.submit(task, batch_size)))
+            if len(window) >= processes * DEFAULT_TASKS_IN_FLIGHT_PER_PROCESS:
+                yield from _task_entries(pool, *window.popleft(), batch_size)
+        while window:
+            yield from _task_entries(pool, *window.popleft(), batch_size)
+    finally:
+        pool.close()
+
+
+def _task_entries(pool: _WorkerPool, task: list[WorkItem], future, generation: int,
+                  batch_size: int) -> list[dict[str, Any]]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        pass
+    if generation < pool.generation:  # broken by another task's crash: this one may be fine
+        future, generation = pool.submit(task, batch_size)
+        try:
+            return future.result()
+        except BrokenProcessPool:
+            pass
+    # A worker died (a crash, or killed for memory) in this task: find the document, keep the rest.
+    pool.restart()
+    entries = []
+    for item in task:
+        future, _ = pool.submit([item], batch_size)
+        try:
+            entries += future.result()
+        except BrokenProcessPool:
+            logger.warning("document %s took down its worker process; recorded in errors", item.doc_id)
+            pool.restart()
+            entries.append(_crash_entry(item))
+    return entries
+
+
+def _crash_entry(item: WorkItem) -> dict[str, Any]:
+    if item.text is None:
+        return _entry(item, {"errors": [item.failure]}, words=0)
+    row = {"doc_id": item.doc_id, "source": item.source, "stage": "process", "error_kind": "WorkerDied",
+           "message": "the worker process died on this document (crash or out of memory)"}
+    return _entry(item, {"errors": [row]}, words=0)
 
 
 # --------------------------------------------------------------------------- output folder
@@ -592,7 +746,7 @@ def run_batch(
     """Analyse ``inputs`` into tables in ``out_dir``; see the module docstring.
 
     ``nlp`` (local engine only) replaces ``load_pipeline(model)``.
-    ``n_process=None`` picks 1 or 2 processes per memory zone by its size.
+    ``n_process=None`` uses 1 process for small runs and 2 for large ones.
     ``progress=None`` shows a progress bar when stderr is a terminal.
     """
     from .journal import export_tables  # streamed table writers
@@ -600,6 +754,7 @@ def run_batch(
     out_dir = Path(out_dir)
     started = time.perf_counter()
     _check_options(formats, csv_dialect, batch_size, n_process, engine, nlp)
+    _check_out_dir_outside_inputs(out_dir, inputs)
     start_mode = check_out_dir(out_dir, force=force, resume=resume)
     if start_mode == "complete":
         return _already_complete(out_dir)
@@ -609,6 +764,7 @@ def run_batch(
         from .dask_engine import require_dask
 
         require_dask()  # before the (slow) model load: a missing extra is a usage error
+    out_dir.mkdir(parents=True, exist_ok=True)  # an unwritable output fails before the slow model load
     if nlp is None:
         # The dask driver only needs the base's identity; workers load the full pipeline.
         nlp = load_pipeline(model, components=() if engine == "dask" else DEFAULT_COMPONENTS)
@@ -618,7 +774,6 @@ def run_batch(
     settings = {"fingerprint": fingerprint, "inputs": [str(item) for item in inputs],
                 "id_field": id_field, "text_field": text_field}
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / RUN_JSON).unlink(missing_ok=True)  # partial output must never look complete
     _remove_temp_files(out_dir)
     journal_path = out_dir / DEFAULT_WORK_DIR / DEFAULT_JOURNAL_NAME
@@ -631,6 +786,7 @@ def run_batch(
     summary = RunSummary(out_dir=out_dir, base_model=str(base_info.get("name", "")), engine=engine,
                          reused=reused, n_process=(n_process or "auto") if engine == "local" else 1)
     cluster_info: dict[str, Any] = {}
+    processing_started = time.perf_counter()
     items = _skip_done(iter_work_items(inputs, fingerprint, id_field=id_field, text_field=text_field,
                                        stdin=stdin), state)
     with JournalWriter(journal_path, header=settings, state=state) as journal, \
@@ -659,6 +815,7 @@ def run_batch(
     summary.documents, summary.errors, summary.words = counts.documents, counts.errors, counts.words
     summary.files = counts.files
     summary.seconds = time.perf_counter() - started
+    summary.processing_seconds = time.perf_counter() - processing_started
     write_run_json(out_dir, base_info, summary, counts.rows, extra={
         "pipeline": list(nlp.pipe_names) if engine == "local" else [*base_info.get("components", ()),
                                                                      *DEFAULT_COMPONENTS],
@@ -686,6 +843,17 @@ def _check_options(formats, csv_dialect, batch_size, n_process, engine, nlp) -> 
         raise UsageError(f"unknown engine {engine!r}; choose from {', '.join(ENGINES)}")
     if engine == "dask" and nlp is not None:
         raise UsageError("the dask engine loads the pipeline on each worker; pass a model name, not nlp")
+
+
+def _check_out_dir_outside_inputs(out_dir: Path, inputs: Sequence[str | Path]) -> None:
+    # Else the next run would read this run's tables (.csv is an input format) as documents.
+    target = out_dir.resolve()
+    for item in inputs:
+        if str(item) == "-":
+            continue
+        folder = Path(item).resolve()
+        if folder.is_dir() and (target == folder or folder in target.parents):
+            raise UsageError(f"the output folder {out_dir} is inside the input folder {item}; choose another --out")
 
 
 def _skip_done(items: Iterator[WorkItem], state) -> Iterator[WorkItem]:

@@ -63,7 +63,7 @@ def process_partition(items: list, model: str | None, batch_size: int) -> list[d
     """Runs on a worker: journal entries for one partition, in order."""
     from .batch import process_items
 
-    return list(process_items(worker_pipeline(model), items, batch_size=batch_size, n_process=1))
+    return list(process_items(worker_pipeline(model), items, batch_size=batch_size))
 
 
 def _failed_entries(items: list, error: BaseException) -> list[dict[str, Any]]:

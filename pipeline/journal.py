@@ -175,6 +175,7 @@ def check_header(header: dict[str, Any], expected: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- journal → tables
 
 DEFAULT_WRITE_ROWS = 5000  # rows per DataFrame when streaming a table to disk
+DEFAULT_WRITE_CHARS = 16_000_000  # ... or fewer, when their texts are long
 STREAMED_TABLES = ("documents", "entities", "drivers", "people", "quotes", "errors")
 
 
@@ -309,6 +310,7 @@ def export_tables(
     keep_all = "xlsx" in formats
     all_rows: dict[str, list[dict]] = {name: [] for name in STREAMED_TABLES}
     buffers: dict[str, list[dict]] = {name: [] for name in STREAMED_TABLES}
+    buffered_chars = 0  # of documents.text: the one cell that can be megabytes
     with ExitStack() as stack:
         sinks: dict[str, list] = {name: [] for name in STREAMED_TABLES}
         for name in STREAMED_TABLES:
@@ -318,9 +320,12 @@ def export_tables(
                 sinks[name].append(_ParquetTable(name, out_dir / f"{name}.parquet", stack))
 
         def flush(name: str) -> None:
+            nonlocal buffered_chars
             for sink in sinks[name]:
                 sink.write(buffers[name])
             buffers[name] = []
+            if name == "documents":
+                buffered_chars = 0
 
         for entry in iter_entries(journal_path):
             rows = entry["rows"]
@@ -332,7 +337,9 @@ def export_tables(
                 counts.rows[name] += len(table_rows)
                 if keep_all:
                     all_rows[name].extend(table_rows)
-                if len(buffers[name]) >= write_rows:
+                if name == "documents":
+                    buffered_chars += sum(len(row.get("text") or "") for row in table_rows)
+                if len(buffers[name]) >= write_rows or buffered_chars >= DEFAULT_WRITE_CHARS:
                     flush(name)
             for row in rows.get("drivers", ()):
                 summary.add(row)

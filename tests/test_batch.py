@@ -4,6 +4,7 @@ journal, resume, streamed tables and the output folder rules."""
 from __future__ import annotations
 
 import json
+import os
 import random
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from pipeline.batch import (
     iter_zones,
     merge_part_rows,
     process_items,
-    resolve_n_process,
+    run_local,
     run_batch,
     split_text,
     TextPart,
@@ -240,7 +241,7 @@ def texts_with_markers(marker: str, positions: set[int], count: int = 12) -> lis
 def test_a_failing_document_becomes_an_error_row_and_the_rest_goes_through(faulty_nlp, n_process: int) -> None:
     nlp = faulty_nlp
     texts = texts_with_markers("EXPLODE", {3, 7})
-    entries = list(process_items(nlp, items_for(texts), batch_size=4, n_process=n_process))
+    entries = list(run_local(nlp, items_for(texts), batch_size=4, n_process=n_process))
     assert [entry["seq"] for entry in entries] == list(range(12))
     failed = [entry for entry in entries if "errors" in entry["rows"]]
     assert [entry["doc_id"] for entry in failed] == ["doc-3", "doc-7"]
@@ -299,11 +300,46 @@ def test_zones_are_bounded_by_documents_and_characters() -> None:
     assert [len(zone) for zone in iter_zones(items, max_docs=100, max_chars=50)] == [5] * 5
 
 
-def test_auto_n_process_uses_one_process_for_small_zones() -> None:
-    assert resolve_n_process(None, items_for(["kurz"] * 10)) == 1
-    assert resolve_n_process(3, items_for(["kurz"])) == 3
-    big = items_for(["x" * 1000] * 1000)
-    assert resolve_n_process(None, big) in (1, 2)  # 2 where there are two cores
+def test_auto_n_process_uses_worker_processes_only_for_large_runs(nlp: Language, monkeypatch) -> None:
+    from pipeline import batch
+
+    pools = []
+    monkeypatch.setattr(batch, "run_process_pool", lambda nlp, items, **options: pools.append(options) or iter(()))
+    monkeypatch.setattr(batch.os, "cpu_count", lambda: 2)
+    small = items_for(["Kurzer Text."] * (batch.DEFAULT_PARALLEL_MIN_DOCS - 1))
+    assert len(list(run_local(nlp, small))) == len(small) and pools == []
+    list(run_local(nlp, items_for(["Kurzer Text."] * batch.DEFAULT_PARALLEL_MIN_DOCS)))
+    assert pools == [{"processes": batch.DEFAULT_PARALLEL_PROCESSES, "batch_size": 64}]
+
+
+def test_worker_processes_give_the_same_entries_in_input_order(nlp: Language) -> None:
+    texts = [PARAGRAPHS[i % 4] + f" Lauf {i}." for i in range(250)]
+    one = list(run_local(nlp, items_for(texts), n_process=1))
+    two = list(run_local(nlp, items_for(texts), n_process=2))
+    assert [entry["seq"] for entry in two] == list(range(250))
+    assert two == one
+
+
+@Language.component("test_batch_kill_worker")
+def kill_worker(doc):
+    """Kills the worker process on a KILLWORKER document (never the test process)."""
+    if "KILLWORKER" in doc.text and os.getpid() != TEST_PID:
+        os._exit(1)
+    return doc
+
+
+TEST_PID = os.getpid()
+
+
+def test_a_document_that_kills_its_worker_becomes_an_error_row(nlp: Language) -> None:
+    killer = load_pipeline()
+    killer.add_pipe("test_batch_kill_worker")
+    texts = texts_with_markers("KILLWORKER", {150}, count=300)
+    entries = list(run_local(killer, items_for(texts), n_process=2))
+    assert [entry["seq"] for entry in entries] == list(range(300))
+    failed = [entry for entry in entries if "errors" in entry["rows"]]
+    assert [(entry["doc_id"], entry["rows"]["errors"][0]["error_kind"]) for entry in failed] == [
+        ("doc-150", "WorkerDied")]
 
 
 # --------------------------------------------------------------------------- journal and tables
@@ -486,6 +522,13 @@ def test_output_folder_rules(tmp_path) -> None:
         check_out_dir(tmp_path / "datei", force=True)
 
 
+def test_output_folder_inside_an_input_folder_is_refused(tmp_path) -> None:
+    (tmp_path / "in").mkdir()
+    with pytest.raises(UsageError, match="inside the input folder"):
+        run_batch([tmp_path / "in"], tmp_path / "in" / "out", progress=False)
+    assert not (tmp_path / "in" / "out").exists()
+
+
 def test_force_clears_previous_outputs_but_not_other_files(nlp: Language, tmp_path) -> None:
     out = tmp_path / "out"
     run_batch([SAMPLES], out, nlp=nlp, formats=("csv", "parquet"), progress=False)
@@ -526,3 +569,13 @@ def test_lone_surrogates_in_json_input_do_not_stop_the_run(nlp: Language, tmp_pa
     assert (summary.documents, summary.errors) == (1, 0)
     text = pd.read_parquet(tmp_path / "out" / "documents.parquet")["text"][0]
     assert text == "Lena Hofbauer \ufffd gewinnt in Hockenheim."
+
+
+def test_a_statistical_base_model_runs_and_keeps_its_error_handlers(standin_model, tmp_path) -> None:
+    nlp = load_pipeline(str(standin_model))
+    assert "ner" in nlp.pipe_names
+    summary = run_batch([SAMPLES], tmp_path / "out", nlp=nlp, progress=False)
+    assert (summary.documents, summary.errors) == (9, 0)
+    info = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
+    assert info["base_model"]["kind"] == "statistical"
+    assert nlp.default_error_handler.__name__ == "raise_error"

@@ -220,6 +220,25 @@ def kill_when_journal_has(process: subprocess.Popen, out: Path, entries: int) ->
     assert process.returncode == -signal.SIGKILL
 
 
+def assert_no_process_lingers(out: Path) -> None:
+    """Worker processes of a killed run must die with it (Linux: PR_SET_PDEATHSIG)."""
+    if not sys.platform.startswith("linux"):
+        return
+    deadline = time.monotonic() + 10
+    while True:
+        lingering = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and str(out).encode() in (entry / "cmdline").read_bytes():
+                    lingering.append(entry.name)
+            except OSError:
+                continue
+        if not lingering or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert lingering == []
+
+
 def assert_interrupted(out: Path) -> None:
     assert not (out / "run.json").exists()
     assert (out / ".work" / "journal.jsonl").exists()
@@ -235,10 +254,11 @@ def test_kill_9_during_processing_then_resume_gives_the_clean_tables(corpus: Pat
     assert not (out / "documents.csv").exists()
     done = journal_entries(out)
     assert 8 <= done < 62
-    # Killed again while resuming: still nothing lost or doubled.
-    second = start_motorsport_nlp(corpus, "-o", out, "--batch-size", "4", "--resume", env=slow)
+    # Killed again while resuming with worker processes: still nothing lost or doubled.
+    second = start_motorsport_nlp(corpus, "-o", out, "--batch-size", "4", "--resume", "--n-process", "2", env=slow)
     kill_when_journal_has(second, out, done + 8)
     assert_interrupted(out)
+    assert_no_process_lingers(out)
     result = motorsport_nlp(corpus, "-o", out, "--resume", "--batch-size", "4")
     assert result.returncode == 3, result.stderr
     assert "reused from the journal" in result.stderr

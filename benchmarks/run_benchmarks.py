@@ -1,0 +1,318 @@
+"""Throughput and memory ratios of ``motorsport-nlp run`` (not a test: it prints numbers).
+
+    python benchmarks/run_benchmarks.py --quick          # about a minute
+    python benchmarks/run_benchmarks.py                  # 2,000 docs; RSS at 10k vs 100k docs (long)
+    python benchmarks/run_benchmarks.py --model /work/shared/models/de_standin_ner
+    python benchmarks/run_benchmarks.py --profile        # per-component times and hot functions
+
+Every measurement runs in its own subprocess, on generated press releases
+(``benchmarks/corpus.py``, written as JSONL shards). Ratios printed:
+
+- whole run (``run_batch``: read, pipeline, journal, tables) against bare
+  tokenization (``spacy.blank("de").pipe``) of the same files; target ≥ 0.5;
+- whole run against the base model alone (``load_pipeline(components=())``);
+- N processes against 1, for whole runs and by run size (this is what
+  ``--n-process`` auto decides on);
+- peak RSS against the number of documents (``ru_maxrss`` of a ``motorsport-nlp
+  run`` child); target: the larger run within 10 % of the smaller.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from corpus import generate_document, write_corpus  # noqa: E402
+
+DEFAULT_DOCS = 2000
+DEFAULT_RSS_SIZES = (10_000, 100_000)
+QUICK_DOCS = 400
+QUICK_RSS_SIZES = (500, 5000)
+DEFAULT_RUN_SIZES = (50, 100, 200, 400, 800, 1600)
+QUICK_RUN_SIZES = (100, 400)
+DEFAULT_PROCESSES = 2
+THROUGHPUT_TARGET = 0.5
+RSS_TARGET = 1.10
+STANDIN_MODEL = Path("/work/shared/models/de_standin_ner")
+
+
+# --------------------------------------------------------------------------- child measurements
+
+
+def _texts(corpus: Path) -> list[str]:
+    from pipeline.io.readers import SourceDocument, iter_documents
+
+    return [item.text for item in iter_documents([corpus]) if isinstance(item, SourceDocument)]
+
+
+def _words(docs) -> int:
+    from pipeline.batch import count_words
+
+    return sum(count_words(doc) for doc in docs)
+
+
+def child_tokenize(corpus: Path, model: str | None) -> dict:
+    import spacy
+
+    nlp = spacy.blank("de")
+    list(nlp.pipe([generate_document(10**9)]))  # the same warm-up as the other measurements
+    started = time.perf_counter()
+    words = 0
+    for doc in nlp.pipe(_texts(corpus)):  # reading included, as in a run
+        words += _words([doc])
+    return {"seconds": time.perf_counter() - started, "words": words}
+
+
+def _pipe_child(corpus: Path, model: str | None, components) -> dict:
+    from pipeline.api import DEFAULT_COMPONENTS, load_pipeline
+
+    nlp = load_pipeline(model, components=DEFAULT_COMPONENTS if components is None else components)
+    list(nlp.pipe([generate_document(10**9)]))  # warm-up: lazily loaded tables
+    started = time.perf_counter()
+    words = 0
+    for doc in nlp.pipe(_texts(corpus)):
+        words += _words([doc])
+    return {"seconds": time.perf_counter() - started, "words": words}
+
+
+def child_base(corpus: Path, model: str | None) -> dict:
+    return _pipe_child(corpus, model, ())
+
+
+def child_pipeline(corpus: Path, model: str | None) -> dict:
+    return _pipe_child(corpus, model, None)
+
+
+def child_run(corpus: Path, model: str | None, n_process: int | None = None) -> dict:
+    from pipeline.api import load_pipeline
+    from pipeline.batch import run_batch
+
+    nlp = load_pipeline(model)
+    list(nlp.pipe([generate_document(10**9)]))
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        summary = run_batch([corpus], Path(out) / "out", nlp=nlp, n_process=n_process, progress=False)
+        seconds = time.perf_counter() - started
+    return {"seconds": seconds, "words": summary.words, "documents": summary.documents}
+
+
+def child_crossover(corpus: Path, model: str | None, run_sizes: list[int], processes: int) -> dict:
+    """Seconds of runs of several sizes with 1 and N processes (what --n-process auto decides on)."""
+    from pipeline.api import load_pipeline
+    from pipeline.batch import WorkItem, run_local
+
+    nlp = load_pipeline(model)
+    list(nlp.pipe([generate_document(10**9)]))
+    texts = _texts(corpus)
+    results = {}
+    for size in run_sizes:
+        items = [WorkItem(n, str(n), str(n), "bench", text=texts[n % len(texts)]) for n in range(size)]
+        timings = {}
+        for n_process in (1, processes):
+            started = time.perf_counter()
+            for _ in run_local(nlp, items, n_process=n_process):
+                pass
+            timings[n_process] = time.perf_counter() - started
+        results[str(size)] = {"chars": sum(len(item.text) for item in items), "one": timings[1],
+                              "many": timings[processes]}
+    return results
+
+
+def child_profile(corpus: Path, model: str | None, top: int = 25) -> dict:
+    """Seconds per component over the corpus, and the functions with the most own time."""
+    import cProfile
+    import io
+    import pstats
+
+    from pipeline.api import load_pipeline
+
+    nlp = load_pipeline(model)
+    texts = _texts(corpus)
+    list(nlp.pipe([generate_document(10**9)]))
+    per_component = {}
+    started = time.perf_counter()
+    docs = [nlp.make_doc(text) for text in texts]
+    per_component["tokenizer"] = time.perf_counter() - started
+    profiler = cProfile.Profile()
+    for name, proc in nlp.pipeline:
+        started = time.perf_counter()
+        profiler.enable()
+        docs = [proc(doc) for doc in docs]
+        profiler.disable()
+        per_component[name] = time.perf_counter() - started
+    report = io.StringIO()
+    pstats.Stats(profiler, stream=report).sort_stats("tottime").print_stats(top)
+    return {"components": per_component, "hot": report.getvalue()}
+
+
+CHILDREN = {"tokenize": child_tokenize, "base": child_base, "pipeline": child_pipeline, "run": child_run,
+            "crossover": child_crossover, "profile": child_profile}
+
+
+def child_main(argv: list[str]) -> None:
+    kind, corpus, model = argv[0], Path(argv[1]), (argv[2] or None)
+    extra = json.loads(argv[3]) if len(argv) > 3 else {}
+    print(json.dumps(CHILDREN[kind](corpus, model, **extra)))
+
+
+def rss_probe_main(argv: list[str]) -> None:
+    """Run the command, then report the peak RSS of it and its descendants."""
+    started = time.perf_counter()
+    result = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"returncode": result.returncode, "max_rss_kib": usage.ru_maxrss,
+                      "seconds": time.perf_counter() - started, "stderr": result.stderr[-500:]}))
+
+
+# --------------------------------------------------------------------------- the parent
+
+
+def measure(kind: str, corpus: Path, model: str | None, **extra) -> dict:
+    command = [sys.executable, __file__, "_child", kind, str(corpus), model or "", json.dumps(extra)]
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"measurement {kind} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def peak_rss(corpus: Path, model: str | None, n_process: int | None) -> dict:
+    with tempfile.TemporaryDirectory() as out:
+        run = [sys.executable, "-m", "pipeline", "run", str(corpus), "-o", str(Path(out) / "out"), "--no-progress"]
+        if model:
+            run += ["--model", model]
+        if n_process:
+            run += ["--n-process", str(n_process)]
+        result = subprocess.run([sys.executable, __file__, "_rss", *run], capture_output=True, text=True)
+    info = json.loads(result.stdout.strip().splitlines()[-1])
+    if info["returncode"] != 0:
+        raise SystemExit(f"run for the RSS measurement failed: {info['stderr']}")
+    return info
+
+
+def words_per_second(result: dict) -> float:
+    return result["words"] / result["seconds"] if result["seconds"] else 0.0
+
+
+def line(label: str, result: dict) -> str:
+    return f"  {label:<38} {result['seconds']:8.2f} s  {words_per_second(result):>10,.0f} words/s"
+
+
+def corpus_dir(cache: Path, n_docs: int) -> Path:
+    folder = cache / f"corpus-{n_docs}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        write_corpus(folder, n_docs)
+        marker.write_text("ok", encoding="utf-8")
+    return folder
+
+
+def throughput(corpus: Path, model: str | None, processes: int, label: str) -> None:
+    print(f"\nThroughput, {label}")
+    tokenize = measure("tokenize", corpus, model)
+    base = measure("base", corpus, model)
+    pipeline = measure("pipeline", corpus, model)
+    run_one = measure("run", corpus, model, n_process=1)
+    run_many = measure("run", corpus, model, n_process=processes)
+    run_auto = measure("run", corpus, model, n_process=None)
+    print(line("bare tokenizer (spacy.blank('de'))", tokenize))
+    print(line("base model alone", base))
+    print(line("full pipeline (nlp.pipe, no I/O)", pipeline))
+    print(line("whole run, 1 process", run_one))
+    print(line(f"whole run, {processes} processes", run_many))
+    print(line("whole run, --n-process auto", run_auto))
+    best = max(run_one, run_many, run_auto, key=words_per_second)
+    ratio = words_per_second(best) / words_per_second(tokenize)
+    verdict = "reached" if ratio >= THROUGHPUT_TARGET else "NOT reached"
+    print(f"  ratio whole run / bare tokenizer      {ratio:8.3f}   (target ≥ {THROUGHPUT_TARGET}: {verdict})")
+    print(f"  ratio whole run / base model alone    {words_per_second(best) / words_per_second(base):8.3f}")
+    print(f"  ratio full pipeline / base model      {words_per_second(pipeline) / words_per_second(base):8.3f}")
+    print(f"  ratio whole run / nlp.pipe alone      {words_per_second(run_one) / words_per_second(pipeline):8.3f}"
+          f"   (I/O, journal and tables; 1 process)")
+    print(f"  ratio {processes} processes / 1 process       "
+          f"{words_per_second(run_many) / words_per_second(run_one):8.3f}")
+    print(f"  ratio auto / 1 process                {words_per_second(run_auto) / words_per_second(run_one):8.3f}")
+
+
+def crossover(corpus: Path, model: str | None, sizes: list[int], processes: int) -> None:
+    print(f"\n1 vs {processes} processes by run size (what --n-process auto decides on)")
+    results = measure("crossover", corpus, model, run_sizes=sizes, processes=processes)
+    for size, result in results.items():
+        print(f"  {int(size):6,} docs ({result['chars']:>10,} chars): 1 process {result['one']:6.2f} s, "
+              f"{processes} processes {result['many']:6.2f} s, speed-up {result['one'] / result['many']:5.2f}")
+
+
+def memory(cache: Path, model: str | None, sizes: tuple[int, int], n_process: int | None) -> None:
+    label = f"--n-process {n_process}" if n_process else "--n-process auto"
+    print(f"\nPeak RSS of `motorsport-nlp run` ({label})")
+    results = []
+    for size in sizes:
+        info = peak_rss(corpus_dir(cache, size), model, n_process)
+        results.append(info)
+        print(f"  {size:>7,} docs: {info['max_rss_kib'] / 1024:8.1f} MiB   ({info['seconds']:.0f} s)")
+    ratio = results[1]["max_rss_kib"] / results[0]["max_rss_kib"]
+    verdict = "reached" if ratio <= RSS_TARGET else "NOT reached"
+    print(f"  ratio {sizes[1]:,} / {sizes[0]:,} docs: {ratio:.3f}   (target ≤ {RSS_TARGET}: {verdict})")
+
+
+def profile(corpus: Path, model: str | None) -> None:
+    print("\nProfile: seconds per component over the corpus (one process)")
+    result = measure("profile", corpus, model)
+    total = sum(result["components"].values())
+    for name, seconds in sorted(result["components"].items(), key=lambda pair: -pair[1]):
+        print(f"  {name:<28} {seconds:8.2f} s  {seconds / total:6.1%}")
+    print("\nFunctions with the most own time (cProfile, components only):")
+    print(result["hot"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--docs", type=int, help=f"documents for the throughput runs (default {DEFAULT_DOCS})")
+    parser.add_argument("--rss-sizes", help="two corpus sizes for peak RSS, e.g. 10000,100000")
+    parser.add_argument("--quick", action="store_true", help="small sizes: finishes in about a minute")
+    parser.add_argument("--model", help="base model (package or path); default: the pipeline's default")
+    parser.add_argument("--processes", type=int, default=DEFAULT_PROCESSES, help="N of the 1-vs-N comparison")
+    parser.add_argument("--skip", default="", help="comma-separated: throughput, crossover, memory")
+    parser.add_argument("--rss-n-process", type=int, default=1,
+                        help="--n-process of the RSS runs (default 1: one process to measure; 0 = auto)")
+    parser.add_argument("--profile", action="store_true", help="also print per-component times and hot functions")
+    parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "motorsport-nlp-bench",
+                        help="where generated corpora are kept between runs")
+    args = parser.parse_args()
+    docs = args.docs or (QUICK_DOCS if args.quick else DEFAULT_DOCS)
+    sizes = tuple(int(size) for size in args.rss_sizes.split(",")) if args.rss_sizes else (
+        QUICK_RSS_SIZES if args.quick else DEFAULT_RSS_SIZES)
+    skip = set(filter(None, args.skip.split(",")))
+    if args.model and not Path(args.model).exists() and "/" in args.model:
+        raise SystemExit(f"model {args.model} not found")
+    corpus = corpus_dir(args.cache, docs)
+    started = time.perf_counter()
+    print(f"motorsport-nlp benchmarks: {docs} generated documents, {os.cpu_count()} CPUs, "
+          f"model {args.model or 'default'}")
+    if "throughput" not in skip:
+        throughput(corpus, args.model, args.processes, f"{docs} documents")
+    if "crossover" not in skip:
+        crossover(corpus, args.model, list(QUICK_RUN_SIZES if args.quick else DEFAULT_RUN_SIZES), args.processes)
+    if "memory" not in skip:
+        memory(args.cache, args.model, sizes, args.rss_n_process or None)
+    if args.profile:
+        profile(corpus, args.model)
+    print(f"\n(benchmarks took {time.perf_counter() - started:.0f} s)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "_child":
+        child_main(sys.argv[2:])
+    elif len(sys.argv) > 1 and sys.argv[1] == "_rss":
+        rss_probe_main(sys.argv[2:])
+    else:
+        main()
