@@ -30,6 +30,7 @@ from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401
 from .base import resolve_base
+from .tokenize import pipe_input
 from .tables import (
     TABLE_NAMES,
     arrow_schema,
@@ -407,7 +408,7 @@ def _pipe_records(nlp: Language, records: list[_Record], batch_size: int) -> Ite
     """(position, doc or failure) for every record, in order; one failing document never stops the rest."""
     done = 0
     with _error_handling(nlp) as handler:
-        stream = ((record.text, position) for position, record in enumerate(records)
+        stream = ((pipe_input(nlp, record.text), position) for position, record in enumerate(records)
                   if len(record.text) <= nlp.max_length)
         try:
             for doc, position in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
@@ -430,7 +431,7 @@ def _process_alone(nlp: Language, record: _Record, handler: _DroppingErrorHandle
                                     f"({nlp.max_length:,}); `motorsport-nlp run` splits long documents")
     try:
         with handler.raising():
-            return nlp(record.text)
+            return nlp(pipe_input(nlp, record.text))
     except Exception as error:
         logger.debug("document %s failed", record.doc_id, exc_info=True)
         lines = str(error).strip().splitlines()
