@@ -53,6 +53,7 @@ from .journal import (
     item_key,
     scan_journal,
 )
+from .tokenize import pipe_input
 from .tables import DOCUMENT_TABLES, SCHEMAS, doc_to_rows
 
 logger = logging.getLogger(__name__)
@@ -422,7 +423,7 @@ def _pipe_parts(nlp, parts, base, items, handler, batch_size) -> Iterator[tuple[
             nonlocal consumed
             for index in range(start, len(parts)):
                 consumed = index + 1
-                yield parts[index].text, index
+                yield pipe_input(nlp, parts[index].text), index
 
         try:
             for doc, index in nlp.pipe(feed(position), as_tuples=True, batch_size=batch_size):
@@ -451,7 +452,7 @@ def _process_alone(nlp, part: TextPart, base, items, handler) -> Any:
     item = items[part.item]
     try:
         with handler.raising():
-            doc = nlp(part.text)
+            doc = nlp(pipe_input(nlp, part.text))
         return _part_rows(doc, part, base, items)
     except Exception as error:
         label = f"{item.doc_id}" + (f" (part {part.number}/{part.count})" if part.count > 1 else "")
