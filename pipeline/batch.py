@@ -68,7 +68,7 @@ DEFAULT_ZONE_DOCS = 1000
 DEFAULT_ZONE_CHARS = 5_000_000
 # --n-process auto: runs with at least this many documents use worker processes
 # (benchmarks/run_benchmarks.py measures the crossover; smaller runs are faster in one).
-DEFAULT_PARALLEL_MIN_DOCS = 500
+DEFAULT_PARALLEL_MIN_DOCS = 100
 DEFAULT_PARALLEL_PROCESSES = 2
 DEFAULT_TASK_DOCS = 50  # documents per worker task (and per memory zone in a worker)
 DEFAULT_TASKS_IN_FLIGHT_PER_PROCESS = 2
