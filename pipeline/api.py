@@ -19,7 +19,6 @@ import logging
 import os
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401
 from .base import resolve_base
+from .error_handling import DroppingErrorHandler, document_error_handling
 from .tokenize import pipe_input
 from .tables import (
     TABLE_NAMES,
@@ -373,41 +373,10 @@ class _Failure:
     message: str
 
 
-class _DroppingErrorHandler:
-    """spaCy error handler: inside ``nlp.pipe`` drop a failing doc (it is retried alone); alone, raise."""
-
-    def __init__(self) -> None:
-        self.swallow = True
-
-    def __call__(self, name, proc, docs, error) -> None:
-        if not self.swallow:
-            raise error
-        logger.debug("component %s failed: %s: %s", name, error.__class__.__name__, error)
-
-    @contextmanager
-    def raising(self) -> Iterator[None]:
-        self.swallow = False
-        try:
-            yield
-        finally:
-            self.swallow = True
-
-
-@contextmanager
-def _error_handling(nlp: Language) -> Iterator[_DroppingErrorHandler]:
-    handler = _DroppingErrorHandler()
-    previous = nlp.default_error_handler
-    nlp.set_error_handler(handler)
-    try:
-        yield handler
-    finally:
-        nlp.set_error_handler(previous)
-
-
 def _pipe_records(nlp: Language, records: list[_Record], batch_size: int) -> Iterator[tuple[int, Doc | _Failure]]:
     """(position, doc or failure) for every record, in order; one failing document never stops the rest."""
     done = 0
-    with _error_handling(nlp) as handler:
+    with document_error_handling(nlp) as handler:
         stream = ((pipe_input(nlp, record.text), position) for position, record in enumerate(records)
                   if len(record.text) <= nlp.max_length)
         try:
@@ -425,7 +394,7 @@ def _pipe_records(nlp: Language, records: list[_Record], batch_size: int) -> Ite
             done += 1
 
 
-def _process_alone(nlp: Language, record: _Record, handler: _DroppingErrorHandler) -> Doc | _Failure:
+def _process_alone(nlp: Language, record: _Record, handler: DroppingErrorHandler) -> Doc | _Failure:
     if len(record.text) > nlp.max_length:
         return _Failure("too_long", f"{len(record.text):,} characters, more than nlp.max_length "
                                     f"({nlp.max_length:,}); `motorsport-nlp run` splits long documents")

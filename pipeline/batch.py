@@ -53,6 +53,7 @@ from .journal import (
     item_key,
     scan_journal,
 )
+from .error_handling import document_error_handling
 from .tokenize import pipe_input
 from .tables import DOCUMENT_TABLES, SCHEMAS, doc_to_rows
 
@@ -302,59 +303,6 @@ def _merge_first_non_empty(target: dict[Any, dict], key: Any, row: dict, summed:
 # --------------------------------------------------------------------------- processing
 
 
-class _BatchErrorHandler:
-    """spaCy error handler: inside ``nlp.pipe`` drop the failing docs (they are
-    retried alone afterwards); for a doc processed alone, raise."""
-
-    def __init__(self) -> None:
-        self.swallow = True
-
-    def __call__(self, name, proc, docs, error) -> None:
-        if not self.swallow:
-            raise error
-        logger.debug("component %s failed on a batch of %s doc(s): %s: %s", name,
-                     len(docs) if docs else "?", error.__class__.__name__, error)
-
-    @contextmanager
-    def raising(self) -> Iterator[None]:
-        self.swallow = False
-        try:
-            yield
-        finally:
-            self.swallow = True
-
-
-@contextmanager
-def _error_handler(nlp: Language) -> Iterator[_BatchErrorHandler]:
-    handler = _BatchErrorHandler()
-    previous = {name: pipe.get_error_handler() for name, pipe in nlp.pipeline if hasattr(pipe, "get_error_handler")}
-    previous_default = nlp.default_error_handler
-    _set_error_handler(nlp, handler)
-    try:
-        yield handler
-    finally:
-        nlp.default_error_handler = previous_default
-        for name, pipe in nlp.pipeline:
-            if name in previous:
-                _set_pipe_error_handler(pipe, previous[name])
-
-
-def _set_error_handler(nlp: Language, handler) -> None:
-    # Not nlp.set_error_handler(): it raises AttributeError for Cython pipes such as
-    # "ner" (spaCy 3.8), whose failures then reach the stream fallback in _pipe_parts.
-    nlp.default_error_handler = handler
-    for _, pipe in nlp.pipeline:
-        _set_pipe_error_handler(pipe, handler)
-
-
-def _set_pipe_error_handler(pipe, handler) -> None:
-    if hasattr(pipe, "set_error_handler"):
-        try:
-            pipe.set_error_handler(handler)
-        except AttributeError:
-            pass
-
-
 @dataclass(frozen=True, slots=True)
 class _PartFailure:
     kind: str
@@ -388,7 +336,7 @@ def process_items(
             for number, (start, end, shift) in enumerate(spans, start=1):
                 parts.append(TextPart(index, number, len(spans), start, shift, item.text[start:end]))
     zone = nlp.memory_zone() if memory_zone else nullcontext()
-    with zone, _error_handler(nlp) as handler:
+    with zone, document_error_handling(nlp) as handler:
         results: dict[int, list[tuple[TextPart, Any]]] = {}
         next_item = 0
 
