@@ -87,7 +87,6 @@ class MotorsportRulers(Pipe):
         _split_final_periods(doc)
         candidates = self._gazetteer_spans(doc)
         candidates += self._team_shape_spans(doc)
-        candidates += self._car_shape_spans(doc)
         candidates += self._series_circuit_class_spans(doc)
         # On equal length, a known name beats a shape match, then the label priority decides.
         candidates.sort(key=lambda span: (span.id_ != GAZETTEER_ID, PRIORITY[span.label_]))
@@ -181,9 +180,6 @@ class MotorsportRulers(Pipe):
                     span._.canonical = compound
                     spans.append(span)
         return spans
-
-    def _car_shape_spans(self, doc: Doc) -> list[Span]:
-        return []  # maker-anchored models come with the gazetteer matches
 
     def _series_circuit_class_spans(self, doc: Doc) -> list[Span]:
         lex = self.lexicons

@@ -69,15 +69,6 @@ def _name_like_text(text: str, sentence_start: bool) -> bool:
     return all(ch.isalpha() or ch in "-'’." for ch in text) and not text.endswith("-")
 
 
-def sentence_bounds(token: Token) -> tuple[int, int]:
-    """Token bounds of the sentence holding ``token`` (whole doc when unset)."""
-    doc = token.doc
-    if doc.has_annotation("SENT_START"):
-        sent = token.sent
-        return sent.start, sent.end
-    return 0, len(doc)
-
-
 def paragraph_starts(text: str) -> list[int]:
     """Character offsets where paragraphs start (blank-line separated)."""
     starts = [0]
