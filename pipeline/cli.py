@@ -56,7 +56,7 @@ def run(
     id_field: str = typer.Option("id", "--id-field", help="Id field/column for .jsonl and .csv inputs."),
     text_field: str = typer.Option("text", "--text-field", help="Text field/column for .jsonl and .csv inputs."),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Documents per nlp.pipe batch and per journal commit."),
-    n_process: Optional[int] = typer.Option(None, "--n-process", min=1, help="Processes for the local engine (default: 1 for small runs, 2 for large ones)."),
+    n_process: Optional[int] = typer.Option(None, "--n-process", min=1, help="Processes for the local engine (default: 1 below 100 documents, else 2)."),
     engine: str = typer.Option("local", "--engine", help="local, or dask (needs the dask extra: pip install motorsport-nlp\\[dask])."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster)."),
     dask_workers: Optional[int] = typer.Option(None, "--dask-workers", min=1, help="Worker processes of the local Dask cluster (default 2)."),
@@ -94,7 +94,9 @@ def run(
         _fail(str(error), EXIT_USAGE)
     except OSError as error:
         logger.debug("fatal", exc_info=True)
-        _fail(f"{error.__class__.__name__}: {error}; the journal is kept, continue with --resume", EXIT_FATAL)
+        resumable = (out / ".work" / "journal.jsonl").exists()
+        _fail(f"{error.__class__.__name__}: {error}" + ("; fix it, then continue with --resume" if resumable else ""),
+              EXIT_FATAL)
     except Exception as error:  # a bug: one line here, the traceback in the --debug log
         logger.debug("fatal", exc_info=True)
         hint = f"traceback in {log_file}" if debug else "run with --debug for the traceback"
