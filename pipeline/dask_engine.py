@@ -83,16 +83,11 @@ def _failed_entries(items: list, error: BaseException) -> list[dict[str, Any]]:
 
 def iter_partitions(items: Iterable, *, max_docs: int = DEFAULT_PARTITION_DOCS,
                     max_chars: int = DEFAULT_PARTITION_CHARS) -> Iterator[list]:
-    partition: list = []
-    chars = 0
-    for item in items:
-        partition.append(item)
-        chars += len(item.text or "")
-        if len(partition) >= max_docs or chars >= max_chars:
-            yield partition
-            partition, chars = [], 0
-    if partition:
-        yield partition
+    """Consecutive groups of items, one task each: the same grouping as the
+    local engine's memory zones, with partition-sized limits."""
+    from .batch import iter_zones
+
+    return iter_zones(items, max_docs=max_docs, max_chars=max_chars)
 
 
 @contextmanager
