@@ -120,10 +120,21 @@ def set_hometown(person: dict, place: Span, hometowns: list[Span], span_owner: b
     """Record ``place`` as the person's hometown (first one wins) and as a HOMETOWN span."""
     if person["hometown"] is None:
         person["hometown"] = place.text
-    if span_owner and not any(s.start == place.start for s in hometowns):
+    if span_owner and not _already_listed(hometowns, place.start):
         span = Span(place.doc, place.start, place.end, label="HOMETOWN")
         span._.canonical = place.text
         hometowns.append(span)
+
+
+def _already_listed(hometowns: list[Span], start: int) -> bool:
+    """Spans arrive in text order, so only the tail needs a look (a full scan per
+    call was quadratic on long lists of names with brackets)."""
+    for span in reversed(hometowns):
+        if span.start == start:
+            return True
+        if span.start < start:
+            return False
+    return False
 
 
 def place_span(doc: Doc, start: int, end: int, thing_starts: dict, lex: Lexicons) -> Span | None:
