@@ -63,11 +63,12 @@ def doc_to_rows(doc: Doc, doc_id: str, source: str = "", base_model: str = "") -
     for quote in quotes:
         if quote.get("speaker"):
             quote_count[quote["speaker"]] += 1
+    text = doc.text  # a join over all tokens: compute it once
     return {
         "documents": [{
-            "doc_id": doc_id, "source": source, "n_chars": len(doc.text), "n_tokens": len(doc),
+            "doc_id": doc_id, "source": source, "n_chars": len(text), "n_tokens": len(doc),
             "n_drivers": len(drivers), "n_people": sum(1 for p in people if p["kind"] == "person"),
-            "n_quotes": len(quotes), "base_model": base_model, "text": doc.text,
+            "n_quotes": len(quotes), "base_model": base_model, "text": text,
         }],
         "entities": [
             {"doc_id": doc_id, "text": ent.text, "label": ent.label_, "start_char": ent.start_char,
