@@ -92,9 +92,12 @@ class Lexicons:
     country_by_code: dict[str, Country] = field(default_factory=dict)
     country_by_name: dict[str, Country] = field(default_factory=dict)
     demonym_by_noun: dict[str, tuple[Demonym, str]] = field(default_factory=dict)
+    speech_forms_lower: frozenset[str] = field(default=frozenset(), repr=False)  # for quote detection
     _title_kind_memo: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
+        # frozen dataclass: derived values are set once here
+        object.__setattr__(self, "speech_forms_lower", frozenset(form.lower() for form in self.speech_verbs))
         for country in self.countries:
             self.country_by_name[country.name] = country
             for code in country.codes:

@@ -15,6 +15,7 @@ import pandas as pd
 from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401
+from .components.doc_view import doc_view
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -63,7 +64,7 @@ def doc_to_rows(doc: Doc, doc_id: str, source: str = "", base_model: str = "") -
     for quote in quotes:
         if quote.get("speaker"):
             quote_count[quote["speaker"]] += 1
-    text = doc.text  # a join over all tokens: compute it once
+    text = doc_view(doc).text  # a join over all tokens: the components already made it
     return {
         "documents": [{
             "doc_id": doc_id, "source": source, "n_chars": len(text), "n_tokens": len(doc),

@@ -40,6 +40,7 @@ from spacy.tokens import Doc
 from .. import extensions  # noqa: F401  (registers doc._.people/mentions/quotes)
 from ..rules import DEFAULT_LANG, Lexicons
 from .configured import ConfiguredPipe
+from .doc_view import doc_view
 from .quotes import (
     DEFAULT_SCARE_SPANS_KEY,
     REPORTING_FORMS,
@@ -121,7 +122,7 @@ class _Doc:
 
     def __init__(self, doc: Doc, quotes: list[dict], people: list[dict], mentions: list[dict], scare_key: str) -> None:
         self.doc = doc
-        self.text = text = doc.text
+        self.text = text = doc_view(doc).text
         self.parsed = doc.has_annotation("DEP")  # O(n): ask once per document
         self.people = people
         self.paragraphs = paragraph_spans(text)

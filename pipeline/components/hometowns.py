@@ -22,6 +22,7 @@ from spacy.tokens import Doc, Span
 from .. import extensions  # noqa: F401
 from ..rules import DEFAULT_LANG, Lexicons
 from .configured import ConfiguredPipe
+from .doc_view import doc_view
 from .shapes import has_digit, is_all_caps, is_capitalised, is_stop_word
 
 DEFAULT_THINGS_KEY = "motorsport_things"
@@ -57,13 +58,14 @@ class HometownFinder(ConfiguredPipe):
         self.cfg = {"things_key": things_key, "spans_key": spans_key, "lang": lang, "rules_dir": rules_dir}
 
     def __call__(self, doc: Doc) -> Doc:
+        tokens = doc_view(doc).tokens
         people = doc._.people or []
         mentions = doc._.mentions or []
         things = {(s.start, s.end): s for s in doc.spans.get(self.cfg["things_key"], [])}
         thing_starts = {start: span for (start, _), span in things.items()}
         hometowns: list[Span] = []
         links: list[Span] = []
-        end_token_at = {token.idx + len(token.text): token.i + 1 for token in doc}
+        end_token_at = {token.idx + len(token.text): token.i + 1 for token in tokens}
         mention_ends = {}
         for mention in mentions:
             end = end_token_at.get(mention["end_char"])
@@ -71,7 +73,7 @@ class HometownFinder(ConfiguredPipe):
                 mention_ends[end] = mention
         for end, mention in sorted(mention_ends.items()):
             person = people[mention["person"]]
-            if end < len(doc) and doc[end].text == "(":
+            if end < len(tokens) and tokens[end].text == "(":
                 self._bracket(doc, end, mention, person, people, mention_ends, thing_starts, hometowns, links)
             elif person["kind"] == "driver":
                 place = origin_after(doc, end, thing_starts, self.lexicons)
@@ -83,10 +85,11 @@ class HometownFinder(ConfiguredPipe):
         return doc
 
     def _bracket(self, doc, open_index, mention, person, people, mention_ends, thing_starts, hometowns, links) -> None:
+        tokens = doc_view(doc).tokens
         close = open_index + 1
-        while close < len(doc) and doc[close].text != ")" and close - open_index <= DEFAULT_MAX_BRACKET_TOKENS:
+        while close < len(tokens) and tokens[close].text != ")" and close - open_index <= DEFAULT_MAX_BRACKET_TOKENS:
             close += 1
-        if close >= len(doc) or doc[close].text != ")" or close == open_index + 1:
+        if close >= len(tokens) or tokens[close].text != ")" or close == open_index + 1:
             return
         inner = doc[open_index + 1:close]
         first = inner[0]
@@ -139,47 +142,49 @@ def _already_listed(hometowns: list[Span], start: int) -> bool:
 
 def place_span(doc: Doc, start: int, end: int, thing_starts: dict, lex: Lexicons) -> Span | None:
     """The tokens doc[start:end] as a place, a country or a country code."""
-    span = doc[start:end]
-    text = span.text
-    if not span or any(has_digit(t.text) or t.text in ("#", "+", "%") for t in span):
+    words = doc_view(doc).tokens[start:end]
+    if not words or any(has_digit(t.text) or t.text in ("#", "+", "%") for t in words):
         return None
-    if len(span) == 1 and is_all_caps(text):
-        return span if text in lex.country_by_code else None  # (ALMS) is a series
+    if len(words) == 1 and is_all_caps(words[0].text):
+        return doc[start:end] if words[0].text in lex.country_by_code else None  # (ALMS) is a series
     if start in thing_starts and thing_starts[start].label_ != "CIRCUIT":
         return None
-    if not is_capitalised(span[0]) or is_stop_word(span[0]) and span[0].text not in lex.country_by_name:
+    if not is_capitalised(words[0]) or is_stop_word(words[0]) and words[0].text not in lex.country_by_name:
         return None
-    if not all(is_capitalised(t) or t.text in PLACE_JOINERS for t in span) or span[-1].text in PLACE_JOINERS:
+    if not all(is_capitalised(t) or t.text in PLACE_JOINERS for t in words) or words[-1].text in PLACE_JOINERS:
         return None
-    if any(t.text in lex.team_suffixes or t.text in lex.team_prefixes for t in span):
+    if any(t.text in lex.team_suffixes or t.text in lex.team_prefixes for t in words):
         return None
-    return span
+    return doc[start:end]
+
 
 def origin_after(doc: Doc, end: int, thing_starts: dict, lex: Lexicons) -> Span | None:
     """The place of ``aus X`` or ``stammt/kommt aus X`` right after token ``end``."""
-    if end < len(doc) and doc[end].text == "aus":
+    tokens = doc_view(doc).tokens
+    if end < len(tokens) and tokens[end].text == "aus":
         return aus_place_span(doc, end + 1, thing_starts, lex)
-    if end + 1 < len(doc) and doc[end].text in ORIGIN_VERBS and doc[end + 1].text == "aus":
+    if end + 1 < len(tokens) and tokens[end].text in ORIGIN_VERBS and tokens[end + 1].text == "aus":
         return aus_place_span(doc, end + 2, thing_starts, lex)
     return None
 
 
 def aus_place_span(doc: Doc, start: int, thing_starts: dict, lex: Lexicons) -> Span | None:
     """``aus Köln``, ``aus der Schweiz``, ``aus dem Vorarlberger Feldkirch``."""
+    tokens = doc_view(doc).tokens
     index = start
-    if index < len(doc) and doc[index].text in AUS_ARTICLES:
+    if index < len(tokens) and tokens[index].text in AUS_ARTICLES:
         index += 1
     # An adjective of origin before the place: "dem Vorarlberger Feldkirch", "dem hessischen Friedberg".
-    if index + 1 < len(doc) and is_capitalised(doc[index + 1]) and (
-        doc[index].is_lower and doc[index].is_alpha
-        or (doc[index].text.endswith("er") and doc[index].text not in lex.country_by_name
-            and doc[index + 1].text not in ("/", "-"))
+    if index + 1 < len(tokens) and is_capitalised(tokens[index + 1]) and (
+        tokens[index].is_lower and tokens[index].is_alpha
+        or (tokens[index].text.endswith("er") and tokens[index].text not in lex.country_by_name
+            and tokens[index + 1].text not in ("/", "-"))
     ):
         index += 1
     end = index
-    while end < len(doc) and end - index < 5 and (
-        is_capitalised(doc[end]) or (doc[end].text in AUS_PLACE_JOINERS and end + 1 < len(doc)
-                                     and is_capitalised(doc[end + 1]) and end > index)
+    while end < len(tokens) and end - index < 5 and (
+        is_capitalised(tokens[end]) or (tokens[end].text in AUS_PLACE_JOINERS and end + 1 < len(tokens)
+                                     and is_capitalised(tokens[end + 1]) and end > index)
     ):
         end += 1
     if end == index:
@@ -189,17 +194,21 @@ def aus_place_span(doc: Doc, start: int, thing_starts: dict, lex: Lexicons) -> S
 
 def _list_before(doc: Doc, open_index: int, mention_ends: dict) -> list[dict]:
     """The mentions of a list ending right before ``open_index``: ``A, B und C (alle USA)``."""
+    view = doc_view(doc)
+    tokens = view.tokens
     members = []
     end = open_index
     while end in mention_ends:
         mention = mention_ends[end]
         members.append(mention)
-        start = next(t.i for t in doc if t.idx == mention["start_char"])
+        start = view.token_at_char.get(mention["start_char"])
+        if start is None:
+            break
         # Skip "der Brite" or a title before the name, then a list joiner.
         index = start - 1
-        while index >= 0 and doc[index].text not in LIST_JOINERS and start - index <= 3 and not doc[index].is_punct:
+        while index >= 0 and tokens[index].text not in LIST_JOINERS and start - index <= 3 and not tokens[index].is_punct:
             index -= 1
-        if index < 0 or doc[index].text not in LIST_JOINERS:
+        if index < 0 or tokens[index].text not in LIST_JOINERS:
             break
         end = index
     return members

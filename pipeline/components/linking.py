@@ -29,6 +29,7 @@ from spacy.util import filter_spans
 from .. import extensions  # noqa: F401
 from .configured import ConfiguredPipe
 from .rulers import GAZETTEER_ID
+from .doc_view import doc_view
 from .shapes import TextIndex
 
 DEFAULT_THINGS_KEY = "motorsport_things"
@@ -74,7 +75,7 @@ class DriverLinker(ConfiguredPipe):
         narrative = [(m, s) for m, s in mention_spans if not _inside(s.start_char, quoted)]
         # Evidence-only mentions: "Das Duo" (every driver of the latest list) and subject pronouns.
         extra = [({"person": int(g.kb_id_), "kind": "group"}, g) for g in doc.spans.get("group_mentions", [])]
-        index = TextIndex(doc)  # built once: sentence and paragraph lookups for every step
+        index = doc_view(doc).index  # sentence and paragraph lookups for every step
         extra += _subject_pronouns(doc, people, narrative, quoted, index)
         evidence = sorted(narrative + extra, key=lambda pair: pair[1].start)
         weak_cars: dict[int, str] = {}
@@ -212,10 +213,11 @@ def _sentence_distance(doc: Doc, mention: Span, thing: Span, neighbours: DriverN
     weakens the link, and a contrast word (``vor``/``hinter``/``gegen``) breaks
     it: in ``A im Porsche vor B`` the Porsche is A's.
     """
+    tokens = doc_view(doc).tokens
     after = thing.start >= mention.end
     low, high = (mention.end, thing.start) if after else (thing.end, mention.start)
     distance = float(high - low)
-    between = doc[low:high]
+    between = tokens[low:high]
     if neighbours.other_driver_between(low, high, own_list):
         distance += BETWEEN_PENALTY
     if any(token.lower_ in CONTRAST_WORDS for token in between):
@@ -244,11 +246,12 @@ def _driver_row(person: dict) -> dict:
 def _teammates(doc: Doc, people, narrative) -> list[tuple[int, int]]:
     """(driver, teammate holding the team) for ``Xs Teamkollege Y``, ``seine
     Teamkollegin Y`` and ``die Teamkollegen Y und Z``."""
+    tokens = doc_view(doc).tokens
     pairs = []
     by_start = {span.start: (m, span) for m, span in narrative}
     by_end = {span.end: (m, span) for m, span in narrative}
     drivers = [(m, span) for m, span in narrative if people[m["person"]]["kind"] == "driver"]
-    for token in doc:
+    for token in tokens:
         if token.text not in TEAMMATE_NOUNS or token.i + 1 not in by_start:
             continue
         mates = _list_from(doc, token.i + 1, by_start)
@@ -266,7 +269,7 @@ def _teammate_holder(doc: Doc, noun, drivers: list) -> int | None:
     (its first driver), not the object right before "und seine …"; with a
     pronoun subject ("überholte er X und seine Teamkollegin Y"), the last driver
     before the sentence."""
-    sent_start = noun.sent.start if doc.has_annotation("SENT_START") else 0
+    sent_start = doc_view(doc).index.sentence_start(noun.i)
     before = [m["person"] for m, span in drivers if span.end <= noun.i and span.start < sent_start]
     in_sentence = [m["person"] for m, span in drivers if sent_start <= span.start and span.end <= noun.i]
     if in_sentence and not _pronoun_between(doc, sent_start, noun.i):
@@ -278,17 +281,18 @@ def _teammate_holder(doc: Doc, noun, drivers: list) -> int | None:
 
 def _list_from(doc: Doc, start: int, by_start: dict) -> list[int]:
     """The people of a list starting at token ``start``: ``Y (FIN) und Z (EST)``."""
+    tokens = doc_view(doc).tokens
     people = []
     index = start
     while index in by_start:
         mention, span = by_start[index]
         people.append(mention["person"])
         index = span.end
-        if index < len(doc) and doc[index].text == "(":
-            while index < len(doc) and doc[index].text != ")" and index - span.end < 12:
+        if index < len(tokens) and tokens[index].text == "(":
+            while index < len(tokens) and tokens[index].text != ")" and index - span.end < 12:
                 index += 1
             index += 1
-        if index < len(doc) and doc[index].text in (",", "und", "sowie") and index + 1 in by_start:
+        if index < len(tokens) and tokens[index].text in (",", "und", "sowie") and index + 1 in by_start:
             index += 1
         else:
             break
@@ -296,13 +300,15 @@ def _list_from(doc: Doc, start: int, by_start: dict) -> list[int]:
 
 
 def _pronoun_between(doc: Doc, start: int, end: int) -> bool:
-    return any(token.lower_ in ("er", "sie") for token in doc[start:end])
+    tokens = doc_view(doc).tokens
+    return any(token.lower_ in ("er", "sie") for token in tokens[start:end])
 
 
 def _subject_pronouns(doc: Doc, people, narrative, quoted, index: TextIndex) -> list[tuple[dict, Span]]:
     """``setzte er sich im BMW M4 GT3 …``: ``er`` is the first driver named in
     the previous sentence (its likely subject). Only ``er``, and ``sie`` for a
     known woman, since plural ``sie`` is common."""
+    tokens = doc_view(doc).tokens
     if not doc.has_annotation("SENT_START"):
         return []
     pronouns = []
@@ -310,27 +316,29 @@ def _subject_pronouns(doc: Doc, people, narrative, quoted, index: TextIndex) -> 
     for mention, span in narrative:
         if people[mention["person"]]["kind"] == "driver":
             first_driver.setdefault(index.sentence_of(span.start), mention["person"])
-    for sent_number, sent in enumerate(doc.sents):
+    found_in: set[int] = set()  # sentences whose pronoun was found: one per sentence
+    for token in tokens:
+        sent_number = index.sentence_of(token.i)
         subject = first_driver.get(sent_number - 1)
-        if subject is None:
+        if subject is None or sent_number in found_in:
             continue
-        for token in sent:
-            wanted = token.lower_ == "er" or (token.lower_ == "sie" and people[subject]["gender"] == "f")
-            if wanted and not _inside(token.idx, quoted):
-                pronouns.append(({"person": subject, "kind": "pronoun"}, doc[token.i:token.i + 1]))
-                break
+        wanted = token.lower_ == "er" or (token.lower_ == "sie" and people[subject]["gender"] == "f")
+        if wanted and not _inside(token.idx, quoted):
+            pronouns.append(({"person": subject, "kind": "pronoun"}, doc[token.i:token.i + 1]))
+            found_in.add(sent_number)
     return pronouns
 
 
 def _list_groups(doc: Doc, spans: list[Span]) -> dict[int, int]:
     """Driver mentions that form one list (``A (X), B und C``) share a group id,
     so list members do not count as "another driver in between"."""
+    tokens = doc_view(doc).tokens
     groups: dict[int, int] = {}
     group = 0
     previous = None
     for span in sorted(spans, key=lambda s: s.start):
         if previous is not None:
-            gap = doc[previous.end:span.start]
+            gap = tokens[previous.end:span.start]
             depth, joined = 0, True
             for token in gap:
                 if token.text == "(":

@@ -26,7 +26,8 @@ from ..rules import DEFAULT_LANG, Lexicons
 from .configured import ConfiguredPipe
 from .hometowns import origin_after, set_hometown
 from .persons import ARTICLES, _blocked_tokens, _new_person
-from .shapes import TextIndex, is_name_like
+from .doc_view import doc_view
+from .shapes import is_name_like
 
 DEFAULT_THINGS_KEY = "motorsport_things"
 AGE_SUFFIXES = ("-Jährige", "-Jähriger", "-Jährigen", "-jährige", "-jähriger", "-jährigen")
@@ -58,7 +59,9 @@ class NamePropagator(ConfiguredPipe):
         people = doc._.people or []
         mentions = list(doc._.mentions or [])
         taken = _blocked_tokens(doc, self.cfg["things_key"])
-        char_to_token = {token.idx: token.i for token in doc}
+        view = doc_view(doc)
+        tokens = view.tokens
+        char_to_token = view.token_at_char
         for mention in mentions:
             start = char_to_token.get(mention["start_char"])
             if start is not None:
@@ -69,7 +72,7 @@ class NamePropagator(ConfiguredPipe):
         hometown_spans = list(doc.spans.get("hometowns", []))
         surnames = _index_names(people, lambda name: name.split()[-1])
         given = _index_names(people, lambda name: name.split()[0])
-        for token in doc:
+        for token in tokens:
             if token.i in taken or not is_name_like(token):
                 continue
             text = token.text
@@ -97,10 +100,11 @@ class NamePropagator(ConfiguredPipe):
 
     def _crews(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
         """``A/B`` where at least one half is a known surname: both are drivers."""
-        for token in doc[1:-1]:
+        tokens = doc_view(doc).tokens
+        for token in tokens[1:-1]:
             if token.text != "/":
                 continue
-            left, right = doc[token.i - 1], doc[token.i + 1]
+            left, right = tokens[token.i - 1], tokens[token.i + 1]
             if not (is_name_like(left) and is_name_like(right)) or left.i in taken or right.i in taken:
                 continue
             surnames = _index_names(people, lambda name: name.split()[-1])
@@ -123,14 +127,15 @@ class NamePropagator(ConfiguredPipe):
         starts = [m["start_char"] for m in mentions]
         thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
         hometown_spans = list(doc.spans.get("hometowns", []))
-        for token in doc:
+        tokens = doc_view(doc).tokens
+        for token in tokens:
             if token.i in taken or token.text not in ARTICLES:
                 continue
             noun_index, age = self._description_noun(doc, token.i)
             if noun_index is None:
                 continue
-            noun = doc[noun_index]
-            if noun_index + 1 < len(doc) and is_name_like(doc[noun_index + 1]):
+            noun = tokens[noun_index]
+            if noun_index + 1 < len(tokens) and is_name_like(tokens[noun_index + 1]):
                 continue  # a title before a name, not a description
             if token.lower_ == "die" and not noun.text.endswith("in") and not noun.text.endswith(AGE_SUFFIXES):
                 continue  # "Die Fahrer", "die Mechaniker": plural, not one person
@@ -185,15 +190,16 @@ class NamePropagator(ConfiguredPipe):
     def _description_noun(self, doc: Doc, article: int) -> tuple[int | None, int | None]:
         """The head noun after an article, skipping up to two adjectives; also
         the age of a ``22-jährige`` adjective."""
+        tokens = doc_view(doc).tokens
         age = None
         index = article + 1
-        while index < len(doc) and index - article <= 3:
-            text = doc[index].text
+        while index < len(tokens) and index - article <= 3:
+            text = tokens[index].text
             if text[:1].isupper() or (text.endswith(AGE_SUFFIXES) and "-J" in text):  # "Der 16-Jährige"
                 return index, age
             if text.endswith(AGE_SUFFIXES) and text.split("-")[0].isdigit():
                 age = int(text.split("-")[0])
-            elif not (doc[index].is_alpha and text.endswith(("e", "en", "er"))):
+            elif not (tokens[index].is_alpha and text.endswith(("e", "en", "er"))):
                 return None, None
             index += 1
         return None, None
@@ -203,8 +209,8 @@ class NamePropagator(ConfiguredPipe):
         (two or more drivers in one sentence before it). ``kb_id`` is the person."""
         groups: list[Span] = []
         by_sentence: dict[int, list[int]] = {}
-        index = TextIndex(doc)
-        token_at = {token.idx: token.i for token in doc}
+        view = doc_view(doc)
+        tokens, index, token_at = view.tokens, view.index, view.token_at_char
         char_sent = {idx: index.sentence_of(i) for idx, i in token_at.items()}
         for mention in mentions:
             sent_index = char_sent.get(mention["start_char"])
@@ -212,12 +218,12 @@ class NamePropagator(ConfiguredPipe):
                 members = by_sentence.setdefault(sent_index, [])
                 if mention["person"] not in members:
                     members.append(mention["person"])
-        for token in doc[:-1]:
-            if token.text == "Beide" and token.is_sent_start and not is_name_like(doc[token.i + 1]):
+        for token in tokens[:-1]:
+            if token.text == "Beide" and token.is_sent_start and not is_name_like(tokens[token.i + 1]):
                 width = 1  # "Beide fuhren den Maserati …"
-            elif token.lower_ in GROUP_ARTICLES and doc[token.i + 1].lower_ in GROUP_NOUNS:
+            elif token.lower_ in GROUP_ARTICLES and tokens[token.i + 1].lower_ in GROUP_NOUNS:
                 width = 2
-                if token.i + 2 < len(doc) and is_name_like(doc[token.i + 2]):
+                if token.i + 2 < len(tokens) and is_name_like(tokens[token.i + 2]):
                     continue  # "die beiden Fahrer X und Y" names them
             else:
                 continue
@@ -236,9 +242,10 @@ class NamePropagator(ConfiguredPipe):
         """A description refers back when it opens a sentence (``Der Schweizer
         steuerte …``) or follows a verb (``ärgerte sich der Italiener``); ``die
         Fahrer`` inside a clause is usually generic."""
-        if doc[article].is_sent_start:
+        tokens = doc_view(doc).tokens
+        if tokens[article].is_sent_start:
             return True
-        before = doc[article - 1]
+        before = tokens[article - 1]
         if before.text in ("sich", ",") or before.text in self.lexicons.speech_verbs:
             return True
         # Inverted subject after a finite verb: "benötigte der 38-Jährige"; after a
@@ -315,7 +322,8 @@ def _most_recent(candidates: list[int], mentions: list[dict], position: int) -> 
 
 
 def _next_is_name(doc: Doc, index: int) -> bool:
-    return index + 1 < len(doc) and is_name_like(doc[index + 1])
+    tokens = doc_view(doc).tokens
+    return index + 1 < len(tokens) and is_name_like(tokens[index + 1])
 
 
 def _pick(fits: list[int], earlier: list[dict], people: list[dict], contradicts) -> int | None:

@@ -30,6 +30,7 @@ from spacy.tokens import Doc, Span
 from .. import extensions  # noqa: F401  (registers the extensions)
 from ..rules import DEFAULT_LANG, Lexicons
 from .configured import ConfiguredPipe
+from .doc_view import doc_view
 from .shapes import NAME_PARTICLES, NAME_PARTICLES_SECOND, is_capitalised, is_name_like
 
 DEFAULT_THINGS_KEY = "motorsport_things"
@@ -64,13 +65,14 @@ class PersonFinder(ConfiguredPipe):
         self.cfg = {"things_key": things_key, "lang": lang, "rules_dir": rules_dir, "use_base_entities": use_base_entities}
 
     def __call__(self, doc: Doc) -> Doc:
+        tokens = doc_view(doc).tokens
         lex = self.lexicons
         blocked = _blocked_tokens(doc, self.cfg["things_key"])
         base_person_starts = self._base_person_starts(doc)
         runs: list[tuple[int, int, bool]] = []  # (start, end, accepted) of capitalised name-like runs
         i = 0
-        while i < len(doc):
-            token = doc[i]
+        while i < len(tokens):
+            token = tokens[i]
             if i in blocked or not is_name_like(token) or lex.title_kind(token.text) or token.text in lex.demonym_by_noun:
                 i += 1
                 continue
@@ -111,17 +113,18 @@ class PersonFinder(ConfiguredPipe):
         return {ent.start for ent in doc.ents if ent.label_ in BASE_PERSON_LABELS and len(ent) >= 2}
 
     def _name_end(self, doc: Doc, start: int, blocked: set[int]) -> int:
+        tokens = doc_view(doc).tokens
         end = start + 1
-        while end < len(doc) and end - start < DEFAULT_MAX_NAME_TOKENS and end not in blocked and not doc[end].is_sent_start:
-            token = doc[end]
-            if end - start >= 2 and token.text in self.lexicons.given_names and doc[end - 1].text not in self.lexicons.given_names:
+        while end < len(tokens) and end - start < DEFAULT_MAX_NAME_TOKENS and end not in blocked and not tokens[end].is_sent_start:
+            token = tokens[end]
+            if end - start >= 2 and token.text in self.lexicons.given_names and tokens[end - 1].text not in self.lexicons.given_names:
                 break  # "Lena Hofbauer Lena Hofbauer": a new name starts
             if is_name_like(token) and not self.lexicons.title_kind(token.text):
                 end += 1
-            elif token.text in NAME_PARTICLES and end + 1 < len(doc) and is_name_like(doc[end + 1]) and end + 1 not in blocked:
+            elif token.text in NAME_PARTICLES and end + 1 < len(tokens) and is_name_like(tokens[end + 1]) and end + 1 not in blocked:
                 end += 2
-            elif (token.text in NAME_PARTICLES and end + 2 < len(doc) and doc[end + 1].text in NAME_PARTICLES_SECOND
-                  and is_name_like(doc[end + 2]) and end + 2 not in blocked):
+            elif (token.text in NAME_PARTICLES and end + 2 < len(tokens) and tokens[end + 1].text in NAME_PARTICLES_SECOND
+                  and is_name_like(tokens[end + 2]) and end + 2 not in blocked):
                 end += 3  # "Thijs van der Berg"
             else:
                 break
@@ -131,31 +134,33 @@ class PersonFinder(ConfiguredPipe):
         """``Bruder Emil Lindqvist``, ``am Ende Yannek Quibb``: capitalised nouns
         before a given name (or before a name the base model tagged) are not
         part of the name."""
+        tokens = doc_view(doc).tokens
         given = self.lexicons.given_names
-        if doc[start].text in given or start in base_person_starts:
+        if tokens[start].text in given or start in base_person_starts:
             return start
         for index in range(start + 1, end - 1):
-            if doc[index].text in given or index in base_person_starts:
+            if tokens[index].text in given or index in base_person_starts:
                 return index
         return start
 
     def _is_person_name(self, doc: Doc, start: int, end: int, base_person_starts: set[int]) -> bool:
+        tokens = doc_view(doc).tokens
         if end - start < 2:
             return False  # single words are surname mentions, resolved later
         lex = self.lexicons
-        first = doc[start].text
+        first = tokens[start].text
         if first in lex.given_names or first.split("-")[0] in lex.given_names:
             return True
         if start > 0:
-            before = doc[start - 1].text
+            before = tokens[start - 1].text
             if before in lex.department_heads:
                 return False  # "Leiterin Werksmotorsport Langstrecke": a department, unless a given name follows
             if lex.title_kind(before) or before in lex.demonym_by_noun or before in lex.speech_verbs:
-                return not any(doc[i].text.lower().endswith(lex.noun_endings) for i in range(start, end))
-        if end < len(doc) and (doc[end].text == "(" or (doc[end].text == "aus" and end + 1 < len(doc) and is_capitalised(doc[end + 1]))):
+                return not any(tokens[i].text.lower().endswith(lex.noun_endings) for i in range(start, end))
+        if end < len(tokens) and (tokens[end].text == "(" or (tokens[end].text == "aus" and end + 1 < len(tokens) and is_capitalised(tokens[end + 1]))):
             return True
         if start in base_person_starts:  # the statistical model's PER, checked like a bare pair
-            return self._plausible_name_words([t.text for t in doc[start:end]])
+            return self._plausible_name_words([t.text for t in tokens[start:end]])
         return self._is_bare_name_pair(doc, start, end)
 
     def _plausible_name_words(self, words: list[str]) -> bool:
@@ -172,22 +177,24 @@ class PersonFinder(ConfiguredPipe):
         ``Hinter Oda Strand kam …``, ``… fuhr Vito Cerrone im …``. German nouns
         come with articles; bare capitalised pairs are mostly names. Words with
         common-noun endings and known non-name words are excluded."""
+        tokens = doc_view(doc).tokens
         if end - start != 2:
             return False
-        if not self._plausible_name_words([doc[start].text, doc[start + 1].text]):
+        if not self._plausible_name_words([tokens[start].text, tokens[start + 1].text]):
             return False
-        before = doc[start - 1] if start > 0 else None
-        after = doc[end] if end < len(doc) else None
-        before_ok = before is None or doc[start].is_sent_start or before.text in NAME_OPENERS or (
+        before = tokens[start - 1] if start > 0 else None
+        after = tokens[end] if end < len(tokens) else None
+        before_ok = before is None or tokens[start].is_sent_start or before.text in NAME_OPENERS or (
             before.is_lower and before.is_alpha and before.text not in ARTICLES_LOWER and before.text not in PLACE_PREPOSITIONS)
         after_ok = after is None or after.text in (",", ".", "(", "und", ":", "/") or (after.is_lower and after.is_alpha)
         return before_ok and after_ok
 
     def _describe(self, doc: Doc, span: Span, record: dict) -> None:
         """Title, nationality, role and kind from the words around the name."""
+        tokens = doc_view(doc).tokens
         lex = self.lexicons
         if span.start > 0:
-            before = doc[span.start - 1].text
+            before = tokens[span.start - 1].text
             kind = lex.title_kind(before)
             if kind == "person":
                 record["kind"] = "person"
@@ -218,17 +225,18 @@ def _gender_from_given_name(given: str, lex: Lexicons) -> str | None:
 
 def _propagate_through_lists(doc: Doc, runs: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
     """In ``A, X Y und B`` a name-shaped run joined to accepted names is a name too."""
+    tokens = doc_view(doc).tokens
     joined = list(runs)
     changed = True
     while changed:  # a list can pass acceptance along several links
         changed = False
         for index, (start, end, accepted) in enumerate(joined):
-            if accepted or (start > 0 and doc[start - 1].text in PLACE_PREPOSITIONS):
+            if accepted or (start > 0 and tokens[start - 1].text in PLACE_PREPOSITIONS):
                 continue
             for other in (joined[index - 1] if index else None, joined[index + 1] if index + 1 < len(joined) else None):
                 if other is None or not other[2]:
                     continue
-                gap = doc[other[1]:start] if other[0] < start else doc[end:other[0]]
+                gap = tokens[other[1]:start] if other[0] < start else tokens[end:other[0]]
                 if len(gap) == 1 and gap[0].text in LIST_JOINERS:
                     joined[index] = (start, end, True)
                     changed = True
@@ -254,30 +262,32 @@ def _blocked_tokens(doc: Doc, key: str) -> set[int]:
 
 def _apposition_role(doc: Doc, span: Span, lex: Lexicons) -> str | None:
     """``X, Leiter Motorsport der Porsche AG,`` → ``Leiter Motorsport der Porsche AG``."""
+    tokens = doc_view(doc).tokens
     comma = span.end
-    if comma + 1 >= len(doc) or doc[comma].text != ",":
+    if comma + 1 >= len(tokens) or tokens[comma].text != ",":
         return None
     start = comma + 1
-    if doc[start].text in ARTICLES:  # "X, der Teamchef von Y,"
+    if tokens[start].text in ARTICLES:  # "X, der Teamchef von Y,"
         start += 1
     end = start
-    while end < len(doc) and end - start < DEFAULT_ROLE_MAX_TOKENS and doc[end].text not in CLAUSE_END:
+    while end < len(tokens) and end - start < DEFAULT_ROLE_MAX_TOKENS and tokens[end].text not in CLAUSE_END:
         end += 1
     # The head may follow a modifier: "BMW Motorsport Direktor"; look at the first few words.
-    if not any(t.text in lex.role_heads or lex.title_kind(t.text) == "person" for t in doc[start:min(end, start + 4)]):
+    if not any(t.text in lex.role_heads or lex.title_kind(t.text) == "person" for t in tokens[start:min(end, start + 4)]):
         return None
     return doc[start:end].text
 
 
 def _role_before(doc: Doc, span: Span, lex: Lexicons) -> str | None:
     """``Der Leiter der Mercedes-Motorsportabteilung, Gerd Hallstein, sagte``."""
+    tokens = doc_view(doc).tokens
     comma = span.start - 1
-    if comma < 2 or doc[comma].text != "," or span.end >= len(doc) or doc[span.end].text not in (",", ":"):
+    if comma < 2 or tokens[comma].text != "," or span.end >= len(tokens) or tokens[span.end].text not in (",", ":"):
         return None
     start = comma
-    while start > 0 and comma - start < DEFAULT_ROLE_MAX_TOKENS and doc[start - 1].text not in CLAUSE_END:
+    while start > 0 and comma - start < DEFAULT_ROLE_MAX_TOKENS and tokens[start - 1].text not in CLAUSE_END:
         start -= 1
-    words = doc[start:comma]
+    words = tokens[start:comma]
     head = next((t for t in words if t.text in lex.role_heads or lex.title_kind(t.text) == "person"), None)
     if head is None:
         return None

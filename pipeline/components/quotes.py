@@ -38,6 +38,7 @@ from spacy.tokens import Doc, Span
 from .. import extensions  # noqa: F401  (registers doc._.quotes)
 from ..rules import DEFAULT_LANG
 from .configured import ConfiguredPipe
+from .doc_view import doc_view
 
 logger = logging.getLogger(__name__)
 
@@ -687,12 +688,12 @@ class QuoteDetector(ConfiguredPipe):
 
     def _speech_forms(self) -> frozenset[str]:
         lex = self.lexicons
-        return frozenset(form.lower() for form in lex.speech_verbs) if lex else frozenset()
+        return lex.speech_forms_lower if lex else frozenset()
 
     def __call__(self, doc: Doc) -> Doc:
         error_handler = self.get_error_handler()
         try:
-            quotes, speech, scare = detect_quotes(doc.text, self._speech_forms(), self.cfg["long_quote_words"],
+            quotes, speech, scare = detect_quotes(doc_view(doc).text, self._speech_forms(), self.cfg["long_quote_words"],
                                                   self.cfg["max_quote_paragraphs"])
             doc._.quotes = quotes
             doc.spans[self.cfg["spans_key"]] = _spans(doc, speech, SPEECH_LABEL)

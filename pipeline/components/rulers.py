@@ -21,11 +21,12 @@ import srsly
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.pipeline import Pipe
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 from spacy.util import ensure_path, filter_spans
 
 from .. import extensions  # noqa: F401  (registers the extensions)
 from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
+from .doc_view import doc_view
 from .shapes import has_digit, is_all_caps, is_capitalised, is_stop_word
 
 DEFAULT_SPANS_KEY = "motorsport_things"
@@ -85,9 +86,10 @@ class MotorsportRulers(Pipe):
     # -- processing -------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         _split_final_periods(doc)
-        candidates = self._gazetteer_spans(doc)
-        candidates += self._team_shape_spans(doc)
-        candidates += self._series_circuit_class_spans(doc)
+        tokens = doc_view(doc).tokens
+        candidates = self._gazetteer_spans(doc, tokens)
+        candidates += self._team_shape_spans(doc, tokens)
+        candidates += self._series_circuit_class_spans(doc, tokens)
         # On equal length, a known name beats a shape match, then the label priority decides.
         candidates.sort(key=lambda span: (span.id_ != GAZETTEER_ID, PRIORITY[span.label_]))
         chosen = filter_spans(candidates)
@@ -97,7 +99,7 @@ class MotorsportRulers(Pipe):
         doc.spans[self.spans_key] = sorted(chosen, key=lambda span: span.start)
         return doc
 
-    def _gazetteer_spans(self, doc: Doc) -> list[Span]:
+    def _gazetteer_spans(self, doc: Doc, tokens: list[Token]) -> list[Span]:
         spans = []
         for match_id, start, end in self.phrase_matcher(doc):
             label, canonical = self.nlp.vocab.strings[match_id].split("\t", 1)
@@ -105,9 +107,9 @@ class MotorsportRulers(Pipe):
             span._.canonical = canonical
             spans.append(span)
             if label == "MANUFACTURER":
-                spans.extend(self._model_after_maker(doc, start, end, canonical))
+                spans.extend(self._model_after_maker(doc, tokens, start, end, canonical))
             if label == "CAR":
-                extended = self._extend_model(doc, end)
+                extended = self._extend_model(tokens, end)
                 if extended > end:
                     longer = Span(doc, start, extended, label="CAR")
                     longer._.canonical = None
@@ -123,22 +125,22 @@ class MotorsportRulers(Pipe):
             return True
         return is_all_caps(text) and len(text) <= 5
 
-    def _extend_model(self, doc: Doc, start: int) -> int:
+    def _extend_model(self, tokens: list[Token], start: int) -> int:
         end = start
-        while end < len(doc) and end - start < DEFAULT_MAX_NAME_TOKENS and self._is_model_token(doc[end].text):
-            if doc[end].text in self.lexicons.makers and doc[end].text not in self.lexicons.model_words:
+        while end < len(tokens) and end - start < DEFAULT_MAX_NAME_TOKENS and self._is_model_token(tokens[end].text):
+            if tokens[end].text in self.lexicons.makers and tokens[end].text not in self.lexicons.model_words:
                 break
             end += 1
         return end
 
-    def _model_after_maker(self, doc: Doc, start: int, end: int, maker: str) -> list[Span]:
+    def _model_after_maker(self, doc: Doc, tokens: list[Token], start: int, end: int, maker: str) -> list[Span]:
         """``Porsche 963``, ``Toyota GR Yaris Rally1``: a maker plus model-code tokens."""
-        while end < len(doc) and doc[end].text in self.lexicons.makers:  # "BMW Sauber F1.08"
+        while end < len(tokens) and tokens[end].text in self.lexicons.makers:  # "BMW Sauber F1.08"
             end += 1
-        model_end = self._extend_model(doc, end)
+        model_end = self._extend_model(tokens, end)
         if model_end == end:
             return []
-        model_tokens = [token.text for token in doc[end:model_end]]
+        model_tokens = [token.text for token in tokens[end:model_end]]
         # The number after "Startnummer"-like words, years and counts are not models.
         # Words shared with team names ("Sport") do not make a model on their own: "Audi Sport".
         if not any(has_digit(t) or (t in self.lexicons.model_words and t not in self.lexicons.team_suffixes) for t in model_tokens):
@@ -149,29 +151,29 @@ class MotorsportRulers(Pipe):
         span._.canonical = None
         return [span]
 
-    def _team_shape_spans(self, doc: Doc) -> list[Span]:
+    def _team_shape_spans(self, doc: Doc, tokens: list[Token]) -> list[Span]:
         lex = self.lexicons
         spans = []
-        for token in doc:
+        for token in tokens:
             text = token.text
             prefix_end = token.i + 1
             if text in lex.team_prefixes:
-                prefix_end = _extend_right(doc, token.i + 1, lambda t: _is_team_word(t, lex))
+                prefix_end = _extend_right(tokens, token.i + 1, lambda t: _is_team_word(t, lex))
             if prefix_end > token.i + 1:  # "Team Rosberg", "Hertz Team Jota"
-                start = _extend_left(doc, token.i, lambda t: _is_team_word(t, lex) and t.text not in lex.team_suffixes)
+                start = _extend_left(tokens, token.i, lambda t: _is_team_word(t, lex) and t.text not in lex.team_suffixes)
                 spans.append(_thing(doc, start, prefix_end, "TEAM"))
             elif text in lex.team_suffixes:  # "Haupt Racing Team", "BMW Sauber F1 Team"
-                start = _extend_left(doc, token.i, lambda t: _is_team_word(t, lex))
-                left = doc[start:token.i]
+                start = _extend_left(tokens, token.i, lambda t: _is_team_word(t, lex))
+                left = tokens[start:token.i]
                 if len(left) == 0 or all(t.text in lex.makers or (is_all_caps(t.text) and len(t.text) <= 2 and not has_digit(t.text)) for t in left):
                     continue  # "Racing" alone, "Porsche Motorsport", "BMW M Motorsport" (a maker's department)
                 if left[0].text in lex.makers and len(left) > 1 and has_digit(left[1].text):
                     continue  # a car model with a suffix-like word: "BMW M2 CS Racing"
-                end = _extend_right(doc, token.i + 1, lambda t: t.text in lex.team_suffixes or (is_all_caps(t.text) and 2 <= len(t.text) <= 4))
+                end = _extend_right(tokens, token.i + 1, lambda t: t.text in lex.team_suffixes or (is_all_caps(t.text) and 2 <= len(t.text) <= 4))
                 spans.append(_thing(doc, start, end, "TEAM"))
             elif text in TEAM_CUE_NOUNS:
-                end = _extend_right(doc, token.i + 1, lambda t: _is_team_word(t, lex))
-                if end > token.i + 1 and not all(t.text in lex.makers for t in doc[token.i + 1:end]):
+                end = _extend_right(tokens, token.i + 1, lambda t: _is_team_word(t, lex))
+                if end > token.i + 1 and not all(t.text in lex.makers for t in tokens[token.i + 1:end]):
                     spans.append(_thing(doc, token.i + 1, end, "TEAM"))
             elif "-" in text and is_capitalised(token):
                 compound = _compound_team(text, lex)
@@ -181,29 +183,29 @@ class MotorsportRulers(Pipe):
                     spans.append(span)
         return spans
 
-    def _series_circuit_class_spans(self, doc: Doc) -> list[Span]:
+    def _series_circuit_class_spans(self, doc: Doc, tokens: list[Token]) -> list[Span]:
         lex = self.lexicons
         spans = []
-        for token in doc:
+        for token in tokens:
             text, i = token.text, token.i
             lowered = text.lower()
             if text in SERIES_SUFFIXES and i > 0:
-                start = _extend_left(doc, i, lambda t: is_capitalised(t) and not is_stop_word(t))
+                start = _extend_left(tokens, i, lambda t: is_capitalised(t) and not is_stop_word(t))
                 if start < i:
                     spans.append(_thing(doc, start, i + 1, "SERIES"))
             elif lowered.endswith("meisterschaft") and len(text) > len("meisterschaft") and is_capitalised(token):
                 spans.append(_thing(doc, i, i + 1, "SERIES"))
-            elif text in ("Formel", "Formula") and i + 1 < len(doc) and (doc[i + 1].text.isdigit() or doc[i + 1].text == "E"):
+            elif text in ("Formel", "Formula") and i + 1 < len(tokens) and (tokens[i + 1].text.isdigit() or tokens[i + 1].text == "E"):
                 spans.append(_thing(doc, i, i + 2, "SERIES"))
             elif lowered.endswith("ring") and len(text) > 6 and is_capitalised(token) and not is_stop_word(token):
                 spans.append(_thing(doc, i, i + 1, "CIRCUIT"))
             elif text in CIRCUIT_SUFFIXES and i > 0:
-                start = _extend_left(doc, i, lambda t: is_capitalised(t) and not is_stop_word(t))
+                start = _extend_left(tokens, i, lambda t: is_capitalised(t) and not is_stop_word(t))
                 if start < i:
                     spans.append(_thing(doc, start, i + 1, "CIRCUIT"))
             elif lowered.endswith("-klasse") and len(text) > len("-klasse"):
                 spans.append(_thing(doc, i, i + 1, "RACE_CLASS"))
-            elif text in CLASS_CUES and i + 1 < len(doc) and (doc[i + 1].text in lex.race_classes or (is_all_caps(doc[i + 1].text) and has_digit(doc[i + 1].text))):
+            elif text in CLASS_CUES and i + 1 < len(tokens) and (tokens[i + 1].text in lex.race_classes or (is_all_caps(tokens[i + 1].text) and has_digit(tokens[i + 1].text))):
                 spans.append(_thing(doc, i, i + 2, "RACE_CLASS"))
         return spans
 
@@ -243,7 +245,7 @@ def _split_final_periods(doc: Doc) -> None:
     ("M4 GT3.", "Rally5."): split it off so the model ends before the period.
     Ordinals and dates ("3.", "2023.") have no letter and stay whole."""
     to_split = [
-        token for token in doc
+        token for token in doc_view(doc).tokens
         if len(token.text) >= 3 and token.text.endswith(".") and token.text[-2].isalnum()
         and has_digit(token.text) and any(ch.isalpha() for ch in token.text)
         and token.text.count(".") == 1
@@ -306,16 +308,16 @@ def _is_team_word(token, lex: Lexicons) -> bool:
     return False
 
 
-def _extend_left(doc: Doc, index: int, accept, limit: int = DEFAULT_MAX_NAME_TOKENS) -> int:
+def _extend_left(tokens: list[Token], index: int, accept, limit: int = DEFAULT_MAX_NAME_TOKENS) -> int:
     start = index
-    while start > 0 and index - start < limit and accept(doc[start - 1]) and not doc[start - 1].is_sent_end:
+    while start > 0 and index - start < limit and accept(tokens[start - 1]) and not tokens[start - 1].is_sent_end:
         start -= 1
     return start
 
 
-def _extend_right(doc: Doc, index: int, accept, limit: int = DEFAULT_MAX_NAME_TOKENS) -> int:
+def _extend_right(tokens: list[Token], index: int, accept, limit: int = DEFAULT_MAX_NAME_TOKENS) -> int:
     end = index
-    while end < len(doc) and end - index < limit and accept(doc[end]) and not (end > index and doc[end].is_sent_start):
+    while end < len(tokens) and end - index < limit and accept(tokens[end]) and not (end > index and tokens[end].is_sent_start):
         end += 1
     return end
 

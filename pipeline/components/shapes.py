@@ -86,17 +86,23 @@ class TextIndex:
     """Sentence and paragraph lookups in O(1)/O(log n), built once per doc,
     so components stay near-linear on long documents."""
 
-    def __init__(self, doc) -> None:
+    def __init__(self, doc, *, text: str | None = None) -> None:
         if doc.has_annotation("SENT_START") and len(doc):
             starts = doc.to_array([SENT_START]) == 1  # vectorised: doc.sents is slow on long docs
             starts[0] = True
             self._sentence_of_token = (numpy.cumsum(starts) - 1).tolist()
+            self._sentence_starts = numpy.flatnonzero(starts).tolist()
         else:
             self._sentence_of_token = [0] * len(doc)
-        self._paragraphs = paragraph_starts(doc.text)
+            self._sentence_starts = [0]
+        self._paragraphs = paragraph_starts(doc.text if text is None else text)
 
     def sentence_of(self, token_index: int) -> int:
         return self._sentence_of_token[token_index]
+
+    def sentence_start(self, token_index: int) -> int:
+        """Index of the first token of the token's sentence."""
+        return self._sentence_starts[self._sentence_of_token[token_index]]
 
     def paragraph_of(self, char: int) -> int:
         return bisect.bisect_right(self._paragraphs, char) - 1
