@@ -579,3 +579,27 @@ def test_a_statistical_base_model_runs_and_keeps_its_error_handlers(standin_mode
     info = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
     assert info["base_model"]["kind"] == "statistical"
     assert nlp.default_error_handler.__name__ == "raise_error"
+
+
+LEMMATIZER_CALLS: list[int] = []
+
+
+@Language.component("test_batch_counting_lemmatizer")
+def _counting_lemmatizer(doc):
+    LEMMATIZER_CALLS.append(len(doc))
+    return doc
+
+
+def test_runs_skip_the_lemmatizer_that_no_table_needs() -> None:
+    from pipeline.api import analyze
+
+    nlp = load_pipeline()
+    if "lemmatizer" not in nlp.pipe_names:
+        pytest.skip("no lemmatizer in this base")
+    nlp.replace_pipe("lemmatizer", "test_batch_counting_lemmatizer")
+    LEMMATIZER_CALLS.clear()
+    items = [WorkItem(n, str(n), f"d{n}", "test", text=PARAGRAPHS[n]) for n in range(2)]
+    entries = list(process_items(nlp, items))
+    assert len(entries) == 2 and not LEMMATIZER_CALLS
+    analyze([PARAGRAPHS[0]], nlp=nlp)
+    assert LEMMATIZER_CALLS  # analyze() keeps every component
