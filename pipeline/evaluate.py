@@ -94,6 +94,8 @@ class Report:
     cars: Score = field(default_factory=Score)
     quotes: Score = field(default_factory=Score)
     fields: dict[str, Accuracy] = field(default_factory=lambda: {f: Accuracy() for f in DRIVER_FIELDS})
+    # Fields the gold leaves null (the text does not state them): right when left empty.
+    unstated: dict[str, Accuracy] = field(default_factory=lambda: {f: Accuracy() for f in DRIVER_FIELDS})
     attribution: Accuracy = field(default_factory=Accuracy)
     attribution_by_method: dict[str, Accuracy] = field(default_factory=lambda: defaultdict(Accuracy))
     errors: list[dict] = field(default_factory=list)
@@ -106,6 +108,7 @@ class Report:
             "cars": self.cars.as_dict(),
             "quote_detection": self.quotes.as_dict(),
             "driver_fields": {name: acc.as_dict() for name, acc in self.fields.items()},
+            "unstated_fields_left_empty": {name: acc.as_dict() for name, acc in self.unstated.items()},
             "attribution": self.attribution.as_dict(),
             "attribution_by_method": {m: a.as_dict() for m, a in sorted(self.attribution_by_method.items())},
             "errors": self.errors,
@@ -118,6 +121,8 @@ class Report:
                          f"  (tp {score.tp}, fp {score.fp}, fn {score.fn})")
         for name, acc in self.fields.items():
             lines.append(f"driver {name:<8} accuracy {acc.value:.3f}  ({acc.correct}/{acc.total})")
+        for name, acc in self.unstated.items():
+            lines.append(f"driver {name:<8} left empty when unstated {acc.value:.3f}  ({acc.correct}/{acc.total})")
         lines.append(f"attribution (right speaker / gold quotes) {self.attribution.value:.3f}"
                      f"  ({self.attribution.correct}/{self.attribution.total})")
         for method, acc in sorted(self.attribution_by_method.items()):
@@ -176,9 +181,14 @@ def evaluate_document(gold: dict, doc, report: Report) -> None:
     for gold_driver, predicted in pairs:
         for name in DRIVER_FIELDS:
             expected = gold_driver.get(name)
-            if expected is None:
-                continue
             got = predicted.get(name)
+            if expected is None:
+                report.unstated[name].total += 1
+                report.unstated[name].correct += got is None
+                if got is not None:
+                    err_rows.append({"doc_id": doc_id, "kind": f"unstated_{name}", "driver": gold_driver["name"],
+                                     "predicted": got})
+                continue
             ok = normalise(expected) == normalise(got) if name == "hometown" else contains_match(expected, got)
             report.fields[name].total += 1
             report.fields[name].correct += ok

@@ -18,6 +18,8 @@ GOLD_FLOORS = {
     "cars_f1": 0.97,
     "quotes_f1": 0.99,
     "attribution": 0.98,
+    "team_unstated_empty": 0.80,
+    "car_unstated_empty": 0.85,
 }
 DEVSET_FLOORS = {
     "drivers_f1": 0.99,
@@ -28,6 +30,8 @@ DEVSET_FLOORS = {
     "cars_f1": 0.96,
     "quotes_f1": 0.99,
     "attribution": 0.97,
+    "team_unstated_empty": 0.99,
+    "car_unstated_empty": 0.64,
 }
 
 
@@ -41,6 +45,9 @@ def _numbers(report):
         "cars_f1": report.cars.f1,
         "quotes_f1": report.quotes.f1,
         "attribution": report.attribution.value,
+        # A field the text does not state must stay empty, not be guessed.
+        "team_unstated_empty": report.unstated["team"].value,
+        "car_unstated_empty": report.unstated["car"].value,
     }
 
 

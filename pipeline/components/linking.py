@@ -4,11 +4,15 @@ For each driver, the team and the car the text states for that driver, from
 the strongest evidence available (a lower score wins):
 
 0. a team or car in a bracket after the name: ``X (Prema Racing)``;
-1. a teammate phrase: ``Jentzschs Teamkollege X``, ``seine Teamkollegin X``
-   (the team of the other driver);
+1. a teammate phrase: ``Jentzschs Teamkollege X``, ``seine Teamkollegin X``,
+   ``teilt sich das Cockpit mit X`` (the team of the other driver);
 2. the same sentence: the nearest team/car to any mention of the driver, a
    little further when another driver stands in between;
-3. the same paragraph, before the mention; 4. earlier in the document.
+3. the same paragraph, before the mention; 4. earlier in the document, for a
+   team only in a paragraph about the team's other car (``Das Schwesterauto
+   …``). A team or car whose own sentence names a driver is not passed on to
+   drivers of other sentences: drivers named later are mostly rivals, and a driver
+   field the text does not state stays empty.
 A car that the document names in one sentence with the driver's team is
 preferred over a weaker car candidate. Things inside quotes are not evidence.
 
@@ -44,6 +48,13 @@ AFTER_COMMA_PENALTY = 6  # "A (F), Platz drei ging an den Mercedes …": a new c
 # Across "vor"/"hinter"/"gegen" the thing is the rival's ("A im Porsche vor B"): no link at all.
 CONTRAST_PENALTY = float("inf")
 CONTRAST_WORDS = frozenset({"vor", "hinter", "gegen", "überholte", "überholt"})
+# "teilt sich das Cockpit mit X": X drives for the same team.
+SHARED_CAR_NOUNS = frozenset({"Cockpit", "Auto", "Fahrzeug", "Steuer", "Lenkrad"})
+# "das Schwesterauto", "den zweiten Neunelfer": the paragraph is about the team's other car.
+SISTER_CAR_NOUNS = frozenset({"auto", "fahrzeug", "wagen", "Auto", "Fahrzeug", "Wagen", "Rennwagen", "Boliden", "Bolide",
+                              "Neunelfer", "Elfer", "Prototyp", "Prototypen"})
+ORDINAL_ADJECTIVES = frozenset({"zweite", "zweiten", "zweiter", "zweites", "dritte", "dritten", "dritter", "drittes",
+                                "andere", "anderen", "anderer", "anderes"})
 PERSON_LABELS = {"driver": "DRIVER", "person": "PERSON"}
 
 
@@ -121,6 +132,7 @@ class DriverLinker(ConfiguredPipe):
         for thing in candidates:
             things_by_sentence.setdefault(index.sentence_of(thing.start), []).append(thing)
         neighbours_by_sentence: dict[int, DriverNeighbours] = {}
+        sister_paragraphs = _sister_car_paragraphs(doc, index, self.cfg["things_key"]) if label == "TEAM" else set()
         ordered = sorted(candidates, key=lambda t: t.end)
         ends = [t.end for t in ordered]
         for mention, span in narrative:
@@ -144,7 +156,14 @@ class DriverLinker(ConfiguredPipe):
                 thing = ordered[position]
                 same_paragraph = index.paragraph_of(thing.start_char) == index.paragraph_of(span.start_char)
                 base = SCORE_PARAGRAPH if same_paragraph else SCORE_DOCUMENT
-                offer(person_id, base + (span.start - thing.end) / 1000, thing)
+                # A team from another paragraph is the driver's only in a paragraph about
+                # the team's other car ("Das Schwesterauto teilen sich …"); elsewhere,
+                # drivers named later are mostly rivals.
+                # A team or car whose own sentence names a driver is that driver's.
+                owned = index.sentence_of(thing.start) in drivers_by_sentence
+                if not owned and (label != "TEAM" or same_paragraph
+                                  or index.paragraph_of(span.start_char) in sister_paragraphs):
+                    offer(person_id, base + (span.start - thing.end) / 1000, thing)
         if label == "TEAM":
             for person_id, team_holder in _teammates(doc, people, narrative):
                 if team_holder in best:
@@ -245,16 +264,19 @@ def _driver_row(person: dict) -> dict:
 
 def _teammates(doc: Doc, people, narrative) -> list[tuple[int, int]]:
     """(driver, teammate holding the team) for ``Xs Teamkollege Y``, ``seine
-    Teamkollegin Y`` and ``die Teamkollegen Y und Z``."""
+    Teamkollegin Y``, ``die Teamkollegen Y und Z`` and ``teilt sich das Cockpit mit Y``."""
     tokens = doc_view(doc).tokens
     pairs = []
     by_start = {span.start: (m, span) for m, span in narrative}
     by_end = {span.end: (m, span) for m, span in narrative}
     drivers = [(m, span) for m, span in narrative if people[m["person"]]["kind"] == "driver"]
     for token in tokens:
-        if token.text not in TEAMMATE_NOUNS or token.i + 1 not in by_start:
+        if token.text in TEAMMATE_NOUNS and token.i + 1 in by_start:
+            mates = _list_from(doc, token.i + 1, by_start)
+        elif token.text in SHARED_CAR_NOUNS and token.i + 2 in by_start and tokens[token.i + 1].text == "mit":
+            mates = _list_from(doc, token.i + 2, by_start)  # "teilt sich das Cockpit mit X"
+        else:
             continue
-        mates = _list_from(doc, token.i + 1, by_start)
         if token.i in by_end:  # "Jentzschs Teamkollege Frohwein"
             holder = by_end[token.i][0]["person"]
         else:
@@ -327,6 +349,23 @@ def _subject_pronouns(doc: Doc, people, narrative, quoted, index: TextIndex) -> 
             pronouns.append(({"person": subject, "kind": "pronoun"}, doc[token.i:token.i + 1]))
             found_in.add(sent_number)
     return pronouns
+
+
+def _sister_car_paragraphs(doc: Doc, index: TextIndex, things_key: str) -> set[int]:
+    """Paragraphs that speak of a team's other car: ``das Schwesterauto``,
+    ``den zweiten Neunelfer``, ``im dritten Porsche``."""
+    tokens = doc_view(doc).tokens
+    car_starts = {span.start for span in doc.spans.get(things_key, []) if span.label_ in ("CAR", "MANUFACTURER")}
+    found = set()
+    for token in tokens:
+        text = token.text
+        if text.startswith("Schwester") and text[len("Schwester"):] in SISTER_CAR_NOUNS:
+            found.add(index.paragraph_of(token.idx))
+        elif token.lower_ in ORDINAL_ADJECTIVES and token.i + 1 < len(tokens):
+            following = token.i + 1
+            if tokens[following].text in SISTER_CAR_NOUNS or following in car_starts:
+                found.add(index.paragraph_of(token.idx))
+    return found
 
 
 def _list_groups(doc: Doc, spans: list[Span]) -> dict[int, int]:

@@ -45,3 +45,39 @@ def test_field_left_empty_when_the_text_does_not_say(blank_nlp):
     doc = blank_nlp("Hinter Oda Strand kam Vito Cerrone ins Ziel.")
     assert driver(doc, "Oda Strand")["team"] is None
     assert driver(doc, "Oda Strand")["car"] is None
+
+
+def test_drivers_named_later_do_not_inherit_another_drivers_team_or_car(blank_nlp):
+    doc = blank_nlp(
+        "Es gewann Lotta Fahrenkrog (Kiel) im Porsche 911 GT3 R von Hallig Racing. "
+        "Dahinter folgten Pavel Hrubec und Ilse Marquardt.\n\n"
+        "Im Ziel jubelte Fahrenkrog."
+    )
+    for name in ("Pavel Hrubec", "Ilse Marquardt"):
+        assert (driver(doc, name)["team"], driver(doc, name)["car"]) == (None, None)
+    assert driver(doc, "Lotta Fahrenkrog")["team"] == "Hallig Racing"
+
+
+def test_a_paragraph_about_the_sister_car_takes_the_team_of_the_lead(blank_nlp):
+    doc = blank_nlp(
+        "Hallig Racing bringt zwei Porsche 911 GT3 R an den Start.\n\n"
+        "Das Schwesterauto teilen sich Pavel Hrubec und Ilse Marquardt."
+    )
+    assert driver(doc, "Pavel Hrubec")["team"] == "Hallig Racing"
+    assert driver(doc, "Ilse Marquardt")["team"] == "Hallig Racing"
+
+
+def test_a_team_from_an_earlier_paragraph_is_not_a_later_drivers(blank_nlp):
+    doc = blank_nlp(
+        "Hallig Racing bringt zwei Porsche 911 GT3 R an den Start.\n\n"
+        "Den Sieg holte Pavel Hrubec vor Ilse Marquardt."
+    )
+    assert driver(doc, "Pavel Hrubec")["team"] is None
+
+
+def test_sharing_the_cockpit_makes_teammates(blank_nlp):
+    doc = blank_nlp(
+        "Lotta Fahrenkrog fuhr im Porsche 911 GT3 R von Hallig Racing auf Startplatz zwei. "
+        "Im Rennen teilt sie sich das Cockpit mit Pavel Hrubec."
+    )
+    assert driver(doc, "Pavel Hrubec")["team"] == "Hallig Racing"
