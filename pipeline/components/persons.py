@@ -31,7 +31,7 @@ from .. import extensions  # noqa: F401  (registers the extensions)
 from ..rules import DEFAULT_LANG, Lexicons
 from .configured import ConfiguredPipe
 from .doc_view import doc_view
-from .shapes import NAME_PARTICLES, NAME_PARTICLES_SECOND, is_capitalised, is_name_like
+from .shapes import NAME_PARTICLES, NAME_PARTICLES_SECOND, QUOTE_MARKS, is_capitalised, is_name_like
 
 DEFAULT_THINGS_KEY = "motorsport_things"
 DEFAULT_MAX_NAME_TOKENS = 4
@@ -101,10 +101,41 @@ class PersonFinder(ConfiguredPipe):
             record["gender"] = record["gender"] or _gender_from_given_name(span[0].text, lex)
             mentions.append({"person": record["id"], "start_char": span.start_char, "end_char": span.end_char,
                              "kind": "name", "text": span.text})
+        self._surname_only_people(doc, blocked, runs, people, mentions)
         _merge_short_names(people, mentions)
         doc._.people = people
         doc._.mentions = mentions
         return doc
+
+    def _surname_only_people(self, doc: Doc, blocked: set[int], runs, people: list[dict], mentions: list[dict]) -> None:
+        """People the text names by one word only (``„…“, sagte Okafor.``,
+        ``Brunner (911 GT3 R #92): „…“``, ``Teamkollege Castellano``). A single
+        capitalised word is a name only in such a slot; its other occurrences
+        are then found by ``motorsport_names`` like any surname."""
+        tokens = doc_view(doc).tokens
+        lex = self.lexicons
+        in_runs = {i for start, end, _ in runs for i in range(start, end)}
+        known_words = {word for person in people for word in person["name"].split()}
+        by_name = {person["name"]: person for person in people if " " not in person["name"]}
+        for i, token in enumerate(tokens):
+            text = token.text
+            if i in blocked or i in in_runs or text in known_words or not is_name_like(token):
+                continue
+            if len(text) < 3 or text in lex.given_names or lex.title_kind(text) or text in lex.demonym_by_noun:
+                continue
+            if not self._plausible_name_words([text]) or (i + 1 < len(tokens) and is_name_like(tokens[i + 1])):
+                continue
+            title = tokens[i - 1].text if i > 0 and lex.title_kind(tokens[i - 1].text) else None
+            if not (title or _speaker_after_quote(tokens, i, lex) or _speaker_before_quote(tokens, i, lex)):
+                continue
+            record = by_name.get(text)
+            if record is None:
+                record = by_name[text] = _new_person(len(people), text)
+                people.append(record)
+            self._describe(doc, doc[i:i + 1], record)
+            mentions.append({"person": record["id"], "start_char": token.idx, "end_char": token.idx + len(text),
+                             "kind": "name", "text": text})
+        mentions.sort(key=lambda mention: mention["start_char"])
 
     # -- evidence ---------------------------------------------------------
     def _base_person_starts(self, doc: Doc) -> set[int]:
@@ -242,6 +273,35 @@ def _propagate_through_lists(doc: Doc, runs: list[tuple[int, int, bool]]) -> lis
                     changed = True
                     break
     return joined
+
+
+def _speaker_after_quote(tokens: list, i: int, lex: Lexicons) -> bool:
+    """``„…“, sagte Okafor.``, ``„…“, freute sich Okafor,``, ``„…“, so Okafor.``"""
+    cue = i - 1
+    if cue > 0 and tokens[cue].text == "sich":
+        cue -= 1
+    if cue < 2 or not (tokens[cue].text in lex.speech_verbs or tokens[cue].text == "so"):
+        return False
+    return tokens[cue - 1].text == "," and tokens[cue - 2].text in QUOTE_MARKS
+
+
+def _speaker_before_quote(tokens: list, i: int, lex: Lexicons) -> bool:
+    """``Okafor: „…“``, ``Okafor meinte: „…“``, ``Okafor (911 GT3 R #92): „…“``,
+    the name opening its sentence or line."""
+    opens_line = i == 0 or tokens[i].is_sent_start or (tokens[i - 1].is_space and "\n" in tokens[i - 1].text)
+    if not opens_line:
+        return False
+    after = i + 1
+    if after < len(tokens) and tokens[after].text in lex.speech_verbs:
+        after += 1
+    elif after < len(tokens) and tokens[after].text == "(":
+        while after < len(tokens) and after - i <= DEFAULT_ROLE_MAX_TOKENS and not tokens[after].text.startswith(")"):
+            after += 1
+        if after < len(tokens) and tokens[after].text == ")":
+            after += 1
+        elif after < len(tokens) and tokens[after].text == "):":
+            return after + 1 < len(tokens) and tokens[after + 1].text in QUOTE_MARKS
+    return (after + 1 < len(tokens) and tokens[after].text == ":" and tokens[after + 1].text in QUOTE_MARKS)
 
 
 def _new_person(person_id: int, name: str) -> dict:

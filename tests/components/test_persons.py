@@ -25,3 +25,38 @@ def test_official_with_role_is_a_person_not_a_driver(blank_nlp):
     assert people["Arnold Kiesewetter"]["role"] == "Teamchef"
     assert people["Renate Ulbrich"]["role"].startswith("Leiterin Motorsport")
     assert not doc._.drivers
+
+
+def test_driver_named_only_by_surname_after_a_quote(blank_nlp):
+    doc = blank_nlp("Hauke Tiedemann siegte. „Das war ein harter Kampf“, sagte Okonkwo. Okonkwo wurde Zweiter.")
+    assert "Okonkwo" in names(doc, "DRIVER")
+    assert doc._.quotes[0]["speaker"] == "Okonkwo"
+
+
+def test_driver_named_only_by_surname_before_a_colon_quote(blank_nlp):
+    doc = blank_nlp(
+        "Doppelsieg in Spa.\n\n"
+        "Vandersteen (911 GT3 R #92): „Die Strategie ging voll auf.“\n\n"
+        "Kalinowski meinte: „Am Ende fehlte nicht viel.“"
+    )
+    assert {"Vandersteen", "Kalinowski"} <= names(doc, "DRIVER")
+    assert [q["speaker"] for q in doc._.quotes] == ["Vandersteen", "Kalinowski"]
+
+
+def test_surname_after_a_title_noun_is_a_driver(blank_nlp):
+    doc = blank_nlp("Den zweiten Platz holte sein Teamkollege Castellani. Castellani war zufrieden.")
+    assert "Castellani" in names(doc, "DRIVER")
+
+
+def test_single_words_in_other_slots_are_not_people(blank_nlp):
+    doc = blank_nlp(
+        "Fazit: „Ein gutes Wochenende für alle.“\n\n"
+        "„Wir kommen wieder“, sagte Porsche. Rosenheim jubelte. „Stark“, so Sonntag."
+    )
+    assert not doc._.people
+
+
+def test_a_surname_of_a_full_name_stays_that_persons(blank_nlp):
+    doc = blank_nlp("Lena Hofbauer gewann. „Perfekt“, sagte Hofbauer.")
+    assert [p["name"] for p in doc._.people] == ["Lena Hofbauer"]
+    assert doc._.quotes[0]["speaker"] == "Lena Hofbauer"
