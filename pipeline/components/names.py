@@ -25,7 +25,7 @@ from .. import extensions  # noqa: F401
 from ..rules import DEFAULT_LANG, Lexicons
 from .configured import ConfiguredPipe
 from .hometowns import origin_after, set_hometown
-from .persons import ARTICLES, _blocked_tokens, _new_person
+from .persons import ARTICLES, PLACE_PREPOSITIONS, _blocked_tokens, _new_person, plausible_surname
 from .doc_view import doc_view
 from .shapes import is_name_like
 
@@ -99,7 +99,7 @@ class NamePropagator(ConfiguredPipe):
         return doc
 
     def _crews(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
-        """``A/B`` where at least one half is a known surname: both are drivers."""
+        """``A/B`` where one half is a known surname, or both are plausible surnames: both are drivers."""
         tokens = doc_view(doc).tokens
         for token in tokens[1:-1]:
             if token.text != "/":
@@ -108,7 +108,7 @@ class NamePropagator(ConfiguredPipe):
             if not (is_name_like(left) and is_name_like(right)) or left.i in taken or right.i in taken:
                 continue
             surnames = _index_names(people, lambda name: name.split()[-1])
-            if left.text not in surnames and right.text not in surnames:
+            if left.text not in surnames and right.text not in surnames and not self._unknown_crew(tokens, token.i):
                 continue
             for side in (left, right):
                 ids = surnames.get(side.text)
@@ -121,6 +121,16 @@ class NamePropagator(ConfiguredPipe):
                 mentions.append({"person": person_id, "start_char": side.idx, "end_char": side.idx + len(side.text),
                                  "kind": "crew", "text": side.text})
                 taken.add(side.i)
+
+    def _unknown_crew(self, tokens: list, slash: int) -> bool:
+        """``Platz drei ging an Kvasnicka/Maly``: two surnames nobody named in full.
+        Not a place in brackets or after ``aus`` (``(Neustadt/Weinstraße)``)."""
+        left, right = tokens[slash - 1], tokens[slash + 1]
+        before = tokens[slash - 2].text if slash >= 2 else ""
+        after = tokens[slash + 2].text if slash + 2 < len(tokens) else ""
+        if before == "(" or before in PLACE_PREPOSITIONS or after.startswith(")"):
+            return False
+        return all(plausible_surname(side.text, self.lexicons) for side in (left, right))
 
     def _descriptions(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
         """``Der Schweizer``, ``der 22-jährige Schwede``, ``Der BMW-Werksfahrer``."""

@@ -121,9 +121,9 @@ class PersonFinder(ConfiguredPipe):
             text = token.text
             if i in blocked or i in in_runs or text in known_words or not is_name_like(token):
                 continue
-            if len(text) < 3 or text in lex.given_names or lex.title_kind(text) or text in lex.demonym_by_noun:
+            if text in lex.given_names or not plausible_surname(text, lex):
                 continue
-            if not self._plausible_name_words([text]) or (i + 1 < len(tokens) and is_name_like(tokens[i + 1])):
+            if i + 1 < len(tokens) and is_name_like(tokens[i + 1]):
                 continue
             title = tokens[i - 1].text if i > 0 and lex.title_kind(tokens[i - 1].text) else None
             if not (title or _speaker_after_quote(tokens, i, lex) or _speaker_before_quote(tokens, i, lex)):
@@ -195,13 +195,7 @@ class PersonFinder(ConfiguredPipe):
         return self._is_bare_name_pair(doc, start, end)
 
     def _plausible_name_words(self, words: list[str]) -> bool:
-        """Words that can form a name without further evidence: no common-noun
-        endings, no known non-name words, no genitive given name first."""
-        lex = self.lexicons
-        if any(w.lower().endswith(lex.noun_endings) or w in lex.not_name_words or w in lex.country_by_name or w in lex.makers
-               or w in lex.team_suffixes for w in words):
-            return False
-        return not (words[0].endswith("s") and words[0][:-1] in lex.given_names)  # genitive: "Fabians Linien"
+        return plausible_name_words(words, self.lexicons)
 
     def _is_bare_name_pair(self, doc: Doc, start: int, end: int) -> bool:
         """Two capitalised words with no article, in a name's position:
@@ -273,6 +267,21 @@ def _propagate_through_lists(doc: Doc, runs: list[tuple[int, int, bool]]) -> lis
                     changed = True
                     break
     return joined
+
+
+def plausible_name_words(words: list[str], lex: Lexicons) -> bool:
+    """Words that can form a name without further evidence: no common-noun
+    endings, no known non-name words, no genitive given name first."""
+    if any(w.lower().endswith(lex.noun_endings) or w in lex.not_name_words or w in lex.country_by_name or w in lex.makers
+           or w in lex.team_suffixes for w in words):
+        return False
+    return not (words[0].endswith("s") and words[0][:-1] in lex.given_names)  # genitive: "Fabians Linien"
+
+
+def plausible_surname(text: str, lex: Lexicons) -> bool:
+    """One word that can stand for a person: no title, nationality, known noun, maker or country."""
+    return (len(text) >= 3 and not lex.title_kind(text) and text not in lex.demonym_by_noun
+            and plausible_name_words([text], lex))
 
 
 def _speaker_after_quote(tokens: list, i: int, lex: Lexicons) -> bool:

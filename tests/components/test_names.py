@@ -59,3 +59,13 @@ def test_the_duo_links_the_latest_pair_to_their_car(blank_nlp):
     for name in ("Ilka Marwede", "Svenja Ortloff"):
         assert driver(doc, name)["car"] == "Škoda Fabia RS Rally2"
         assert driver(doc, name)["team"] == "Wesertal Rallyesport"
+
+
+def test_crew_of_two_unknown_surnames(blank_nlp):
+    doc = blank_nlp("Platz drei ging an Kvasnicka/Malinowsky im Hyundai i20 N Rally2.")
+    assert {"Kvasnicka", "Malinowsky"} <= {row["driver"] for row in doc._.drivers}
+
+
+def test_a_place_with_a_slash_is_no_crew(blank_nlp):
+    doc = blank_nlp("Es gewann Max Brandtner (Neustadt/Weinstraße) vor Ole Sandvik aus Halle/Saale.")
+    assert {row["driver"] for row in doc._.drivers} == {"Max Brandtner", "Ole Sandvik"}
