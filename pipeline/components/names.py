@@ -159,7 +159,10 @@ class NamePropagator(ConfiguredPipe):
             earlier = mentions[:bisect.bisect_left(starts, token.idx)]
             if not earlier:
                 continue
-            person_id = _pick(fits, earlier, people, lambda person: self._contradicts(noun.text, age, person))
+            gender = self._gender_of(noun.text, token.lower_)
+            person_id = _pick(fits, earlier, people, lambda person: self._contradicts(noun.text, age, person),
+                              # Only "f" tells much: most drivers are men, and "m" is rarely known.
+                              lambda person: gender == "f" and person["gender"] == "f")
             if person_id is None:
                 continue
             # A guess (nobody fitted) teaches the record nothing, unless the description
@@ -180,6 +183,15 @@ class NamePropagator(ConfiguredPipe):
             place = origin_after(doc, end, thing_starts, self.lexicons)
             if place is not None:
                 set_hometown(person, place, hometown_spans)
+
+    def _gender_of(self, word: str, article: str) -> str | None:
+        """What a description says of gender: ``die Kroatin``, ``Titelverteidigerin``, ``die 29-Jährige``."""
+        lex = self.lexicons
+        if word in lex.demonym_by_noun:
+            return lex.demonym_by_noun[word][1]
+        if word.endswith(AGE_SUFFIXES):
+            return "f" if article == "die" else None  # "der" may be a feminine dative
+        return _title_gender(word, lex)
 
     def _contradicts(self, word: str, age: int | None, person: dict) -> bool:
         """The record says something else: another age, country or gender."""
@@ -336,19 +348,24 @@ def _next_is_name(doc: Doc, index: int) -> bool:
     return index + 1 < len(tokens) and is_name_like(tokens[index + 1])
 
 
-def _pick(fits: list[int], earlier: list[dict], people: list[dict], contradicts) -> int | None:
-    """The most recent fitting person; with no fit, the most recent driver whose
-    record does not contradict (a reader's default for "der 24-Jährige")."""
+def _pick(fits: list[int], earlier: list[dict], people: list[dict], contradicts, agrees) -> int | None:
+    """The most recent fitting person; with no fit, the most recent driver the
+    description agrees with (``die Kroatin``: a woman), else the most
+    recent driver whose record does not contradict (a reader's default for
+    "der 24-Jährige")."""
     fitting = set(fits)
     for mention in reversed(earlier):
         if mention["person"] in fitting:
             return mention["person"]
     if fits:
         return fits[-1]
-    for mention in reversed(earlier[-6:]):
-        person = people[mention["person"]]
-        if person["kind"] == "driver" and not contradicts(person):
-            return mention["person"]
+    recent = [mention["person"] for mention in reversed(earlier[-6:]) if people[mention["person"]]["kind"] == "driver"]
+    for person_id in recent:
+        if agrees(people[person_id]):
+            return person_id
+    for person_id in recent:
+        if not contradicts(people[person_id]):
+            return person_id
     return None
 
 

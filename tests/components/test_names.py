@@ -69,3 +69,12 @@ def test_crew_of_two_unknown_surnames(blank_nlp):
 def test_a_place_with_a_slash_is_no_crew(blank_nlp):
     doc = blank_nlp("Es gewann Max Brandtner (Neustadt/Weinstraße) vor Ole Sandvik aus Halle/Saale.")
     assert {row["driver"] for row in doc._.drivers} == {"Max Brandtner", "Ole Sandvik"}
+
+
+def test_a_feminine_description_goes_to_the_woman_of_the_crew(blank_nlp):
+    doc = blank_nlp(
+        "Ivana Kovacevic und Beifahrer Tomás Herrera haben die Rallye gewonnen. "
+        "Die Kroatin distanzierte im Škoda Fabia RS Rally2 die Konkurrenz."
+    )
+    description = next(m for m in doc._.mentions if m["kind"] == "description")
+    assert doc._.people[description["person"]]["name"] == "Ivana Kovacevic"
