@@ -16,7 +16,8 @@ fills the speaker keys of every quote dict. Passes, most precise first:
 4. ``pronoun``: ``sagte er/sie`` → the most recent fitting person.
 5. ``description``: ``der Franzose``, ``die Finnin``, ``der 27-Jährige``,
    ``der Gütersloher``, ``der Titelverteidiger``, ``Baumann senior`` → the
-   person whose nationality, hometown, age or titles fit.
+   person whose nationality, hometown, age or titles fit; ``sein
+   Teamkollege`` → the other driver of the team of the person before.
 6. ``context`` (optional, on by default): a quote with no cue right after a
    sentence whose subject is the only person named there → that person, with
    low confidence. Otherwise ``unresolved``.
@@ -64,6 +65,10 @@ CONFIDENCE = {
 
 PRONOUNS = {"er": "m", "sie": "f"}
 ARTICLES = frozenset({"der", "die"})
+# "Sein Teamkollege ergänzte: …": the other driver of the team of the person before.
+TEAMMATE_POSSESSIVES = frozenset({"sein", "seine", "ihr", "ihre"})
+TEAMMATE_NOUNS = frozenset({"Teamkollege", "Teamkollegin", "Stallgefährte", "Stallgefährtin", "Teampartner",
+                            "Teampartnerin", "Cockpitpartner", "Cockpitpartnerin", "Beifahrer", "Beifahrerin"})
 # Words that may stand between a cue verb and its speaker (``freute sich dagegen X``).
 CUE_FILLERS = frozenset({
     "sich", "dagegen", "daraufhin", "anschließend", "danach", "später", "noch", "auch", "ebenfalls", "zudem",
@@ -88,7 +93,7 @@ _WORD_RE = re.compile(r"\w[\w\-’'.]*")
 class Slot:
     """Who a cue points at: a mention, a pronoun or a description."""
 
-    kind: str  # "mention" | "pronoun" | "description"
+    kind: str  # "mention" | "pronoun" | "description" | "teammate"
     start: int
     end: int
     text: str
@@ -363,6 +368,9 @@ class Attributor:
             lowered = word.lower()
             if lowered in PRONOUNS:
                 return Slot("pronoun", start, end, word)
+            teammate = _teammate_slot(words, index)
+            if teammate is not None:
+                return teammate
             if lowered in ARTICLES and index + 1 < len(words):
                 slot = self._description_slot(st, words, index + 1)
                 if slot is not None:
@@ -491,7 +499,10 @@ class Attributor:
                                        mention["person"], mention.get("kind")))
                 continue
             lowered = word.lower()
-            if lowered in PRONOUNS and prev not in NON_SUBJECT_BEFORE:
+            teammate = _teammate_slot(words, index)
+            if teammate is not None and prev not in NON_SUBJECT_BEFORE:
+                candidates.append(teammate)
+            elif lowered in PRONOUNS and prev not in NON_SUBJECT_BEFORE:
                 candidates.append(Slot("pronoun", w_start, w_end, word))
             elif lowered in ARTICLES and index + 1 < len(words) and prev not in NON_SUBJECT_BEFORE:
                 noun = words[index + 1][2]
@@ -656,6 +667,12 @@ class Attributor:
             return Result(slot.person, method, cue, base, slot)
         if slot.kind == "description" and slot.person is not None:  # ``Baumann senior``
             return Result(slot.person, "description", cue, CONFIDENCE["description"], slot)
+        if slot.kind == "teammate":
+            person = self._resolve_teammate(st, slot, before, previous)
+            if person is not None:
+                st.add_virtual(slot.start, person)
+            return Result(person, "description" if person is not None else "unresolved", cue,
+                          CONFIDENCE["description"] if person is not None else 0.0, slot)
         if slot.kind == "pronoun":
             person, strong = self._resolve_pronoun(st, slot, before, previous)
             confidence = CONFIDENCE["pronoun"] if strong else CONFIDENCE["pronoun_weak"]
@@ -667,6 +684,26 @@ class Attributor:
             st.add_virtual(slot.start, person)
         return Result(person, "description" if person is not None else "unresolved", cue,
                       confidence if person is not None else 0.0, slot)
+
+    def _resolve_teammate(self, st: _Doc, slot: Slot, before: int, previous: tuple[int, int] | None) -> int | None:
+        """``Sein Teamkollege``: the possessor is the speaker just before (or the
+        person named last); the teammate is the most recent other driver with the
+        possessor's team, else with the possessor's car."""
+        pos = min(before, slot.start)
+        recent = [person for _, person in st.recent_people(pos)]
+        owner = previous[1] if previous is not None else (recent[0] if recent else None)
+        if owner is None:
+            return None
+        record = st.people[owner]
+        for key in ("team", "car"):
+            value = record.get(key)
+            if not value:
+                continue
+            mates = [p for p in dict.fromkeys(recent) if p != owner and st.people[p].get(key) == value
+                     and st.people[p].get("kind") == "driver"]
+            if mates:
+                return mates[0]
+        return None
 
     def _resolve_pronoun(self, st: _Doc, slot: Slot, before: int, previous: tuple[int, int] | None = None
                          ) -> tuple[int | None, bool]:
@@ -987,3 +1024,12 @@ class SpeakerAttribution(ConfiguredPipe):
     def _config_changed(self) -> None:
         super()._config_changed()
         self._attributor = None
+
+
+def _teammate_slot(words: list, index: int) -> Slot | None:
+    """``sein Teamkollege``, ``ihre Beifahrerin`` at ``words[index]``."""
+    if index + 1 >= len(words) or words[index][2].lower() not in TEAMMATE_POSSESSIVES:
+        return None
+    if words[index + 1][2] not in TEAMMATE_NOUNS:
+        return None
+    return Slot("teammate", words[index][0], words[index + 1][1], f"{words[index][2]} {words[index + 1][2]}")

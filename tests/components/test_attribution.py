@@ -459,3 +459,19 @@ def test_pronoun_finds_the_gender_match_a_paragraph_back(quote_nlp):
     people = [person("Mira Lenz", gender="f"), person("Paul Brenner", gender="m"), person("Nils Graf")]
     doc = annotate(quote_nlp, text, people)
     assert speakers(doc) == ["Mira Lenz"]
+
+
+def test_sein_teamkollege_is_the_other_driver_of_the_team(quote_nlp):
+    text = ("Jonas Keller und Lena Hofer siegten, Max Ortner wurde Dritter. "
+            "Keller sagte: „Alles hat gepasst.“ Sein Teamkollege ergänzte: „Ein super Gefühl.“")
+    people = [person("Jonas Keller", team="Hallig Racing"), person("Lena Hofer", gender="f", team="Hallig Racing"),
+              person("Max Ortner", team="Brenner Motorsport")]
+    doc = annotate(quote_nlp, text, people)
+    assert speakers(doc) == ["Jonas Keller", "Lena Hofer"]
+    assert methods(doc)[1] == "description"
+
+
+def test_a_teammate_nobody_shares_a_team_with_stays_unresolved(quote_nlp):
+    text = "Jonas Keller siegte. Keller sagte: „Alles hat gepasst.“ Sein Teamkollege ergänzte: „Schade.“"
+    doc = annotate(quote_nlp, text, [person("Jonas Keller", team="Hallig Racing")])
+    assert doc._.quotes[1]["speaker"] != "Jonas Keller"
