@@ -4,7 +4,8 @@ Two sources, like spaCy's SpanRuler:
 - phrase patterns from the gazetteers in ``models/rules/<lang>/`` (known teams,
   car models, makers, series, circuits, classes);
 - shape rules for names no list holds: team suffixes (``X Racing``), a leading
-  ``Team``, cue nouns (``des Teams X``), car model codes after a maker
+  ``Team``, cue nouns (``des Teams X``), ``von X`` after a car model
+  (``im Audi R8 LMS von Raceworks Hamburg``), car model codes after a maker
   (``Porsche 963``), team-maker compounds (``Manthey-Porsche``),
   ``-Klasse``/``Klasse X``, ``…ring`` and ``… Raceway``.
 
@@ -90,6 +91,7 @@ class MotorsportRulers(Pipe):
         candidates = self._gazetteer_spans(doc, tokens)
         candidates += self._team_shape_spans(doc, tokens)
         candidates += self._series_circuit_class_spans(doc, tokens)
+        candidates += self._team_after_car(doc, tokens, candidates)
         # On equal length, a known name beats a shape match, then the label priority decides.
         candidates.sort(key=lambda span: (span.id_ != GAZETTEER_ID, PRIORITY[span.label_]))
         chosen = filter_spans(candidates)
@@ -181,6 +183,26 @@ class MotorsportRulers(Pipe):
                     span = Span(doc, token.i, token.i + 1, label="TEAM", span_id=COMPOUND_ID)
                     span._.canonical = compound
                     spans.append(span)
+        return spans
+
+    def _team_after_car(self, doc: Doc, tokens: list[Token], candidates: list[Span]) -> list[Span]:
+        """``im Mercedes-AMG GT3 Evo von Raceworks Hamburg``: after a car model,
+        ``von`` plus capitalised words is the team running it, even with no
+        suffix. Not a person (a known given name, or a bracket after the words)."""
+        lex = self.lexicons
+        known_starts = {span.start for span in candidates if span.label_ == "TEAM"}
+        spans = []
+        for car in (span for span in candidates if span.label_ == "CAR"):
+            start = car.end + 1
+            if start >= len(tokens) or tokens[car.end].text != "von" or start in known_starts:
+                continue
+            end = _extend_right(tokens, start, lambda t: _is_team_word(t, lex), limit=4)
+            words = [t.text for t in tokens[start:end]]
+            if not words or words[0] in lex.given_names or all(word in lex.makers for word in words):
+                continue
+            if end < len(tokens) and tokens[end].text == "(":
+                continue  # "von Lena Hofbauer (Rosenheim)": a driver
+            spans.append(_thing(doc, start, end, "TEAM"))
         return spans
 
     def _series_circuit_class_spans(self, doc: Doc, tokens: list[Token]) -> list[Span]:

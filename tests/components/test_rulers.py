@@ -66,3 +66,13 @@ def test_save_and_load_round_trip(blank_nlp, tmp_path):
     before, after = blank_nlp(text), loaded(text)
     assert [(e.text, e.label_, e._.canonical) for e in before.ents] == [(e.text, e.label_, e._.canonical) for e in after.ents]
     assert after._.drivers == before._.drivers
+
+
+def test_von_after_a_car_model_names_its_team(blank_nlp):
+    doc = blank_nlp("Den Sieg holte Kai Brenner im Mercedes-AMG GT3 Evo von Raceworks Hamburg.")
+    assert "Raceworks Hamburg" in things(doc, "TEAM")
+
+
+def test_von_a_driver_after_a_car_model_is_no_team(blank_nlp):
+    doc = blank_nlp("Auf Rang zwei kam der Porsche 911 GT3 R von Ole Sandvik (Bergen) ins Ziel.")
+    assert not things(doc, "TEAM")
