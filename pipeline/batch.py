@@ -84,7 +84,6 @@ FAULT_ENV = "MOTORSPORT_NLP_FAULT"
 
 # Blank lines: where a long document may be split without cutting a paragraph.
 _PARAGRAPH_BREAK = re.compile(r"\n(?:[^\S\n]*\n)+")
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _TABLES_WITH_OFFSETS = tuple(name for name in DOCUMENT_TABLES if "start_char" in SCHEMAS[name])
 
 
@@ -175,19 +174,9 @@ def iter_work_items(
                            result.message)
             yield WorkItem(seq, key, result.doc_id, result.source, failure=row)
         else:
-            text = _without_lone_surrogates(result.text)
-            yield WorkItem(seq, item_key(fingerprint, "document", result.doc_id, result.source, text),
-                           result.doc_id, result.source, text=text)
-
-
-def _without_lone_surrogates(text: str) -> str:
-    # A JSON input can smuggle "\ud800" into a text; no output format can store it.
-    # One replacement character per surrogate keeps every offset.
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return _LONE_SURROGATE.sub("\ufffd", text)
-    return text
+            # The readers' normalize_text has replaced lone surrogates: every format can store the text.
+            yield WorkItem(seq, item_key(fingerprint, "document", result.doc_id, result.source, result.text),
+                           result.doc_id, result.source, text=result.text)
 
 
 # --------------------------------------------------------------------------- long documents

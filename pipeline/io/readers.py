@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -9,17 +10,30 @@ import os
 import re
 import sys
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, TextIO
 
-from pipeline.io.normalize import UndecodableInput, decode_bytes, normalize_text
+from pipeline.io.normalize import (
+    UndecodableInput,
+    bom_encoding,
+    decode_bytes,
+    decode_unmarked,
+    looks_binary_start,
+    normalize_text,
+    sniff_encoding,
+)
 
 DEFAULT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".csv", ".zip")
 DEFAULT_MAX_MEMBER_BYTES = 50 * 1024 * 1024  # zip-bomb guard per archive member
 DEFAULT_MAX_CSV_FIELD_CHARS = 64 * 1024 * 1024  # csv's 128 KiB default is too small for long texts
 DEFAULT_CSV_DELIMITERS = (";", ",", "\t")
+# .jsonl and .csv are streamed through a buffer of this size (an archive may be one
+# multi-GB file); a CSV's first bytes, up to this many, decide its encoding.
+DEFAULT_STREAM_HEAD_BYTES = 1024 * 1024
 STDIN_NAME = "-"
 STDIN_DOC_ID = "stdin"
 
@@ -28,6 +42,11 @@ _HTML_SUFFIXES = (".html", ".htm")
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}[ \t]+", re.MULTILINE)
 _DRIVE_LETTER = re.compile(r"^[A-Za-z]:")
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+_STREAMED_SUFFIXES = (".jsonl", ".csv")
+_JSONL_HEAD_BYTES = 64 * 1024  # enough to tell binary data and a byte order mark
+_UNSPLITTABLE_ENCODINGS = ("utf-16", "utf-32")  # their line ends are not a lone b"\n" byte
+# What reading a damaged archive member raises; zlib.error for a corrupt deflate stream.
+_ZIP_READ_ERRORS = (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError, zlib.error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,25 +164,40 @@ def _read_file(path: Path, doc_id: str, fields: _Fields) -> Iterator[ReadResult]
     if suffix == ".zip":
         yield from _read_zip(path, doc_id, fields)
         return
+    if suffix in _STREAMED_SUFFIXES:
+        yield from _stream_file(path, suffix, doc_id, fields)
+        return
     try:
         data = path.read_bytes()
     except OSError as error:
         yield ReadFailure(doc_id, str(path), "read", "unreadable", error.strerror or str(error))
         return
-    yield from _read_payload(data, suffix, doc_id, str(path), fields)
+    yield _read_payload(data, suffix, doc_id, str(path))
 
 
-def _read_payload(data: bytes, suffix: str, doc_id: str, source: str, fields: _Fields) -> Iterator[ReadResult]:
-    if suffix in _TEXT_SUFFIXES:
-        yield _plain_text(data, doc_id, source, markdown=suffix == ".md")
-    elif suffix in _HTML_SUFFIXES:
-        yield _html_text(data, doc_id, source)
-    elif suffix == ".jsonl":
-        yield from _jsonl_records(data, doc_id, source, fields)
-    elif suffix == ".csv":
-        yield from _csv_records(data, doc_id, source, fields)
+def _stream_file(path: Path, suffix: str, file_id: str, fields: _Fields) -> Iterator[ReadResult]:
+    try:
+        with open(path, "rb", buffering=DEFAULT_STREAM_HEAD_BYTES) as stream:
+            yield from _stream_records(stream, suffix, file_id, str(path), fields)
+    except OSError as error:  # also while reading: the records before it are kept
+        yield ReadFailure(file_id, str(path), "read", "unreadable", error.strerror or str(error))
+
+
+def _stream_records(
+    stream: io.BufferedReader, suffix: str, file_id: str, source: str, fields: _Fields
+) -> Iterator[ReadResult]:
+    if suffix == ".jsonl":
+        yield from _jsonl_records(stream, file_id, source, fields)
     else:
-        yield ReadFailure(doc_id, source, "read", "unsupported", f"unsupported file type {suffix!r}")
+        yield from _csv_records(stream, file_id, source, fields)
+
+
+def _read_payload(data: bytes, suffix: str, doc_id: str, source: str) -> ReadResult:
+    if suffix in _TEXT_SUFFIXES:
+        return _plain_text(data, doc_id, source, markdown=suffix == ".md")
+    if suffix in _HTML_SUFFIXES:
+        return _html_text(data, doc_id, source)
+    return ReadFailure(doc_id, source, "read", "unsupported", f"unsupported file type {suffix!r}")
 
 
 def _decode(data: bytes, doc_id: str, source: str) -> str | ReadFailure:
@@ -238,38 +272,89 @@ def _record_document(
     return _text_document(normalize_text(text), doc_id, source)
 
 
-def _jsonl_records(data: bytes, file_id: str, source: str, fields: _Fields) -> Iterator[ReadResult]:
-    content = _decode_container(data, file_id, source)
-    if isinstance(content, ReadFailure):
-        yield content
+def _head(stream: io.BufferedReader, size: int) -> bytes:
+    # peek() fills the empty buffer with one read; for files and zip members that read
+    # is short only at the end of the data.
+    return stream.peek(size)[:size]
+
+
+def _jsonl_records(stream: io.BufferedReader, file_id: str, source: str, fields: _Fields) -> Iterator[ReadResult]:
+    """The records of a JSON Lines stream, one line at a time."""
+    head = _head(stream, _JSONL_HEAD_BYTES)
+    encoding = bom_encoding(head)
+    if encoding is None and looks_binary_start(head):
+        yield ReadFailure(file_id, source, "decode", "binary", "binary data (control bytes), not text")
         return
-    # Split on LF only: str.splitlines() would also split on U+2028 inside JSON strings.
-    for number, line in enumerate(content.split("\n"), start=1):
-        line = line.strip()
-        if not line:
-            continue
+    lines = _text_lines(stream, encoding) if encoding in _UNSPLITTABLE_ENCODINGS else _byte_lines(stream)
+    for number, line in enumerate(lines, start=1):
         line_source = f"{source}:{number}"
+        if isinstance(line, UndecodableInput):
+            yield ReadFailure(f"{file_id}/{number}", line_source, "decode", line.kind, f"line {number}: {line.message}")
+            continue
+        line = line.strip()
+        if line:
+            yield _json_line_record(line, number, file_id, line_source, fields)
+
+
+def _byte_lines(stream: BinaryIO) -> Iterator[str | UndecodableInput]:
+    # Binary lines end at b"\n" only (str.splitlines() would also split at U+2028 inside
+    # JSON strings); no UTF-8 or single-byte character contains that byte. Each line is
+    # decoded on its own, so one with NUL bytes or in another encoding spoils only itself.
+    for number, line in enumerate(stream, start=1):
+        if number == 1:
+            line = line.removeprefix(codecs.BOM_UTF8)
         try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield ReadFailure(f"{file_id}/{number}", line_source, "read", "bad_json",
-                              f"line {number}: invalid JSON ({error.msg} at column {error.colno})")
-            continue
-        if not isinstance(record, dict):
-            yield ReadFailure(f"{file_id}/{number}", line_source, "read", "bad_json",
-                              f"line {number}: expected a JSON object, got {type(record).__name__}")
-            continue
-        yield _record_document(record, number, file_id, line_source, fields, "line")
+            yield decode_unmarked(line)
+        except UndecodableInput as error:
+            yield error
 
 
-def _csv_records(data: bytes, file_id: str, source: str, fields: _Fields) -> Iterator[ReadResult]:
-    content = _decode_container(data, file_id, source)
-    if isinstance(content, ReadFailure):
-        yield content
+def _text_lines(stream: BinaryIO, encoding: str) -> Iterator[str | UndecodableInput]:
+    # UTF-16/32 (with a BOM, e.g. from Windows PowerShell) are decoded as a stream;
+    # after a decoding error nothing in the file can be trusted, so it is the last line.
+    try:
+        yield from io.TextIOWrapper(stream, encoding=encoding, newline="\n")  # split at "\n" only
+    except UnicodeDecodeError as error:
+        yield UndecodableInput("undecodable", f"invalid {encoding.upper()} data ({error.reason}); "
+                                              f"the rest of the file is not read")
+
+
+def _json_line_record(line: str, number: int, file_id: str, source: str, fields: _Fields) -> ReadResult:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        return ReadFailure(f"{file_id}/{number}", source, "read", "bad_json",
+                           f"line {number}: invalid JSON ({error.msg} at column {error.colno})")
+    except RecursionError:  # e.g. "[[[[…": else it ends the whole run
+        return ReadFailure(f"{file_id}/{number}", source, "read", "bad_json", f"line {number}: JSON nested too deeply")
+    if not isinstance(record, dict):
+        return ReadFailure(f"{file_id}/{number}", source, "read", "bad_json",
+                           f"line {number}: expected a JSON object, got {type(record).__name__}")
+    return _record_document(record, number, file_id, source, fields, "line")
+
+
+def _csv_records(stream: io.BufferedReader, file_id: str, source: str, fields: _Fields) -> Iterator[ReadResult]:
+    """The rows of a CSV stream, decoded with the encoding its first bytes show."""
+    try:
+        encoding = _stream_encoding(stream)
+    except UndecodableInput as error:
+        yield ReadFailure(file_id, source, "decode", error.kind, error.message)
         return
-    delimiter = _sniff_delimiter(content, fields.text_field)
+    # newline="": the csv module handles line ends itself (quoted fields may hold them).
+    yield from _csv_rows(io.TextIOWrapper(stream, encoding=encoding, newline=""), file_id, source, fields)
+
+
+def _stream_encoding(stream: io.BufferedReader) -> str:
+    # A function of its own, so the (large) head is not kept while the rows are read.
+    head = _head(stream, DEFAULT_STREAM_HEAD_BYTES)
+    return sniff_encoding(head, complete=len(head) < DEFAULT_STREAM_HEAD_BYTES)
+
+
+def _csv_rows(text: io.TextIOWrapper, file_id: str, source: str, fields: _Fields) -> Iterator[ReadResult]:
+    first_line = text.readline()
+    delimiter = _sniff_delimiter(first_line, fields.text_field)
     csv.field_size_limit(max(csv.field_size_limit(), DEFAULT_MAX_CSV_FIELD_CHARS))
-    reader = csv.DictReader(io.StringIO(content, newline=""), delimiter=delimiter)
+    reader = csv.DictReader(chain((first_line,), text), delimiter=delimiter)
     header = [name.strip() for name in reader.fieldnames or []]
     if fields.text_field not in header:
         yield ReadFailure(file_id, source, "read", "missing_text",
@@ -282,19 +367,15 @@ def _csv_records(data: bytes, file_id: str, source: str, fields: _Fields) -> Ite
             yield _record_document(row, number, file_id, f"{source}:{number}", fields, "row")
     except csv.Error as error:
         yield ReadFailure(file_id, source, "read", "bad_csv", f"row {reader.line_num}: {error}")
+    except UnicodeDecodeError as error:  # past the first bytes, which chose the encoding
+        yield ReadFailure(file_id, source, "decode", "undecodable",
+                          f"after line {reader.line_num}: invalid {text.encoding.upper()} data ({error.reason}); "
+                          f"the rest of the file is not read")
 
 
-def _decode_container(data: bytes, file_id: str, source: str) -> str | ReadFailure:
-    # Container files are decoded whole, but each record's text is normalised on its own.
-    try:
-        return decode_bytes(data)
-    except UndecodableInput as error:
-        return ReadFailure(file_id, source, "decode", error.kind, error.message)
-
-
-def _sniff_delimiter(content: str, text_field: str) -> str:
+def _sniff_delimiter(first_line: str, text_field: str) -> str:
     # The header decides: the delimiter that yields the text column, else the most columns.
-    first_line = content.split("\n", 1)[0].rstrip("\r")
+    first_line = first_line.rstrip("\r\n")
     best, best_columns = DEFAULT_CSV_DELIMITERS[0], 0
     for delimiter in DEFAULT_CSV_DELIMITERS:
         columns = [name.strip() for name in next(csv.reader([first_line], delimiter=delimiter), [])]
@@ -337,18 +418,43 @@ def _read_zip_member(
         yield ReadFailure(doc_id, source, "read", "too_large",
                           f"{info.file_size} bytes uncompressed, limit is {DEFAULT_MAX_MEMBER_BYTES}")
         return
+    if suffix in _STREAMED_SUFFIXES:
+        yield from _stream_member(archive, info, suffix, doc_id, source, fields)
+        return
     try:
         with archive.open(info) as stream:
             # Read at most limit+1 bytes: the declared size in the archive may lie.
             data = stream.read(DEFAULT_MAX_MEMBER_BYTES + 1)
-    except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError) as error:
+    except _ZIP_READ_ERRORS as error:
         yield ReadFailure(doc_id, source, "read", "bad_zip", f"cannot read archive member: {error}")
         return
     if len(data) > DEFAULT_MAX_MEMBER_BYTES:
         yield ReadFailure(doc_id, source, "read", "too_large",
                           f"more than {DEFAULT_MAX_MEMBER_BYTES} bytes uncompressed")
         return
-    yield from _read_payload(data, suffix, doc_id, source, fields)
+    yield _read_payload(data, suffix, doc_id, source)
+
+
+def _stream_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, suffix: str, file_id: str, source: str, fields: _Fields
+) -> Iterator[ReadResult]:
+    # No size check while streaming is needed: zipfile never yields more than the
+    # declared size (checked above). It checks the CRC only at the end, though, so the
+    # member is read through once first: a damaged one gives one error, not garbage records.
+    try:
+        _check_member(archive, info)
+        with archive.open(info) as member:
+            stream = io.BufferedReader(member, DEFAULT_STREAM_HEAD_BYTES)  # for peek() at the head
+            yield from _stream_records(stream, suffix, file_id, source, fields)
+    except _ZIP_READ_ERRORS as error:  # also while reading: the records before it are kept
+        yield ReadFailure(file_id, source, "read", "bad_zip", f"cannot read archive member: {error}")
+
+
+def _check_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    # Decompressing twice costs little next to the pipeline, and memory stays flat.
+    with archive.open(info) as member:
+        while member.read(DEFAULT_STREAM_HEAD_BYTES):
+            pass
 
 
 def sanitize_member_name(name: str) -> str:

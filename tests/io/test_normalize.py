@@ -2,7 +2,7 @@ import codecs
 
 import pytest
 
-from pipeline.io.normalize import UndecodableInput, decode_bytes, normalize_text
+from pipeline.io.normalize import UndecodableInput, decode_bytes, decode_unmarked, normalize_text, sniff_encoding
 
 PRESS_TEXT = (
     "„Wir waren heute einfach schneller“, sagte Jonas Brenninger nach dem Lauf in Hockenheim. Größe zählt nicht."
@@ -88,3 +88,42 @@ def test_normalize_keeps_paragraphs_and_everything_else() -> None:
 def test_normalize_is_idempotent() -> None:
     once = normalize_text("A\u00a0B\r\nMu\u0308ller\u00ad")
     assert normalize_text(once) == once
+
+
+def test_normalize_replaces_each_lone_surrogate_keeping_offsets() -> None:
+    text = "Lena \ud800 Hofbauer \udc00\ud800 (Zwickau) \ud83d\ude00 siegt."
+    normalised = normalize_text(text)
+    assert normalised == "Lena \ufffd Hofbauer \ufffd\ufffd (Zwickau) \ufffd\ufffd siegt."
+    assert len(normalised) == len(text)
+    assert normalised.encode("utf-8")
+    assert normalize_text("Rennen 🏁 \U0001f600") == "Rennen 🏁 \U0001f600"  # real astral characters stay
+
+
+def test_decode_unmarked_keeps_a_bom_and_detects_per_call() -> None:
+    assert decode_unmarked("Grüße".encode("cp1252")) == "Grüße"
+    assert decode_unmarked(codecs.BOM_UTF8 + b"x") == "\ufeffx"  # only decode_bytes strips it
+    with pytest.raises(UndecodableInput):
+        decode_unmarked(b'{"text": "\x00"}')
+
+
+@pytest.mark.parametrize(
+    ("head", "complete", "encoding"),
+    [
+        (codecs.BOM_UTF8 + b"id;text\n", True, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE + "id".encode("utf-16-le"), True, "utf-16"),
+        (codecs.BOM_UTF32_LE + "id".encode("utf-32-le"), True, "utf-32"),
+        ("id;text\n1;Grüße".encode(), True, "utf-8"),
+        ("text Grüß".encode()[:-1], False, "utf-8"),  # a character cut by the end of the head
+        ("id;text\n1;Grüße".encode("cp1252"), True, "cp1252"),
+        ("id;text\n1;Grüße\n2;Gr".encode() + b"\xc3", False, "utf-8"),  # the cut last line is left out
+        (b"", True, "utf-8"),
+    ],
+)
+def test_sniff_encoding_chooses_as_decode_bytes_does(head: bytes, complete: bool, encoding: str) -> None:
+    assert sniff_encoding(head, complete=complete) == encoding
+
+
+def test_sniff_encoding_rejects_binary_data() -> None:
+    with pytest.raises(UndecodableInput) as caught:
+        sniff_encoding(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\n", complete=False)
+    assert caught.value.kind == "binary"

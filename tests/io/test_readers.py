@@ -1,6 +1,7 @@
 import codecs
 import io
 import json
+import re
 import zipfile
 from pathlib import Path
 
@@ -211,6 +212,111 @@ def test_jsonl_custom_fields(tmp_path: Path) -> None:
     assert [(doc.doc_id, doc.text) for doc in documents] == [("export/2021-04", FINALE)]
 
 
+def open_recorder(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The file handles the readers open, in order."""
+    handles = []
+
+    def recording_open(*args, **kwargs):
+        handle = open(*args, **kwargs)
+        handles.append(handle)
+        return handle
+
+    monkeypatch.setattr(readers, "open", recording_open, raising=False)
+    return handles
+
+
+def test_jsonl_file_is_read_as_it_is_consumed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readers, "DEFAULT_STREAM_HEAD_BYTES", 4096)
+    handles = open_recorder(monkeypatch)
+    lines = [json.dumps({"id": f"r{number}", "text": f"{FINALE} ({number})"}) for number in range(5000)]
+    path = write(tmp_path / "archiv.jsonl", "\n".join(lines) + "\n")
+    size = path.stat().st_size
+
+    results = iter_documents([path])
+    first = next(results)
+
+    assert first == SourceDocument("archiv/r0", f"{FINALE} (0)", f"{path}:1")
+    assert handles[0].raw.tell() <= 4096 < size  # one buffer read, not the whole file
+    assert sum(1 for _ in results) == 4999
+    assert handles[0].closed
+
+
+@pytest.mark.parametrize("container", ["file", "zip"])
+def test_jsonl_memory_stays_flat_for_a_large_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, container: str) -> None:
+    import tracemalloc
+
+    monkeypatch.setattr(readers, "DEFAULT_STREAM_HEAD_BYTES", 64 * 1024)  # the buffers' share of memory
+    line = json.dumps({"text": LAUF_3 * 40}, ensure_ascii=False) + "\n"
+    content = (line * 2500).encode()  # about 9 MB
+    path = write(tmp_path / "archiv.jsonl", content)
+    if container == "zip":
+        path = make_zip(tmp_path / "archiv.zip", {"archiv.jsonl": content})
+
+    tracemalloc.start()
+    try:
+        count = sum(1 for result in iter_documents([path]) if isinstance(result, SourceDocument))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+    assert count == 2500
+    assert peak < len(content) / 4  # reading whole, it holds the bytes, the text and the lines
+
+
+def test_jsonl_undecodable_line_fails_alone(tmp_path: Path) -> None:
+    content = b"".join([
+        codecs.BOM_UTF8 + json.dumps({"id": "r1", "text": LAUF_3}, ensure_ascii=False).encode() + b"\n",
+        b'{"id": "r2", "text": "Null\x00Byte"}\n',  # a NUL byte is no text
+        json.dumps({"id": "r3", "text": FINALE}).encode() + b"\n",
+        json.dumps({"id": "r4", "text": "Grüße aus Zandvoort."}, ensure_ascii=False).encode("cp1252") + b"\n",
+    ])
+    path = write(tmp_path / "gemischt.jsonl", content)
+
+    documents, failures = collect([path])
+
+    assert [(doc.doc_id, doc.text) for doc in documents] == [
+        ("gemischt/r1", LAUF_3),  # the BOM does not spoil the first line
+        ("gemischt/r3", FINALE),
+        ("gemischt/r4", "Grüße aus Zandvoort."),  # each line is decoded on its own
+    ]
+    assert [(f.doc_id, f.source, f.stage, f.kind) for f in failures] == [
+        ("gemischt/2", f"{path}:2", "decode", "binary"),
+    ]
+    assert failures[0].message.startswith("line 2: ")
+
+
+def test_jsonl_utf16_with_bom_and_a_broken_end(tmp_path: Path) -> None:
+    lines = [json.dumps({"id": "r1", "text": LAUF_3}, ensure_ascii=False),
+             json.dumps({"id": "r2", "text": "Zeile\u2028mit Trenner"}, ensure_ascii=False)]
+    content = ("\r\n".join(lines) + "\r\n").encode("utf-16")
+    path = write(tmp_path / "powershell.jsonl", content + b"\x00\xd8")  # a lone surrogate at the end
+
+    documents, failures = collect([path])
+
+    assert [(doc.doc_id, doc.text) for doc in documents] == [
+        ("powershell/r1", LAUF_3), ("powershell/r2", "Zeile\u2028mit Trenner")]
+    assert [(f.doc_id, f.stage, f.kind) for f in failures] == [("powershell/3", "decode", "undecodable")]
+
+
+def test_jsonl_binary_file_is_one_failure(tmp_path: Path) -> None:
+    path = write(tmp_path / "bild.jsonl", bytes(range(32)) * 200)
+
+    documents, failures = collect([path])
+
+    assert documents == []
+    assert [(f.doc_id, f.stage, f.kind) for f in failures] == [("bild", "decode", "binary")]
+
+
+def test_jsonl_lone_surrogate_escape_becomes_a_replacement_character(tmp_path: Path) -> None:
+    path = write(tmp_path / "kaputt.jsonl", '{"id": "s", "text": "Lena \\ud800 Hofbauer \\udc00\\ud800 siegt."}\n')
+
+    documents, failures = collect([path])
+
+    assert failures == []
+    assert documents[0].text == "Lena \ufffd Hofbauer \ufffd\ufffd siegt."
+
+
 def test_csv_semicolon_with_bom_and_custom_columns(tmp_path: Path) -> None:
     content = (
         "kennung;datum;meldung\r\n"
@@ -251,6 +357,38 @@ def test_csv_without_text_column_is_one_failure(tmp_path: Path) -> None:
     assert documents == []
     assert [(f.doc_id, f.kind) for f in failures] == [("falsch", "missing_text")]
     assert "'text'" in failures[0].message and "inhalt" in failures[0].message
+
+
+def test_csv_file_is_read_as_it_is_consumed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readers, "DEFAULT_STREAM_HEAD_BYTES", 4096)
+    handles = open_recorder(monkeypatch)
+    rows = "".join(f'r{number};"{FINALE}\r\nZeile {number}."\r\n' for number in range(3000))
+    path = write(tmp_path / "tabelle.csv", "id;text\r\n" + rows)
+
+    results = iter_documents([path])
+    first = next(results)
+
+    assert first == SourceDocument("tabelle/r0", f"{FINALE}\nZeile 0.", f"{path}:2")
+    assert handles[0].raw.tell() <= 4096 < path.stat().st_size
+    assert sum(1 for _ in results) == 2999
+
+
+def test_csv_encoding_is_decided_on_its_first_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(readers, "DEFAULT_STREAM_HEAD_BYTES", 256)
+    rows = [f"{number};Grüße aus Runde {number}, „Zitat“." for number in range(40)]
+    cp1252 = write(tmp_path / "alt.csv", "\n".join(["id;text", *rows]).encode("cp1252"))
+    # ASCII first, then bytes that are not UTF-8: the rows before them are kept.
+    mixed = write(tmp_path / "gemischt.csv", "\n".join(["id;text", *rows]).encode("ascii", "replace")
+                  + "\nx;Grüße\n".encode("cp1252"))
+
+    documents, failures = collect([cp1252, mixed])
+
+    assert [doc.text for doc in documents[:40]] == [row.split(";", 1)[1] for row in rows]
+    assert [(f.doc_id, f.stage, f.kind) for f in failures] == [("gemischt", "decode", "undecodable")]
+    # The rows up to the reported line are kept (decoding goes by chunks, so not quite all).
+    last_line = int(re.match(r"after line (\d+): ", failures[0].message).group(1))
+    assert 0 < last_line <= 41 and "the rest of the file is not read" in failures[0].message
+    assert [doc.doc_id for doc in documents[40:]] == [f"gemischt/{number}" for number in range(last_line - 1)]
 
 
 def make_zip(path: Path, members: dict[str, bytes | str]) -> Path:
@@ -308,6 +446,20 @@ def test_zip_member_over_size_limit_is_skipped(tmp_path: Path, monkeypatch: pyte
 
     assert [doc.doc_id for doc in documents] == ["bombe/klein"]
     assert [(f.doc_id, f.kind) for f in failures] == [("bombe/gross", "too_large")]
+
+
+def test_damaged_zip_jsonl_member_gives_one_error_and_no_records(tmp_path: Path) -> None:
+    lines = "".join(json.dumps({"id": f"r{number}", "text": f"{FINALE} ({number})"}) + "\n" for number in range(3000))
+    path = make_zip(tmp_path / "paket.zip", {"daten.jsonl": lines, "gut.jsonl": lines.split("\n", 2)[2]})
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3] ^= 0xFF  # in the middle of daten.jsonl's deflate stream
+    path.write_bytes(bytes(data))
+
+    documents, failures = collect([path])
+
+    # The flipped byte may decompress to garbage that zipfile notices (by the CRC) only at the end.
+    assert [(f.doc_id, f.kind) for f in failures] == [("paket/daten", "bad_zip")]
+    assert [doc.doc_id for doc in documents] == [f"paket/gut/r{number}" for number in range(2, 3000)]
 
 
 def test_broken_zip_is_a_failure(tmp_path: Path) -> None:
