@@ -44,6 +44,15 @@ class Demonym:
 
 
 @dataclass(frozen=True, slots=True)
+class Place:
+    """A town with the regions it lies in (innermost first) and its country."""
+
+    name: str
+    regions: tuple[str, ...]
+    country: str
+
+
+@dataclass(frozen=True, slots=True)
 class SpeechVerb:
     form: str
     lemma: str
@@ -88,20 +97,28 @@ class Lexicons:
     not_name_words: frozenset[str]
     male_names_like_female: frozenset[str]
     department_heads: frozenset[str]
+    female_names_unmarked: frozenset[str] = frozenset()
+    places: tuple[Place, ...] = ()
     # Derived lookups, built once in __post_init__.
     country_by_code: dict[str, Country] = field(default_factory=dict)
     country_by_name: dict[str, Country] = field(default_factory=dict)
     demonym_by_noun: dict[str, tuple[Demonym, str]] = field(default_factory=dict)
+    place_by_name: dict[str, Place] = field(default_factory=dict, repr=False)
     speech_forms_lower: frozenset[str] = field(default=frozenset(), repr=False)  # for quote detection
     _title_kind_memo: dict[str, str | None] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         # frozen dataclass: derived values are set once here
         object.__setattr__(self, "speech_forms_lower", frozenset(form.lower() for form in self.speech_verbs))
+        for place in self.places:
+            self.place_by_name[place.name] = place
         for country in self.countries:
             self.country_by_name[country.name] = country
             for code in country.codes:
                 self.country_by_code[code] = country
+        unknown = sorted({place.country for place in self.places} - set(self.country_by_name))
+        if unknown:
+            raise RuleFileError(f"places.tsv: countries not in countries.tsv: {unknown}")
         for demonym in (*self.nationalities, *self.regions):
             for noun, gender in ((demonym.masculine, "m"), (demonym.feminine, "f")):
                 self.demonym_by_noun.setdefault(noun, (demonym, gender))
@@ -132,13 +149,25 @@ class Lexicons:
         return None
 
     def country_of(self, place: str | None) -> str | None:
-        """The country a hometown value names: a country, a code or ``None``."""
+        """The country a hometown value names: a country, a code, a known town, or ``None``."""
         if not place:
             return None
         if place in self.country_by_name:
             return place
         country = self.country_by_code.get(place)
-        return country.name if country else None
+        if country:
+            return country.name
+        town = self._place(place)
+        return town.country if town else None
+
+    def regions_of(self, place: str | None) -> tuple[str, ...]:
+        """The regions a hometown lies in, innermost first: ``Innsbruck`` → ``("Tirol",)``."""
+        town = self._place(place) if place else None
+        return town.regions if town else ()
+
+    def _place(self, place: str) -> Place | None:
+        # "Halle/Saale", "Freiburg im Breisgau": the full value, else the part before the slash
+        return self.place_by_name.get(place) or self.place_by_name.get(place.split("/")[0].strip())
 
 
 def _rules_root(lang: str) -> Path:
@@ -260,6 +289,11 @@ def load_lexicons_from(root: Path) -> Lexicons:
         not_name_words=read_word_list(root / "not_name_words.txt"),
         male_names_like_female=read_word_list(root / "male_names_like_female.txt"),
         department_heads=read_word_list(root / "department_heads.txt"),
+        female_names_unmarked=read_word_list(root / "female_names_unmarked.txt"),
+        places=tuple(
+            Place(row["place"], tuple(r.strip() for r in row["regions"].split(",") if r.strip()), row["country"])
+            for row in read_tsv(root / "places.tsv", ("place", "regions", "country"))
+        ),
     )
 
 

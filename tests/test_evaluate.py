@@ -13,7 +13,7 @@ GOLD_FLOORS = {
     "drivers_f1": 0.98,  # 0.99 on the first 17 documents; g18/g19 (surname-only drivers) miss two
     "hometown": 0.99,
     "team": 0.96,
-    "car": 0.95,
+    "car": 0.97,
     "teams_f1": 0.96,
     "cars_f1": 0.97,
     "quotes_f1": 0.99,
@@ -29,7 +29,7 @@ DEVSET_FLOORS = {
     "teams_f1": 0.98,
     "cars_f1": 0.96,
     "quotes_f1": 0.99,
-    "attribution": 0.97,
+    "attribution": 0.99,
     "team_unstated_empty": 0.99,
     "car_unstated_empty": 0.64,
 }

@@ -715,7 +715,9 @@ class Attributor:
         if previous is not None:
             prev_end, prev_person = previous
             known = st.gender(prev_person, self.lex)
-            if known in (None, gender) and self._nobody_between(st, prev_end, pos, prev_person):
+            # "sie" after a speaker of unknown gender: a known woman nearby is the better reading
+            if (known == gender or (known is None and not (gender == "f" and self._woman_nearby(st, pos)))) \
+                    and self._nobody_between(st, prev_end, pos, prev_person):
                 return prev_person, known == gender
         # "er": the most recent person not known to be a woman (names rarely tell
         # "m"). "sie": a known woman in this or the two paragraphs before wins over
@@ -733,6 +735,16 @@ class Attributor:
             if mention_pos < window_start and first_open is not None:
                 break
         return first_open, False
+
+    def _woman_nearby(self, st: _Doc, pos: int) -> bool:
+        """A person known to be a woman named in this or the two paragraphs before."""
+        window_start = st.paragraphs[max(st.paragraph_of(pos) - 2, 0)][0]
+        for mention_pos, person in st.recent_people(pos):
+            if mention_pos < window_start:
+                return False
+            if st.gender(person, self.lex) == "f":
+                return True
+        return False
 
     def _resolve_description(self, st: _Doc, slot: Slot, before: int, circular: int | None = None
                              ) -> tuple[int | None, bool]:
@@ -819,7 +831,8 @@ class Attributor:
         if "country" in desc:
             country = desc["country"]
             if desc.get("region"):
-                if hometown and (hometown == desc["region"] or _place_fits(noun, hometown)):
+                if hometown and (hometown == desc["region"] or _place_fits(noun, hometown)
+                                 or (self.lex and desc["region"] in self.lex.regions_of(hometown))):
                     score += 3
                 elif nationality == country or home_country == country:
                     score += 1

@@ -3,7 +3,9 @@
 For each driver, the team and the car the text states for that driver, from
 the strongest evidence available (a lower score wins):
 
-0. a team or car in a bracket after the name: ``X (Prema Racing)``;
+0. a team or car in a bracket after the name, or a team right after that
+   bracket: ``X (Prema Racing)``, ``X (F) von DS Penske``; such a thing is no
+   other driver's by proximity;
 1. a teammate phrase: ``Jentzschs Teamkollege X``, ``seine Teamkollegin X``,
    ``teilt sich das Cockpit mit X`` (the team of the other driver);
 2. the same sentence: the nearest team/car to any mention of the driver, a
@@ -48,6 +50,14 @@ AFTER_COMMA_PENALTY = 6  # "A (F), Platz drei ging an den Mercedes …": a new c
 # Across "vor"/"hinter"/"gegen" the thing is the rival's ("A im Porsche vor B"): no link at all.
 CONTRAST_PENALTY = float("inf")
 CONTRAST_WORDS = frozenset({"vor", "hinter", "gegen", "überholte", "überholt"})
+# "B (F) von DS Penske", "B (F) im Porsche 911 GT3 R": the words that tie a thing to the name before the bracket.
+AFTER_BRACKET_TEAM_WORDS = frozenset({"von", "vom", "für"})
+AFTER_BRACKET_CAR_WORDS = frozenset({"im", "mit"})
+MAX_BRACKET_TOKENS = 12
+# "B (F) von DS Penske": words that tie a team to the name before the bracket. (Cars are
+# shared more often: "A und B (F) im Porsche".)
+AFTER_BRACKET_TEAM_WORDS = frozenset({"von", "vom", "für"})
+MAX_BRACKET_TOKENS = 12
 # "teilt sich das Cockpit mit X": X drives for the same team.
 SHARED_CAR_NOUNS = frozenset({"Cockpit", "Auto", "Fahrzeug", "Steuer", "Lenkrad"})
 # "das Schwesterauto", "den zweiten Neunelfer": the paragraph is about the team's other car.
@@ -120,11 +130,23 @@ class DriverLinker(ConfiguredPipe):
                 best[person_id] = (score, thing)
 
         by_start = {t.start: t for t in candidates}
+        drivers = [s for m, s in narrative if people[m["person"]]["kind"] == "driver"]
+        list_of = _list_groups(doc, drivers)
+        owners: dict[int, set[int]] = {}  # thing start → the drivers a bracket ties it to
         for link in doc.spans.get("bracket_links", []):
             if link.label_ == label and link.start in by_start:
                 offer(int(link.kb_id_), SCORE_BRACKET, by_start[link.start])
-        drivers = [s for m, s in narrative if people[m["person"]]["kind"] == "driver"]
-        list_of = _list_groups(doc, drivers)
+                owners.setdefault(link.start, set()).add(int(link.kb_id_))
+        tokens = doc_view(doc).tokens
+        for mention, span in narrative:  # "B (F) von DS Penske"; "A und B (beide I) von X": the whole list
+            thing_start = _right_after_bracket(tokens, span.end, label)
+            if thing_start not in by_start or people[mention["person"]]["kind"] != "driver":
+                continue
+            group = list_of.get(span.start)
+            for member, member_span in narrative:
+                if member_span is span or (group is not None and list_of.get(member_span.start) == group):
+                    offer(member["person"], SCORE_BRACKET, by_start[thing_start])
+                    owners.setdefault(thing_start, set()).add(member["person"])
         drivers_by_sentence: dict[int, list[int]] = {}
         for span in drivers:
             drivers_by_sentence.setdefault(index.sentence_of(span.start), []).append(span.start)
@@ -144,6 +166,8 @@ class DriverLinker(ConfiguredPipe):
                 neighbours_by_sentence[sentence] = DriverNeighbours(drivers_by_sentence.get(sentence, []), list_of)
             neighbours = neighbours_by_sentence[sentence]
             for thing in things_by_sentence.get(sentence, []):
+                if thing.start in owners and person_id not in owners[thing.start]:
+                    continue  # tied to other drivers by a bracket
                 if abs(thing.start - span.start) <= MAX_LINK_TOKENS:
                     distance = _sentence_distance(doc, span, thing, neighbours, list_of.get(span.start))
                     if distance != CONTRAST_PENALTY:
@@ -349,6 +373,19 @@ def _subject_pronouns(doc: Doc, people, narrative, quoted, index: TextIndex) -> 
             pronouns.append(({"person": subject, "kind": "pronoun"}, doc[token.i:token.i + 1]))
             found_in.add(sent_number)
     return pronouns
+
+
+def _right_after_bracket(tokens: list, end: int, label: str) -> int | None:
+    """Where a team (``von X``) starts right after the bracket that follows a
+    name ending at ``end``."""
+    if end >= len(tokens) or tokens[end].text != "(":
+        return None
+    close = end + 1
+    while close < len(tokens) and close - end <= MAX_BRACKET_TOKENS and not tokens[close].text.startswith(")"):
+        close += 1
+    if close + 2 >= len(tokens) or tokens[close].text != ")":
+        return None
+    return close + 2 if label == "TEAM" and tokens[close + 1].text in AFTER_BRACKET_TEAM_WORDS else None
 
 
 def _sister_car_paragraphs(doc: Doc, index: TextIndex, things_key: str) -> set[int]:

@@ -285,8 +285,9 @@ class NamePropagator(ConfiguredPipe):
             return [p["id"] for p in people if p["age"] == int(age)]
         if word in lex.demonym_by_noun:
             demonym = lex.demonym_by_noun[word][0]
-            if demonym.region:
-                return [p["id"] for p in people if p["hometown"] == demonym.region]
+            if demonym.region:  # "der Tiroler": from Tirol, or from a town in it
+                return [p["id"] for p in people
+                        if p["hometown"] == demonym.region or demonym.region in lex.regions_of(p["hometown"])]
             return [p["id"] for p in people if demonym.country in (p["nationality"], lex.country_of(p["hometown"]))]
         if lex.title_kind(word) == "driver" or word in lex.title_nouns:
             return [p["id"] for p in people if word in p["titles"] or p["role"] == word]

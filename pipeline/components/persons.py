@@ -240,9 +240,12 @@ class PersonFinder(ConfiguredPipe):
 
 def _gender_from_given_name(given: str, lex: Lexicons) -> str | None:
     """A weak prior for "sagte sie": most given names ending in -a or -ine are
-    women's. Unknown otherwise (None), never guessed male."""
+    women's, as are listed names such as ``Ingrid`` or ``Carmen``. Unknown
+    otherwise (None), never guessed male."""
     if given in lex.male_names_like_female:
         return None
+    if given in lex.female_names_unmarked:
+        return "f"
     if given.endswith(("a", "ine", "ette", "elle", "ee")) and len(given) > 2:
         return "f"
     return None

@@ -475,3 +475,10 @@ def test_a_teammate_nobody_shares_a_team_with_stays_unresolved(quote_nlp):
     text = "Jonas Keller siegte. Keller sagte: „Alles hat gepasst.“ Sein Teamkollege ergänzte: „Schade.“"
     doc = annotate(quote_nlp, text, [person("Jonas Keller", team="Hallig Racing")])
     assert doc._.quotes[1]["speaker"] != "Jonas Keller"
+
+
+def test_sie_after_a_speaker_of_unknown_gender_is_the_woman_named_nearby(quote_nlp):
+    text = ("Ingrid Maurer fuhr auf Rang vier. Im Duell mit Bastien Rocher behielt sie die Oberhand. "
+            "Rocher sprach von einem „fairen Duell“. „Das war mein bestes Rennen“, sagte sie.")
+    doc = annotate(quote_nlp, text, [person("Ingrid Maurer", gender="f"), person("Bastien Rocher")])
+    assert speakers(doc) == ["Bastien Rocher", "Ingrid Maurer"]

@@ -81,3 +81,18 @@ def test_sharing_the_cockpit_makes_teammates(blank_nlp):
         "Im Rennen teilt sie sich das Cockpit mit Pavel Hrubec."
     )
     assert driver(doc, "Pavel Hrubec")["team"] == "Hallig Racing"
+
+
+def test_a_team_right_after_a_drivers_bracket_is_that_drivers_alone(blank_nlp):
+    doc = blank_nlp(
+        "Ingrid Maurer (Wien) wurde Vierte. "
+        "Im Finish lieferte sie sich ein Duell mit Bastien Rocher (F) von Penske Autosport."
+    )
+    assert driver(doc, "Bastien Rocher")["team"] == "Penske Autosport"
+    assert driver(doc, "Ingrid Maurer")["team"] is None
+
+
+def test_a_team_after_a_shared_bracket_belongs_to_the_whole_list(blank_nlp):
+    doc = blank_nlp("Es siegten Enrico Valsetti und Filippo Marangoni (beide Italien) von Scuderia Colle Alta.")
+    assert driver(doc, "Enrico Valsetti")["team"] == "Scuderia Colle Alta"
+    assert driver(doc, "Filippo Marangoni")["team"] == "Scuderia Colle Alta"

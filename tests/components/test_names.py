@@ -78,3 +78,12 @@ def test_a_feminine_description_goes_to_the_woman_of_the_crew(blank_nlp):
     )
     description = next(m for m in doc._.mentions if m["kind"] == "description")
     assert doc._.people[description["person"]]["name"] == "Ivana Kovacevic"
+
+
+def test_a_regional_description_fits_a_driver_from_a_town_of_that_region(blank_nlp):
+    doc = blank_nlp(
+        "Es gewann Elias Trojer (21, Innsbruck) vor Hugo Delamare (Frankreich). "
+        "Der Tiroler führt nun die Meisterschaft an."
+    )
+    description = next(m for m in doc._.mentions if m["kind"] == "description")
+    assert doc._.people[description["person"]]["name"] == "Elias Trojer"
