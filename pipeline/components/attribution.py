@@ -785,6 +785,10 @@ class Attributor:
         if not fallback:
             return None, False
         fallback.sort(key=lambda s: recency[s[2]])
+        if desc.get("gender") == "f":  # "die 22-Jährige": a known woman before the nearest driver
+            women = [s for s in fallback if st.gender(s[2], self.lex) == "f"]
+            if women:
+                return women[0][2], False
         return fallback[0][2], False
 
     def _parse_description(self, text: str) -> dict | None:

@@ -95,9 +95,15 @@ class HometownFinder(ConfiguredPipe):
         first = inner[0]
         thing = thing_starts.get(inner.start)
         if thing is not None and thing.label_ in ("TEAM", "CAR") and thing.end <= close:
-            # kb_id carries the person: span extensions are keyed by offsets and
-            # would overwrite the thing's own canonical.
-            links.append(Span(doc, thing.start, thing.end, label=thing.label_, kb_id=str(mention["person"])))
+            # "(Prosport Racing, Aston Martin Vantage AMR GT4)": every team and car
+            # inside, for the name and, after a crew "A/B (…)", for its partner too.
+            inside = [t for start, t in thing_starts.items()
+                      if open_index < start and t.end <= close and t.label_ in ("TEAM", "CAR")]
+            for member in (mention, *_crew_partner(doc, mention, mention_ends)):
+                for found in inside:
+                    # kb_id carries the person: span extensions are keyed by offsets and
+                    # would overwrite the thing's own canonical.
+                    links.append(Span(doc, found.start, found.end, label=found.label_, kb_id=str(member["person"])))
             return
         if first.text.isdigit():
             age = int(first.text)
@@ -190,6 +196,15 @@ def aus_place_span(doc: Doc, start: int, thing_starts: dict, lex: Lexicons) -> S
     if end == index:
         return None
     return place_span(doc, index, end, thing_starts, lex)
+
+
+def _crew_partner(doc: Doc, mention: dict, mention_ends: dict) -> list[dict]:
+    """The left half of a crew ``A/B`` whose right half is ``mention``."""
+    start = doc_view(doc).token_at_char.get(mention["start_char"])
+    if start is None or start < 2 or doc_view(doc).tokens[start - 1].text != "/":
+        return []
+    partner = mention_ends.get(start - 1)
+    return [partner] if partner is not None and partner["person"] != mention["person"] else []
 
 
 def _list_before(doc: Doc, open_index: int, mention_ends: dict) -> list[dict]:

@@ -482,3 +482,9 @@ def test_sie_after_a_speaker_of_unknown_gender_is_the_woman_named_nearby(quote_n
             "Rocher sprach von einem „fairen Duell“. „Das war mein bestes Rennen“, sagte sie.")
     doc = annotate(quote_nlp, text, [person("Ingrid Maurer", gender="f"), person("Bastien Rocher")])
     assert speakers(doc) == ["Bastien Rocher", "Ingrid Maurer"]
+
+
+def test_die_22_jaehrige_is_a_known_woman_before_the_nearest_driver(quote_nlp):
+    text = "Paula Werner und Tobias Kehl führen die Wertung an. „Das war hart“, sagte die 22-Jährige."
+    doc = annotate(quote_nlp, text, [person("Paula Werner", gender="f"), person("Tobias Kehl")])
+    assert speakers(doc) == ["Paula Werner"]

@@ -52,3 +52,10 @@ def test_age_and_place_in_one_bracket(blank_nlp):
     doc = blank_nlp("Der jüngste Starter ist Elias Brunnthaler (19, Innsbruck).")
     row = driver(doc, "Elias Brunnthaler")
     assert (row["hometown"], row["age"]) == ("Innsbruck", 19)
+
+
+def test_a_bracket_after_a_crew_gives_team_and_car_to_both(blank_nlp):
+    doc = blank_nlp("1. Paulina Wernsdorf/Tobias Kehlmann (Prosport Racing, Aston Martin Vantage AMR GT4) 24 Runden")
+    for name in ("Paulina Wernsdorf", "Tobias Kehlmann"):
+        row = driver(doc, name)
+        assert (row["team"], row["car"]) == ("Prosport Racing", "Aston Martin Vantage AMR GT4")
