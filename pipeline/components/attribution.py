@@ -42,6 +42,7 @@ from .. import extensions  # noqa: F401  (registers doc._.people/mentions/quotes
 from ..rules import DEFAULT_LANG, Lexicons
 from .configured import ConfiguredPipe
 from .doc_view import doc_view
+from .shapes import place_fits
 from .quotes import (
     DEFAULT_SCARE_SPANS_KEY,
     REPORTING_FORMS,
@@ -835,7 +836,7 @@ class Attributor:
         if "country" in desc:
             country = desc["country"]
             if desc.get("region"):
-                if hometown and (hometown == desc["region"] or _place_fits(noun, hometown)
+                if hometown and (hometown == desc["region"] or place_fits(noun, hometown)
                                  or (self.lex and desc["region"] in self.lex.regions_of(hometown))):
                     score += 3
                 elif nationality == country or home_country == country:
@@ -848,7 +849,7 @@ class Attributor:
             elif (nationality and nationality != country) or (home_country and home_country != country):
                 return 0, True
             return score, False
-        if hometown and _place_fits(noun, hometown):
+        if hometown and place_fits(noun, hometown):
             return score + 3, False
         title_score = self._title_fit(person, noun)
         if title_score:
@@ -977,18 +978,6 @@ def _feminine_title(word: str, lex: Lexicons | None) -> bool:
     return bool(lex and (base in lex.role_heads or lex.title_kind(base)))
 
 
-def _place_fits(noun: str, hometown: str) -> bool:
-    """``Gütersloher`` ↔ ``Gütersloh``, ``Genferin`` ↔ ``Genf``, ``Münchner`` ↔ ``München``."""
-    stem = noun[:-4] if noun.endswith("erin") else noun[:-2] if noun.endswith("er") else None
-    if not stem or len(stem) < 3:
-        return False
-    place = hometown.split("/")[0].split(" (")[0].strip()
-    forms = {place, place.split()[0], place.split("-")[0]}
-    if place.endswith("en"):
-        forms.update({place[:-2], place[:-1]})
-    if place.endswith("e"):
-        forms.add(place[:-1])
-    return stem in forms
 
 
 @Language.factory(

@@ -27,7 +27,7 @@ from .configured import ConfiguredPipe
 from .hometowns import origin_after, set_hometown
 from .persons import ARTICLES, PLACE_PREPOSITIONS, _blocked_tokens, _new_person, plausible_surname
 from .doc_view import doc_view
-from .shapes import is_name_like
+from .shapes import is_name_like, place_fits
 
 DEFAULT_THINGS_KEY = "motorsport_things"
 AGE_SUFFIXES = ("-Jährige", "-Jähriger", "-Jährigen", "-jährige", "-jähriger", "-jährigen")
@@ -293,7 +293,7 @@ class NamePropagator(ConfiguredPipe):
             return [p["id"] for p in people if word in p["titles"] or p["role"] == word]
         for person in people:  # "der Gütersloher" for a driver from Gütersloh
             hometown = person["hometown"]
-            if hometown and word in _place_demonyms(hometown):
+            if hometown and place_fits(word, hometown):
                 return [person["id"]]
         return None
 
@@ -368,12 +368,3 @@ def _pick(fits: list[int], earlier: list[dict], people: list[dict], contradicts,
         if not contradicts(people[person_id]):
             return person_id
     return None
-
-
-def _place_demonyms(place: str) -> set[str]:
-    """``Gütersloh`` → ``Gütersloher``; ``Rosenheim`` → ``Rosenheimer``."""
-    base = place.split("/")[0].split()[-1]
-    forms = {base + "er", base + "erin"}
-    if base.endswith("e"):
-        forms |= {base + "r", base + "rin"}
-    return forms

@@ -69,6 +69,33 @@ def _name_like_text(text: str, sentence_start: bool) -> bool:
     return all(ch.isalpha() or ch in "-'’." for ch in text) and not text.endswith("-")
 
 
+def place_fits(noun: str, hometown: str) -> bool:
+    """Whether ``noun`` names someone from ``hometown``: ``Gütersloher`` ↔
+    ``Gütersloh``, ``Genferin`` ↔ ``Genf``, ``Münchner`` ↔ ``München``,
+    ``Ingolstädter`` ↔ ``Ingolstadt``, ``Bremer`` ↔ ``Bremen``."""
+    stem = noun[:-4] if noun.endswith("erin") else noun[:-2] if noun.endswith("er") else None
+    if not stem or len(stem) < 3:
+        return False
+    place = hometown.split("/")[0].split(" (")[0].strip()
+    if not place:
+        return False
+    forms = {place, place.split()[0], place.split()[-1], place.split("-")[0]}
+    if place.endswith("en"):
+        forms.update({place[:-2], place[:-1], place[:-2] + "n"})
+    if place.endswith("e"):
+        forms.add(place[:-1])
+    forms.update([_umlauted(form) for form in forms])
+    return stem in forms
+
+
+def _umlauted(word: str) -> str:
+    """The last a/o/u as ä/ö/ü: ``Ingolstadt`` → ``Ingolstädt``."""
+    for index in range(len(word) - 1, -1, -1):
+        if word[index] in "aou":
+            return word[:index] + "äöü"["aou".index(word[index])] + word[index + 1:]
+    return word
+
+
 def paragraph_starts(text: str) -> list[int]:
     """Character offsets where paragraphs start (blank-line separated)."""
     starts = [0]
