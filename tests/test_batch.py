@@ -27,7 +27,7 @@ from pipeline.batch import (
     TextPart,
 )
 from pipeline.components.quotes import paragraph_spans
-from pipeline.io.writers import write_csv, write_parquet
+from pipeline.io.writers import write_csv
 from pipeline.journal import (
     DriversSummaryBuilder,
     JournalWriter,

@@ -3,7 +3,6 @@
 Floors are set from measured numbers and only ever raised (see README).
 """
 
-import pytest
 
 from helpers import GOLD
 from pipeline.evaluate import contains_match, evaluate, normalise, quote_match

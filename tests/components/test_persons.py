@@ -3,7 +3,6 @@
 All sentences are written for these tests; the names are invented.
 """
 
-from helpers import driver
 
 
 def names(doc, label=None):
