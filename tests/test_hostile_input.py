@@ -34,6 +34,13 @@ HOSTILE_TEXTS = {
     "dashes": "– " * REPEATS,
     "no_whitespace_at_all": "a" * 200_000,
     "control_characters": "Lena\u0007Hofbauer\u001b gewinnt\u000c im Regen. " * (REPEATS // 5),
+    # Once quadratic in linking: thousands of teams and cars in one run-on "sentence".
+    "crews_with_team_and_car_brackets": "Anna Berg/Tom Kurz (Hallig Racing, Audi R8 LMS) " * (REPEATS // 10),
+    "teams_after_brackets": "Max Meier (F) von Hallig Racing und " * (REPEATS // 10),
+    "unknown_crews": "Kvasnicka/Malinowsky " * (REPEATS // 3),
+    "surname_speaker_cues": "„Gut“, sagte Okafor. " * (REPEATS // 10),
+    "teammate_cues": "Sein Teamkollege ergänzte: „Gut.“ " * (REPEATS // 10),
+    "sister_cars": "Das Schwesterauto teilen sich Anna Berg und Tom Kurz. " * (REPEATS // 10),
 }
 
 # Once quadratic: the same name thousands of times in one "sentence" (an

@@ -97,8 +97,8 @@ class HometownFinder(ConfiguredPipe):
         if thing is not None and thing.label_ in ("TEAM", "CAR") and thing.end <= close:
             # "(Prosport Racing, Aston Martin Vantage AMR GT4)": every team and car
             # inside, for the name and, after a crew "A/B (…)", for its partner too.
-            inside = [t for start, t in thing_starts.items()
-                      if open_index < start and t.end <= close and t.label_ in ("TEAM", "CAR")]
+            inside = [thing_starts[i] for i in range(open_index + 1, close)
+                      if i in thing_starts and thing_starts[i].end <= close and thing_starts[i].label_ in ("TEAM", "CAR")]
             for member in (mention, *_crew_partner(doc, mention, mention_ends)):
                 for found in inside:
                     # kb_id carries the person: span extensions are keyed by offsets and

@@ -138,25 +138,31 @@ class DriverLinker(ConfiguredPipe):
                 offer(int(link.kb_id_), SCORE_BRACKET, by_start[link.start])
                 owners.setdefault(link.start, set()).add(int(link.kb_id_))
         tokens = doc_view(doc).tokens
+        people_of_group: dict[int, set[int]] = {}
+        for mention, span in narrative:
+            if span.start in list_of and people[mention["person"]]["kind"] == "driver":
+                people_of_group.setdefault(list_of[span.start], set()).add(mention["person"])
         for mention, span in narrative:  # "B (F) von DS Penske"; "A und B (beide I) von X": the whole list
             thing_start = _right_after_bracket(tokens, span.end, label)
             if thing_start not in by_start or people[mention["person"]]["kind"] != "driver":
                 continue
-            group = list_of.get(span.start)
-            for member, member_span in narrative:
-                if member_span is span or (group is not None and list_of.get(member_span.start) == group):
-                    offer(member["person"], SCORE_BRACKET, by_start[thing_start])
-                    owners.setdefault(thing_start, set()).add(member["person"])
+            group = people_of_group.get(list_of.get(span.start), set()) | {mention["person"]}
+            for person_id in group:
+                offer(person_id, SCORE_BRACKET, by_start[thing_start])
+                owners.setdefault(thing_start, set()).add(person_id)
         drivers_by_sentence: dict[int, list[int]] = {}
         for span in drivers:
             drivers_by_sentence.setdefault(index.sentence_of(span.start), []).append(span.start)
         things_by_sentence: dict[int, list[Span]] = {}
-        for thing in candidates:
+        for thing in sorted(candidates, key=lambda t: t.start):  # sorted: searched with bisect below
             things_by_sentence.setdefault(index.sentence_of(thing.start), []).append(thing)
         neighbours_by_sentence: dict[int, DriverNeighbours] = {}
         sister_paragraphs = _sister_car_paragraphs(doc, index, self.cfg["things_key"]) if label == "TEAM" else set()
         ordered = sorted(candidates, key=lambda t: t.end)
         ends = [t.end for t in ordered]
+        first_of_sentence: dict[int, int] = {}  # position in `ordered` of each sentence's first thing
+        for position, thing in enumerate(ordered):
+            first_of_sentence.setdefault(index.sentence_of(thing.start), position)
         for mention, span in narrative:
             person_id = mention["person"]
             if people[person_id]["kind"] != "driver":
@@ -165,17 +171,21 @@ class DriverLinker(ConfiguredPipe):
             if sentence not in neighbours_by_sentence:
                 neighbours_by_sentence[sentence] = DriverNeighbours(drivers_by_sentence.get(sentence, []), list_of)
             neighbours = neighbours_by_sentence[sentence]
-            for thing in things_by_sentence.get(sentence, []):
+            in_sentence = things_by_sentence.get(sentence, [])
+            # only things within MAX_LINK_TOKENS: a bisect keeps run-on "sentences" linear
+            nearby = bisect.bisect_left(in_sentence, span.start - MAX_LINK_TOKENS, key=lambda t: t.start)
+            while nearby < len(in_sentence) and in_sentence[nearby].start <= span.start + MAX_LINK_TOKENS:
+                thing = in_sentence[nearby]
+                nearby += 1
                 if thing.start in owners and person_id not in owners[thing.start]:
                     continue  # tied to other drivers by a bracket
-                if abs(thing.start - span.start) <= MAX_LINK_TOKENS:
-                    distance = _sentence_distance(doc, span, thing, neighbours, list_of.get(span.start))
-                    if distance != CONTRAST_PENALTY:
-                        offer(person_id, distance, thing)
+                distance = _sentence_distance(doc, span, thing, neighbours, list_of.get(span.start))
+                if distance != CONTRAST_PENALTY:
+                    offer(person_id, distance, thing)
             # Outside the sentence only the nearest earlier thing can win.
             position = bisect.bisect_right(ends, span.start) - 1
-            while position >= 0 and index.sentence_of(ordered[position].start) == sentence:
-                position -= 1
+            if position >= 0 and index.sentence_of(ordered[position].start) == sentence:
+                position = first_of_sentence[sentence] - 1
             if position >= 0:
                 thing = ordered[position]
                 same_paragraph = index.paragraph_of(thing.start_char) == index.paragraph_of(span.start_char)
@@ -196,12 +206,13 @@ class DriverLinker(ConfiguredPipe):
 
     def _car_from_team(self, people: list[dict], things: list[Span], index: TextIndex) -> None:
         """A driver whose car is unknown drives what the text gives to the team."""
-        cars_by_sentence: dict[int, list[Span]] = {}
+        first_car_of_sentence: dict[int, Span] = {}
         for car in (t for t in things if t.label_ == "CAR"):
-            cars_by_sentence.setdefault(index.sentence_of(car.start), []).append(car)
-        by_team: dict[str, str] = {}
+            first_car_of_sentence.setdefault(index.sentence_of(car.start), car)
+        by_team: dict[str, str] = {}  # a team takes the first car of the first sentence naming both
         for team in (t for t in things if t.label_ == "TEAM"):
-            for car in cars_by_sentence.get(index.sentence_of(team.start), []):
+            car = first_car_of_sentence.get(index.sentence_of(team.start))
+            if car is not None:
                 by_team.setdefault(team._.canonical or team.text, car._.canonical or car.text)
         for person in people:
             if person["kind"] == "driver" and person["car"] is None and person["team"] in by_team:
