@@ -296,6 +296,9 @@ def main() -> None:
     parser.add_argument("--rss-n-process", type=int, default=1,
                         help="--n-process of the RSS runs (default 1: one process to measure; 0 = auto)")
     parser.add_argument("--profile", action="store_true", help="also print per-component times and hot functions")
+    parser.add_argument("--input", type=Path,
+                        help="measure throughput on these documents (a folder, .jsonl, .csv or .zip) instead of "
+                             "the generated corpus, e.g. a sample of a real archive")
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "motorsport-nlp-bench",
                         help="where generated corpora are kept between runs")
     args = parser.parse_args()
@@ -305,12 +308,14 @@ def main() -> None:
     skip = set(filter(None, args.skip.split(",")))
     if args.model and not Path(args.model).exists() and "/" in args.model:
         raise SystemExit(f"model {args.model} not found")
-    corpus = corpus_dir(args.cache, docs)
+    if args.input is not None and not args.input.exists():
+        raise SystemExit(f"input {args.input} not found")
+    corpus = args.input or corpus_dir(args.cache, docs)
     started = time.perf_counter()
-    print(f"motorsport-nlp benchmarks: {docs} generated documents, {os.cpu_count()} CPUs, "
-          f"model {args.model or 'default'}")
+    what = f"input {args.input}" if args.input else f"{docs} generated documents"
+    print(f"motorsport-nlp benchmarks: {what}, {os.cpu_count()} CPUs, model {args.model or 'default'}")
     if "throughput" not in skip:
-        throughput(corpus, args.model, args.processes, f"{docs} documents")
+        throughput(corpus, args.model, args.processes, what)
     if "crossover" not in skip:
         crossover(corpus, args.model, list(QUICK_RUN_SIZES if args.quick else DEFAULT_RUN_SIZES), args.processes)
     if "memory" not in skip:
