@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
 DEFAULT_SHARD_DOCS = 1000
@@ -75,13 +76,53 @@ def generate_document(number: int) -> str:
     return "\n\n".join(paragraphs)
 
 
-def write_corpus(folder: Path, n_docs: int, *, shard_docs: int = DEFAULT_SHARD_DOCS) -> Path:
-    """``n_docs`` generated documents as JSONL shards in ``folder``; returns the folder."""
+GOLD = Path(__file__).resolve().parents[1] / "data" / "gold"
+ONSETS = ["b", "br", "d", "f", "g", "gr", "h", "k", "kr", "l", "m", "n", "p", "r", "s", "sch", "st", "t", "v", "w", "z"]
+VOWELS = ["a", "e", "i", "o", "u", "ä", "ö", "ü", "ei", "au"]
+CODAS = ["", "", "n", "r", "l", "s", "ch", "ck", "nd", "rt", "tz", "ng"]
+
+
+def _invented_word(rng: random.Random) -> str:
+    syllables = "".join(rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(CODAS) for _ in range(rng.randint(2, 3)))
+    return syllables.capitalize()
+
+
+def load_templates(folder: Path = GOLD) -> list[dict]:
+    """The team's own gold releases, used as realistic templates."""
+    return [json.loads(path.read_text(encoding="utf-8")) for path in sorted(folder.glob("*.json"))]
+
+
+def varied_document(number: int, templates: list[dict]) -> str:
+    """A gold release with every person's surnames replaced by invented ones.
+
+    The prose stays real (a few thousand distinct words across the templates)
+    and every document brings new names, as an archive does: the tokenizer's
+    cache cannot answer everything, unlike with ``generate_document``.
+    """
+    from pipeline.rules import load_lexicons
+
+    given_names = load_lexicons().given_names  # kept: real releases use real given names
+    rng = random.Random(number)
+    template = templates[number % len(templates)]
+    words = {word for record in (*template["drivers"], *template["people"]) for word in record["name"].split()
+             if word[:1].isupper() and len(word) > 2 and word not in given_names}
+    text = template["text"]
+    for word in sorted(words, key=len, reverse=True):  # also the genitive: "Kettlers Teamkollege"
+        text = re.sub(rf"(?<!\w){re.escape(word)}(?=s?(?!\w))", _invented_word(rng), text)
+    return text
+
+
+def write_corpus(folder: Path, n_docs: int, *, shard_docs: int = DEFAULT_SHARD_DOCS, varied: bool = False) -> Path:
+    """``n_docs`` generated documents as JSONL shards in ``folder``; returns the folder.
+
+    ``varied``: gold releases with invented names (``varied_document``) instead
+    of ``generate_document``."""
     folder.mkdir(parents=True, exist_ok=True)
+    templates = load_templates() if varied else []
     for shard_start in range(0, n_docs, shard_docs):
         shard = folder / f"shard-{shard_start // shard_docs:05d}.jsonl"
         with open(shard, "w", encoding="utf-8") as handle:
             for number in range(shard_start, min(n_docs, shard_start + shard_docs)):
-                record = {"id": f"pm-{number:06d}", "text": generate_document(number)}
-                handle.write(json.dumps(record, ensure_ascii=False) + "\n")
+                text = varied_document(number, templates) if varied else generate_document(number)
+                handle.write(json.dumps({"id": f"pm-{number:06d}", "text": text}, ensure_ascii=False) + "\n")
     return folder

@@ -218,11 +218,11 @@ def line(label: str, result: dict) -> str:
     return f"  {label:<38} {result['seconds']:8.2f} s  {words_per_second(result):>10,.0f} words/s"
 
 
-def corpus_dir(cache: Path, n_docs: int) -> Path:
-    folder = cache / f"corpus-{n_docs}"
+def corpus_dir(cache: Path, n_docs: int, *, varied: bool = False) -> Path:
+    folder = cache / (f"corpus-varied-{n_docs}" if varied else f"corpus-{n_docs}")
     marker = folder / ".complete"
     if not marker.exists():
-        write_corpus(folder, n_docs)
+        write_corpus(folder, n_docs, varied=varied)
         marker.write_text("ok", encoding="utf-8")
     return folder
 
@@ -296,6 +296,9 @@ def main() -> None:
     parser.add_argument("--rss-n-process", type=int, default=1,
                         help="--n-process of the RSS runs (default 1: one process to measure; 0 = auto)")
     parser.add_argument("--profile", action="store_true", help="also print per-component times and hot functions")
+    parser.add_argument("--varied", action="store_true",
+                        help="throughput on the team's gold releases with invented names (real prose, new names in "
+                             "every document) instead of the template corpus")
     parser.add_argument("--input", type=Path,
                         help="measure throughput on these documents (a folder, .jsonl, .csv or .zip) instead of "
                              "the generated corpus, e.g. a sample of a real archive")
@@ -310,9 +313,10 @@ def main() -> None:
         raise SystemExit(f"model {args.model} not found")
     if args.input is not None and not args.input.exists():
         raise SystemExit(f"input {args.input} not found")
-    corpus = args.input or corpus_dir(args.cache, docs)
+    corpus = args.input or corpus_dir(args.cache, docs, varied=args.varied)
     started = time.perf_counter()
-    what = f"input {args.input}" if args.input else f"{docs} generated documents"
+    kind = "varied (gold prose, invented names)" if args.varied else "generated"
+    what = f"input {args.input}" if args.input else f"{docs} {kind} documents"
     print(f"motorsport-nlp benchmarks: {what}, {os.cpu_count()} CPUs, model {args.model or 'default'}")
     if "throughput" not in skip:
         throughput(corpus, args.model, args.processes, what)
