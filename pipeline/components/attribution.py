@@ -688,20 +688,31 @@ class Attributor:
 
     def _resolve_teammate(self, st: _Doc, slot: Slot, before: int, previous: tuple[int, int] | None) -> int | None:
         """``Sein Teamkollege``: the possessor is the speaker just before (or the
-        person named last); the teammate is the most recent other driver with the
-        possessor's team, else with the possessor's car."""
+        person named last); the teammate is a driver named in one sentence with
+        the possessor, else the most recent other driver with the possessor's
+        team, else with the possessor's car."""
         pos = min(before, slot.start)
         recent = [person for _, person in st.recent_people(pos)]
         owner = previous[1] if previous is not None else (recent[0] if recent else None)
         if owner is None:
             return None
         record = st.people[owner]
+        drivers = [p for p in dict.fromkeys(recent) if p != owner and st.people[p].get("kind") == "driver"]
+        # A crew partner first: a driver named in one sentence with the owner
+        # ("Tim Reiser und Ole Brandtberg fuhren …"), not of another known team.
+        view = doc_view(st.doc)
+        sentence_of = {m["start_char"]: view.index.sentence_of(view.token_at_char[m["start_char"]])
+                       for m in st.mentions if m["start_char"] in view.token_at_char}
+        owner_sentences = {sentence_of.get(m["start_char"]) for m in st.mentions if m["person"] == owner} - {None}
+        for person in drivers:
+            team = st.people[person].get("team")
+            if record.get("team") and team and team != record["team"]:
+                continue
+            if any(m["person"] == person and sentence_of.get(m["start_char"]) in owner_sentences for m in st.mentions):
+                return person
         for key in ("team", "car"):
             value = record.get(key)
-            if not value:
-                continue
-            mates = [p for p in dict.fromkeys(recent) if p != owner and st.people[p].get(key) == value
-                     and st.people[p].get("kind") == "driver"]
+            mates = [p for p in drivers if value and st.people[p].get(key) == value]
             if mates:
                 return mates[0]
         return None

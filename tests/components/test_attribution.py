@@ -488,3 +488,12 @@ def test_die_22_jaehrige_is_a_known_woman_before_the_nearest_driver(quote_nlp):
     text = "Paula Werner und Tobias Kehl führen die Wertung an. „Das war hart“, sagte die 22-Jährige."
     doc = annotate(quote_nlp, text, [person("Paula Werner", gender="f"), person("Tobias Kehl")])
     assert speakers(doc) == ["Paula Werner"]
+
+
+def test_sein_teamkollege_prefers_the_driver_named_with_the_speaker(quote_nlp):
+    text = ("Jonas Keller fuhr auf Rang fünf. Im Schwesterauto kamen Tim Reiser und Ole Brandt auf Rang neun. "
+            "„Platz neun ist okay“, meinte Reiser. Sein Teamkollege sah es ähnlich: „Mehr war nicht drin.“")
+    people = [person("Jonas Keller", team="Hallig Racing"), person("Tim Reiser", team="Hallig Racing"),
+              person("Ole Brandt", team="Hallig Racing")]
+    doc = annotate(quote_nlp, text, people)
+    assert speakers(doc) == ["Tim Reiser", "Ole Brandt"]

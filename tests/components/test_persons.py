@@ -59,3 +59,8 @@ def test_a_surname_of_a_full_name_stays_that_persons(blank_nlp):
     doc = blank_nlp("Lena Hofbauer gewann. „Perfekt“, sagte Hofbauer.")
     assert [p["name"] for p in doc._.people] == ["Lena Hofbauer"]
     assert doc._.quotes[0]["speaker"] == "Lena Hofbauer"
+
+
+def test_an_adjective_and_noun_opening_a_headline_are_no_name(blank_nlp):
+    doc = blank_nlp("Erfolgreiches Wochenende für Bergmann Racing in Zolder\n\nOle Brandtberg wurde Neunter.")
+    assert [p["name"] for p in doc._.people] == ["Ole Brandtberg"]
