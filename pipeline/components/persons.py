@@ -232,7 +232,7 @@ class PersonFinder(ConfiguredPipe):
                 record["gender"] = demonym[1]
             if before.endswith("in") and kind:  # "Teamkollegin", "Werksfahrerin"
                 record["gender"] = record["gender"] or "f"
-        role = _apposition_role(doc, span, lex) or _role_before(doc, span, lex)
+        role = _apposition_role(doc, span, lex) or _role_before(doc, span, lex) or _bracket_role(doc, span, lex)
         if role:
             record["kind"] = "person"
             record["role"] = record["role"] or role
@@ -346,6 +346,23 @@ def _apposition_role(doc: Doc, span: Span, lex: Lexicons) -> str | None:
         end += 1
     # The head may follow a modifier: "BMW Motorsport Direktor"; look at the first few words.
     if not any(t.text in lex.role_heads or lex.title_kind(t.text) == "person" for t in tokens[start:min(end, start + 4)]):
+        return None
+    return doc[start:end].text
+
+
+def _bracket_role(doc: Doc, span: Span, lex: Lexicons) -> str | None:
+    """``Katrin Albers (Teamchefin): „…“`` → ``Teamchefin``."""
+    tokens = doc_view(doc).tokens
+    start = span.end + 1
+    if start >= len(tokens) or tokens[span.end].text != "(":
+        return None
+    end = start
+    while end < len(tokens) and end - start < DEFAULT_ROLE_MAX_TOKENS and not tokens[end].text.startswith(")"):
+        end += 1
+    if end >= len(tokens) or end == start:
+        return None
+    head = tokens[start].text
+    if head not in lex.role_heads and lex.title_kind(head) != "person":
         return None
     return doc[start:end].text
 

@@ -64,3 +64,12 @@ def test_a_surname_of_a_full_name_stays_that_persons(blank_nlp):
 def test_an_adjective_and_noun_opening_a_headline_are_no_name(blank_nlp):
     doc = blank_nlp("Erfolgreiches Wochenende für Bergmann Racing in Zolder\n\nOle Brandtberg wurde Neunter.")
     assert [p["name"] for p in doc._.people] == ["Ole Brandtberg"]
+
+
+def test_a_role_in_brackets_makes_a_person(blank_nlp):
+    doc = blank_nlp(
+        "Jonas Wehrlein (Fahrer #7): „Der Start war gut.“\n\nKatrin Albersmeyer (Teamchefin): „Wichtige Punkte.“"
+    )
+    people = {p["name"]: p for p in doc._.people}
+    assert (people["Katrin Albersmeyer"]["kind"], people["Katrin Albersmeyer"]["role"]) == ("person", "Teamchefin")
+    assert people["Jonas Wehrlein"]["kind"] == "driver"
