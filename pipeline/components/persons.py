@@ -152,6 +152,8 @@ class PersonFinder(ConfiguredPipe):
                 break  # "Lena Hofbauer Lena Hofbauer": a new name starts
             if is_name_like(token) and not self.lexicons.title_kind(token.text):
                 end += 1
+            elif self._capitals_surname(token.text) and tokens[end - 1].text in self.lexicons.given_names:
+                end += 1  # results lists write surnames in capitals: "Henrik OBERHALT"
             elif token.text in NAME_PARTICLES and end + 1 < len(tokens) and is_name_like(tokens[end + 1]) and end + 1 not in blocked:
                 end += 2
             elif (token.text in NAME_PARTICLES and end + 2 < len(tokens) and tokens[end + 1].text in NAME_PARTICLES_SECOND
@@ -160,6 +162,11 @@ class PersonFinder(ConfiguredPipe):
             else:
                 break
         return end
+
+    def _capitals_surname(self, text: str) -> bool:
+        lex = self.lexicons
+        return (len(text) >= 3 and text.isalpha() and text.isupper() and text not in lex.makers
+                and text not in lex.country_by_code and text not in lex.team_suffixes)
 
     def _trim_leading_noun(self, doc: Doc, start: int, end: int, base_person_starts: set[int]) -> int:
         """``Bruder Emil Lindqvist``, ``am Ende Yannek Quibb``: capitalised nouns

@@ -119,8 +119,11 @@ class MotorsportRulers(Pipe):
         return spans
 
     def _is_model_token(self, text: str) -> bool:
-        if text in self.lexicons.model_words or has_digit(text):
+        if text in self.lexicons.model_words:
             return True
+        if has_digit(text):
+            # lap times, gaps and counts in results lines are no model codes: "1:45.234", "+0,317", "24,5"
+            return not (":" in text or "," in text or text.startswith(("+", "-")))
         if text in self.lexicons.team_suffixes or text in self.lexicons.team_prefixes:
             return False
         if len(text) >= 3 and text[1] == "-" and text[0].isupper():  # "I-Type", "e-tron"

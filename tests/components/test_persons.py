@@ -73,3 +73,8 @@ def test_a_role_in_brackets_makes_a_person(blank_nlp):
     people = {p["name"]: p for p in doc._.people}
     assert (people["Katrin Albersmeyer"]["kind"], people["Katrin Albersmeyer"]["role"]) == ("person", "Teamchefin")
     assert people["Jonas Wehrlein"]["kind"] == "driver"
+
+
+def test_a_surname_in_capitals_after_a_given_name(blank_nlp):
+    doc = blank_nlp("Pos. 3 #12 Henrik OBERHALT (CH) Audi R8 LMS evo II. Dahinter kam Lena BMW-Fahrerin.")
+    assert "Henrik OBERHALT" in names(doc, "DRIVER")

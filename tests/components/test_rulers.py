@@ -76,3 +76,8 @@ def test_von_after_a_car_model_names_its_team(blank_nlp):
 def test_von_a_driver_after_a_car_model_is_no_team(blank_nlp):
     doc = blank_nlp("Auf Rang zwei kam der Porsche 911 GT3 R von Ole Sandvik (Bergen) ins Ziel.")
     assert not things(doc, "TEAM")
+
+
+def test_lap_times_and_gaps_are_not_part_of_a_car_model(blank_nlp):
+    doc = blank_nlp("Pos. 1 #23 Lukas Brenner (D) Porsche 911 GT3 R 1:45.234\nPos. 2 #7 Ilka Witt (A) BMW M4 GT3 +0,087")
+    assert things(doc, "CAR") == {"Porsche 911 GT3 R", "BMW M4 GT3"}
