@@ -31,7 +31,7 @@ from .. import extensions  # noqa: F401  (registers the extensions)
 from ..rules import DEFAULT_LANG, Lexicons
 from .configured import ConfiguredPipe
 from .doc_view import doc_view
-from .shapes import NAME_PARTICLES, NAME_PARTICLES_SECOND, QUOTE_MARKS, is_capitalised, is_name_like
+from .shapes import NAME_PARTICLES, NAME_PARTICLES_SECOND, QUOTE_MARKS, is_capitalised, is_initial, is_name_like
 
 DEFAULT_THINGS_KEY = "motorsport_things"
 DEFAULT_MAX_NAME_TOKENS = 4
@@ -189,6 +189,8 @@ class PersonFinder(ConfiguredPipe):
         first = tokens[start].text
         if first in lex.given_names or first.split("-")[0] in lex.given_names:
             return True
+        if is_initial(first) and not is_initial(tokens[end - 1].text):
+            return True  # "J. P. Oliveira", "M. Schumacher"
         if start > 0:
             before = tokens[start - 1].text
             if before in lex.department_heads:

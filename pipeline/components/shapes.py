@@ -41,6 +41,11 @@ def is_all_caps(text: str) -> bool:
     return bool(letters) and all(ch.isupper() for ch in letters)
 
 
+def is_initial(text: str) -> bool:
+    """``J.``: one capital letter and a period."""
+    return len(text) == 2 and text[1] == "." and text[0].isalpha() and text[0].isupper()
+
+
 def has_digit(text: str) -> bool:
     return any(ch.isdigit() for ch in text)
 
@@ -64,6 +69,8 @@ def _name_like_text(text: str, sentence_start: bool) -> bool:
         return False
     if text in NEVER_NAME or (text.lower() in STOP_WORDS and sentence_start):
         return False
+    if is_initial(text):
+        return True  # "J." in "J. P. Oliveira"
     if is_all_caps(text) and len(text) > 1:
         return False  # acronyms (ALMS, BMW) are not names
     return all(ch.isalpha() or ch in "-'’." for ch in text) and not text.endswith("-")

@@ -78,3 +78,9 @@ def test_a_role_in_brackets_makes_a_person(blank_nlp):
 def test_a_surname_in_capitals_after_a_given_name(blank_nlp):
     doc = blank_nlp("Pos. 3 #12 Henrik OBERHALT (CH) Audi R8 LMS evo II. Dahinter kam Lena BMW-Fahrerin.")
     assert "Henrik OBERHALT" in names(doc, "DRIVER")
+
+
+def test_names_with_initials(blank_nlp):
+    doc = blank_nlp("Dritter wurde J. P. Oliveira vor M. Schumacher. „Gut“, sagte Oliveira. Platz A. blieb frei.")
+    assert {"J. P. Oliveira", "M. Schumacher"} == names(doc, "DRIVER")
+    assert doc._.quotes[0]["speaker"] == "J. P. Oliveira"
