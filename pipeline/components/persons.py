@@ -154,8 +154,9 @@ class PersonFinder(ConfiguredPipe):
                 end += 1
             elif self._capitals_surname(token.text) and tokens[end - 1].text in self.lexicons.given_names:
                 end += 1  # results lists write surnames in capitals: "Henrik OBERHALT"
-            elif token.text in NAME_PARTICLES and end + 1 < len(tokens) and is_name_like(tokens[end + 1]) and end + 1 not in blocked:
-                end += 2
+            elif (token.text in NAME_PARTICLES and end + 1 < len(tokens) and is_name_like(tokens[end + 1])
+                  and end + 1 not in blocked and tokens[end + 1].text not in self.lexicons.given_names):
+                end += 2  # not "… von Lena Hofbauer": a given name opens a new name
             elif (token.text in NAME_PARTICLES and end + 2 < len(tokens) and tokens[end + 1].text in NAME_PARTICLES_SECOND
                   and is_name_like(tokens[end + 2]) and end + 2 not in blocked):
                 end += 3  # "Thijs van der Berg"
@@ -218,6 +219,9 @@ class PersonFinder(ConfiguredPipe):
             return False
         before = tokens[start - 1] if start > 0 else None
         after = tokens[end] if end < len(tokens) else None
+        opens_sentence = before is None or tokens[start].is_sent_start or (before.is_space and "\n" in before.text)
+        if opens_sentence and tokens[start].text.endswith("e"):
+            return False  # "Volle Attacke", "Rote Flagge": an inflected adjective opening a headline or sentence
         before_ok = before is None or tokens[start].is_sent_start or before.text in NAME_OPENERS or (
             before.is_lower and before.is_alpha and before.text not in ARTICLES_LOWER and before.text not in PLACE_PREPOSITIONS)
         after_ok = after is None or after.text in (",", ".", "(", "und", ":", "/") or (after.is_lower and after.is_alpha)

@@ -84,3 +84,14 @@ def test_names_with_initials(blank_nlp):
     doc = blank_nlp("Dritter wurde J. P. Oliveira vor M. Schumacher. „Gut“, sagte Oliveira. Platz A. blieb frei.")
     assert {"J. P. Oliveira", "M. Schumacher"} == names(doc, "DRIVER")
     assert doc._.quotes[0]["speaker"] == "J. P. Oliveira"
+
+
+def test_adjective_noun_openings_are_no_names(blank_nlp):
+    for text in ("Volle Attacke bis zur Zielflagge, sagte der Teamchef.", "Rote Flagge in Runde 12.",
+                 "Trockene Bedingungen erwarteten die Fahrer am Sonntag."):
+        assert not blank_nlp(text)._.people, text
+
+
+def test_a_given_name_after_von_opens_a_new_name(blank_nlp):
+    doc = blank_nlp("Starke Leistung von Lena Hofbauer beim Großen Preis von Österreich.")
+    assert [p["name"] for p in doc._.people] == ["Lena Hofbauer"]
