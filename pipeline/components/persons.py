@@ -219,9 +219,6 @@ class PersonFinder(ConfiguredPipe):
             return False
         before = tokens[start - 1] if start > 0 else None
         after = tokens[end] if end < len(tokens) else None
-        opens_sentence = before is None or tokens[start].is_sent_start or (before.is_space and "\n" in before.text)
-        if opens_sentence and tokens[start].text.endswith("e"):
-            return False  # "Volle Attacke", "Rote Flagge": an inflected adjective opening a headline or sentence
         before_ok = before is None or tokens[start].is_sent_start or before.text in NAME_OPENERS or (
             before.is_lower and before.is_alpha and before.text not in ARTICLES_LOWER and before.text not in PLACE_PREPOSITIONS)
         after_ok = after is None or after.text in (",", ".", "(", "und", ":", "/") or (after.is_lower and after.is_alpha)
