@@ -23,7 +23,7 @@ from .. import extensions  # noqa: F401
 from ..rules import DEFAULT_LANG, Lexicons
 from .configured import ConfiguredPipe
 from .doc_view import doc_view
-from .shapes import has_digit, is_all_caps, is_capitalised, is_stop_word
+from .shapes import bracket_end, has_digit, is_all_caps, is_capitalised, is_stop_word
 
 DEFAULT_THINGS_KEY = "motorsport_things"
 DEFAULT_SPANS_KEY = "hometowns"
@@ -86,10 +86,8 @@ class HometownFinder(ConfiguredPipe):
 
     def _bracket(self, doc, open_index, mention, person, people, mention_ends, thing_starts, hometowns, links) -> None:
         tokens = doc_view(doc).tokens
-        close = open_index + 1
-        while close < len(tokens) and tokens[close].text != ")" and close - open_index <= DEFAULT_MAX_BRACKET_TOKENS:
-            close += 1
-        if close >= len(tokens) or tokens[close].text != ")" or close == open_index + 1:
+        close = bracket_end(tokens, open_index, DEFAULT_MAX_BRACKET_TOKENS)
+        if close is None or close == open_index + 1:
             return
         inner = doc[open_index + 1:close]
         first = inner[0]

@@ -36,7 +36,7 @@ from .. import extensions  # noqa: F401
 from .configured import ConfiguredPipe
 from .rulers import GAZETTEER_ID
 from .doc_view import doc_view
-from .shapes import TextIndex
+from .shapes import TextIndex, bracket_end
 
 DEFAULT_THINGS_KEY = "motorsport_things"
 TEAMMATE_NOUNS = frozenset({"Teamkollege", "Teamkollegen", "Teamkollegin", "Stallgefährte", "Stallgefährtin", "Teampartner", "Teampartnerin"})
@@ -50,14 +50,9 @@ AFTER_COMMA_PENALTY = 6  # "A (F), Platz drei ging an den Mercedes …": a new c
 # Across "vor"/"hinter"/"gegen" the thing is the rival's ("A im Porsche vor B"): no link at all.
 CONTRAST_PENALTY = float("inf")
 CONTRAST_WORDS = frozenset({"vor", "hinter", "gegen", "überholte", "überholt"})
-# "B (F) von DS Penske", "B (F) im Porsche 911 GT3 R": the words that tie a thing to the name before the bracket.
-AFTER_BRACKET_TEAM_WORDS = frozenset({"von", "vom", "für"})
-AFTER_BRACKET_CAR_WORDS = frozenset({"im", "mit"})
-MAX_BRACKET_TOKENS = 12
 # "B (F) von DS Penske": words that tie a team to the name before the bracket. (Cars are
 # shared more often: "A und B (F) im Porsche".)
 AFTER_BRACKET_TEAM_WORDS = frozenset({"von", "vom", "für"})
-MAX_BRACKET_TOKENS = 12
 # "teilt sich das Cockpit mit X": X drives for the same team.
 SHARED_CAR_NOUNS = frozenset({"Cockpit", "Auto", "Fahrzeug", "Steuer", "Lenkrad"})
 # "das Schwesterauto", "den zweiten Neunelfer": the paragraph is about the team's other car.
@@ -142,8 +137,8 @@ class DriverLinker(ConfiguredPipe):
         for mention, span in narrative:
             if span.start in list_of and people[mention["person"]]["kind"] == "driver":
                 people_of_group.setdefault(list_of[span.start], set()).add(mention["person"])
-        for mention, span in narrative:  # "B (F) von DS Penske"; "A und B (beide I) von X": the whole list
-            thing_start = _right_after_bracket(tokens, span.end, label)
+        for mention, span in narrative if label == "TEAM" else ():  # "B (F) von X"; "A und B (beide I) von X"
+            thing_start = _team_after_bracket(tokens, span.end)
             if thing_start not in by_start or people[mention["person"]]["kind"] != "driver":
                 continue
             group = people_of_group.get(list_of.get(span.start), set()) | {mention["person"]}
@@ -346,9 +341,10 @@ def _list_from(doc: Doc, start: int, by_start: dict) -> list[int]:
         people.append(mention["person"])
         index = span.end
         if index < len(tokens) and tokens[index].text == "(":
-            while index < len(tokens) and tokens[index].text != ")" and index - span.end < 12:
-                index += 1
-            index += 1
+            close = bracket_end(tokens, index)
+            if close is None:
+                break
+            index = close + 1
         if index < len(tokens) and tokens[index].text in (",", "und", "sowie") and index + 1 in by_start:
             index += 1
         else:
@@ -386,17 +382,15 @@ def _subject_pronouns(doc: Doc, people, narrative, quoted, index: TextIndex) -> 
     return pronouns
 
 
-def _right_after_bracket(tokens: list, end: int, label: str) -> int | None:
+def _team_after_bracket(tokens: list, end: int) -> int | None:
     """Where a team (``von X``) starts right after the bracket that follows a
     name ending at ``end``."""
     if end >= len(tokens) or tokens[end].text != "(":
         return None
-    close = end + 1
-    while close < len(tokens) and close - end <= MAX_BRACKET_TOKENS and not tokens[close].text.startswith(")"):
-        close += 1
-    if close + 2 >= len(tokens) or tokens[close].text != ")":
+    close = bracket_end(tokens, end)
+    if close is None or close + 2 >= len(tokens) or tokens[close].text != ")":
         return None
-    return close + 2 if label == "TEAM" and tokens[close + 1].text in AFTER_BRACKET_TEAM_WORDS else None
+    return close + 2 if tokens[close + 1].text in AFTER_BRACKET_TEAM_WORDS else None
 
 
 def _sister_car_paragraphs(doc: Doc, index: TextIndex, things_key: str) -> set[int]:

@@ -184,7 +184,7 @@ class NamePropagator(ConfiguredPipe):
             if place is not None:
                 set_hometown(person, place, hometown_spans)
 
-    def _gender_of(self, word: str, article: str) -> str | None:
+    def _gender_of(self, word: str, article: str = "") -> str | None:
         """What a description says of gender: ``die Kroatin``, ``Titelverteidigerin``, ``die 29-Jährige``."""
         lex = self.lexicons
         if word in lex.demonym_by_noun:
@@ -196,7 +196,7 @@ class NamePropagator(ConfiguredPipe):
     def _contradicts(self, word: str, age: int | None, person: dict) -> bool:
         """The record says something else: another age, country or gender."""
         lex = self.lexicons
-        gender = lex.demonym_by_noun[word][1] if word in lex.demonym_by_noun else _title_gender(word, lex)
+        gender = self._gender_of(word)
         if gender and person["gender"] and gender != person["gender"]:
             return True
         if word.endswith(AGE_SUFFIXES) and word.split("-")[0].isdigit():

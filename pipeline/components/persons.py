@@ -31,7 +31,8 @@ from .. import extensions  # noqa: F401  (registers the extensions)
 from ..rules import DEFAULT_LANG, Lexicons
 from .configured import ConfiguredPipe
 from .doc_view import doc_view
-from .shapes import NAME_PARTICLES, NAME_PARTICLES_SECOND, QUOTE_MARKS, is_capitalised, is_initial, is_name_like
+from .shapes import (NAME_PARTICLES, NAME_PARTICLES_SECOND, QUOTE_MARKS, bracket_end, is_capitalised, is_initial,
+                     is_name_like)
 
 DEFAULT_THINGS_KEY = "motorsport_things"
 DEFAULT_MAX_NAME_TOKENS = 4
@@ -317,12 +318,12 @@ def _speaker_before_quote(tokens: list, i: int, lex: Lexicons) -> bool:
     if after < len(tokens) and tokens[after].text in lex.speech_verbs:
         after += 1
     elif after < len(tokens) and tokens[after].text == "(":
-        while after < len(tokens) and after - i <= DEFAULT_ROLE_MAX_TOKENS and not tokens[after].text.startswith(")"):
-            after += 1
-        if after < len(tokens) and tokens[after].text == ")":
-            after += 1
-        elif after < len(tokens) and tokens[after].text == "):":
-            return after + 1 < len(tokens) and tokens[after + 1].text in QUOTE_MARKS
+        close = bracket_end(tokens, after)
+        if close is None:
+            return False
+        if tokens[close].text == "):":
+            return close + 1 < len(tokens) and tokens[close + 1].text in QUOTE_MARKS
+        after = close + 1
     return (after + 1 < len(tokens) and tokens[after].text == ":" and tokens[after + 1].text in QUOTE_MARKS)
 
 
@@ -366,10 +367,8 @@ def _bracket_role(doc: Doc, span: Span, lex: Lexicons) -> str | None:
     start = span.end + 1
     if start >= len(tokens) or tokens[span.end].text != "(":
         return None
-    end = start
-    while end < len(tokens) and end - start < DEFAULT_ROLE_MAX_TOKENS and not tokens[end].text.startswith(")"):
-        end += 1
-    if end >= len(tokens) or end == start:
+    end = bracket_end(tokens, span.end)
+    if end is None or end == start:
         return None
     head = tokens[start].text
     if head not in lex.role_heads and lex.title_kind(head) != "person":

@@ -11,6 +11,8 @@ from spacy.attrs import SENT_START
 from spacy.lang.de.stop_words import STOP_WORDS
 from spacy.tokens import Token
 
+# How far a bracket after a name is read: "(21, Innsbruck)", "(911 GT3 R #92)".
+DEFAULT_MAX_BRACKET_TOKENS = 12
 # Quote and bracket characters that end a name or a phrase.
 QUOTE_MARKS = frozenset("„“”\"»«‚‘'›‹")
 NAME_PARTICLES = frozenset({"van", "von", "de", "da", "di", "du", "dos", "del", "della", "le", "la", "ter", "ten", "zu", "af", "al", "bin"})
@@ -44,6 +46,16 @@ def is_all_caps(text: str) -> bool:
 def is_initial(text: str) -> bool:
     """``J.``: one capital letter and a period."""
     return len(text) == 2 and text[1] == "." and text[0].isalpha() and text[0].isupper()
+
+
+def bracket_end(tokens: list[Token], open_index: int, limit: int = DEFAULT_MAX_BRACKET_TOKENS) -> int | None:
+    """The index of the token closing the bracket opened at ``open_index``, at
+    most ``limit`` tokens on, or None. The tokenizer writes a closing bracket
+    before a colon as one token, ``"):"`` (``X (Rosenheim): „…“``)."""
+    for close in range(open_index + 1, min(len(tokens), open_index + limit + 2)):
+        if tokens[close].text.startswith(")"):
+            return close if tokens[close].text in (")", "):") else None
+    return None
 
 
 def has_digit(text: str) -> bool:

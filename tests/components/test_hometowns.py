@@ -59,3 +59,9 @@ def test_a_bracket_after_a_crew_gives_team_and_car_to_both(blank_nlp):
     for name in ("Paulina Wernsdorf", "Tobias Kehlmann"):
         row = driver(doc, name)
         assert (row["team"], row["car"]) == ("Prosport Racing", "Aston Martin Vantage AMR GT4")
+
+
+def test_a_bracket_closed_before_a_colon_still_gives_the_hometown(blank_nlp):
+    # the tokenizer writes "):" as one token before a colon quote
+    doc = blank_nlp("Max Brandtner (Rosenheim): „Das war gut.“")
+    assert driver(doc, "Max Brandtner")["hometown"] == "Rosenheim"
