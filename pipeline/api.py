@@ -288,10 +288,10 @@ def _text_records(texts: list[str]) -> tuple[list[_Record], list[dict[str, Any]]
     from .io.normalize import normalize_text
 
     records, errors = [], []
-    path_like = [text for text in texts if _looks_like_path(text)]
-    if path_like:
-        warnings.warn(f"{path_like[0]!r} looks like a file name but is analysed as text; "
-                      f"pass pathlib.Path({path_like[0]!r}) to read the file", UserWarning, stacklevel=4)
+    path_like = next((text for text in texts if _looks_like_path(text)), None)
+    if path_like is not None:
+        warnings.warn(f"{path_like!r} looks like a file name but is analysed as text; "
+                      f"pass pathlib.Path({path_like!r}) to read the file", UserWarning, stacklevel=4)
     for number, text in enumerate(texts, start=1):
         doc_id = f"doc-{number}"
         normalised = normalize_text(text)
@@ -306,7 +306,7 @@ def _looks_like_path(text: str) -> bool:
     candidate = text.strip()
     if not candidate or len(candidate) > _PATH_LIKE_MAX_CHARS or "\n" in candidate:
         return False
-    return candidate.lower().endswith(_PATH_LIKE_SUFFIXES) or os.path.exists(candidate)
+    return candidate.lower().endswith(_PATH_LIKE_SUFFIXES)  # a hint only: no file system look-up per text
 
 
 def _path_records(paths: list[os.PathLike]) -> tuple[list[_Record], list[dict[str, Any]]]:
@@ -351,17 +351,10 @@ def _is_missing(value: Any) -> bool:
 
 
 def _unique_ids(ids: list[str]) -> list[str]:
-    # Like the file readers: later duplicates get ~2, ~3, … in input order.
-    seen: set[str] = set()
-    unique = []
-    for doc_id in ids:
-        candidate, count = doc_id, 1
-        while candidate in seen:
-            count += 1
-            candidate = f"{doc_id}~{count}"
-        seen.add(candidate)
-        unique.append(candidate)
-    return unique
+    from .io.readers import unique_id
+
+    seen: dict[str, int] = {}  # as the file readers do: later duplicates get ~2, ~3, … in input order
+    return [unique_id(doc_id, seen) for doc_id in ids]
 
 
 # --------------------------------------------------------------------------- processing

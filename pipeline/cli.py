@@ -70,7 +70,7 @@ def run(
     from .base import ModelNotFound
     from .batch import OutputExists, UsageError, run_batch
     from .dask_engine import DaskUnavailable
-    from .journal import ResumeMismatch
+    from .journal import DEFAULT_JOURNAL_NAME, DEFAULT_WORK_DIR, ResumeMismatch
 
     format_list = tuple(f.strip() for f in formats.split(",") if f.strip())
     unknown = set(format_list) - {"csv", "xlsx", "parquet"}
@@ -94,7 +94,7 @@ def run(
         _fail(str(error), EXIT_USAGE)
     except OSError as error:
         logger.debug("fatal", exc_info=True)
-        resumable = (out / ".work" / "journal.jsonl").exists()
+        resumable = (out / DEFAULT_WORK_DIR / DEFAULT_JOURNAL_NAME).exists()
         _fail(f"{error.__class__.__name__}: {error}" + ("; fix it, then continue with --resume" if resumable else ""),
               EXIT_FATAL)
     except Exception as error:  # a bug: one line here, the traceback in the --debug log
@@ -158,37 +158,50 @@ def show(
         _fail(f"{file}: no such file", EXIT_USAGE)
     if file.is_dir():
         _fail(f"{file} is a folder; show takes one file", EXIT_USAGE)
+    chosen, count, problem = _pick_document(file, doc)
+    if chosen is None:
+        if count == 0:
+            _fail(f"{file}: {problem or 'no document in it'}", EXIT_USAGE)
+        _fail(f"--doc {doc!r}: not a doc id or number 1-{count} of {file}", EXIT_USAGE)
+    if doc is None and count > 1:
+        typer.echo(f"{file} holds {count} documents; showing {chosen.doc_id} (choose with --doc)", err=True)
     try:
-        # "ignore": a multi-document file is still shown when one of its records is broken.
-        result = analyze([file], model=model, keep_docs=True, errors="ignore")
+        # Only the chosen document goes through the pipeline.
+        result = analyze([chosen.text], model=model, keep_docs=True, errors="ignore")
     except ModelNotFound as error:
         _fail(str(error), EXIT_USAGE)
     except Exception as error:  # a bug: one line, no traceback
         _fail(f"{error.__class__.__name__}: {error}", EXIT_FATAL)
-    doc_ids = list(result.documents["doc_id"])
-    if not doc_ids:
-        problem = result.errors["message"].iloc[0] if len(result.errors) else "no document in it"
-        _fail(f"{file}: {problem}", EXIT_USAGE)
-    if doc is None:
-        position = 0
-        if len(doc_ids) > 1:
-            typer.echo(f"{file} holds {len(doc_ids)} documents; showing {doc_ids[0]} (choose with --doc)", err=True)
-    elif doc in doc_ids:
-        position = doc_ids.index(doc)
-    elif doc.isdigit() and 1 <= int(doc) <= len(doc_ids):
-        position = int(doc) - 1
-    else:
-        _fail(f"--doc {doc!r}: not a doc id or number 1-{len(doc_ids)} of {file}", EXIT_USAGE)
-    spacy_doc = result.doc(position)
+    if len(result.errors):
+        _fail(f"{chosen.doc_id}: {result.errors['message'].iloc[0]}", EXIT_USAGE)
+    spacy_doc = result.doc(0)
     if html:
         try:
-            write_html(spacy_doc, html, title=doc_ids[position])
+            write_html(spacy_doc, html, title=chosen.doc_id)
         except OSError as error:
             _fail(f"cannot write {html}: {error.strerror or error}", EXIT_FATAL)
         typer.echo(f"wrote {html}", err=True)
     else:
         for line in describe(spacy_doc):
             typer.echo(line)
+
+
+def _pick_document(file: Path, wanted: str | None):
+    """(the wanted document or None, how many documents the file holds, the first
+    read problem). Reading is cheap: the file is streamed, no text is kept but one."""
+    from .io.readers import SourceDocument, iter_documents
+
+    by_id, by_number, count, problem = None, None, 0, None
+    for item in iter_documents([file]):
+        if not isinstance(item, SourceDocument):
+            problem = problem or item.message  # a broken record does not hide the others
+            continue
+        count += 1
+        if by_id is None and wanted is not None and item.doc_id == wanted:
+            by_id = item
+        if str(count) == (wanted or "1"):
+            by_number = item
+    return by_id or by_number, count, problem  # a doc id wins over a number
 
 
 def main() -> None:

@@ -120,7 +120,7 @@ def run_dask(
     batch_size: int = DEFAULT_BATCH_SIZE,
     scheduler: str | None = None,
     n_workers: int | None = None,
-    partition_docs: int | None = None,
+    partition_docs: int = DEFAULT_PARTITION_DOCS,
     cluster_info: dict[str, Any] | None = None,
 ) -> Iterator[dict[str, Any]]:
     """Journal entries for ``items`` in input order, computed on the cluster.
@@ -133,7 +133,7 @@ def run_dask(
             cluster_info.update(scheduler=scheduler or "LocalCluster", workers=workers)
         window = workers * DEFAULT_PARTITIONS_IN_FLIGHT_PER_WORKER
         in_flight: deque = deque()
-        partitions = iter_partitions(items, max_docs=partition_docs or DEFAULT_PARTITION_DOCS)
+        partitions = iter_partitions(items, max_docs=partition_docs)
         for partition in partitions:
             in_flight.append((partition, _submit(client, partition, model, batch_size)))
             if len(in_flight) >= window:

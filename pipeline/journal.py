@@ -339,7 +339,7 @@ def export_tables(
                     all_rows[name].extend(table_rows)
                 if name == "documents":
                     buffered_chars += sum(len(row.get("text") or "") for row in table_rows)
-                if len(buffers[name]) >= write_rows or buffered_chars >= DEFAULT_WRITE_CHARS:
+                if len(buffers[name]) >= write_rows or (name == "documents" and buffered_chars >= DEFAULT_WRITE_CHARS):
                     flush(name)
             for row in rows.get("drivers", ()):
                 summary.add(row)

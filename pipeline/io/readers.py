@@ -93,7 +93,7 @@ def iter_documents(
     for item in inputs:
         for result in _iter_input(item, fields, stdin):
             if isinstance(result, SourceDocument):
-                result = SourceDocument(_unique_id(result.doc_id, seen_ids), result.text, result.source)
+                result = SourceDocument(unique_id(result.doc_id, seen_ids), result.text, result.source)
             yield result
 
 
@@ -116,7 +116,7 @@ def _iter_input(item: str | Path, fields: _Fields, stdin: TextIO | BinaryIO | No
         yield ReadFailure(path.stem or None, str(path), "read", "missing_file", "no such file or folder")
 
 
-def _unique_id(doc_id: str, seen_ids: dict[str, int]) -> str:
+def unique_id(doc_id: str, seen_ids: dict[str, int]) -> str:
     # Later duplicates get ~2, ~3, ... in input order, so ids are stable across runs.
     if doc_id not in seen_ids:
         seen_ids[doc_id] = 1
