@@ -30,6 +30,8 @@ from spacy.tokens import Doc
 from . import extensions  # noqa: F401
 from .base import resolve_base
 from .error_handling import DroppingErrorHandler, document_error_handling
+from .io.writers import DEFAULT_CSV_DIALECT, DEFAULT_XLSX_NAME  # noqa: F401  (part of the API)
+from .io.writers import SUPPORTED_FORMATS as OUTPUT_FORMATS
 from .tokenize import pipe_input
 from .tables import (
     TABLE_NAMES,
@@ -56,11 +58,8 @@ DEFAULT_COMPONENTS = (
 )
 DEFAULT_BATCH_SIZE = 64
 DEFAULT_TEXT_COLUMN = "text"
-DEFAULT_CSV_DIALECT = "excel-de"
-DEFAULT_XLSX_NAME = "tables.xlsx"  # the name `motorsport-nlp run --format xlsx` writes
 DEFAULT_ERROR_MESSAGE_CHARS = 500
 ERROR_MODES = ("warn", "ignore", "raise")
-OUTPUT_FORMATS = ("csv", "xlsx", "parquet")
 TEXT_SOURCE = "text"  # documents.source of texts given as str
 DATAFRAME_SOURCE = "dataframe"  # documents.source of texts from a DataFrame
 # A str item shorter than this, on one line, ending like a readable file, is probably a path.

@@ -41,9 +41,9 @@ from spacy.attrs import IS_PUNCT, IS_SPACE
 from spacy.language import Language
 
 from . import __version__
-from .api import DEFAULT_BATCH_SIZE, DEFAULT_COMPONENTS, base_model_name, load_pipeline
+from .api import DEFAULT_BATCH_SIZE, DEFAULT_COMPONENTS, DEFAULT_ERROR_MESSAGE_CHARS, base_model_name, load_pipeline
 from .io.readers import ReadFailure, iter_documents
-from .io.writers import atomic_write_text
+from .io.writers import DEFAULT_CSV_DIALECT, DEFAULT_FORMATS, atomic_write_text
 from .journal import (
     DEFAULT_JOURNAL_NAME,
     DEFAULT_WORK_DIR,
@@ -59,8 +59,6 @@ from .tables import DOCUMENT_TABLES, SCHEMAS, doc_to_rows
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_FORMATS = ("csv",)
-DEFAULT_CSV_DIALECT = "excel-de"
 ENGINES = ("local", "dask")
 DEFAULT_ENGINE = "local"
 # Base components whose output (token lemmas) no table carries.
@@ -75,7 +73,6 @@ DEFAULT_PARALLEL_MIN_DOCS = 100
 DEFAULT_PARALLEL_PROCESSES = 2
 DEFAULT_TASK_DOCS = 50  # documents per worker task (and per memory zone in a worker)
 DEFAULT_TASKS_IN_FLIGHT_PER_PROCESS = 2
-DEFAULT_ERROR_MESSAGE_CHARS = 500
 RUN_JSON = "run.json"
 XLSX_NAME = "tables.xlsx"
 # Test-only fault injection, e.g. "sleep-per-commit=0.2" or "kill-at=journal-complete"
