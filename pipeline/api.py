@@ -29,10 +29,9 @@ from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401
 from .base import resolve_base
-from .error_handling import DroppingErrorHandler, document_error_handling
+from .error_handling import document_error_handling, first_line, pipe_each
 from .io.writers import DEFAULT_CSV_DIALECT, DEFAULT_XLSX_NAME  # noqa: F401  (part of the API)
 from .io.writers import SUPPORTED_FORMATS as OUTPUT_FORMATS
-from .tokenize import pipe_input
 from .tables import (
     TABLE_NAMES,
     arrow_schema,
@@ -367,36 +366,20 @@ class _Failure:
 
 def _pipe_records(nlp: Language, records: list[_Record], batch_size: int) -> Iterator[tuple[int, Doc | _Failure]]:
     """(position, doc or failure) for every record, in order; one failing document never stops the rest."""
-    done = 0
+    # Too long for spaCy: failed up front (`run` splits them; analyze keeps documents whole).
+    fitting = [position for position, record in enumerate(records) if len(record.text) <= nlp.max_length]
     with document_error_handling(nlp) as handler:
-        stream = ((pipe_input(nlp, record.text), position) for position, record in enumerate(records)
-                  if len(record.text) <= nlp.max_length)
-        try:
-            for doc, position in nlp.pipe(stream, as_tuples=True, batch_size=batch_size):
-                # Positions skipped here were too long or dropped by the error handler.
-                while done < position:
-                    yield done, _process_alone(nlp, records[done], handler)
-                    done += 1
-                yield position, doc
-                done = position + 1
-        except Exception:  # a component without error handling broke the stream: go on one by one
-            logger.debug("pipeline stream failed; processing the remaining documents one by one", exc_info=True)
-        while done < len(records):
-            yield done, _process_alone(nlp, records[done], handler)
-            done += 1
-
-
-def _process_alone(nlp: Language, record: _Record, handler: DroppingErrorHandler) -> Doc | _Failure:
-    if len(record.text) > nlp.max_length:
-        return _Failure("too_long", f"{len(record.text):,} characters, more than nlp.max_length "
-                                    f"({nlp.max_length:,}); `motorsport-nlp run` splits long documents")
-    try:
-        with handler.raising():
-            return nlp(pipe_input(nlp, record.text))
-    except Exception as error:
-        logger.debug("document %s failed", record.doc_id, exc_info=True)
-        lines = str(error).strip().splitlines()
-        return _Failure(error.__class__.__name__, lines[0] if lines else error.__class__.__name__)
+        outcomes = pipe_each(nlp, [records[position].text for position in fitting], handler, batch_size=batch_size)
+        for position, record in enumerate(records):
+            if len(record.text) > nlp.max_length:
+                yield position, _Failure("too_long", f"{len(record.text):,} characters, more than nlp.max_length "
+                                                     f"({nlp.max_length:,}); `motorsport-nlp run` splits long documents")
+                continue
+            _, outcome = next(outcomes)
+            if isinstance(outcome, Exception):
+                logger.debug("document %s failed", record.doc_id, exc_info=outcome)
+                outcome = _Failure(outcome.__class__.__name__, first_line(outcome))
+            yield position, outcome
 
 
 def analyze(

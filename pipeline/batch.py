@@ -53,8 +53,7 @@ from .journal import (
     item_key,
     scan_journal,
 )
-from .error_handling import document_error_handling
-from .tokenize import pipe_input
+from .error_handling import document_error_handling, first_line, pipe_each
 from .tables import DOCUMENT_TABLES, SCHEMAS, doc_to_rows
 
 logger = logging.getLogger(__name__)
@@ -351,38 +350,16 @@ def process_items(
 
 def _pipe_parts(nlp, parts, base, items, handler, batch_size) -> Iterator[tuple[int, Any]]:
     """(part index, rows and words | _PartFailure) for every part, in order."""
-    position = 0
-    while position < len(parts):
-        consumed = position
-
-        def feed(start: int) -> Iterator[tuple[str, int]]:
-            nonlocal consumed
-            for index in range(start, len(parts)):
-                consumed = index + 1
-                yield pipe_input(nlp, parts[index].text), index
-
-        try:
-            for doc, index in nlp.pipe(feed(position), as_tuples=True, batch_size=batch_size,
-                                       disable=_unused_components(nlp)):
-                # Parts skipped here were dropped by the error handler: their batch failed.
-                while position < index:
-                    yield position, _process_alone(nlp, parts[position], base, items, handler)
-                    position += 1
-                yield index, _part_rows(doc, parts[index], base, items)
-                position = index + 1
-        except Exception as error:  # a component without error handling broke the stream
-            logger.debug("pipeline stream failed; retrying the pending documents alone", exc_info=True)
-            if consumed == position:
-                raise  # nothing was read: not a document's fault
-            logger.info("batch failed (%s: %s); retrying %d document part(s) alone",
-                        error.__class__.__name__, _first_line(error), consumed - position)
-            while position < consumed:
-                yield position, _process_alone(nlp, parts[position], base, items, handler)
-                position += 1
-            continue
-        while position < len(parts):  # dropped at the very end of the stream
-            yield position, _process_alone(nlp, parts[position], base, items, handler)
-            position += 1
+    for index, outcome in pipe_each(nlp, [part.text for part in parts], handler, batch_size=batch_size,
+                                    disable=_unused_components(nlp)):
+        part = parts[index]
+        if not isinstance(outcome, Exception):
+            try:
+                yield index, _part_rows(outcome, part, base, items)
+                continue
+            except Exception as error:  # rows of a broken doc: that document's failure, not the run's
+                outcome = error
+        yield index, _part_failure(part, items, outcome)
 
 
 def _unused_components(nlp: Language) -> list[str]:
@@ -392,24 +369,14 @@ def _unused_components(nlp: Language) -> list[str]:
     return [name for name in UNUSED_IN_TABLES if name in nlp.pipe_names]
 
 
-def _process_alone(nlp, part: TextPart, base, items, handler) -> Any:
+def _part_failure(part: TextPart, items: Sequence[WorkItem], error: Exception) -> _PartFailure:
     item = items[part.item]
-    try:
-        with handler.raising():
-            doc = nlp(pipe_input(nlp, part.text), disable=_unused_components(nlp))
-        return _part_rows(doc, part, base, items)
-    except Exception as error:
-        label = f"{item.doc_id}" + (f" (part {part.number}/{part.count})" if part.count > 1 else "")
-        logger.warning("document %s failed twice, recorded in errors: %s: %s", label,
-                       error.__class__.__name__, _first_line(error))
-        logger.debug("failure of %s", label, exc_info=True)
-        prefix = f"part {part.number}/{part.count}: " if part.count > 1 else ""
-        return _PartFailure(error.__class__.__name__, (prefix + _first_line(error))[:DEFAULT_ERROR_MESSAGE_CHARS])
-
-
-def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else error.__class__.__name__
+    label = f"{item.doc_id}" + (f" (part {part.number}/{part.count})" if part.count > 1 else "")
+    logger.warning("document %s failed twice, recorded in errors: %s: %s", label,
+                   error.__class__.__name__, first_line(error))
+    logger.debug("failure of %s", label, exc_info=error)
+    prefix = f"part {part.number}/{part.count}: " if part.count > 1 else ""
+    return _PartFailure(error.__class__.__name__, (prefix + first_line(error))[:DEFAULT_ERROR_MESSAGE_CHARS])
 
 
 def _part_rows(doc, part: TextPart, base: str, items: Sequence[WorkItem]) -> tuple[dict[str, list[dict]], int]:
