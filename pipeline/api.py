@@ -31,7 +31,6 @@ from . import extensions  # noqa: F401
 from .base import resolve_base
 from .error_handling import document_error_handling, first_line, pipe_each
 from .io.writers import DEFAULT_CSV_DIALECT, DEFAULT_XLSX_NAME  # noqa: F401  (part of the API)
-from .io.writers import SUPPORTED_FORMATS as OUTPUT_FORMATS
 from .tables import (
     TABLE_NAMES,
     arrow_schema,
@@ -194,12 +193,7 @@ class AnalysisResult:
 
     def to_parquet(self, out_dir: str | Path) -> list[Path]:
         """``<table>.parquet`` per table, typed by ``tables.arrow_schema`` (stable even when empty)."""
-        from .io.writers import write_parquet
-
-        folder = Path(out_dir)
-        folder.mkdir(parents=True, exist_ok=True)
-        return [write_parquet(frame, folder / f"{name}.parquet", schema=_arrow_schema(name))
-                for name, frame in self.tables.items()]
+        return self.write(out_dir, formats=("parquet",))
 
     def write(self, out_dir: str | Path, *, formats: str | Iterable[str] = ("csv",),
               csv_dialect: str = DEFAULT_CSV_DIALECT) -> list[Path]:
@@ -207,32 +201,10 @@ class AnalysisResult:
 
         ``formats`` is an iterable or a comma-separated string: ``"csv,xlsx,parquet"``.
         """
-        chosen = _output_formats(formats)
-        folder = Path(out_dir)
-        written: list[Path] = []
-        for output_format in chosen:
-            if output_format == "csv":
-                written += self.to_csv(folder, dialect=csv_dialect)
-            elif output_format == "xlsx":
-                written.append(self.to_excel(folder / DEFAULT_XLSX_NAME))
-            else:
-                written += self.to_parquet(folder)
-        return written
+        from .io.writers import write_tables
 
-
-def _arrow_schema(name: str):
-    # Tables of our own schema get the fixed one; an extra table keeps pandas' inference.
-    return arrow_schema(name) if name in TABLE_NAMES else None
-
-
-def _output_formats(formats: str | Iterable[str]) -> list[str]:
-    chosen = [part.strip() for part in formats.split(",")] if isinstance(formats, str) else list(formats)
-    chosen = [name for name in chosen if name]
-    unknown = [name for name in chosen if name not in OUTPUT_FORMATS]
-    if unknown or not chosen:
-        raise ValueError(f"unknown output format {', '.join(map(repr, unknown)) or '(none)'}; "
-                         f"choose from {', '.join(OUTPUT_FORMATS)}")
-    return list(dict.fromkeys(chosen))
+        schemas = {name: arrow_schema(name) for name in self.tables if name in TABLE_NAMES}
+        return write_tables(self.tables, out_dir, formats=formats, csv_dialect=csv_dialect, schemas=schemas)
 
 
 # --------------------------------------------------------------------------- inputs

@@ -175,9 +175,14 @@ def write_tables(
     *,
     formats: Iterable[str] = DEFAULT_FORMATS,
     csv_dialect: str = DEFAULT_CSV_DIALECT,
+    schemas: Mapping[str, pa.Schema] | None = None,
 ) -> list[Path]:
-    """Write `<name>.csv` / `<name>.parquet` per table and one `tables.xlsx`; return the paths."""
-    chosen = _check_formats(formats)
+    """Write `<name>.csv` / `<name>.parquet` per table and one `tables.xlsx`; return the paths.
+
+    `formats` may also be a comma-separated string (`"csv,xlsx"`). `schemas` fixes
+    the Parquet types of the tables it names (stable even for empty tables)."""
+    chosen = _check_formats([part.strip() for part in formats.split(",") if part.strip()]
+                            if isinstance(formats, str) else formats)
     _csv_dialect(csv_dialect)
     for name in tables:
         if not _TABLE_NAME.fullmatch(name):
@@ -191,7 +196,8 @@ def write_tables(
         elif chosen_format == "xlsx":
             written.append(write_xlsx(tables, folder / DEFAULT_XLSX_NAME))
         else:
-            written += [write_parquet(df, folder / f"{name}.parquet") for name, df in tables.items()]
+            written += [write_parquet(df, folder / f"{name}.parquet", schema=(schemas or {}).get(name))
+                        for name, df in tables.items()]
     return written
 
 
