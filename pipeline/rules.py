@@ -170,9 +170,11 @@ class Lexicons:
         return self.place_by_name.get(place) or self.place_by_name.get(place.split("/")[0].strip())
 
 
-def _rules_root(lang: str) -> Path:
-    root = resources.files("pipeline.models") / "rules" / lang
-    return Path(str(root))
+def rules_root(lang: str = DEFAULT_LANG, rules_dir: str | None = None) -> Path:
+    """The folder the rules for ``lang`` are read from: ``rules_dir``, else the packaged rules."""
+    if rules_dir:
+        return Path(rules_dir)
+    return Path(str(resources.files("pipeline.models") / "rules" / lang))
 
 
 def _data_lines(path: Path) -> Iterator[tuple[int, str]]:
@@ -304,5 +306,4 @@ def load_lexicons(lang: str = DEFAULT_LANG, rules_dir: str | None = None) -> Lex
     Cached: every component of every pipeline in the process shares one copy.
     Treat the result as read-only.
     """
-    root = Path(rules_dir) if rules_dir else _rules_root(lang)
-    return load_lexicons_from(root)
+    return load_lexicons_from(rules_root(lang, rules_dir))

@@ -34,7 +34,7 @@ def test_rules_load_from_a_wheel_install(wheel, tmp_path):
     script = (
         "import pipeline, pipeline.rules as r; "
         "lex = r.load_lexicons(); "
-        "print(pipeline.__file__); print(r._rules_root('de')); print(len(lex.given_names))"
+        "print(pipeline.__file__); print(r.rules_root('de')); print(len(lex.given_names))"
     )
     # The wheel's copy must win over the source tree: run outside the repo, wheel first on the path.
     result = subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(target)!r}); {script}"],

@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from pipeline.rules import RuleFileError, _rules_root, load_lexicons, load_lexicons_from
+from pipeline.rules import RuleFileError, rules_root, load_lexicons, load_lexicons_from
 
 
 def test_towns_give_country_and_regions():
@@ -25,7 +25,7 @@ def test_unmarked_female_names_are_listed_and_male_lookalikes_are_not():
 
 def _copy_rules(tmp_path):
     target = tmp_path / "de"
-    shutil.copytree(_rules_root("de"), target)
+    shutil.copytree(rules_root("de"), target)
     return target
 
 
