@@ -33,13 +33,15 @@ import logging
 import re
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Iterable
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .. import extensions  # noqa: F401  (registers doc._.people/mentions/quotes)
-from ..rules import DEFAULT_LANG, Lexicons
+from ..rules import DEFAULT_LANG, Lexicons, RuleFileError, read_tsv, rules_root
 from .configured import ConfiguredPipe
 from .doc_view import doc_view
 from .shapes import place_fits
@@ -66,25 +68,53 @@ CONFIDENCE = {
 
 PRONOUNS = {"er": "m", "sie": "f"}
 ARTICLES = frozenset({"der", "die"})
-# "Sein Teamkollege ergänzte: …": the other driver of the team of the person before.
-TEAMMATE_POSSESSIVES = frozenset({"sein", "seine", "ihr", "ihre"})
-TEAMMATE_NOUNS = frozenset({"Teamkollege", "Teamkollegin", "Stallgefährte", "Stallgefährtin", "Teampartner",
-                            "Teampartnerin", "Cockpitpartner", "Cockpitpartnerin", "Beifahrer", "Beifahrerin"})
-# Words that may stand between a cue verb and its speaker (``freute sich dagegen X``).
-CUE_FILLERS = frozenset({
-    "sich", "dagegen", "daraufhin", "anschließend", "danach", "später", "noch", "auch", "ebenfalls", "zudem",
-    "dann", "schließlich", "sichtlich", "selbst", "jedoch", "aber", "nun", "bereits", "lachend", "grinsend",
-    "erleichtert", "zufrieden", "strahlend", "im", "am", "nach", "beim", "vor",
-})
-# Separable verb particles that close a cue clause (``fügte er hinzu``).
-PARTICLES = frozenset({"hinzu", "ein", "an", "zu", "fort", "zurück", "aus", "ab", "nach", "vor", "weiter", "mit", "bei", "fest", "dazu"})
-# A mention right after one of these is an object, not the subject.
-NON_SUBJECT_BEFORE = frozenset({
-    "über", "für", "von", "vom", "mit", "gegen", "vor", "hinter", "bei", "beim", "nach", "an", "am", "auf", "zu",
-    "zum", "zur", "dem", "den", "einem", "seinem", "seinen", "ihrem", "ihren", "als", "neben", "unter", "durch",
-    "ohne", "um", "teamkollegen", "teamkollegin",
-})
+INDEFINITE_ARTICLES = frozenset({"ein", "eine"})
+WORDS_FILE = "attribution_words.tsv"
+WORD_CLASSES = ("genitive_article", "non_subject_before", "particle", "phrase_adverb", "phrase_stop", "teammate_noun",
+                "teammate_possessive", "title_abbreviation")
+
+
+@dataclass(frozen=True)
+class AttributionWords:
+    """Closed word classes of the cue grammar, from ``attribution_words.tsv``.
+
+    ``particle``: separable particles that close a cue clause (``fügte er hinzu``);
+    ``non_subject_before``: a mention right after one of these is an object;
+    ``genitive_article``: ``des``/``der`` before a name inside a noun phrase;
+    ``teammate_possessive`` + ``teammate_noun``: ``sein Teamkollege``;
+    ``phrase_adverb``/``phrase_stop``: lowercase words that may stand inside a
+    description (``der heute 52-Jährige``) and those that end one;
+    ``title_abbreviation``: ``Dr.``, whose dot ends no sentence.
+    """
+
+    genitive_article: frozenset[str] = frozenset()
+    non_subject_before: frozenset[str] = frozenset()
+    particle: frozenset[str] = frozenset()
+    phrase_adverb: frozenset[str] = frozenset()
+    phrase_stop: frozenset[str] = frozenset()
+    teammate_noun: frozenset[str] = frozenset()
+    teammate_possessive: frozenset[str] = frozenset()
+    title_abbreviation: frozenset[str] = frozenset()
+
+
+@lru_cache(maxsize=8)
+def load_attribution_words(rules_dir: str | None = None, lang: str = DEFAULT_LANG) -> AttributionWords:
+    """The word classes from ``rules_dir`` when it has the file, else the packaged ones."""
+    root = Path(rules_dir) if rules_dir and (Path(rules_dir) / WORDS_FILE).is_file() else rules_root(lang)
+    classes: dict[str, set[str]] = {name: set() for name in WORD_CLASSES}
+    for row in read_tsv(root / WORDS_FILE, ("class", "word")):
+        if row["class"] not in classes:
+            raise RuleFileError(f"{WORDS_FILE}: unknown class {row['class']!r} (one of {WORD_CLASSES})")
+        classes[row["class"]].add(row["word"])
+    return AttributionWords(**{name: frozenset(words) for name, words in classes.items()})
+
+
 AGE_RE = re.compile(r"(\d{1,2})-[Jj]ährige[nr]?$")
+AGE_YEARS_RE = re.compile(r"\b(\d{1,2}) Jahren? alte[nrs]?\b")  # ``der 37 Jahre alte Schwede``
+ADJECTIVE_RE = re.compile(r"^[a-zäöüß][a-zäöüß\-]*(?:e|en|er|es|em)$")  # inflected: ``frühere``, ``strahlender``
+PARTICIPLE_ENDINGS = ("te", "ten", "ene", "enen", "nde", "nden")
+PARTICIPLE_BLOCK_OPENERS = ("von", "vom")  # ``der von der Stiftung geförderte X``
+MAX_PHRASE_WORDS = 10
 AGE_WORD_RE = re.compile(r"(\d{1,2})-[Jj]ährige")
 SENIORITY = {"senior": "older", "sen.": "older", "junior": "younger", "jun.": "younger", "jr.": "younger"}
 _WORD_RE = re.compile(r"\w[\w\-’'.]*")
@@ -243,8 +273,10 @@ class Attributor:
     """The passes; one instance per component, stateless across documents."""
 
     def __init__(self, lexicons: Lexicons | None, *, max_cue_words: int = DEFAULT_MAX_CUE_WORDS,
-                 resolve_context: bool = DEFAULT_RESOLVE_CONTEXT, scare_key: str = DEFAULT_SCARE_SPANS_KEY) -> None:
+                 resolve_context: bool = DEFAULT_RESOLVE_CONTEXT, scare_key: str = DEFAULT_SCARE_SPANS_KEY,
+                 words: AttributionWords | None = None) -> None:
         self.lex = lexicons
+        self.words = words if words is not None else load_attribution_words()
         self.max_cue_words = max_cue_words
         self.resolve_context = resolve_context
         self.scare_key = scare_key
@@ -262,8 +294,7 @@ class Attributor:
             return
         state = _Doc(doc, quotes, people, mentions, self.scare_key)
         self._check_descriptions(state)
-        cues = [self._after_cue(state, quotes, index) or self._before_cue(state, quotes, index)
-                for index in range(len(quotes))]
+        cues = [self._pick_cue(state, quotes, index) for index in range(len(quotes))]
         results: list[Result | None] = [None] * len(quotes)
         early: dict[int, Result] = {}  # next quotes' cues resolved ahead for ``„A.“ „B“, sagte X``
         for index, quote in enumerate(quotes):
@@ -281,6 +312,8 @@ class Attributor:
                 result = self._continuation(state, quotes, results, index, cues, early)
                 if result is None and self.resolve_context:
                     result = self._context(state, quotes, index)
+            if result is not None and result.method == "description" and result.confidence < CONFIDENCE["description"]:
+                result = self._named_next(state, quotes, index, cues, early, result)
             if result is not None:
                 result.tail = self._tail(state, quotes, index, cue)
             results[index] = result
@@ -288,6 +321,43 @@ class Attributor:
                 self._fill(state, quote, result)
             elif result is not None:
                 quote["cue"] = result.cue
+
+    def _pick_cue(self, st: _Doc, quotes: list[dict], index: int) -> Cue | None:
+        """The cue after the quote, else the one before it; but a name before a
+        colon beats a pronoun or description after the quote (``X fand lobende
+        Worte: „…“, so der Direktor``)."""
+        after = self._after_cue(st, quotes, index)
+        if after is not None and after.slot is not None and after.slot.kind in ("pronoun", "description"):
+            before = self._before_cue(st, quotes, index)
+            if before is not None and before.slot is not None and before.slot.kind == "mention" \
+                    and before.confidence == CONFIDENCE["before_cue_colon"] and not self._quote_between(st, before, index):
+                return before
+        return after or self._before_cue(st, quotes, index)
+
+    @staticmethod
+    def _quote_between(st: _Doc, cue: Cue, index: int) -> bool:
+        return index > 0 and st.outer[index - 1][1] > cue.slot.start
+
+    def _named_next(self, st: _Doc, quotes: list[dict], index: int, cues: list, early: dict,
+                    result: Result) -> Result:
+        """A description that fits nobody is a guess; when the next quote in the
+        same paragraph names its speaker and nobody else is named between, the
+        two quotes are one statement (``„A“, blickte der 52-Jährige zurück. „B“,
+        so Kessler weiter.``)."""
+        nxt = index + 1
+        if nxt >= len(quotes) or cues[nxt] is None or cues[nxt].method != "after_cue":
+            return result
+        slot = cues[nxt].slot
+        if slot is None or slot.kind != "mention" or slot.mention_kind == "description":
+            return result
+        if st.paragraph_of(st.outer[index][0]) != st.paragraph_of(st.outer[nxt][0]):
+            return result
+        own = result.slot
+        between = [m for m in st.mentions_between(st.outer[index][1], st.outer[nxt][0])
+                   if own is None or not (own.start <= m["start_char"] < own.end)]
+        if between:
+            return result
+        return Result(slot.person, result.method, result.cue, result.confidence, result.slot)
 
     def _resolve_cue(self, st: _Doc, cue: Cue, previous: tuple[int, int] | None) -> Result:
         if cue.slot is None:
@@ -361,6 +431,8 @@ class Attributor:
         seen = 0
         for index, (start, end, word) in enumerate(words):
             gap = st.text[pos:start] if index == 0 else st.text[words[index - 1][1]:start]
+            if index and words[index - 1][2] in self.words.title_abbreviation:
+                gap = gap.replace(".", "", 1)  # ``Dr. Kessler``: the abbreviation's dot ends nothing
             if any(ch in gap for ch in ".;:!?") or (seen and "," in gap):
                 return None
             mention = st.mention_covering(start) or st.mention_at(start, end)
@@ -369,14 +441,21 @@ class Attributor:
             lowered = word.lower()
             if lowered in PRONOUNS:
                 return Slot("pronoun", start, end, word)
-            teammate = _teammate_slot(words, index)
+            teammate = _teammate_slot(words, index, self.words)
             if teammate is not None:
                 return teammate
             if lowered in ARTICLES and index + 1 < len(words):
                 slot = self._description_slot(st, words, index + 1)
                 if slot is not None:
                     return slot
-            if word[:1].isupper() and not self._is_title(word):
+            if lowered in INDEFINITE_ARTICLES and index + 1 < len(words):
+                # ``sagte ein strahlender Kessler``; ``sagte ein Sprecher`` names nobody known
+                mention, _ = self._phrase(st, words, index + 1)
+                if mention is None:
+                    return None
+                return self._mention_slot(st, mention, words, next(i for i, w in enumerate(words)
+                                                                  if w[0] >= mention["start_char"]))
+            if word[:1].isupper() and not self._is_title(word) and word not in self.words.title_abbreviation:
                 # ``so Sportdirektor X``: a title noun right before a name is fine;
                 # any other noun phrase is not a speaker (``sagte ein Sprecher``)
                 nxt = words[index + 1] if index + 1 < len(words) else None
@@ -403,23 +482,57 @@ class Attributor:
         return slot
 
     def _description_slot(self, st: _Doc, words: list, index: int) -> Slot | None:
-        """``der Franzose``, ``der 23-Jährige``, ``die junge Finnin``, ``der Gütersloher``."""
+        """``der Franzose``, ``der 23-Jährige``, ``die junge Finnin``, ``der Gütersloher``,
+        ``der 37 Jahre alte Schwede``; a name inside the phrase wins (``der Belgier
+        Tom Verbeke``, ``der 21-jährige Schweizer Keller``, ``der vom Verband
+        geförderte Keller``)."""
         article_start = words[index - 1][0]
-        for start, end, word in words[index:index + 3]:
+        mention, noun_end = self._phrase(st, words, index)
+        if mention is not None:
+            return Slot("mention", mention["start_char"], mention["end_char"], mention.get("text") or "",
+                        mention["person"], mention.get("kind"))
+        if noun_end is None:
+            return None
+        return Slot("description", article_start, noun_end, st.text[article_start:noun_end])
+
+    def _phrase(self, st: _Doc, words: list, index: int) -> tuple[dict | None, int | None]:
+        """Read the noun phrase that starts at ``words[index]`` (right after its
+        article): the mention it names, if any, and the end of its last noun.
+
+        Adjectives, numbers, ``Jahre alte``, a few adverbs and a leading
+        ``von … geförderte`` block may stand before the noun; after it, only
+        an adjective or participle right before another noun or the name."""
+        text = st.text
+        noun_end = None
+        in_block = index < len(words) and words[index][2].lower() in PARTICIPLE_BLOCK_OPENERS
+        for k in range(index, min(index + MAX_PHRASE_WORDS, len(words))):
+            start, end, word = words[k]
+            if any(ch in text[words[k - 1][1]:start] for ch in ".,;:!?()"):
+                break
             mention = st.mention_covering(start)
             if mention is not None:
-                return Slot("mention", mention["start_char"], mention["end_char"], mention.get("text") or "",
-                            mention["person"], mention.get("kind"))
+                prev = words[k - 1][2].lower()
+                if k > index and (prev in self.words.non_subject_before or prev in self.words.genitive_article):
+                    break  # ``der Teamchef von Kessler``: Kessler is not the one described
+                return mention, noun_end
+            lowered = word.lower()
+            if in_block:
+                if word.islower() and lowered.endswith(PARTICIPLE_ENDINGS):
+                    in_block = False  # ``von der Stiftung geförderte``: the block ends with its participle
+                continue
             if word[:1].isupper() or AGE_RE.search(word):
-                # a name right after the noun wins: ``der Belgier Tom Verbeke``
-                nxt = st.mention_at(end, end + 2)
-                if nxt is not None:
-                    return Slot("mention", nxt["start_char"], nxt["end_char"], nxt.get("text") or "", nxt["person"],
-                                nxt.get("kind"))
-                return Slot("description", article_start, end, st.text[article_start:end])
-            if not word.islower():
-                return None
-        return None
+                noun_end = end
+                continue
+            if word[:1].isdigit() or lowered in self.words.phrase_adverb:
+                continue
+            if lowered in self.words.phrase_stop or lowered in self.words.genitive_article \
+                    or lowered in self.speech_forms or not ADJECTIVE_RE.match(word):
+                break
+            if noun_end is not None:
+                nxt = words[k + 1][2] if k + 1 < len(words) else ""
+                if not nxt[:1].isupper():
+                    break
+        return None, noun_end
 
     def _cue_text(self, st: _Doc, word: str, verb_end: int, slot: Slot, limit: int) -> str:
         if word in ("so", "laut"):
@@ -442,7 +555,7 @@ class Attributor:
             if particle == "Protokoll" and st.text[slot.end:last[0]].rstrip().endswith(" zu"):
                 return f"{cue} … zu Protokoll"
             allowed = self._particles_of(word)
-            if particle in (PARTICLES if allowed is None else allowed):
+            if particle in (self.words.particle if allowed is None else allowed):
                 return f"{cue} … {particle}"
         return cue
 
@@ -486,6 +599,7 @@ class Attributor:
         else the first name, pronoun or description that is not an object."""
         parsed = self._parser_subjects(st, start, end)
         candidates: list[Slot] = []
+        genitives: list[Slot] = []
         last_mention = -1
         for index, (w_start, w_end, word) in enumerate(words):
             prev = words[index - 1][2].lower() if index else ""
@@ -494,21 +608,25 @@ class Attributor:
                 if mention["start_char"] == last_mention:
                     continue  # a later word of the same name
                 last_mention = mention["start_char"]
-                if prev in NON_SUBJECT_BEFORE or self._possessive(st, mention, words, index):
+                if prev in self.words.non_subject_before or self._possessive(st, mention, words, index):
                     continue
                 candidates.append(Slot("mention", mention["start_char"], mention["end_char"], mention.get("text") or "",
                                        mention["person"], mention.get("kind")))
                 continue
             lowered = word.lower()
-            teammate = _teammate_slot(words, index)
-            if teammate is not None and prev not in NON_SUBJECT_BEFORE:
+            teammate = _teammate_slot(words, index, self.words)
+            if teammate is not None and prev not in self.words.non_subject_before:
                 candidates.append(teammate)
-            elif lowered in PRONOUNS and prev not in NON_SUBJECT_BEFORE:
+            elif lowered in PRONOUNS and prev not in self.words.non_subject_before:
                 candidates.append(Slot("pronoun", w_start, w_end, word))
-            elif lowered in ARTICLES and index + 1 < len(words) and prev not in NON_SUBJECT_BEFORE:
-                noun = words[index + 1][2]
-                if self._is_description_noun(noun) and not self._named_after(st, words, index + 1):
-                    candidates.append(Slot("description", w_start, words[index + 1][1], st.text[w_start:words[index + 1][1]]))
+            elif (lowered in ARTICLES or lowered in self.words.genitive_article) and index + 1 < len(words) \
+                    and prev not in self.words.non_subject_before:
+                slot = self._description_candidate(st, words, index)
+                if slot is not None:
+                    # ``Das Fazit des Spaniers fiel gemischt aus:``: a genitive
+                    # description only when nobody else is a candidate
+                    (candidates if lowered in ARTICLES else genitives).append(slot)
+        candidates = candidates or genitives
         if not candidates:
             return None
         if parsed:
@@ -516,6 +634,18 @@ class Attributor:
                 if any(s < slot.end and slot.start < e for s, e in parsed):
                     return slot
         return candidates[0]
+
+    def _description_candidate(self, st: _Doc, words: list, index: int) -> Slot | None:
+        """A description that starts with the article at ``words[index]`` (``der
+        37 Jahre alte Schwede``, ``Der Kölner BMW-Fahrer``), if no name follows it."""
+        mention, noun_end = self._phrase(st, words, index + 1)
+        if mention is not None or noun_end is None:
+            return None
+        noun_index = next(i for i in range(index + 1, len(words)) if words[i][1] == noun_end)
+        if not self._is_description_noun(words[noun_index][2]) or self._named_after(st, words, noun_index):
+            return None
+        start = words[index][0]
+        return Slot("description", start, noun_end, st.text[start:noun_end])
 
     @staticmethod
     def _named_after(st: _Doc, words: list, noun_index: int) -> bool:
@@ -791,9 +921,10 @@ class Attributor:
         if fitting:
             fitting.sort(reverse=True)
             return fitting[0][2], True
-        if desc.get("person_title"):
-            return None, False
-        fallback = [s for s in scored if s[3].get("kind") == "driver" and s[2] in recency]
+        # No record fits: the most recent person of the described kind (``so der
+        # Motorsport-Direktor``: a team boss or official, ``der Franzose``: a driver).
+        wanted = "person" if desc.get("person_title") else "driver"
+        fallback = [s for s in scored if s[3].get("kind") == wanted and s[2] in recency]
         if not fallback:
             return None, False
         fallback.sort(key=lambda s: recency[s[2]])
@@ -813,6 +944,9 @@ class Attributor:
             match = AGE_WORD_RE.match(word)
             if match:
                 desc["age"] = int(match.group(1))
+        years = AGE_YEARS_RE.search(text)
+        if years:
+            desc["age"] = int(years.group(1))
         if noun[:1].isupper() and not AGE_WORD_RE.match(noun):
             desc["noun"] = noun
             if self.lex:
@@ -1027,7 +1161,8 @@ class SpeakerAttribution(ConfiguredPipe):
         if self._attributor is None or self._attributor.lex is not self.lexicons:
             self._attributor = Attributor(self.lexicons, max_cue_words=self.cfg["max_cue_words"],
                                           resolve_context=self.cfg["resolve_context"],
-                                          scare_key=self.cfg["scare_spans_key"])
+                                          scare_key=self.cfg["scare_spans_key"],
+                                          words=load_attribution_words(str(self.rules_source), self.cfg["lang"]))
         return self._attributor
 
     def __call__(self, doc: Doc) -> Doc:
@@ -1043,10 +1178,10 @@ class SpeakerAttribution(ConfiguredPipe):
         self._attributor = None
 
 
-def _teammate_slot(words: list, index: int) -> Slot | None:
+def _teammate_slot(words: list, index: int, lexicon: AttributionWords) -> Slot | None:
     """``sein Teamkollege``, ``ihre Beifahrerin`` at ``words[index]``."""
-    if index + 1 >= len(words) or words[index][2].lower() not in TEAMMATE_POSSESSIVES:
+    if index + 1 >= len(words) or words[index][2].lower() not in lexicon.teammate_possessive:
         return None
-    if words[index + 1][2] not in TEAMMATE_NOUNS:
+    if words[index + 1][2] not in lexicon.teammate_noun:
         return None
     return Slot("teammate", words[index][0], words[index + 1][1], f"{words[index][2]} {words[index + 1][2]}")

@@ -70,11 +70,12 @@ DOUBLE_CLOSERS = {
     "«": ("»",),
     '"': ('"',),
 }
+ASCII_MIXED_CLOSERS = ('"', "“", "”")
 SINGLE_CLOSERS = {"‚": ("‘", "’"), "›": ("‹",), "‹": ("›",)}
 # Marks whose opener and closer look alike only close when they sit against a word.
 _MARK_RE = re.compile(r",,|''|[„“”»«\"‚‘’‹›']")
 # Opening marks that count as "the same style" for a multi-paragraph quote.
-_STYLE = {"„": "low", ",,": "low", "“": "high", "”": "high", "»": "guil_r", "«": "guil_l", '"': "ascii"}
+_STYLE = {"„": "low", ",,": "low", "“": "high", "”": "high", "»": "guil_r", "«": "guil_l", '"': "ascii", "'": "ascii_single"}
 
 SENTENCE_END = frozenset(".!?…")
 _WORD_RE = re.compile(r"\w[\w\-’']*")
@@ -338,6 +339,23 @@ class Candidate:
         return self.close_pos + len(self.close_mark) if self.close_pos is not None else self.end
 
 
+def _closes_with_double(text: str, start: int, p_end: int) -> bool:
+    """After an opening ``'``: the next mark that closes is a double one
+    (``'Wir sind da"``), with no ``'`` closing first."""
+    for match in _MARK_RE.finditer(text, start, p_end):
+        pos, mark = match.start(), match.group()
+        prev = text[pos - 1]
+        nxt = text[pos + len(mark)] if pos + len(mark) < p_end else None
+        if mark == "'":
+            if prev.isalpha() and nxt is not None and nxt.isalpha():
+                continue  # an apostrophe inside a word
+            return False
+        if mark in ('"', "“", "”"):
+            return _can_close(prev, nxt)
+        return False
+    return False
+
+
 def _can_open(prev: str | None, nxt: str | None) -> bool:
     """A mark opens when a word follows it and none sticks to its left."""
     if nxt is None or nxt.isspace():
@@ -368,6 +386,8 @@ def _scan_paragraph(text: str, p_start: int, p_end: int, p_index: int) -> list[C
     found: list[Candidate] = []
     # Web copy mixes „…" ; an ASCII " closes „ only where no curly closer follows.
     last_curly = max(text.rfind("“", p_start, p_end), text.rfind("”", p_start, p_end))
+    # ... and the other way round: "…“ closes with a curly mark when no ASCII one follows.
+    last_ascii = text.rfind('"', p_start, p_end)
     first_char = p_start
     cur: tuple[int, str, tuple[str, ...], bool] | None = None  # (pos, mark, closers, single)
 
@@ -397,9 +417,15 @@ def _scan_paragraph(text: str, p_start: int, p_end: int, p_index: int) -> list[C
             elif mark in SINGLE_CLOSERS:
                 if _can_open(prev, nxt):
                     cur = (pos, mark, SINGLE_CLOSERS[mark], True)
+            elif mark == "'" and _can_open(prev, nxt) and _closes_with_double(text, after, p_end):
+                cur = (pos, mark, ASCII_MIXED_CLOSERS, False)  # typed '…" : one quote, mismatched marks
             # anything else outside a quote: a stray closer or an apostrophe
             continue
         open_pos, open_mark, closers, single = cur
+        if open_mark == '"' and mark in ("“", "”") and pos > last_ascii and _can_close(prev, nxt):
+            record(open_pos, open_mark, pos, mark, pos, single)
+            cur = None
+            continue
         if mark in closers:
             if mark == '"' and open_mark != '"' and pos < last_curly:
                 continue

@@ -3,6 +3,7 @@ descriptions, continuation, and the component's plumbing."""
 
 from __future__ import annotations
 
+import pytest
 import spacy
 from spacy.tokens import Doc
 
@@ -497,3 +498,90 @@ def test_sein_teamkollege_prefers_the_driver_named_with_the_speaker(quote_nlp):
               person("Ole Brandt", team="Hallig Racing")]
     doc = annotate(quote_nlp, text, people)
     assert speakers(doc) == ["Tim Reiser", "Ole Brandt"]
+
+
+# ------------------------------------------------- real-text cue shapes
+
+
+def test_description_with_a_name_after_it_is_the_name(quote_nlp):
+    text = ("Das Duo Nils Graf und Ole Sand startet am Sonntag. "
+            "„Die Strecke liegt uns“, erklärt der 21-jährige Schweizer Graf. "
+            "„Wir wollen aufs Podium“, sagt der vom Verband geförderte Sand.")
+    doc = annotate(quote_nlp, text, [person("Nils Graf"), person("Ole Sand")])
+    assert speakers(doc) == ["Nils Graf", "Ole Sand"]
+    assert methods(doc) == ["after_cue", "after_cue"]
+
+
+def test_adjective_between_indefinite_article_and_name(quote_nlp):
+    text = ("Kai Roth gewann vor Tom Verbeke. „Ich kam nicht vorbei“, sagte ein enttäuschter Tom Verbeke. "
+            "„Das war hart“, meinte ein strahlender Roth.")
+    doc = annotate(quote_nlp, text, [person("Kai Roth"), person("Tom Verbeke")])
+    assert speakers(doc) == ["Tom Verbeke", "Kai Roth"]
+
+
+def test_sagte_ein_sprecher_still_names_nobody(quote_nlp):
+    text = "Kai Roth gewann. „Wir prüfen das“, sagte ein neuer Sprecher."
+    doc = annotate(quote_nlp, text, [person("Kai Roth")])
+    assert speakers(doc) == [None]
+
+
+def test_years_old_description_and_its_second_verb(quote_nlp):
+    text = ("Marc Vidal (Frankreich) siegte mit Beifahrer Kai Roth vor Nils Graf. "
+            "„Ich bin glücklich“, erklärte der 41 Jahre alte Franzose im Ziel und lobte seinen Beifahrer Kai Roth: "
+            "„Wir haben keine Fehler gemacht.“")
+    people = [person("Marc Vidal", hometown="Frankreich"), person("Kai Roth"), person("Nils Graf")]
+    doc = annotate(quote_nlp, text, people)
+    assert speakers(doc) == ["Marc Vidal", "Marc Vidal"]
+
+
+def test_age_description_with_an_adverb(quote_nlp):
+    text = "Ole Sand (27) siegte vor Kai Roth (31). „Ich war früh dran“, blickte der heute 31-Jährige zurück."
+    doc = annotate(quote_nlp, text, [person("Ole Sand", age=27), person("Kai Roth", age=31)])
+    assert speakers(doc) == ["Kai Roth"]
+    assert doc._.quotes[0]["confidence"] >= 0.8
+
+
+def test_unfitting_description_defers_to_the_name_of_the_next_quote(quote_nlp):
+    text = ("Kai Roth fuhr lange hinter Ole Sand her und berührte ihn.\n\n"
+            "„Ich steckte fest“, blickte der heute 50-Jährige zurück. „Er hat sich gewehrt“, so Roth weiter.")
+    mentions = [("Kai Roth", 0, "name"), ("Ole Sand", 1, "name"), ("der heute 50-Jährige", 1, "description"),
+                ("Roth", 0, "surname", 1)]
+    doc = annotate(quote_nlp, text, [person("Kai Roth"), person("Ole Sand")], mentions)
+    assert speakers(doc) == ["Kai Roth", "Kai Roth"]
+
+
+def test_description_of_an_official_falls_back_to_the_recent_official(quote_nlp):
+    text = ("Kai Roth siegte. Arne Wolff lobte das Team. "
+            "„Ein perfektes Wochenende“, so der neue Rennleiter.")
+    people = [person("Kai Roth"), person("Arne Wolff", kind="person")]
+    doc = annotate(quote_nlp, text, people)
+    assert speakers(doc) == ["Arne Wolff"]
+
+
+def test_name_before_a_colon_beats_a_description_after_the_quote(quote_nlp):
+    text = ("Kai Roth siegte vor Nils Graf. Arne Wolff fand lobende Worte für seinen Piloten: "
+            "„Kai hat den Unterschied gemacht“, so der Rennleiter.")
+    people = [person("Kai Roth"), person("Nils Graf"), person("Arne Wolff")]
+    doc = annotate(quote_nlp, text, people)
+    assert speakers(doc) == ["Arne Wolff"]
+    assert methods(doc) == ["before_cue"]
+
+
+def test_title_abbreviation_between_verb_and_name(quote_nlp):
+    text = "Kai Roth siegte. „Wir sind zufrieden“, erklärte Rennleiter Dr. Arne Wolff."
+    doc = annotate(quote_nlp, text, [person("Kai Roth"), person("Arne Wolff", kind="person")])
+    assert speakers(doc) == ["Arne Wolff"]
+
+
+def test_attribution_words_load_and_are_checked(tmp_path):
+    from pipeline.components.attribution import WORDS_FILE, load_attribution_words
+    from pipeline.rules import RuleFileError
+
+    packaged = load_attribution_words()
+    assert "hinzu" in packaged.particle and "Teamkollege" in packaged.teammate_noun
+    assert load_attribution_words(str(tmp_path)) == packaged  # a rules_dir without the file: packaged words
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / WORDS_FILE).write_text("class\tword\nverb\tsagte\n", encoding="utf-8")
+    with pytest.raises(RuleFileError, match="unknown class"):
+        load_attribution_words(str(broken))

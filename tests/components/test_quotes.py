@@ -257,3 +257,22 @@ def test_config_round_trip_through_bytes(quote_nlp):
     other = spacy.blank("de").add_pipe("motorsport_quotes")
     other.from_bytes(pipe.to_bytes())
     assert other.cfg["long_quote_words"] == 12 and other.cfg["scare_spans_key"] == "names"
+
+
+def test_ascii_opener_closed_by_a_curly_mark(quote_nlp):
+    text = 'Kai Roth siegte.\n\n"Die Serie ist hart umkämpft. Ich bin froh“, sagte ein strahlender Roth.'
+    doc = annotate(quote_nlp, text)
+    assert texts(doc) == ["Die Serie ist hart umkämpft. Ich bin froh"]
+    assert doc._.quotes[0]["close_mark"] == "“"
+
+
+def test_ascii_pairs_still_win_over_a_later_curly_mark(quote_nlp):
+    text = 'Er sagte: "Das war gut", und später: „Noch besser“.'
+    doc = annotate(quote_nlp, text)
+    assert texts(doc) == ["Das war gut", "Noch besser"]
+
+
+def test_single_opener_closed_by_a_double_mark(quote_nlp):
+    text = "Kai Roth siegte.\n\n'Ich bin sehr froh über den Sieg\", sagte Roth. Das war's."
+    doc = annotate(quote_nlp, text)
+    assert texts(doc) == ["Ich bin sehr froh über den Sieg"]
