@@ -99,6 +99,10 @@ class Lexicons:
     department_heads: frozenset[str]
     female_names_unmarked: frozenset[str] = frozenset()
     places: tuple[Place, ...] = ()
+    team_cues: frozenset[str] = frozenset()
+    team_member_nouns: frozenset[str] = frozenset()
+    generic_team_words: frozenset[str] = frozenset()
+    not_team_words: frozenset[str] = frozenset()
     # Derived lookups, built once in __post_init__.
     country_by_code: dict[str, Country] = field(default_factory=dict)
     country_by_name: dict[str, Country] = field(default_factory=dict)
@@ -292,6 +296,10 @@ def load_lexicons_from(root: Path) -> Lexicons:
         male_names_like_female=read_word_list(root / "male_names_like_female.txt"),
         department_heads=read_word_list(root / "department_heads.txt"),
         female_names_unmarked=read_word_list(root / "female_names_unmarked.txt"),
+        team_cues=read_word_list(root / "team_cues.txt"),
+        team_member_nouns=read_word_list(root / "team_member_nouns.txt"),
+        generic_team_words=read_word_list(root / "generic_team_words.txt"),
+        not_team_words=read_word_list(root / "not_team_words.txt"),
         places=tuple(
             Place(row["place"], tuple(r.strip() for r in row["regions"].split(",") if r.strip()), row["country"])
             for row in read_tsv(root / "places.tsv", ("place", "regions", "country"))

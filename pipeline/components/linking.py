@@ -34,7 +34,7 @@ from spacy.util import filter_spans
 
 from .. import extensions  # noqa: F401
 from .configured import ConfiguredPipe
-from .rulers import GAZETTEER_ID
+from .rulers import GAZETTEER_ID, MEMBER_ID
 from .doc_view import doc_view
 from .shapes import TextIndex, bracket_end
 
@@ -49,7 +49,8 @@ COMMA_PENALTY = 8
 AFTER_COMMA_PENALTY = 6  # "A (F), Platz drei ging an den Mercedes …": a new clause
 # Across "vor"/"hinter"/"gegen" the thing is the rival's ("A im Porsche vor B"): no link at all.
 CONTRAST_PENALTY = float("inf")
-CONTRAST_WORDS = frozenset({"vor", "hinter", "gegen", "überholte", "überholt"})
+CONTRAST_VERBS = frozenset({"überholte", "überholt", "überholten", "passierte", "attackierte"})
+CONTRAST_WORDS = frozenset({"vor", "hinter", "gegen"}) | CONTRAST_VERBS
 # "B (F) von DS Penske": words that tie a team to the name before the bracket. (Cars are
 # shared more often: "A und B (F) im Porsche".)
 AFTER_BRACKET_TEAM_WORDS = frozenset({"von", "vom", "für"})
@@ -145,6 +146,28 @@ class DriverLinker(ConfiguredPipe):
             for person_id in group:
                 offer(person_id, SCORE_BRACKET, by_start[thing_start])
                 owners.setdefault(thing_start, set()).add(person_id)
+        ends_at = {t.end: t for t in candidates}
+        crews = _crews(tokens, narrative, people)
+        for mention, span in narrative:
+            person_id = mention["person"]
+            if people[person_id]["kind"] != "driver":
+                continue
+            tied = []
+            member = ends_at.get(span.start)
+            if member is not None and member.id_ == MEMBER_ID:  # "Carlin-Pilot Ole Sand"
+                tied.append(([person_id], member))
+            close = bracket_end(tokens, span.end) if span.end < len(tokens) and tokens[span.end].text == "(" else None
+            crew = crews.get(span.start, [person_id])
+            if close is not None:  # "(18, Trier, Kessler Racing)", "(beide Dallara Mercedes)"
+                tied += [(crew, by_start[i]) for i in range(span.end + 2, close)
+                         if i in by_start and by_start[i].end <= close]
+            after = close + 1 if close is not None else span.end
+            if after + 1 < len(tokens) and tokens[after].text == "," and after + 1 in by_start and label == "CAR":
+                tied.append((crew, by_start[after + 1]))  # results line: "A/B (GB/I), Ferrari F430 GT, 186"
+            for people_ids, thing in tied:
+                for tied_id in people_ids:
+                    offer(tied_id, SCORE_BRACKET, thing)
+                    owners.setdefault(thing.start, set()).add(tied_id)
         drivers_by_sentence: dict[int, list[int]] = {}
         for span in drivers:
             drivers_by_sentence.setdefault(index.sentence_of(span.start), []).append(span.start)
@@ -194,9 +217,14 @@ class DriverLinker(ConfiguredPipe):
                                   or index.paragraph_of(span.start_char) in sister_paragraphs):
                     offer(person_id, base + (span.start - thing.end) / 1000, thing)
         if label == "TEAM":
-            for person_id, team_holder in _teammates(doc, people, narrative):
-                if team_holder in best:
+            pairs = _teammates(doc, people, narrative)
+            # A crew "A/B" shares its team; a teammate phrase ties both ways.
+            pairs += [(mate, other) for crew in crews.values() for mate in crew for other in crew if mate != other]
+            for person_id, team_holder in pairs:
+                if team_holder in best and best[team_holder][0] < SCORE_PARAGRAPH:
                     offer(person_id, SCORE_TEAMMATE, best[team_holder][1])
+                elif person_id in best and best[person_id][0] < SCORE_PARAGRAPH:
+                    offer(team_holder, SCORE_TEAMMATE, best[person_id][1])
         return best
 
     def _car_from_team(self, people: list[dict], things: list[Span], index: TextIndex) -> None:
@@ -271,6 +299,8 @@ def _sentence_distance(doc: Doc, mention: Span, thing: Span, neighbours: DriverN
         distance += BETWEEN_PENALTY
     if any(token.lower_ in CONTRAST_WORDS for token in between):
         distance += CONTRAST_PENALTY
+    if after and mention.start > 0 and tokens[mention.start - 1].lower_ in CONTRAST_VERBS:
+        distance += CONTRAST_PENALTY  # "überholte er den Ligier von X": the object is the rival's
     list_commas = neighbours.list_commas(low, high, own_list)
     crosses_clause = any(token.text in (",", ";", ":") and token.i not in list_commas for token in between)
     if after:
@@ -350,6 +380,31 @@ def _list_from(doc: Doc, start: int, by_start: dict) -> list[int]:
         else:
             break
     return people
+
+
+def _crews(tokens: list, narrative, people) -> dict[int, list[int]]:
+    """The drivers of a crew written with slashes, ``A/B/C``, keyed by the start
+    of each member's mention."""
+    driver_at = {span.start: (m["person"], span) for m, span in narrative if people[m["person"]]["kind"] == "driver"}
+    crews: dict[int, list[int]] = {}
+    seen: set[int] = set()
+    for start in sorted(driver_at):
+        if start in seen:
+            continue
+        members, position = [start], start
+        while True:
+            end = driver_at[position][1].end
+            if end + 1 < len(tokens) and tokens[end].text == "/" and end + 1 in driver_at:
+                position = end + 1
+                members.append(position)
+            else:
+                break
+        seen.update(members)
+        if len(members) > 1:
+            crew = list(dict.fromkeys(driver_at[m][0] for m in members))
+            for member in members:
+                crews[member] = crew
+    return crews
 
 
 def _pronoun_between(doc: Doc, start: int, end: int) -> bool:

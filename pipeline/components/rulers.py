@@ -28,20 +28,24 @@ from spacy.util import ensure_path, filter_spans
 from .. import extensions  # noqa: F401  (registers the extensions)
 from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
 from .doc_view import doc_view
-from .shapes import has_digit, is_all_caps, is_capitalised, is_stop_word
+from .shapes import bracket_end, has_digit, is_all_caps, is_capitalised, is_stop_word
 
 DEFAULT_SPANS_KEY = "motorsport_things"
 DEFAULT_MAX_NAME_TOKENS = 6
 THING_LABELS = ("TEAM", "CAR", "MANUFACTURER", "SERIES", "CIRCUIT", "RACE_CLASS")
-# Nouns after which a capitalised run names a team: "des Teams X", "Kundenteam X".
-TEAM_CUE_NOUNS = frozenset({"Teams", "Kundenteam", "Kundenteams", "Rennstall", "Rennstalls", "Privatteam", "Mannschaft"})
+# "WRT-Team", "Felbermayr-Teams": a hyphen compound naming a team.
+TEAM_COMPOUND_HEADS = frozenset({"Team", "Teams"})
+# "das Andernacher Team", "beim Schweizer Team": an adjective of origin, not a team name.
+ORIGIN_TEAM_DETERMINERS = frozenset({"das", "dem", "des", "vom", "beim", "im", "ins", "zum", "ein", "einem", "eines"})
 # Words that end a series name: "ADAC GT Masters", "Porsche Carrera Cup".
 SERIES_SUFFIXES = frozenset({"Cup", "Series", "Masters", "Trophy", "Challenge", "Championship", "Supercup", "Trofeo"})
 CIRCUIT_SUFFIXES = frozenset({"Raceway", "Speedway", "Motorpark", "Racetrack", "Circuit"})
+BRACKET_TEAM_TOKENS = 8
 CLASS_CUES = frozenset({"Klasse", "Kategorie", "Wertung"})
 # span.id_ says where a thing came from (like SpanRuler's pattern ids).
 GAZETTEER_ID = "gazetteer"  # a known name from the rule files
 COMPOUND_ID = "compound"  # a team-maker compound such as "Manthey-Porsche"
+MEMBER_ID = "member"  # a team-driver compound such as "Carlin-Pilot"
 PRIORITY = {"TEAM": 0, "CAR": 1, "SERIES": 2, "CIRCUIT": 3, "RACE_CLASS": 4, "MANUFACTURER": 5}
 
 
@@ -63,6 +67,13 @@ class MotorsportRulers(Pipe):
         self.lang = lang
         self.rules_dir = rules_dir
         self.lexicons: Lexicons = load_lexicons(lang, rules_dir)
+        lex = self.lexicons
+        # Names that before "-Team"/"-Pilot" are no team: series, classes, places, origins.
+        self.not_team_heads = frozenset(
+            {alias for thing in lex.series for alias in (thing.name, *thing.aliases)}
+            | lex.race_classes | lex.generic_team_words | set(lex.country_by_name) | set(lex.country_by_code)
+            | set(lex.demonym_by_noun) | set(lex.place_by_name)
+        )
         self.phrase_matcher = PhraseMatcher(nlp.vocab)
         self.patterns: list[dict] = []
         self.add_patterns(default_patterns(self.lexicons))
@@ -96,6 +107,8 @@ class MotorsportRulers(Pipe):
         candidates.sort(key=lambda span: (span.id_ != GAZETTEER_ID, PRIORITY[span.label_]))
         chosen = filter_spans(candidates)
         chosen = [span for span in chosen if not self._is_false_team(span)]
+        chosen = _with_short_team_forms(doc, tokens, chosen, self.lexicons)
+        chosen = self._with_bracket_teams(doc, tokens, chosen)
         _resolve_compound_teams(chosen)
         _canonicalise_cars(chosen)
         doc.spans[self.spans_key] = sorted(chosen, key=lambda span: span.start)
@@ -167,16 +180,21 @@ class MotorsportRulers(Pipe):
             if prefix_end > token.i + 1:  # "Team Rosberg", "Hertz Team Jota"
                 start = _extend_left(tokens, token.i, lambda t: _is_team_word(t, lex) and t.text not in lex.team_suffixes)
                 spans.append(_thing(doc, start, prefix_end, "TEAM"))
-            elif text in lex.team_suffixes:  # "Haupt Racing Team", "BMW Sauber F1 Team"
+            elif text in lex.team_suffixes or (is_all_caps(text) and len(text) > 3 and text.title() in lex.team_suffixes):
+                # "Haupt Racing Team", "BMW Sauber F1 Team", "KESSLER SPORT"
                 start = _extend_left(tokens, token.i, lambda t: _is_team_word(t, lex))
                 left = tokens[start:token.i]
-                if len(left) == 0 or all(t.text in lex.makers or (is_all_caps(t.text) and len(t.text) <= 2 and not has_digit(t.text)) for t in left):
+                end = _extend_right(tokens, token.i + 1, lambda t: t.text in lex.team_suffixes or (is_all_caps(t.text) and 2 <= len(t.text) <= 4))
+                if len(left) == 0 or all(t.text in lex.makers for t in left) or (end == token.i + 1 and all(
+                        t.text in lex.makers or (is_all_caps(t.text) and len(t.text) <= 2 and not has_digit(t.text)) for t in left)):
                     continue  # "Racing" alone, "Porsche Motorsport", "BMW M Motorsport" (a maker's department)
+                if (text == "Team" and len(left) == 1 and left[0].text.endswith("er") and start > 0
+                        and tokens[start - 1].lower_ in ORIGIN_TEAM_DETERMINERS):
+                    continue  # "das Andernacher Team": the team's hometown, said of a team named elsewhere
                 if left[0].text in lex.makers and len(left) > 1 and has_digit(left[1].text):
                     continue  # a car model with a suffix-like word: "BMW M2 CS Racing"
-                end = _extend_right(tokens, token.i + 1, lambda t: t.text in lex.team_suffixes or (is_all_caps(t.text) and 2 <= len(t.text) <= 4))
                 spans.append(_thing(doc, start, end, "TEAM"))
-            elif text in TEAM_CUE_NOUNS:
+            elif text in lex.team_cues:
                 end = _extend_right(tokens, token.i + 1, lambda t: _is_team_word(t, lex))
                 if end > token.i + 1 and not all(t.text in lex.makers for t in tokens[token.i + 1:end]):
                     spans.append(_thing(doc, token.i + 1, end, "TEAM"))
@@ -186,7 +204,70 @@ class MotorsportRulers(Pipe):
                     span = Span(doc, token.i, token.i + 1, label="TEAM", span_id=COMPOUND_ID)
                     span._.canonical = compound
                     spans.append(span)
+                else:
+                    spans.extend(self._team_word_compound(doc, tokens, token))
         return spans
+
+    def _team_word_compound(self, doc: Doc, tokens: list[Token], token: Token) -> list[Span]:
+        """``WRT-Team``, ``Carlin-Pilot``, ``Red Bull Racing-Pilotin``: a team before
+        ``-Team`` or before a driver noun. Makers, series, classes, places and kinds
+        (``Porsche-Team``, ``DTM-Pilot``, ``Werks-Team``) name no team."""
+        lex = self.lexicons
+        head, _, last = token.text.rpartition("-")
+        if last in TEAM_COMPOUND_HEADS and self._names_team(head):
+            name = token.text[:-1] if last == "Teams" else token.text
+            return [_thing(doc, token.i, token.i + 1, "TEAM", canonical=name)]
+        if last not in lex.team_member_nouns:
+            return []
+        if self._names_team(head):
+            return [_member(doc, token.i, token.i + 1, head)]
+        if head in lex.team_suffixes:  # "Red Bull Racing-Pilot"
+            start = _extend_left(tokens, token.i, lambda t: _is_team_word(t, lex) and t.text not in lex.team_suffixes)
+            words = [t.text for t in tokens[start:token.i]]
+            if words and not all(word in lex.makers for word in words):
+                return [_member(doc, start, token.i + 1, " ".join([*words, head]))]
+        return []
+
+    def _names_team(self, head: str) -> bool:
+        parts = head.split("-")
+        if not head or any(not part[:1].isupper() or has_digit(part) or part in self.not_team_heads for part in parts):
+            return False
+        if head in self.not_team_heads or head in self.lexicons.given_names:
+            return False
+        return not all(part in self.lexicons.makers or part in self.lexicons.team_suffixes for part in parts)
+
+    def _with_bracket_teams(self, doc: Doc, tokens: list[Token], chosen: list[Span]) -> list[Span]:
+        """Results and grid copy that gives each driver's team in a bracket,
+        ``A (Kessler Racing), B (Brandt), C (Ostwind)``: once a document's brackets
+        after names hold teams and none holds a known place, the other short
+        capitalised brackets there are teams too."""
+        lex = self.lexicons
+        covering = {}
+        for span in chosen:
+            for i in range(span.start, span.end):
+                covering[i] = span
+        team_brackets, unknown = 0, []
+        for token in tokens:
+            if token.text != "(" or token.i == 0 or not is_capitalised(tokens[token.i - 1]) or token.i - 1 in covering:
+                continue
+            close = bracket_end(tokens, token.i, BRACKET_TEAM_TOKENS)
+            if close is None or close == token.i + 1:
+                continue
+            inner = tokens[token.i + 1:close]
+            last_part = _last_part(inner)
+            thing = covering.get(last_part[0].i) if last_part else None
+            if thing is not None and thing.label_ == "TEAM" and thing.start == last_part[0].i and thing.end == close:
+                team_brackets += 1
+            elif thing is not None or len(last_part) != len(inner):
+                continue
+            elif _is_place(inner, lex):
+                return chosen  # brackets here hold hometowns
+            elif all((is_capitalised(t) or is_all_caps(t.text)) and not has_digit(t.text) for t in inner) \
+                    and not is_stop_word(inner[0]) and not any(t.text in lex.makers for t in inner):
+                unknown.append((token.i + 1, close))
+        if not team_brackets or not unknown:
+            return chosen
+        return sorted(chosen + [_thing(doc, start, end, "TEAM") for start, end in unknown], key=lambda span: span.start)
 
     def _team_after_car(self, doc: Doc, tokens: list[Token], candidates: list[Span]) -> list[Span]:
         """``im Mercedes-AMG GT3 Evo von Raceworks Hamburg``: after a car model,
@@ -201,8 +282,10 @@ class MotorsportRulers(Pipe):
                 continue
             end = _extend_right(tokens, start, lambda t: _is_team_word(t, lex), limit=4)
             words = [t.text for t in tokens[start:end]]
-            if not words or words[0] in lex.given_names or all(word in lex.makers for word in words):
-                continue
+            if not words or any(word in lex.given_names for word in words) or all(word in lex.makers for word in words):
+                continue  # "von Lena Hofbauer", "von Porsche"
+            if any(part in lex.makers for part in words[0].split("-")[:-1]):
+                continue  # "von Ex-Porsche-Star Hofbauer": a title before a name
             if end < len(tokens) and tokens[end].text == "(":
                 continue  # "von Lena Hofbauer (Rosenheim)": a driver
             spans.append(_thing(doc, start, end, "TEAM"))
@@ -235,7 +318,11 @@ class MotorsportRulers(Pipe):
         return spans
 
     def _is_false_team(self, span: Span) -> bool:
-        return span.label_ == "TEAM" and span.text in self.lexicons.makers
+        """A maker alone (``Porsche``), a foundation (``Kessler Stiftung Sport``)."""
+        if span.label_ != "TEAM":
+            return False
+        words = span.text.replace("-", " ").split()
+        return span.text in self.lexicons.makers or any(word in self.lexicons.not_team_words for word in words)
 
     # -- serialization (JSONL patterns + small cfg, like SpanRuler) -------
     def to_disk(self, path, *, exclude=tuple()) -> None:
@@ -314,17 +401,63 @@ def _model_stands_alone(model: str) -> bool:
     return has_digit(model) and (len(tokens) >= 2 or any(ch.isalpha() for ch in model)) and model not in {"GT3", "GT4", "GT2", "GT1"}
 
 
-def _thing(doc: Doc, start: int, end: int, label: str) -> Span:
+def _thing(doc: Doc, start: int, end: int, label: str, canonical: str | None = None) -> Span:
     span = Span(doc, start, end, label=label, span_id="shape")
-    span._.canonical = None
+    span._.canonical = canonical
     return span
+
+
+def _member(doc: Doc, start: int, end: int, team: str) -> Span:
+    """``Carlin-Pilot``: the team of the driver named right after it."""
+    span = Span(doc, start, end, label="TEAM", span_id=MEMBER_ID)
+    span._.canonical = team
+    return span
+
+
+def _last_part(inner: list[Token]) -> list[Token]:
+    """The tokens after the last comma or slash of a bracket: ``(18, Trier, Kessler Racing)``."""
+    for position in range(len(inner) - 1, -1, -1):
+        if inner[position].text in (",", "/"):
+            return inner[position + 1:]
+    return inner
+
+
+def _is_place(inner: list[Token], lex: Lexicons) -> bool:
+    text = " ".join(t.text for t in inner)
+    return text in lex.country_by_name or text in lex.country_by_code or text in lex.place_by_name
+
+
+def _with_short_team_forms(doc: Doc, tokens: list[Token], chosen: list[Span], lex: Lexicons) -> list[Span]:
+    """``Team Kessler Sport XE`` named once, ``mit Kessler Sport XE`` later: the
+    name without its leading ``Team`` is the same team (two words or more, so a
+    surname alone stays a name)."""
+    forms: dict[tuple[str, ...], str] = {}
+    for span in chosen:
+        if span.label_ == "TEAM" and span.end - span.start >= 3 and span[0].text in lex.team_prefixes:
+            forms[tuple(t.text for t in span[1:])] = span._.canonical or span.text
+    if not forms:
+        return chosen
+    taken = {i for span in chosen for i in range(span.start, span.end)}
+    first_words = {form[0] for form in forms}
+    added = []
+    for token in tokens:
+        if token.text not in first_words or token.i in taken:
+            continue
+        for form, canonical in forms.items():
+            end = token.i + len(form)
+            if form[0] == token.text and end <= len(tokens) and tuple(t.text for t in tokens[token.i:end]) == form \
+                    and not any(i in taken for i in range(token.i, end)):
+                added.append(_thing(doc, token.i, end, "TEAM", canonical=canonical))
+                taken.update(range(token.i, end))
+                break
+    return sorted(chosen + added, key=lambda span: span.start)
 
 
 def _is_team_word(token, lex: Lexicons) -> bool:
     text = token.text
     if not text or token.is_punct or token.is_space:
         return False
-    if text in TEAM_CUE_NOUNS:
+    if text in lex.team_cues:
         return False
     if text[0].isupper() or is_all_caps(text) or (text[0].isdigit() and any(c.isalpha() for c in text)):
         if is_stop_word(token) and text not in lex.team_suffixes and not is_all_caps(text):

@@ -96,3 +96,44 @@ def test_a_team_after_a_shared_bracket_belongs_to_the_whole_list(blank_nlp):
     doc = blank_nlp("Es siegten Enrico Valsetti und Filippo Marangoni (beide Italien) von Scuderia Colle Alta.")
     assert driver(doc, "Enrico Valsetti")["team"] == "Scuderia Colle Alta"
     assert driver(doc, "Filippo Marangoni")["team"] == "Scuderia Colle Alta"
+
+
+def test_team_driver_compound_right_before_the_name(blank_nlp):
+    doc = blank_nlp("Den Sieg holte Tim Olsen vor dem Ostwind-Piloten Jan Berg und Mira Holm von Kessler Racing.")
+    assert driver(doc, "Jan Berg")["team"] == "Ostwind"
+
+
+def test_team_inside_a_bracket_with_age_and_place(blank_nlp):
+    doc = blank_nlp("Vorne liegen Kai Ostler (17, Trier, Brandt Racing) und Jan Falk (16, Frankreich, Ostwind Motorsport).")
+    assert driver(doc, "Kai Ostler")["team"] == "Brandt Racing"
+    assert driver(doc, "Jan Falk")["team"] == "Ostwind Motorsport"
+
+
+def test_results_line_gives_each_crew_its_car(blank_nlp):
+    doc = blank_nlp(
+        "Ergebnis: 1. Olsen/Berg (D/A), Porsche 911 GT3 RSR, 187 Runden 2. Falk/Sand (GB/I), Ferrari F430 GT, 186"
+    )
+    assert driver(doc, "Berg")["car"] == "Porsche 911 GT3 RSR"
+    assert driver(doc, "Falk")["car"] == "Ferrari F430 GT"
+    assert driver(doc, "Sand")["car"] == "Ferrari F430 GT"
+
+
+def test_crew_partner_shares_the_team(blank_nlp):
+    doc = blank_nlp(
+        "Auch der neu zum Brandt-Team gestoßene Kai Ostler jubelte. "
+        "Ergebnis: 1. Ostler/Falk (A/D), Porsche 911 GT3 RSR, 187 Runden"
+    )
+    assert driver(doc, "Falk")["team"] == "Brandt-Team"
+
+
+def test_teammate_phrase_gives_the_team_back_to_the_holder(blank_nlp):
+    doc = blank_nlp(
+        "Tim Olsen siegte. Der 37-Jährige feierte mit seinen Teamkollegen Kai Ostler (Trier) und Jan Falk (Finnland) "
+        "im vom Brandt-Team eingesetzten Audi R8."
+    )
+    assert driver(doc, "Kai Ostler")["team"] == "Brandt-Team"
+
+
+def test_overtaken_rival_keeps_his_car(blank_nlp):
+    doc = blank_nlp("Jan Falk fuhr stark. In der letzten Runde überholte er den Ligier von Brandt Racing.")
+    assert driver(doc, "Jan Falk")["team"] is None

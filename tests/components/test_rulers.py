@@ -81,3 +81,65 @@ def test_von_a_driver_after_a_car_model_is_no_team(blank_nlp):
 def test_lap_times_and_gaps_are_not_part_of_a_car_model(blank_nlp):
     doc = blank_nlp("Pos. 1 #23 Lukas Brenner (D) Porsche 911 GT3 R 1:45.234\nPos. 2 #7 Ilka Witt (A) BMW M4 GT3 +0,087")
     assert things(doc, "CAR") == {"Porsche 911 GT3 R", "BMW M4 GT3"}
+
+
+def test_team_compounds_with_team_and_driver_nouns(blank_nlp):
+    doc = blank_nlp(
+        "Es gewann der Wagen vom belgischen KVT-Team vor dem Tannberg-Champion-Team. "
+        "Dritter wurde Ostwind-Pilot Ole Sand vor Blue Fox Racing-Pilotin Mira Holm."
+    )
+    teams = things(doc, "TEAM")
+    assert {"KVT-Team", "Tannberg-Champion-Team", "Ostwind", "Blue Fox Racing"} <= teams
+
+
+def test_makers_series_and_kinds_before_team_nouns_are_no_team(blank_nlp):
+    doc = blank_nlp(
+        "Das Porsche-Team holte mit DTM-Pilot Kai Brand, Werks-Pilot Ole Sand und "
+        "Gentleman-Fahrer Arne Wolff den Sieg vor dem Nachwuchs-Team."
+    )
+    assert not things(doc, "TEAM")
+
+
+def test_cue_nouns_from_the_rule_file(blank_nlp):
+    doc = blank_nlp("Für das neue Werksteam Kessler North America war es der erste Sieg.")
+    assert "Kessler North America" in things(doc, "TEAM")
+
+
+def test_capitalised_team_before_a_maker(blank_nlp):
+    doc = blank_nlp("Jan Olsen und Tim Frei gewinnen im HALLER SPORT KRX Audi das Finale.")
+    assert "HALLER SPORT KRX" in things(doc, "TEAM")
+
+
+def test_team_of_an_origin_adjective_is_no_new_team(blank_nlp):
+    doc = blank_nlp("Für Kessler Racing lief es gut. Das Bamberger Team holte zwei Pokale.")
+    assert things(doc, "TEAM") == {"Kessler Racing"}
+
+
+def test_foundations_are_no_teams(blank_nlp):
+    doc = blank_nlp("Der von der Hanse Stiftung Sport geförderte Jan Olsen siegte.")
+    assert not things(doc, "TEAM")
+
+
+def test_team_named_again_without_its_leading_team(blank_nlp):
+    doc = blank_nlp("Es war der erste Sieg für das Team HALVOR KRAFT XE. Sie fuhr ihr erstes Rennen mit HALVOR KRAFT XE.")
+    teams = [e for e in doc.ents if e.label_ == "TEAM"]
+    assert [e.text for e in teams] == ["Team HALVOR KRAFT XE", "HALVOR KRAFT XE"]
+    assert {e._.canonical for e in teams} == {"Team HALVOR KRAFT XE"}
+
+
+def test_brackets_of_teams_in_a_grid_report(blank_nlp):
+    doc = blank_nlp(
+        "Lena Hofbauer (Brandt Racing) gewann vor Kai Ostler (Hupfer) und Jan Falk (Mayen Sport). "
+        "Ole Frei (KB) wurde Vierter."
+    )
+    assert {"Brandt Racing", "Hupfer", "Mayen Sport", "KB"} <= things(doc, "TEAM")
+
+
+def test_brackets_with_places_stay_hometowns(blank_nlp):
+    doc = blank_nlp("Lena Hofbauer (Brandt Racing) gewann vor Kai Ostler (Hupfer) und Jan Falk (Frankreich).")
+    assert "Hupfer" not in things(doc, "TEAM")
+
+
+def test_a_title_after_von_is_no_team(blank_nlp):
+    doc = blank_nlp("Vorne lag der Toyota GT1 von Ex-Porsche-Star Thierry Vandamme und Kai Ostler.")
+    assert not things(doc, "TEAM")
