@@ -172,7 +172,7 @@ class AnalysisResult:
                              f"(positions 0 to {len(self.docs) - 1})") from None
 
     def show(self, which: int | str = 0, *, jupyter: bool | None = None) -> str | None:
-        """Render a kept document's entities and quotes with displaCy (see ``pipeline.display.render``)."""
+        """Render a kept document's entities and quotes in its text (see ``pipeline.display.render``)."""
         from .display import render
 
         return render(self.doc(which), jupyter=jupyter)

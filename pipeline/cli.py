@@ -1,4 +1,4 @@
-"""Command line: ``motorsport-nlp run | evaluate | show``.
+"""Command line: ``motorsport-nlp run | evaluate | show | review``.
 
 A thin Typer layer: every command calls a plain function that notebooks can
 call too. Expected failures print one line and exit with a documented code:
@@ -15,14 +15,50 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from typer.core import TyperCommand
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="Drivers, hometowns, teams, cars and quotes from German motorsport press releases.")
 
 
 DEFAULT_DEBUG_LOG = "motorsport-nlp-debug.log"
+
+
+class PlainHelpCommand(TyperCommand):
+    """Help with NAME placeholders (``--out OUT``, ``INPUTS...``) instead of Typer's type names
+    (``<path>``, ``<list[str]>``), which read like Python to a user."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if getattr(param, "is_flag", False):
+                continue
+            param.metavar = param.metavar or param.name.upper()
+            if param.param_type_name == "argument":
+                # Arguments print their metavar and then the type: drop the type, keep one "...".
+                shown = param.metavar + ("..." if param.nargs != 1 else "")
+                param.display_type_rich = lambda ctx: None
+                param.get_usage_pieces = lambda ctx, shown=shown, required=param.required: [
+                    shown if required else f"[{shown}]"]
+                param._rich_display_name = lambda shown=shown: shown
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"motorsport-nlp {version('motorsport-nlp')}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _global_options(
+    version: bool = typer.Option(False, "--version", callback=_version_callback, is_eager=True,
+                                 help="Print the version and exit."),
+) -> None:
+    """Drivers, hometowns, teams, cars and quotes from German motorsport press releases."""
 
 
 def _setup_logging(debug: bool, log_file: Path | None = None) -> None:
@@ -44,7 +80,7 @@ def _fail(message: str, code: int) -> None:
     raise typer.Exit(code)
 
 
-@app.command()
+@app.command(cls=PlainHelpCommand)
 def run(
     inputs: List[str] = typer.Argument(..., help="Files or folders (.txt .md .html .htm .jsonl .csv .zip), or - for stdin."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
@@ -63,6 +99,7 @@ def run(
     progress: Optional[bool] = typer.Option(None, "--progress/--no-progress", help="Progress bar (default: when stderr is a terminal)."),
     debug: bool = typer.Option(False, "--debug", help="Log details (tracebacks of failed documents) to --log-file."),
     log_file: Path = typer.Option(Path("motorsport-nlp-debug.log"), "--log-file", help="Where --debug writes."),
+    review: bool = typer.Option(False, "--review", help="Also write DIR/review.html, the editors' review page (see the review command)."),
 ) -> None:
     """Analyse press releases into documents, entities, drivers, people, quotes, errors and drivers_summary tables plus run.json."""
     _setup_logging(debug, log_file)
@@ -72,10 +109,9 @@ def run(
     from .dask_engine import DaskUnavailable
     from .journal import DEFAULT_JOURNAL_NAME, DEFAULT_WORK_DIR, ResumeMismatch
 
-    format_list = tuple(f.strip() for f in formats.split(",") if f.strip())
-    unknown = set(format_list) - {"csv", "xlsx", "parquet"}
-    if unknown or not format_list:
-        _fail(f"unknown --format {sorted(unknown)}; choose from csv, xlsx, parquet", EXIT_USAGE)
+    format_list, format_problem = _parse_formats(formats)
+    if format_problem:
+        _fail(format_problem, EXIT_USAGE)
     if csv_dialect not in ("excel-de", "rfc4180"):
         _fail(f"unknown --csv-dialect {csv_dialect!r}; choose excel-de or rfc4180", EXIT_USAGE)
     if engine not in ("local", "dask"):
@@ -102,12 +138,14 @@ def run(
         hint = f"traceback in {log_file}" if debug else "run with --debug for the traceback"
         _fail(f"{error.__class__.__name__}: {error} ({hint})", EXIT_FATAL)
     typer.echo(summary.line(), err=True)
+    if review:
+        _write_review_page(out)
     if summary.errors:
         typer.echo(f"{summary.errors} document(s) failed; see {out / 'errors.csv'}", err=True)
         raise typer.Exit(EXIT_PARTIAL)
 
 
-@app.command()
+@app.command(cls=PlainHelpCommand)
 def evaluate(
     gold_dir: Path = typer.Argument(..., help="Folder of gold *.json files (devset format)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the full report (with the error list) as JSON."),
@@ -141,14 +179,15 @@ def evaluate(
         atomic_write_text(out, json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
 
 
-@app.command()
+@app.command(cls=PlainHelpCommand)
 def show(
     file: Path = typer.Argument(..., help="A press release (.txt .md .html .htm; .jsonl/.csv/.zip: pick one with --doc)."),
     html: Optional[Path] = typer.Option(None, "--html", help="Write a standalone HTML page here instead of printing."),
     doc: Optional[str] = typer.Option(None, "--doc", help="Which document of a multi-document file: doc id or number (1 = first)."),
     model: Optional[str] = typer.Option(None, "--model", help="Base model: package name or path."),
 ) -> None:
-    """Show what was tagged in one document: entities and quotes, as text or a displaCy HTML page."""
+    """Show what was tagged in one document: entities and quotes as text, or an HTML page (--html) with
+    the highlighted text, a drivers table and a quotes table."""
     _setup_logging(False)
     from .api import analyze
     from .base import ModelNotFound
@@ -184,6 +223,42 @@ def show(
     else:
         for line in describe(spacy_doc):
             typer.echo(line)
+
+
+@app.command(cls=PlainHelpCommand)
+def review(
+    out_dir: Path = typer.Argument(..., metavar="OUT_DIR", help="Output folder of a `motorsport-nlp run`."),
+    html: Optional[Path] = typer.Option(None, "--html", metavar="FILE", help="Where to write the page (default: OUT_DIR/review.html)."),
+    low_confidence: Optional[float] = typer.Option(None, "--low-confidence", metavar="X", min=0.0, max=1.0, help="Quotes below this confidence count as low, a filter of the page (default 0.6)."),
+) -> None:
+    """Write one self-contained HTML page for editors: every document's text with drivers, teams, cars,
+    hometowns and quotes highlighted, a drivers table and a quotes table, filterable."""
+    _setup_logging(False)
+    _write_review_page(out_dir, html, **({} if low_confidence is None else {"low_confidence": low_confidence}))
+
+
+def _write_review_page(out_dir: Path, path: Path | None = None, **options) -> None:
+    from .review import ReviewInputError, write_review
+
+    try:
+        written = write_review(out_dir, path, **options)
+    except ReviewInputError as error:
+        _fail(str(error), EXIT_USAGE)
+    except (OSError, ValueError, KeyError) as error:  # unreadable or foreign tables: one line
+        _fail(f"cannot write the review page: {error.__class__.__name__}: {error}", EXIT_FATAL)
+    typer.echo(f"wrote {written}", err=True)
+
+
+def _parse_formats(formats: str) -> tuple[tuple[str, ...], str | None]:
+    """(the chosen output formats, lower-cased and without repeats; a one-line problem or None)."""
+    from .io.writers import SUPPORTED_FORMATS
+
+    chosen = tuple(dict.fromkeys(part.strip().lower() for part in formats.split(",") if part.strip()))
+    unknown = [name for name in chosen if name not in SUPPORTED_FORMATS]
+    if unknown or not chosen:
+        given = ", ".join(unknown) if unknown else repr(formats)
+        return chosen, f"unknown --format {given}; valid formats: {', '.join(SUPPORTED_FORMATS)} (comma-separated)"
+    return chosen, None
 
 
 def _pick_document(file: Path, wanted: str | None):

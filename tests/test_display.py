@@ -1,4 +1,4 @@
-"""displaCy rendering in notebooks and as a page, and the `show` command."""
+"""Rendering one document in notebooks and as a page, and the `show` command."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from pipeline.cli import app
-from pipeline.display import LABEL_COLOURS, describe, display_spans, render, render_html, write_html
+from pipeline.display import LABEL_COLOURS, describe, render, render_html, write_html
 
 RELEASE = (
     "Doppelsieg am Sachsenring\n\n"
@@ -30,37 +30,56 @@ def doc(offline_nlp):
 class _PageCheck(HTMLParser):
     """Collects what a browser would see: tags, the charset and the visible text."""
 
-    def __init__(self) -> None:
+    def __init__(self, skip_class: str | None = None) -> None:
         super().__init__()
         self.tags: list[str] = []
         self.charset = None
         self.text = ""
+        self.skip_class = skip_class
+        self.skipping = 0  # depth inside an element of skip_class
+        self.in_style = False
 
     def handle_starttag(self, tag, attrs):
         self.tags.append(tag)
         self.charset = dict(attrs).get("charset", self.charset)
+        self.in_style = tag in ("style", "script")
+        if self.skipping or (self.skip_class and self.skip_class in (dict(attrs).get("class") or "").split()):
+            self.skipping += 1
+
+    def handle_endtag(self, tag):
+        self.in_style = False
+        if self.skipping:
+            self.skipping -= 1
 
     def handle_data(self, data):
-        self.text += data
-
-
-def test_display_spans_cover_entities_and_quotes_with_their_speakers(doc) -> None:
-    labels = [span.label for span in display_spans(doc)]
-
-    assert "DRIVER" in labels and "TEAM" in labels and "HOMETOWN" in labels
-    assert "DRIVER → Marlene Quastenberg" in labels  # the surname mention shows what it was resolved to
-    assert "QUOTE: Marlene Quastenberg" in labels and "QUOTE: Ottokar Brühling" in labels
+        if not self.skipping and not self.in_style:
+            self.text += data
 
 
 def test_render_returns_markup_with_names_labels_quotes_and_our_colours(doc) -> None:
     markup = render(doc, jupyter=False)
 
-    assert "Marlene" in markup and "Quastenberg" in markup
-    for label in ("DRIVER", "HOMETOWN", "TEAM", "CAR", "PERSON", "QUOTE: Marlene Quastenberg"):
-        assert label in markup
+    check = _PageCheck()
+    check.feed(markup)
+    for label in ("DRIVER", "HOMETOWN", "TEAM", "CAR", "PERSON", "QUOTE: Marlene Quastenberg",
+                  "QUOTE: Ottokar Brühling"):
+        assert label in check.text
+    assert "DRIVER → Marlene Quastenberg" in check.text  # the surname mention shows what it was resolved to
     for label in ("DRIVER", "TEAM", "QUOTE"):
         assert LABEL_COLOURS[label] in markup
-    assert markup.count('class="spans"') == 3  # one block per paragraph
+    assert markup.count('class="hl-text"') == 1
+
+
+def test_render_keeps_the_original_spacing_and_punctuation(offline_nlp) -> None:
+    doc = offline_nlp("Julien Pardaillan (Frankreich) siegte vor Ines Wohlrab, der Titelverteidigerin.\n\n"
+                      "„Perfekt!“, sagte Pardaillan.")
+    markup = render(doc, jupyter=False)
+    check = _PageCheck(skip_class="hl-label")
+    check.feed(markup[markup.index('<div class="hl-text">'):])  # after the legend
+
+    # The text without the label badges is the document's text, character for character.
+    assert check.text == doc.text
+    assert "( Frankreich )" not in check.text and "Wohlrab , der" not in check.text
 
 
 def test_render_in_jupyter_displays_and_returns_nothing(doc, monkeypatch) -> None:
@@ -97,11 +116,16 @@ def test_speaker_labels_are_escaped(doc) -> None:
     assert "<img" not in markup and "QUOTE: &lt;img src=x" in markup
 
 
-def test_write_html_creates_the_folder_and_a_quotes_table(doc, tmp_path: Path) -> None:
+def test_write_html_creates_the_folder_with_drivers_and_quotes_tables(doc, tmp_path: Path) -> None:
     path = write_html(doc, tmp_path / "seiten" / "bericht.html")
 
     page = path.read_text(encoding="utf-8")
-    assert "<h2>Quotes</h2>" in page and "Teamchef" in page and "after_cue" in page
+    assert "<h2>Drivers</h2>" in page and "<h2>Quotes</h2>" in page
+    assert "Teamchef" in page and "after_cue" in page
+    drivers_table = page[page.index('id="drivers-table"'):page.index("<h2>Quotes</h2>")]
+    # The driver's row gives team and car, each with the sentence that states it.
+    assert "Marlene Quastenberg" in drivers_table and "Vogtland Racing" in drivers_table
+    assert "Porsche 911 GT3 R" in drivers_table and 'class="evidence"' in drivers_table
 
 
 def test_describe_lists_entities_and_attributed_quotes(doc) -> None:
@@ -141,6 +165,7 @@ def test_show_html_writes_the_page(release_file: Path, tmp_path: Path) -> None:
     assert page.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in page
     assert "<title>sachsenring</title>" in page
     assert "QUOTE: Ottokar Brühling" in page and LABEL_COLOURS["DRIVER"] in page
+    assert 'id="drivers-table"' in page and 'id="quotes-table"' in page
     assert outcome.stdout == ""  # the listing is for the terminal only
 
 

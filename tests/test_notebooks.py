@@ -14,7 +14,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from helpers import REPO
+from helpers import REPO, SAMPLES
+from pipeline import analyze
 
 NOTEBOOKS = REPO / "notebooks"
 ANALYST_TOUR = NOTEBOOKS / "analyst_tour.ipynb"
@@ -58,7 +59,7 @@ def test_the_python3_kernel_comes_from_this_environment(isolated_jupyter) -> Non
 
 
 @pytest.mark.slow
-def test_analyst_tour_runs_without_errors(isolated_jupyter) -> None:
+def test_analyst_tour_runs_without_errors(isolated_jupyter, offline_nlp) -> None:
     from nbclient import NotebookClient
 
     committed = ANALYST_TOUR.read_bytes()
@@ -73,8 +74,24 @@ def test_analyst_tour_runs_without_errors(isolated_jupyter) -> None:
     data = [output.get("data", {}) for output in outputs]
     assert any("image/png" in item for item in data), "the quoted-most chart was not drawn"
     html = "\n".join(item.get("text/html", "") for item in data)
-    assert 'class="spans"' in html and "QUOTE: " in html, "displaCy rendering missing"
+    assert 'class="hl-text"' in html and "QUOTE: " in html, "document rendering missing"
     assert "Weserbergland Rallyesport" in html  # the team crosstab / counts
     plain = "\n".join(item.get("text/plain", "") for item in data)
     assert "AnalysisResult(base_model=" in plain and "drivers_summary" in plain
+    printed = "".join(output.get("text", "") for output in outputs if output.output_type == "stream")
+    assert "review.html" in printed
     assert ANALYST_TOUR.read_bytes() == committed  # executed in memory only
+
+    # The chart keeps every speaker tied with the tenth, most quotes first, ties by name.
+    chart = next(cell for cell in notebook.cells if cell.cell_type == "code" and "TOP = 10" in cell.source)
+    shown = [line.rsplit(None, 1) for line in _result_text(chart).splitlines()[1:-1]]
+    counts = analyze([SAMPLES], nlp=offline_nlp).quotes["speaker"].fillna("(unbekannt)").value_counts()
+    tenth = sorted(counts, reverse=True)[9]
+    expected = sorted(((name, count) for name, count in counts.items() if count >= tenth),
+                      key=lambda item: (-item[1], item[0]))
+    assert [(name, int(count)) for name, count in shown] == expected
+    assert len(expected) >= 10
+
+
+def _result_text(cell) -> str:
+    return next(output["data"]["text/plain"] for output in cell.outputs if output.output_type == "execute_result")

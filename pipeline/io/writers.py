@@ -27,7 +27,10 @@ SUPPORTED_FORMATS = ("csv", "xlsx", "parquet")
 
 # OWASP CSV injection: spreadsheet apps run cells starting with these as formulas.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# The CSV escape, and reversible: a cell that starts with a formula prefix or with the escape
+# itself gets one more escape in front; reading removes exactly one leading escape.
 FORMULA_ESCAPE = "'"
+DEFAULT_XLSX_FIRST_SHEET = "drivers"  # the sheet the workbook opens on (documents holds full texts)
 
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _TABLE_NAME = re.compile(r"\w[\w.-]*")  # usable as a file name, no path parts
@@ -51,10 +54,24 @@ CSV_DIALECTS: dict[str, CsvDialect] = {
 
 
 def neutralize_formula(value: Any) -> Any:
-    """Prefix a text cell that a spreadsheet would run as a formula with "'"; others unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    """Prefix a text cell that a spreadsheet would run as a formula with "'"; others unchanged.
+
+    A text that already starts with "'" is prefixed too, so `restore_formula` undoes it exactly."""
+    if isinstance(value, str) and value.startswith((*FORMULA_PREFIXES, FORMULA_ESCAPE)):
         return FORMULA_ESCAPE + value
     return value
+
+
+def restore_formula(value: Any) -> Any:
+    """The text `neutralize_formula` was given: one leading "'" removed."""
+    if isinstance(value, str) and value.startswith(FORMULA_ESCAPE):
+        return value[len(FORMULA_ESCAPE):]
+    return value
+
+
+def is_formula_like(value: Any) -> bool:
+    """True for text a spreadsheet would run as a formula."""
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
 
 
 def neutralize_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -115,7 +132,8 @@ def write_csv(df: pd.DataFrame, path: str | Path, *, dialect: str = DEFAULT_CSV_
 
 
 def read_csv(path: str | Path, *, dialect: str = DEFAULT_CSV_DIALECT) -> pd.DataFrame:
-    """Read a CSV written by `write_csv`; empty text cells come back as "", not NaN."""
+    """Read a CSV written by `write_csv`: text cells and column names come back as they were
+    before neutralising (the escape is removed), empty text cells as "", not NaN."""
     layout = _csv_dialect(dialect)
     # utf-8-sig reads files with and without a BOM alike.
     options = dict(sep=layout.sep, decimal=layout.decimal, encoding="utf-8-sig")
@@ -125,34 +143,69 @@ def read_csv(path: str | Path, *, dialect: str = DEFAULT_CSV_DIALECT) -> pd.Data
         series = inferred.iloc[:, position]
         # CSV has no types: text columns and all-empty columns are read as text.
         if _is_text_dtype(series.dtype) or series.isna().all():
-            inferred.isetitem(position, as_text.iloc[:, position])
+            inferred.isetitem(position, as_text.iloc[:, position].map(restore_formula))
+    inferred.columns = [restore_formula(column) for column in as_text.columns]
     return inferred
 
 
-def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path) -> Path:
-    """Write one workbook, a sheet per table: bold frozen header, autofilter, fitted widths."""
+def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *,
+               first_sheet: str = DEFAULT_XLSX_FIRST_SHEET) -> Path:
+    """Write one workbook, a sheet per table: bold frozen header, autofilter, fitted widths, wrapped
+    text cells. It opens on the sheet of table `first_sheet` (when there is one).
+
+    A text a spreadsheet would run as a formula is stored as text with Excel's quotePrefix
+    style: Excel shows it as written (no visible "'") and never runs it; readers get it back unchanged.
+    """
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     if not tables:
         raise ValueError("no tables to write: a workbook needs at least one sheet")
     taken: set[str] = set()
+    wrapped = Alignment(wrap_text=True, vertical="top")
+    opening_sheet = None
     with atomic_path(path) as temp:
         with pd.ExcelWriter(temp, engine="openpyxl") as writer:
             for name, df in tables.items():
                 sheet = sheet_name(name, taken)
-                frame = _xlsx_safe(neutralize_frame(df), ILLEGAL_CHARACTERS_RE)
+                frame = _xlsx_safe(df.copy(), ILLEGAL_CHARACTERS_RE)
                 frame.to_excel(writer, sheet_name=sheet, index=False)
                 worksheet = writer.sheets[sheet]
                 worksheet.freeze_panes = "A2"
                 last_column = get_column_letter(max(len(frame.columns), 1))
                 worksheet.auto_filter.ref = f"A1:{last_column}{len(frame) + 1}"
                 for position, column in enumerate(frame.columns, start=1):
-                    worksheet.cell(row=1, column=position).font = Font(bold=True)
-                    width = _column_width(column, frame.iloc[:, position - 1])
-                    worksheet.column_dimensions[get_column_letter(position)].width = width
+                    header = worksheet.cell(row=1, column=position)
+                    header.font = Font(bold=True)
+                    _store_as_text(header, column)
+                    series = frame.iloc[:, position - 1]
+                    worksheet.column_dimensions[get_column_letter(position)].width = _column_width(column, series)
+                    if _is_text_dtype(series.dtype) or isinstance(series.dtype, pd.CategoricalDtype):
+                        for row, value in enumerate(series, start=2):
+                            cell = worksheet.cell(row=row, column=position)
+                            cell.alignment = wrapped
+                            _store_as_text(cell, value)
+                if name == first_sheet:
+                    opening_sheet = sheet
+            if opening_sheet is not None:
+                _open_on(writer.book, opening_sheet)
     return Path(path)
+
+
+def _store_as_text(cell: Any, value: Any) -> None:
+    # openpyxl turns a str starting with "=" into a formula; quotePrefix keeps any prefix plain text.
+    if is_formula_like(value):
+        cell.value = value
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
+def _open_on(book: Any, sheet: str) -> None:
+    # Only one selected tab: two selected tabs would open as a group (edits go to both).
+    book.active = book.sheetnames.index(sheet)
+    for worksheet in book.worksheets:
+        worksheet.sheet_view.tabSelected = worksheet.title == sheet
 
 
 def write_parquet(df: pd.DataFrame, path: str | Path, schema: pa.Schema | None = None) -> Path:
@@ -236,7 +289,7 @@ def _csv_dialect(name: str) -> CsvDialect:
 
 
 def _check_formats(formats: Iterable[str]) -> list[str]:
-    chosen = [formats] if isinstance(formats, str) else list(formats)
+    chosen = [name.lower() for name in ([formats] if isinstance(formats, str) else list(formats))]
     unknown = [name for name in chosen if name not in SUPPORTED_FORMATS]
     if unknown:
         raise ValueError(

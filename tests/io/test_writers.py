@@ -18,6 +18,7 @@ from pipeline.io.writers import (
     neutralize_formula,
     neutralize_frame,
     read_csv,
+    restore_formula,
     sheet_name,
     write_csv,
     write_parquet,
@@ -44,7 +45,7 @@ def results_frame() -> pd.DataFrame:
 
 
 def expected_cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+    return "'" + value if value.startswith((*FORMULA_PREFIXES, "'")) else value
 
 
 def listing(folder: Path) -> list[str]:
@@ -56,9 +57,19 @@ def test_neutralize_formula_prefixes_dangerous_text(payload: str) -> None:
     assert neutralize_formula(payload) == "'" + payload
 
 
-@pytest.mark.parametrize("value", ["Müller", "", " =1+1", "'=bereits", "1:23,456", -5, 1.5, None])
+@pytest.mark.parametrize("value", ["Müller", "", " =1+1", "1:23,456", "Zitat'", -5, 1.5, None])
 def test_neutralize_formula_leaves_other_values(value: object) -> None:
     assert neutralize_formula(value) == value
+
+
+@pytest.mark.parametrize("value", [*PAYLOADS, *SAFE_TEXT, "'", "''", "'=bereits", "'Ring'", "x'", "=", "@"])
+def test_the_escape_is_reversible(value: str) -> None:
+    escaped = neutralize_formula(value)
+
+    assert restore_formula(escaped) == value
+    assert not escaped.startswith(FORMULA_PREFIXES)
+    if value.startswith("'"):
+        assert escaped == "'" + value  # an apostrophe of the text itself is escaped too
 
 
 def test_neutralize_frame_copies_and_keeps_numbers() -> None:
@@ -95,7 +106,7 @@ def test_csv_neutralises_and_reads_back(tmp_path: Path, dialect: str) -> None:
 
     back = read_csv(path, dialect=dialect)
     for column in TEXT_COLUMNS:
-        assert list(back[column]) == [expected_cell(value) for value in frame[column]]
+        assert list(back[column]) == list(frame[column])  # the escape is removed again
     assert back["punkte"].dtype == "int64"
     assert list(back["punkte"]) == list(frame["punkte"])
     assert list(back["abstand"]) == list(frame["abstand"])
@@ -150,10 +161,39 @@ def test_xlsx_is_formatted_and_has_no_formulas(tmp_path: Path) -> None:
     cells = [cell for ws in workbook for row in ws.iter_rows() for cell in row]
     assert all(cell.data_type != "f" for cell in cells)
     values = [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)]
-    assert [row[0] for row in values] == [expected_cell(v) or None for v in frame["fahrer"]]
+    # Formula-like text is stored as written, marked with Excel's quotePrefix: no visible apostrophe.
+    assert [row[0] for row in values] == [v or None for v in frame["fahrer"]]
+    first_column = [cell for (cell,) in sheet.iter_rows(min_row=2, max_col=1)]
+    assert [cell.quotePrefix for cell in first_column] == [v.startswith(FORMULA_PREFIXES) for v in frame["fahrer"]]
+    assert all(cell.alignment.wrap_text for cell in first_column)
+    assert not sheet.cell(row=2, column=4).alignment.wrap_text  # numbers are not wrapped
     assert values[0][1] == "Zeilemit Steuerzeichen"
     assert [row[3] for row in values] == list(frame["punkte"])
     assert "„Zitat“ vom Teamchef" in {row[2] for row in values}
+
+
+def test_xlsx_reads_back_the_original_text(tmp_path: Path) -> None:
+    frame = results_frame().rename(columns={"zitat": "=zitat"})
+    frame["kategorie"] = pd.Categorical(["=A1", "'GT3"] * 6)
+
+    back = pd.read_excel(write_xlsx({"ergebnisse": frame}, tmp_path / "t.xlsx"), keep_default_na=False)
+
+    assert list(back.columns) == list(frame.columns)
+    for column in ("fahrer", "strecke", "=zitat", "kategorie"):
+        assert list(back[column]) == list(frame[column].astype(str))
+
+
+def test_xlsx_opens_on_the_drivers_sheet_with_one_selected_tab(tmp_path: Path) -> None:
+    tables = {"documents": pd.DataFrame({"text": ["lang"]}), "drivers": pd.DataFrame({"driver": ["Ada Lund"]}),
+              "quotes": pd.DataFrame({"quote": ["x"]})}
+
+    workbook = openpyxl.load_workbook(write_xlsx(tables, tmp_path / "t.xlsx"))
+
+    assert workbook.sheetnames == ["documents", "drivers", "quotes"]  # order kept
+    assert workbook.active.title == "drivers"
+    assert [sheet.sheet_view.tabSelected for sheet in workbook.worksheets] == [False, True, False]
+    without = openpyxl.load_workbook(write_xlsx({"quotes": tables["quotes"]}, tmp_path / "q.xlsx"))
+    assert without.active.title == "quotes"
 
 
 def test_xlsx_without_tables_is_a_clear_error(tmp_path: Path) -> None:
@@ -256,7 +296,7 @@ def test_write_tables_all_formats(tmp_path: Path) -> None:
     ]
     assert listing(out) == sorted(path.name for path in written)
     assert not (out / "fahrer.csv").read_bytes().startswith(b"\xef\xbb\xbf")
-    assert read_csv(out / "fahrer.csv", dialect="rfc4180")["name"].tolist() == ["Müller", "'@Dürr"]
+    assert read_csv(out / "fahrer.csv", dialect="rfc4180")["name"].tolist() == ["Müller", "@Dürr"]
     assert openpyxl.load_workbook(out / "tables.xlsx").sheetnames == ["ergebnisse", "fahrer"]
 
 
