@@ -64,11 +64,13 @@ CONFIDENCE = {
     "after_cue": 0.95, "after_cue_positional": 0.85, "before_cue_colon": 0.9, "before_cue": 0.8,
     "pronoun": 0.8, "pronoun_weak": 0.6, "description": 0.8, "description_weak": 0.5,
     "continuation": 0.75, "continuation_paragraph": 0.65, "continuation_forward": 0.7, "context": 0.4,
+    "heading": 0.6,
 }
 
 PRONOUNS = {"er": "m", "sie": "f"}
 ARTICLES = frozenset({"der", "die"})
 INDEFINITE_ARTICLES = frozenset({"ein", "eine"})
+NEXT_SENTENCE_OPENERS = ("Das", "Dies", "So")  # ``„…“ Das sagte X.``
 WORDS_FILE = "attribution_words.tsv"
 WORD_CLASSES = ("genitive_article", "non_subject_before", "particle", "phrase_adverb", "phrase_stop", "teammate_noun",
                 "teammate_possessive", "title_abbreviation")
@@ -115,6 +117,7 @@ ADJECTIVE_RE = re.compile(r"^[a-zäöüß][a-zäöüß\-]*(?:e|en|er|es|em)$")  
 PARTICIPLE_ENDINGS = ("te", "ten", "ene", "enen", "nde", "nden")
 PARTICIPLE_BLOCK_OPENERS = ("von", "vom")  # ``der von der Stiftung geförderte X``
 MAX_PHRASE_WORDS = 10
+MAX_HEADING_WORDS = 14  # a speaker line above a quote: name, team, car
 AGE_WORD_RE = re.compile(r"(\d{1,2})-[Jj]ährige")
 SENIORITY = {"senior": "older", "sen.": "older", "junior": "younger", "jun.": "younger", "jr.": "younger"}
 _WORD_RE = re.compile(r"\w[\w\-’'.]*")
@@ -412,7 +415,7 @@ class Attributor:
             limit = min(limit, st.outer[index + 1][0])
         cue = after_cue_word(text, o_end, limit, require_comma=False)
         if cue is None:
-            return None
+            return self._next_sentence_cue(st, quotes, index)
         has_comma = "," in text[o_end:cue[0]]
         word = cue[2]
         known = word in self.speech_forms or word in REPORTING_FORMS or word in ("so", "laut")
@@ -424,6 +427,28 @@ class Attributor:
         cue_text = self._cue_text(st, word, cue[1], slot, limit)
         base = CONFIDENCE["after_cue"] if known else CONFIDENCE["after_cue_positional"]
         return Cue("after_cue", slot, cue_text, base, st.outer[index][0])
+
+    def _next_sentence_cue(self, st: _Doc, quotes: list[dict], index: int) -> Cue | None:
+        """``„…“ Das sagte Teamchef X nach dem Rennen.``: the sentence after the
+        quote opens with ``Das``/``Dies``/``So`` and a speech verb."""
+        text = st.text
+        o_end = st.outer[index][1]
+        p_end = st.paragraphs[st.paragraph_of(o_end - 1)][1]
+        limit = min(p_end, o_end + 300)
+        if index + 1 < len(quotes):
+            limit = min(limit, st.outer[index + 1][0])
+        words = st.words(o_end, min(limit, o_end + 60))
+        if len(words) < 3 or words[0][2] not in NEXT_SENTENCE_OPENERS or text[o_end:words[0][0]].strip(" \t.!?"):
+            return None
+        verb = words[1][2].lower()
+        if verb not in self.speech_forms and verb not in REPORTING_FORMS:
+            return None
+        _, sent_end = st.sentences.bounds(words[1][0], len(text))
+        slot = self._slot_after(st, words[1][1], min(limit, sent_end))
+        if slot is None:
+            return None
+        return Cue("after_cue", slot, f"{words[0][2]} {words[1][2]}", CONFIDENCE["after_cue_positional"],
+                   st.outer[index][0])
 
     def _slot_after(self, st: _Doc, pos: int, limit: int) -> Slot | None:
         """The speaker after a cue verb: first mention, pronoun or description."""
@@ -455,7 +480,10 @@ class Attributor:
                     return None
                 return self._mention_slot(st, mention, words, next(i for i, w in enumerate(words)
                                                                   if w[0] >= mention["start_char"]))
-            if word[:1].isupper() and not self._is_title(word) and word not in self.words.title_abbreviation:
+            if word[:1].isupper() and index + 2 < len(words) and words[index + 1][2] == "und" \
+                    and self._is_title(words[index + 2][2]):
+                pass  # ``sagte Rennstallbesitzer und Teamchef X``
+            elif word[:1].isupper() and not self._is_title(word) and word not in self.words.title_abbreviation:
                 # ``so Sportdirektor X``: a title noun right before a name is fine;
                 # any other noun phrase is not a speaker (``sagte ein Sprecher``)
                 nxt = words[index + 1] if index + 1 < len(words) else None
@@ -585,7 +613,10 @@ class Attributor:
         lowered = [w.lower() for _, _, w in words]
         has_verb = any(w in self.speech_forms or w in REPORTING_FORMS for w in lowered)
         inserted = after_quote and lead.lstrip().startswith(",")  # „…“, sagte X, „…“
-        if not (colon or quotes[index].get("is_partial") or has_verb or inserted):
+        # ``X holte den „ersten von drei Siegen.“``: a quote that goes on with the
+        # sentence around it is the subject's words, like a partial quote
+        embedded = (quotes[index].get("quote") or " ")[:1].islower() and not lead.endswith((".", "!", "?"))
+        if not (colon or quotes[index].get("is_partial") or has_verb or inserted or embedded):
             return None
         slot = self._subject(st, words, clause_start, o_start)
         if slot is None:
@@ -720,7 +751,7 @@ class Attributor:
         if prev >= 0 and results[prev] is not None and results[prev].person is not None:
             person, tail = results[prev].person, results[prev].tail
             prev_end_par = st.paragraph_of(max(st.outer[prev][1] - 1, 0))
-            quiet = self._nobody_between(st, tail, st.outer[index][0], person)
+            quiet = self._nobody_between(st, tail, st.outer[index][0], person, objects_ok=True)
             if prev_end_par == own and quiet:
                 return Result(person, "continuation", None, CONFIDENCE["continuation"])
             forward = self._forward(st, quotes, index, cues, early)
@@ -739,7 +770,7 @@ class Attributor:
         if cues[nxt].slot.kind == "pronoun":
             return None  # a pronoun needs what came before; that is this quote's question too
         gap = st.text[st.outer[index][1]:st.outer[nxt][0]]
-        if gap.strip() or "\n" in gap:
+        if gap.strip() or ("\n" in gap and not self._quote_heading(st, quotes, index)):
             return None
         if nxt not in early:
             early[nxt] = self._resolve_cue(st, cues[nxt], None)
@@ -748,36 +779,92 @@ class Attributor:
         return Result(early[nxt].person, "continuation", None, CONFIDENCE["continuation_forward"])
 
     @staticmethod
-    def _nobody_between(st: _Doc, start: int, end: int, person: int) -> bool:
-        others = [m for m in st.mentions_between(start, end) if m["person"] != person]
+    def _quote_heading(st: _Doc, quotes: list[dict], index: int) -> bool:
+        """A short quote that is a paragraph of its own, with no full stop: a
+        heading that cites the speaker of the paragraph below."""
+        p_start, p_end = st.paragraphs[st.paragraph_of(st.outer[index][0])]
+        o_start, o_end = st.outer[index]
+        inner = (quotes[index].get("quote") or "").rstrip()
+        return (not st.text[p_start:o_start].strip() and not st.text[o_end:p_end].strip() and bool(inner)
+                and inner[-1] not in ".!?…" and len(inner.split()) <= MAX_HEADING_WORDS)
+
+    def _nobody_between(self, st: _Doc, start: int, end: int, person: int, objects_ok: bool = False) -> bool:
+        """Nobody but ``person`` named between. ``objects_ok``: when ``person``
+        is named there again as the subject, names after a preposition
+        (``Seit 2015 fährt X für Penske.``) are objects and do not count."""
+        mentions = st.mentions_between(start, end)
+        others = [m for m in mentions if m["person"] != person]
+        if objects_ok and others and any(m["person"] == person and m.get("kind") != "description"
+                                         and not self._after_preposition(st, m) for m in mentions):
+            others = [m for m in others if not self._after_preposition(st, m)]
         virtual = [p for _, p in st.virtual_between(start, end) if p != person]
         return not others and not virtual
 
+    def _after_preposition(self, st: _Doc, mention: dict) -> bool:
+        start = mention["start_char"]
+        before = st.words(max(0, start - 30), start)
+        return bool(before) and before[-1][2].lower() in self.words.non_subject_before \
+            and not st.text[before[-1][1]:start].strip()
+
     # --------------------------------------------------------------- pass 6
     def _context(self, st: _Doc, quotes: list[dict], index: int) -> Result | None:
-        """No cue at all: the subject of the sentence right before, when it names
-        exactly one person and no other quote stands between."""
+        """No cue at all. In order: the subject of the sentence right before
+        (a name that opens it, or the only person it names; a pronoun that opens
+        it, resolved); the only person named in the paragraph before the quote;
+        a short heading line right before the quote's paragraph that opens with
+        a name (``Kai Roth, Team X, Porsche 911``)."""
         text = st.text
         o_start = st.outer[index][0]
-        paragraph_start = st.paragraphs[st.paragraph_of(o_start)][0]
+        paragraph = st.paragraph_of(o_start)
+        paragraph_start = st.paragraphs[paragraph][0]
         sent_start, _ = st.sentences.bounds(o_start, len(text))
+        sent_start = max(sent_start, paragraph_start)  # a line without a full stop ends with its paragraph
         if text[sent_start:o_start].strip():
             return None
-        if sent_start <= paragraph_start:
-            return None
+        if sent_start == paragraph_start:
+            return self._heading(st, quotes, index, paragraph)
         prev_start, _ = st.sentences.bounds(sent_start - 1, len(text))
         prev_start = max(prev_start, paragraph_start)
         if index > 0 and st.outer[index - 1][1] > prev_start:
             return None
-        mentions = st.mentions_between(prev_start, sent_start)
-        people = {m["person"] for m in mentions}
-        if len(people) != 1:
-            return None
         words = st.words(prev_start, sent_start)
         slot = self._subject(st, words, prev_start, sent_start)
-        if slot is None or slot.kind != "mention":
+        mentions = st.mentions_between(prev_start, sent_start)
+        people = {m["person"] for m in mentions}
+        if slot is not None and slot.kind == "mention":
+            opens = bool(words) and slot.start <= words[min(2, len(words) - 1)][0]
+            if len(people) == 1 or opens:
+                return Result(slot.person, "context", None, CONFIDENCE["context"], slot)
             return None
-        return Result(slot.person, "context", None, CONFIDENCE["context"], slot)
+        if slot is not None and slot.kind == "pronoun" and words and slot.start == words[0][0]:
+            person, _ = self._resolve_pronoun(st, slot, slot.start)
+            if person is not None:
+                return Result(person, "context", None, CONFIDENCE["context"], slot)
+            return None
+        if people:
+            return None
+        if index > 0 and st.outer[index - 1][1] > paragraph_start:
+            return None
+        before = {m["person"] for m in st.mentions_between(paragraph_start, sent_start)}
+        if len(before) == 1:
+            return Result(before.pop(), "context", None, CONFIDENCE["context"])
+        return None
+
+    def _heading(self, st: _Doc, quotes: list[dict], index: int, paragraph: int) -> Result | None:
+        """``Kai Roth, Team X, Porsche 911`` as its own short paragraph right
+        before a paragraph that opens with the quote."""
+        if paragraph == 0 or (index > 0 and st.outer[index - 1][1] > st.paragraphs[paragraph - 1][0]):
+            return None
+        h_start, h_end = st.paragraphs[paragraph - 1]
+        line = st.text[h_start:h_end].strip()
+        if not line or line[-1] in ".!?" or len(line.split()) > MAX_HEADING_WORDS:
+            return None
+        first = st.mention_covering(h_start + (len(st.text[h_start:h_end]) - len(st.text[h_start:h_end].lstrip())))
+        if first is None:
+            return None
+        slot = Slot("mention", first["start_char"], first["end_char"], first.get("text") or "", first["person"],
+                    first.get("kind"))
+        return Result(first["person"], "context", None, CONFIDENCE["heading"], slot)
 
     # ---------------------------------------------------------- resolution
     def _resolve_slot(self, st: _Doc, slot: Slot, method: str, cue: str, base: float, before: int,

@@ -585,3 +585,77 @@ def test_attribution_words_load_and_are_checked(tmp_path):
     (broken / WORDS_FILE).write_text("class\tword\nverb\tsagte\n", encoding="utf-8")
     with pytest.raises(RuleFileError, match="unknown class"):
         load_attribution_words(str(broken))
+
+
+def test_speaker_named_in_the_sentence_after_the_quote(quote_nlp):
+    text = ("„Mit dem Auftakt bin ich sehr zufrieden.“ Das sagte Rennleiter und Teamchef Arne Wolff nach dem "
+            "ersten Lauf der Saison.")
+    doc = annotate(quote_nlp, text, [person("Arne Wolff", kind="person")])
+    assert speakers(doc) == ["Arne Wolff"]
+    assert methods(doc) == ["after_cue"]
+
+
+def test_quote_that_goes_on_with_the_sentence_is_the_subjects(quote_nlp):
+    text = ("Zufrieden war dagegen Kai Roth. Der Werksfahrer holte in seiner Klasse den „ersten von drei Siegen, "
+            "die wir noch brauchen.“ Danach ging es heim.")
+    doc = annotate(quote_nlp, text, [person("Kai Roth", titles=["Werksfahrer"])])
+    assert speakers(doc) == ["Kai Roth"]
+
+
+def test_context_subject_that_opens_the_sentence_before(quote_nlp):
+    text = ("Arne Wolff sorgt sich nicht, dass Kai Roth noch lange warten muss. „Ich bin sicher, dass er bald "
+            "gewinnt.“")
+    doc = annotate(quote_nlp, text, [person("Arne Wolff", kind="person"), person("Kai Roth")])
+    assert speakers(doc) == ["Arne Wolff"]
+    assert methods(doc) == ["context"]
+
+
+def test_context_pronoun_that_opens_the_sentence_before(quote_nlp):
+    text = "Die Ideallinie hat auch Ole Sand gefunden. Er genoss den Sieg sichtlich. „Endlich hat es geklappt.“"
+    doc = annotate(quote_nlp, text, [person("Ole Sand", gender="m")])
+    assert speakers(doc) == ["Ole Sand"]
+    assert methods(doc) == ["context"]
+
+
+def test_context_the_only_person_of_the_paragraph(quote_nlp):
+    text = ("Kai Roth siegte.\n\nEine starke Vorstellung zeigte Nils Graf. Schon im Training lief es gut. "
+            "Der Sieg war sein erster. „Es ist ein großartiges Gefühl.“")
+    doc = annotate(quote_nlp, text, [person("Kai Roth"), person("Nils Graf")])
+    assert speakers(doc) == ["Nils Graf"]
+    assert methods(doc) == ["context"]
+
+
+def test_context_needs_a_single_person(quote_nlp):
+    text = "Kai Roth und Nils Graf fuhren mit. Der Tag war lang. „Es ist ein großartiges Gefühl.“"
+    doc = annotate(quote_nlp, text, [person("Kai Roth"), person("Nils Graf")])
+    assert speakers(doc) == [None]
+
+
+def test_speaker_line_above_the_quote_paragraph(quote_nlp):
+    text = ("Kai Roth führte bis ins Ziel.\n\nKai Roth, Team Roth, Dallara F3\n\n„Ich hatte einen guten Start. "
+            "Danach habe ich abgewartet.“\n\nNils Graf, Team Graf, Dallara F3\n\n„Ich bin zufrieden.“")
+    doc = annotate(quote_nlp, text, [person("Kai Roth"), person("Nils Graf")])
+    assert speakers(doc) == ["Kai Roth", "Nils Graf"]
+    assert methods(doc) == ["context", "context"]
+
+
+def test_heading_quote_takes_the_speaker_of_the_paragraph_below(quote_nlp):
+    text = ("Kai Roth gewann zum siebten Mal.\n\n„Habe mir einen Traum erfüllt“\n\n"
+            "„Ich kann es kaum glauben“, sagte Roth im Ziel.")
+    doc = annotate(quote_nlp, text, [person("Kai Roth")])
+    assert speakers(doc) == ["Kai Roth", "Kai Roth"]
+    assert methods(doc) == ["continuation", "after_cue"]
+
+
+def test_continuation_past_a_name_after_a_preposition(quote_nlp):
+    text = ("„Ein Traum wird wahr“, sagt Kai Roth. „Ich bin erfüllt von Freude.“ Seit 2019 fährt Roth für "
+            "Arne Wolff und hatte schon Chancen. „Heute hatte ich das beste Auto.“\n\n„Wir wollten angreifen.“")
+    doc = annotate(quote_nlp, text, [person("Kai Roth"), person("Arne Wolff", kind="person")])
+    assert speakers(doc) == ["Kai Roth"] * 4
+
+
+def test_a_subject_between_still_stops_a_continuation(quote_nlp):
+    text = "„Ein Traum“, sagt Kai Roth. Arne Wolff lobte Roth für die Fahrt. „Heute war alles perfekt.“"
+    doc = annotate(quote_nlp, text, [person("Kai Roth"), person("Arne Wolff", kind="person")])
+    assert speakers(doc) == ["Kai Roth", "Arne Wolff"]
+    assert methods(doc) == ["after_cue", "context"]
