@@ -103,6 +103,8 @@ class Lexicons:
     team_member_nouns: frozenset[str] = frozenset()
     generic_team_words: frozenset[str] = frozenset()
     not_team_words: frozenset[str] = frozenset()
+    chassis_makers: frozenset[str] = frozenset()
+    link_words: dict[str, frozenset[str]] = field(default_factory=dict)
     # Derived lookups, built once in __post_init__.
     country_by_code: dict[str, Country] = field(default_factory=dict)
     country_by_name: dict[str, Country] = field(default_factory=dict)
@@ -264,6 +266,19 @@ def _speech_verbs(path: Path) -> dict[str, tuple[SpeechVerb, ...]]:
     return {form: tuple(entries) for form, entries in verbs.items()}
 
 
+LINK_WORD_KINDS = ("teammate", "contrast", "contrast_verb", "team_after_bracket", "shared_car", "sister_car",
+                   "ordinal", "together", "shared_bracket", "maker_only")
+
+
+def _link_words(path: Path) -> dict[str, frozenset[str]]:
+    words: dict[str, set[str]] = {kind: set() for kind in LINK_WORD_KINDS}
+    for row in read_tsv(path, ("word", "kind")):
+        if row["kind"] not in words:
+            raise RuleFileError(f"{path.name}: kind {row['kind']!r} of {row['word']!r} is not one of {LINK_WORD_KINDS}")
+        words[row["kind"]].add(row["word"])
+    return {kind: frozenset(found) for kind, found in words.items()}
+
+
 def load_lexicons_from(root: Path) -> Lexicons:
     """Load and validate every rule file in ``root``."""
     return Lexicons(
@@ -300,6 +315,8 @@ def load_lexicons_from(root: Path) -> Lexicons:
         team_member_nouns=read_word_list(root / "team_member_nouns.txt"),
         generic_team_words=read_word_list(root / "generic_team_words.txt"),
         not_team_words=read_word_list(root / "not_team_words.txt"),
+        chassis_makers=read_word_list(root / "chassis_makers.txt"),
+        link_words=_link_words(root / "link_words.tsv"),
         places=tuple(
             Place(row["place"], tuple(r.strip() for r in row["regions"].split(",") if r.strip()), row["country"])
             for row in read_tsv(root / "places.tsv", ("place", "regions", "country"))

@@ -39,28 +39,14 @@ from .doc_view import doc_view
 from .shapes import TextIndex, bracket_end
 
 DEFAULT_THINGS_KEY = "motorsport_things"
-TEAMMATE_NOUNS = frozenset({"Teamkollege", "Teamkollegen", "Teamkollegin", "Stallgefährte", "Stallgefährtin", "Teampartner", "Teampartnerin"})
-POSSESSIVES = frozenset({"sein", "seine", "seinem", "seinen", "seines", "ihr", "ihre", "ihrem", "ihren", "ihres"})
 SCORE_BRACKET, SCORE_TEAMMATE, SCORE_PARAGRAPH, SCORE_DOCUMENT = 0, 0.5, 100, 1000
 BETWEEN_PENALTY = 8
 MAX_LINK_TOKENS = 60  # bounds the work in run-on "sentences" of hostile input
 BEFORE_PENALTY = 2
 COMMA_PENALTY = 8
 AFTER_COMMA_PENALTY = 6  # "A (F), Platz drei ging an den Mercedes …": a new clause
-# Across "vor"/"hinter"/"gegen" the thing is the rival's ("A im Porsche vor B"): no link at all.
+# Across a contrast word ("A im Porsche vor B") the thing is the rival's: no link at all.
 CONTRAST_PENALTY = float("inf")
-CONTRAST_VERBS = frozenset({"überholte", "überholt", "überholten", "passierte", "attackierte"})
-CONTRAST_WORDS = frozenset({"vor", "hinter", "gegen"}) | CONTRAST_VERBS
-# "B (F) von DS Penske": words that tie a team to the name before the bracket. (Cars are
-# shared more often: "A und B (F) im Porsche".)
-AFTER_BRACKET_TEAM_WORDS = frozenset({"von", "vom", "für"})
-# "teilt sich das Cockpit mit X": X drives for the same team.
-SHARED_CAR_NOUNS = frozenset({"Cockpit", "Auto", "Fahrzeug", "Steuer", "Lenkrad"})
-# "das Schwesterauto", "den zweiten Neunelfer": the paragraph is about the team's other car.
-SISTER_CAR_NOUNS = frozenset({"auto", "fahrzeug", "wagen", "Auto", "Fahrzeug", "Wagen", "Rennwagen", "Boliden", "Bolide",
-                              "Neunelfer", "Elfer", "Prototyp", "Prototypen"})
-ORDINAL_ADJECTIVES = frozenset({"zweite", "zweiten", "zweiter", "zweites", "dritte", "dritten", "dritter", "drittes",
-                                "andere", "anderen", "anderer", "anderes"})
 PERSON_LABELS = {"driver": "DRIVER", "person": "PERSON"}
 
 
@@ -72,6 +58,30 @@ PERSON_LABELS = {"driver": "DRIVER", "person": "PERSON"}
 )
 def make_linking(nlp: Language, name: str, things_key: str) -> "DriverLinker":
     return DriverLinker(nlp, name, things_key=things_key)
+
+
+class LinkWords:
+    """The word classes of ``link_words.tsv``:
+    - teammate: ``seine Teamkollegin X``; together: ``zusammen mit X``;
+    - contrast (between driver and thing) and contrast_verb (right before the
+      driver): the thing is a rival's (``vor``, ``überholte er den Ligier von X``);
+    - team_after_bracket: ``B (F) von X`` ties the team to the name (cars are
+      shared more often: ``A und B (F) im Porsche``);
+    - shared_car: ``teilt sich das Cockpit mit X``; sister_car and ordinal:
+      ``das Schwesterauto``, ``den zweiten Neunelfer`` (a paragraph about the team's other car);
+    - shared_bracket: ``(beide Dallara Kessler)`` holds the car of the names before it;
+    - maker_only: ``im Audi`` names a maker, not a model: the driver's model is unstated."""
+
+    def __init__(self, link_words: dict[str, frozenset[str]]) -> None:
+        def get(kind: str) -> frozenset[str]:
+            return link_words.get(kind, frozenset())
+
+        self.teammate, self.together = get("teammate"), get("together")
+        self.contrast_verb = get("contrast_verb")
+        self.contrast = get("contrast") | self.contrast_verb
+        self.team_after_bracket, self.shared_car = get("team_after_bracket"), get("shared_car")
+        self.sister_car, self.ordinal = get("sister_car"), get("ordinal")
+        self.shared_bracket, self.maker_only = get("shared_bracket"), get("maker_only")
 
 
 class DriverLinker(ConfiguredPipe):
@@ -96,20 +106,30 @@ class DriverLinker(ConfiguredPipe):
         extra += _subject_pronouns(doc, people, narrative, quoted, index)
         evidence = sorted(narrative + extra, key=lambda pair: pair[1].start)
         weak_cars: dict[int, str] = {}
+        words = LinkWords(self.lexicons.link_words)
+        tokens = doc_view(doc).tokens
+        # "im Audi": a maker where the model would stand; the driver's model is unstated.
+        maker_only = [t for t in things if t.label_ == "MANUFACTURER" and t.start > 0
+                      and tokens[t.start - 1].lower_ in words.maker_only]
+        unstated_cars: set[int] = set()
         for label, key in (("TEAM", "team"), ("CAR", "car")):
-            candidates = [t for t in things if t.label_ == label]
-            best = self._link(doc, people, evidence, candidates, label, index)
+            candidates = [t for t in things if t.label_ == label] + (maker_only if label == "CAR" else [])
+            best = self._link(doc, people, evidence, candidates, label, index, words)
             for person_id, (score, thing) in best.items():
-                if label == "CAR" and score >= SCORE_PARAGRAPH:
+                if thing.label_ == "MANUFACTURER":
+                    if score < SCORE_PARAGRAPH:
+                        unstated_cars.add(person_id)
+                elif label == "CAR" and score >= SCORE_PARAGRAPH:
                     weak_cars[person_id] = thing._.canonical or thing.text  # only a fallback, see below
                 else:
                     people[person_id][key] = thing._.canonical or thing.text
-        self._car_from_team(people, things, index)
+        self._team_from_car(people, things, index)
+        self._car_from_team(people, things, index, unstated_cars)
         # A car named outside the driver's sentences is used only when the document
         # has one car model: otherwise it is as likely someone else's.
         car_names = {t._.canonical or t.text for t in things if t.label_ == "CAR"}
         for person_id, car in weak_cars.items():
-            if people[person_id]["car"] is None and len(car_names) == 1:
+            if people[person_id]["car"] is None and len(car_names) == 1 and person_id not in unstated_cars:
                 people[person_id]["car"] = car
         doc.spans["base_ents"] = list(doc.ents)
         doc.ents = self._entities(doc, people, mention_spans, all_things)
@@ -118,7 +138,7 @@ class DriverLinker(ConfiguredPipe):
         return doc
 
     def _link(self, doc: Doc, people, narrative, candidates: list[Span], label: str,
-              index: TextIndex) -> dict[int, tuple[float, Span]]:
+              index: TextIndex, words: LinkWords) -> dict[int, tuple[float, Span]]:
         best: dict[int, tuple[float, Span]] = {}
 
         def offer(person_id: int, score: float, thing: Span) -> None:
@@ -139,7 +159,7 @@ class DriverLinker(ConfiguredPipe):
             if span.start in list_of and people[mention["person"]]["kind"] == "driver":
                 people_of_group.setdefault(list_of[span.start], set()).add(mention["person"])
         for mention, span in narrative if label == "TEAM" else ():  # "B (F) von X"; "A und B (beide I) von X"
-            thing_start = _team_after_bracket(tokens, span.end)
+            thing_start = _team_after_bracket(tokens, span.end, words)
             if thing_start not in by_start or people[mention["person"]]["kind"] != "driver":
                 continue
             group = people_of_group.get(list_of.get(span.start), set()) | {mention["person"]}
@@ -158,6 +178,13 @@ class DriverLinker(ConfiguredPipe):
                 tied.append(([person_id], member))
             close = bracket_end(tokens, span.end) if span.end < len(tokens) and tokens[span.end].text == "(" else None
             crew = crews.get(span.start, [person_id])
+            if close is not None and tokens[span.end + 1].lower_ in words.shared_bracket:
+                # "A vor B (beide Dallara Kessler)": the drivers named before it in the sentence
+                sentence_drivers = [m["person"] for m, other in narrative if other.end <= span.end
+                                    and people[m["person"]]["kind"] == "driver"
+                                    and index.sentence_of(other.start) == index.sentence_of(span.start)]
+                shared = list(dict.fromkeys(reversed(sentence_drivers)))
+                crew = shared[:2] if tokens[span.end + 1].lower_ == "beide" else shared
             if close is not None:  # "(18, Trier, Kessler Racing)", "(beide Dallara Mercedes)"
                 tied += [(crew, by_start[i]) for i in range(span.end + 2, close)
                          if i in by_start and by_start[i].end <= close]
@@ -175,7 +202,19 @@ class DriverLinker(ConfiguredPipe):
         for thing in sorted(candidates, key=lambda t: t.start):  # sorted: searched with bisect below
             things_by_sentence.setdefault(index.sentence_of(thing.start), []).append(thing)
         neighbours_by_sentence: dict[int, DriverNeighbours] = {}
-        sister_paragraphs = _sister_car_paragraphs(doc, index, self.cfg["things_key"]) if label == "TEAM" else set()
+        # "Das Schwesterauto …" of a paragraph about another maker is not this team's.
+        maker_of_team = {team: car.split()[0] for car, team in _team_car_pairs(doc.spans.get(self.cfg["things_key"], []), index)}
+        makers_of_paragraph: dict[int, set[str]] = {}
+        for thing in doc.spans.get(self.cfg["things_key"], []):
+            if thing.label_ in ("CAR", "MANUFACTURER"):
+                name = thing._.canonical or thing.text
+                makers_of_paragraph.setdefault(index.paragraph_of(thing.start_char), set()).add(name.split()[0])
+
+        def _same_maker(team: Span, paragraph: int) -> bool:
+            maker = maker_of_team.get(team._.canonical or team.text)
+            return maker is None or paragraph not in makers_of_paragraph or maker in makers_of_paragraph[paragraph]
+
+        sister_paragraphs = _sister_car_paragraphs(doc, index, self.cfg["things_key"], words) if label == "TEAM" else set()
         ordered = sorted(candidates, key=lambda t: t.end)
         ends = [t.end for t in ordered]
         first_of_sentence: dict[int, int] = {}  # position in `ordered` of each sentence's first thing
@@ -197,7 +236,7 @@ class DriverLinker(ConfiguredPipe):
                 nearby += 1
                 if thing.start in owners and person_id not in owners[thing.start]:
                     continue  # tied to other drivers by a bracket
-                distance = _sentence_distance(doc, span, thing, neighbours, list_of.get(span.start))
+                distance = _sentence_distance(doc, span, thing, neighbours, list_of.get(span.start), words)
                 if distance != CONTRAST_PENALTY:
                     offer(person_id, distance, thing)
             # Outside the sentence only the nearest earlier thing can win.
@@ -214,10 +253,11 @@ class DriverLinker(ConfiguredPipe):
                 # A team or car whose own sentence names a driver is that driver's.
                 owned = index.sentence_of(thing.start) in drivers_by_sentence
                 if not owned and (label != "TEAM" or same_paragraph
-                                  or index.paragraph_of(span.start_char) in sister_paragraphs):
+                                  or (index.paragraph_of(span.start_char) in sister_paragraphs
+                                      and _same_maker(thing, index.paragraph_of(span.start_char)))):
                     offer(person_id, base + (span.start - thing.end) / 1000, thing)
         if label == "TEAM":
-            pairs = _teammates(doc, people, narrative)
+            pairs = _teammates(doc, people, narrative, words)
             # A crew "A/B" shares its team; a teammate phrase ties both ways.
             pairs += [(mate, other) for crew in crews.values() for mate in crew for other in crew if mate != other]
             for person_id, team_holder in pairs:
@@ -227,19 +267,27 @@ class DriverLinker(ConfiguredPipe):
                     offer(team_holder, SCORE_TEAMMATE, best[person_id][1])
         return best
 
-    def _car_from_team(self, people: list[dict], things: list[Span], index: TextIndex) -> None:
+    def _car_from_team(self, people: list[dict], things: list[Span], index: TextIndex, unstated: set[int]) -> None:
         """A driver whose car is unknown drives what the text gives to the team."""
-        first_car_of_sentence: dict[int, Span] = {}
-        for car in (t for t in things if t.label_ == "CAR"):
-            first_car_of_sentence.setdefault(index.sentence_of(car.start), car)
-        by_team: dict[str, str] = {}  # a team takes the first car of the first sentence naming both
-        for team in (t for t in things if t.label_ == "TEAM"):
-            car = first_car_of_sentence.get(index.sentence_of(team.start))
-            if car is not None:
-                by_team.setdefault(team._.canonical or team.text, car._.canonical or car.text)
-        for person in people:
-            if person["kind"] == "driver" and person["car"] is None and person["team"] in by_team:
+        by_team = {team: car for car, team in _team_car_pairs(things, index)}
+        for person_id, person in enumerate(people):
+            if (person["kind"] == "driver" and person["car"] is None and person["team"] in by_team
+                    and person_id not in unstated):
                 person["car"] = by_team[person["team"]]
+
+    def _team_from_car(self, people: list[dict], things: list[Span], index: TextIndex) -> None:
+        """In a document about one team, a driver whose car is the car the text
+        gives to that team drives for it: ``Starker Auftakt von Kessler Racing: der
+        Porsche 911 RSR fuhr …`` and later ``Lena Hofbauer (Porsche 911 RSR #77): …``.
+        Only from a sentence that names one team and one car model."""
+        teams = {t._.canonical or t.text for t in things if t.label_ == "TEAM"}
+        if len(teams) != 1:
+            return
+        cars = {car for car, _ in _team_car_pairs(things, index)}
+        team = next(iter(teams))
+        for person in people:
+            if person["kind"] == "driver" and person["team"] is None and person["car"] in cars:
+                person["team"] = team
 
     def _entities(self, doc: Doc, people, mention_spans, things: list[Span]) -> list[Span]:
         entities = []
@@ -255,6 +303,25 @@ class DriverLinker(ConfiguredPipe):
             entity._.canonical = span._.canonical or span.text
             entities.append(entity)
         return filter_spans(entities)
+
+
+def _team_car_pairs(things: list[Span], index: TextIndex) -> list[tuple[str, str]]:
+    """(car, team) of sentences that name one car model and one team; the first
+    sentence for each team wins."""
+    cars: dict[int, set[str]] = {}
+    teams: dict[int, set[str]] = {}
+    for thing in things:
+        if thing.label_ in ("CAR", "TEAM"):
+            target = cars if thing.label_ == "CAR" else teams
+            target.setdefault(index.sentence_of(thing.start), set()).add(thing._.canonical or thing.text)
+    pairs, seen = [], set()
+    for sentence in sorted(set(cars) & set(teams)):
+        if len(cars[sentence]) == 1 and len(teams[sentence]) == 1:
+            team = next(iter(teams[sentence]))
+            if team not in seen:
+                seen.add(team)
+                pairs.append((next(iter(cars[sentence])), team))
+    return pairs
 
 
 class DriverNeighbours:
@@ -282,7 +349,8 @@ class DriverNeighbours:
         return {pos - 1 for pos in members} | {pos - 2 for pos in members}
 
 
-def _sentence_distance(doc: Doc, mention: Span, thing: Span, neighbours: DriverNeighbours, own_list: int | None) -> float:
+def _sentence_distance(doc: Doc, mention: Span, thing: Span, neighbours: DriverNeighbours, own_list: int | None,
+                       words: LinkWords) -> float:
     """Token distance, longer when the thing is probably someone else's.
 
     Things after the name belong to it more often than things before it
@@ -297,9 +365,9 @@ def _sentence_distance(doc: Doc, mention: Span, thing: Span, neighbours: DriverN
     between = tokens[low:high]
     if neighbours.other_driver_between(low, high, own_list):
         distance += BETWEEN_PENALTY
-    if any(token.lower_ in CONTRAST_WORDS for token in between):
+    if any(token.lower_ in words.contrast or token.text in words.contrast for token in between):
         distance += CONTRAST_PENALTY
-    if after and mention.start > 0 and tokens[mention.start - 1].lower_ in CONTRAST_VERBS:
+    if after and mention.start > 0 and tokens[mention.start - 1].lower_ in words.contrast_verb:
         distance += CONTRAST_PENALTY  # "überholte er den Ligier von X": the object is the rival's
     list_commas = neighbours.list_commas(low, high, own_list)
     crosses_clause = any(token.text in (",", ";", ":") and token.i not in list_commas for token in between)
@@ -322,7 +390,7 @@ def _driver_row(person: dict) -> dict:
     }
 
 
-def _teammates(doc: Doc, people, narrative) -> list[tuple[int, int]]:
+def _teammates(doc: Doc, people, narrative, words: LinkWords) -> list[tuple[int, int]]:
     """(driver, teammate holding the team) for ``Xs Teamkollege Y``, ``seine
     Teamkollegin Y``, ``die Teamkollegen Y und Z`` and ``teilt sich das Cockpit mit Y``."""
     tokens = doc_view(doc).tokens
@@ -331,10 +399,19 @@ def _teammates(doc: Doc, people, narrative) -> list[tuple[int, int]]:
     by_end = {span.end: (m, span) for m, span in narrative}
     drivers = [(m, span) for m, span in narrative if people[m["person"]]["kind"] == "driver"]
     for token in tokens:
-        if token.text in TEAMMATE_NOUNS and token.i + 1 in by_start:
+        with_next = token.i + 2 in by_start and tokens[token.i + 1].text == "mit"
+        if token.text in words.teammate and token.i + 1 in by_start:
             mates = _list_from(doc, token.i + 1, by_start)
-        elif token.text in SHARED_CAR_NOUNS and token.i + 2 in by_start and tokens[token.i + 1].text == "mit":
+        elif token.text in words.shared_car and with_next:
             mates = _list_from(doc, token.i + 2, by_start)  # "teilt sich das Cockpit mit X"
+        elif token.lower_ in words.together and with_next:
+            mates = _list_from(doc, token.i + 2, by_start)  # "Zusammen mit X und Y jubelte Z"
+            sentence = doc_view(doc).index.sentence_of(token.i)
+            holder = next((m["person"] for m, span in drivers if m["person"] not in mates
+                           and doc_view(doc).index.sentence_of(span.start) == sentence), None)
+            if holder is not None:
+                pairs.extend((mate, holder) for mate in mates if mate != holder)
+            continue
         else:
             continue
         if token.i in by_end:  # "Jentzschs Teamkollege Frohwein"
@@ -437,7 +514,7 @@ def _subject_pronouns(doc: Doc, people, narrative, quoted, index: TextIndex) -> 
     return pronouns
 
 
-def _team_after_bracket(tokens: list, end: int) -> int | None:
+def _team_after_bracket(tokens: list, end: int, words: LinkWords) -> int | None:
     """Where a team (``von X``) starts right after the bracket that follows a
     name ending at ``end``."""
     if end >= len(tokens) or tokens[end].text != "(":
@@ -445,10 +522,10 @@ def _team_after_bracket(tokens: list, end: int) -> int | None:
     close = bracket_end(tokens, end)
     if close is None or close + 2 >= len(tokens) or tokens[close].text != ")":
         return None
-    return close + 2 if tokens[close + 1].text in AFTER_BRACKET_TEAM_WORDS else None
+    return close + 2 if tokens[close + 1].text in words.team_after_bracket else None
 
 
-def _sister_car_paragraphs(doc: Doc, index: TextIndex, things_key: str) -> set[int]:
+def _sister_car_paragraphs(doc: Doc, index: TextIndex, things_key: str, words: LinkWords) -> set[int]:
     """Paragraphs that speak of a team's other car: ``das Schwesterauto``,
     ``den zweiten Neunelfer``, ``im dritten Porsche``."""
     tokens = doc_view(doc).tokens
@@ -456,11 +533,11 @@ def _sister_car_paragraphs(doc: Doc, index: TextIndex, things_key: str) -> set[i
     found = set()
     for token in tokens:
         text = token.text
-        if text.startswith("Schwester") and text[len("Schwester"):] in SISTER_CAR_NOUNS:
-            found.add(index.paragraph_of(token.idx))
-        elif token.lower_ in ORDINAL_ADJECTIVES and token.i + 1 < len(tokens):
+        if text.startswith("Schwester") and text[len("Schwester"):].removeprefix("n") in words.sister_car:
+            found.add(index.paragraph_of(token.idx))  # "Schwesterauto", "Schwesternauto"
+        elif token.lower_ in words.ordinal and token.i + 1 < len(tokens):
             following = token.i + 1
-            if tokens[following].text in SISTER_CAR_NOUNS or following in car_starts:
+            if tokens[following].text in words.sister_car or following in car_starts:
                 found.add(index.paragraph_of(token.idx))
     return found
 

@@ -34,7 +34,7 @@ DEFAULT_SPANS_KEY = "motorsport_things"
 DEFAULT_MAX_NAME_TOKENS = 6
 THING_LABELS = ("TEAM", "CAR", "MANUFACTURER", "SERIES", "CIRCUIT", "RACE_CLASS")
 # "WRT-Team", "Felbermayr-Teams": a hyphen compound naming a team.
-TEAM_COMPOUND_HEADS = frozenset({"Team", "Teams"})
+TEAM_COMPOUND_HEADS = frozenset({"Team", "Teams", "Mannschaft"})
 # "das Andernacher Team", "beim Schweizer Team": an adjective of origin, not a team name.
 ORIGIN_TEAM_DETERMINERS = frozenset({"das", "dem", "des", "vom", "beim", "im", "ins", "zum", "ein", "einem", "eines"})
 # Words that end a series name: "ADAC GT Masters", "Porsche Carrera Cup".
@@ -109,6 +109,7 @@ class MotorsportRulers(Pipe):
         chosen = [span for span in chosen if not self._is_false_team(span)]
         chosen = _with_short_team_forms(doc, tokens, chosen, self.lexicons)
         chosen = self._with_bracket_teams(doc, tokens, chosen)
+        _teams_as_written(chosen)
         _resolve_compound_teams(chosen)
         _canonicalise_cars(chosen)
         doc.spans[self.spans_key] = sorted(chosen, key=lambda span: span.start)
@@ -118,7 +119,8 @@ class MotorsportRulers(Pipe):
         spans = []
         for match_id, start, end in self.phrase_matcher(doc):
             label, canonical = self.nlp.vocab.strings[match_id].split("\t", 1)
-            span = Span(doc, start, end, label=label, span_id=GAZETTEER_ID)
+            # kb_id keeps the list's name, so forms of one team can be joined per document
+            span = Span(doc, start, end, label=label, span_id=GAZETTEER_ID, kb_id=canonical)
             span._.canonical = canonical
             spans.append(span)
             if label == "MANUFACTURER":
@@ -152,19 +154,24 @@ class MotorsportRulers(Pipe):
         return end
 
     def _model_after_maker(self, doc: Doc, tokens: list[Token], start: int, end: int, maker: str) -> list[Span]:
-        """``Porsche 963``, ``Toyota GR Yaris Rally1``: a maker plus model-code tokens."""
+        """``Porsche 963``, ``Toyota GR Yaris Rally1``: a maker plus model-code tokens;
+        ``Dallara Mercedes``: a chassis plus its engine."""
+        maker_end = end
         while end < len(tokens) and tokens[end].text in self.lexicons.makers:  # "BMW Sauber F1.08"
             end += 1
         model_end = self._extend_model(tokens, end)
         if model_end == end:
+            if end > maker_end and maker in self.lexicons.chassis_makers:
+                return [_thing(doc, start, end, "CAR")]
             return []
         model_tokens = [token.text for token in tokens[end:model_end]]
         # The number after "Startnummer"-like words, years and counts are not models.
         # Words shared with team names ("Sport") do not make a model on their own: "Audi Sport".
         if not any(has_digit(t) or (t in self.lexicons.model_words and t not in self.lexicons.team_suffixes) for t in model_tokens):
             return []
-        if len(model_tokens) == 1 and model_tokens[0].isdigit() and len(model_tokens[0]) == 4 and model_tokens[0].startswith(("19", "20")):
-            return []
+        if len(model_tokens) == 1 and model_tokens[0].isdigit() and (
+                len(model_tokens[0]) < 3 or len(model_tokens[0]) == 4 and model_tokens[0].startswith(("19", "20"))):
+            return []  # "verlor der Toyota 15 Minuten", "Audi 2012"
         span = Span(doc, start, model_end, label="CAR")
         span._.canonical = None
         return [span]
@@ -200,10 +207,21 @@ class MotorsportRulers(Pipe):
                     spans.append(_thing(doc, token.i + 1, end, "TEAM"))
             elif "-" in text and is_capitalised(token):
                 compound = _compound_team(text, lex)
-                if compound:
-                    span = Span(doc, token.i, token.i + 1, label="TEAM", span_id=COMPOUND_ID)
-                    span._.canonical = compound
-                    spans.append(span)
+                makers = _maker_pair(text, lex)
+                if makers:
+                    model_end = self._extend_model(tokens, token.i + 1)
+                    if model_end > token.i + 1:  # "AMG-Kessler SLS-GT3": a car
+                        spans.append(_thing(doc, token.i, model_end, "CAR", canonical=None))
+                    else:  # "McLaren-Mercedes", "Abt-Audi" in DTM and F1 copy: the team
+                        spans.append(_thing(doc, _bracket_sponsors(tokens, token.i, lex), token.i + 1, "TEAM"))
+                elif compound:
+                    start = _bracket_sponsors(tokens, token.i, lex)
+                    if start < token.i:  # "(Vodafone Kessler-Audi)": the team as the bracket writes it
+                        spans.append(_thing(doc, start, token.i + 1, "TEAM"))
+                    else:
+                        span = Span(doc, token.i, token.i + 1, label="TEAM", span_id=COMPOUND_ID)
+                        span._.canonical = compound
+                        spans.append(span)
                 else:
                     spans.extend(self._team_word_compound(doc, tokens, token))
         return spans
@@ -215,8 +233,11 @@ class MotorsportRulers(Pipe):
         lex = self.lexicons
         head, _, last = token.text.rpartition("-")
         if last in TEAM_COMPOUND_HEADS and self._names_team(head):
-            name = token.text[:-1] if last == "Teams" else token.text
-            return [_thing(doc, token.i, token.i + 1, "TEAM", canonical=name)]
+            # "Kessler-Mannschaft" points at "Kessler Motorsport" when the document names it
+            name = head if last == "Mannschaft" else token.text[:-1] if last == "Teams" else token.text
+            span = Span(doc, token.i, token.i + 1, label="TEAM", span_id=COMPOUND_ID)
+            span._.canonical = name
+            return [span]
         if last not in lex.team_member_nouns:
             return []
         if self._names_team(head):
@@ -234,7 +255,9 @@ class MotorsportRulers(Pipe):
             return False
         if head in self.not_team_heads or head in self.lexicons.given_names:
             return False
-        return not all(part in self.lexicons.makers or part in self.lexicons.team_suffixes for part in parts)
+        # "WRT-Team": an acronym that also ends team names is a team on its own
+        return not all(part in self.lexicons.makers or (part in self.lexicons.team_suffixes and not is_all_caps(part))
+                       for part in parts)
 
     def _with_bracket_teams(self, doc: Doc, tokens: list[Token], chosen: list[Span]) -> list[Span]:
         """Results and grid copy that gives each driver's team in a bracket,
@@ -387,7 +410,7 @@ def default_patterns(lex: Lexicons) -> list[dict]:
         add("MANUFACTURER", maker)
     for car in lex.car_models:
         full = f"{car.maker} {car.model}"
-        forms = [car.model] if _model_stands_alone(car.model) else []
+        forms = [car.model] if _model_stands_alone(car.model, lex) else []
         add("CAR", full, *forms)
     for race_class in lex.race_classes:
         if has_digit(race_class) or " " in race_class or "-" in race_class:
@@ -395,9 +418,12 @@ def default_patterns(lex: Lexicons) -> list[dict]:
     return patterns
 
 
-def _model_stands_alone(model: str) -> bool:
-    """``911 GT3 R`` or ``R18`` name a car without the maker; ``GT3`` or ``Cup`` do not."""
+def _model_stands_alone(model: str, lex: Lexicons) -> bool:
+    """``911 GT3 R``, ``R18`` or ``Fabia WRC`` name a car without the maker; ``GT3``,
+    ``Cup`` or ``Fabia`` alone do not."""
     tokens = model.split()
+    if len(tokens) >= 2 and tokens[0] in lex.model_words and tokens[0] not in lex.team_suffixes:
+        return True
     return has_digit(model) and (len(tokens) >= 2 or any(ch.isalpha() for ch in model)) and model not in {"GT3", "GT4", "GT2", "GT1"}
 
 
@@ -412,6 +438,23 @@ def _member(doc: Doc, start: int, end: int, team: str) -> Span:
     span = Span(doc, start, end, label="TEAM", span_id=MEMBER_ID)
     span._.canonical = team
     return span
+
+
+def _maker_pair(text: str, lex: Lexicons) -> bool:
+    """``McLaren-Mercedes``: two different makers, not one maker's own name (``Mercedes-AMG``)."""
+    parts = text.split("-")
+    return (len(parts) == 2 and parts[0] != parts[1] and text not in lex.makers
+            and all(part in lex.makers for part in parts))
+
+
+def _bracket_sponsors(tokens: list[Token], index: int, lex: Lexicons) -> int:
+    """Where a team compound starts when sponsor words fill the bracket before
+    it: ``(Vodafone Kessler-Audi)`` starts at ``Vodafone``."""
+    start = _extend_left(tokens, index, lambda t: _is_team_word(t, lex) and not has_digit(t.text), limit=3)
+    if start < index and start > 0 and tokens[start - 1].text == "(" and index + 1 < len(tokens) \
+            and tokens[index + 1].text.startswith(")"):
+        return start
+    return index
 
 
 def _last_part(inner: list[Token]) -> list[Token]:
@@ -491,13 +534,25 @@ def _compound_team(text: str, lex: Lexicons) -> str | None:
     return " ".join(parts)
 
 
+def _teams_as_written(spans: list[Span]) -> None:
+    """A known team carries the fullest form the document writes
+    (``Kessler Sport Team Nord``), not the list's name for it (``Kessler Racing``)."""
+    fullest: dict[str, str] = {}
+    for span in spans:
+        if span.label_ == "TEAM" and span.id_ == GAZETTEER_ID and len(span.text) > len(fullest.get(span.kb_id_, "")):
+            fullest[span.kb_id_] = span.text
+    for span in spans:
+        if span.label_ == "TEAM" and span.id_ == GAZETTEER_ID:
+            span._.canonical = fullest[span.kb_id_]
+
+
 def _resolve_compound_teams(spans: list[Span]) -> None:
     """Point a compound reference at the document's full team name holding its words."""
     full_teams = [span for span in spans if span.label_ == "TEAM" and span.id_ != COMPOUND_ID]
     for span in spans:
         if span.id_ != COMPOUND_ID:
             continue
-        words = span._.canonical.split()
+        words = span._.canonical.removesuffix("-Team").replace("-", " ").split()
         for team in full_teams:
             team_name = team._.canonical or team.text
             if all(word in team_name.replace("-", " ").split() for word in words):

@@ -137,3 +137,52 @@ def test_teammate_phrase_gives_the_team_back_to_the_holder(blank_nlp):
 def test_overtaken_rival_keeps_his_car(blank_nlp):
     doc = blank_nlp("Jan Falk fuhr stark. In der letzten Runde überholte er den Ligier von Brandt Racing.")
     assert driver(doc, "Jan Falk")["team"] is None
+
+
+def test_shared_bracket_gives_the_car_to_both(blank_nlp):
+    doc = blank_nlp("Es gewann der Niederländer Niels Melk vor dem Schweden Felix Rost (beide Dallara Mercedes).")
+    assert driver(doc, "Niels Melk")["car"] == "Dallara Mercedes"
+    assert driver(doc, "Felix Rost")["car"] == "Dallara Mercedes"
+
+
+def test_maker_alone_next_to_the_driver_leaves_the_model_unstated(blank_nlp):
+    doc = blank_nlp(
+        "Kai Ostler (Brandt Racing) siegte im Opel Astra TCR. "
+        "Tom Lauten (Hupfer) im Audi und Jan Falk (Mayen Sport) im Opel folgten."
+    )
+    assert driver(doc, "Tom Lauten")["car"] is None
+    assert driver(doc, "Kai Ostler")["car"] == "Opel Astra TCR"
+
+
+def test_car_of_a_team_is_not_given_from_a_sentence_with_several_teams(blank_nlp):
+    doc = blank_nlp(
+        "Kai Ostler (Brandt Racing), der Sieger vom Samstag, wurde Vierter vor Tom Lauten (Hupfer), der im SEAT Leon TCR fuhr. "
+        "Jan Falk (Brandt Racing) folgte auf Rang neun."
+    )
+    assert driver(doc, "Jan Falk")["car"] is None
+
+
+def test_together_with_makes_teammates(blank_nlp):
+    doc = blank_nlp(
+        "Tim Olsen und Kai Ostler fuhren 2012 für das Kessler Sport Team. "
+        "Zusammen mit Jan Falk und Mira Holm strahlte Olsen im Ziel."
+    )
+    assert driver(doc, "Jan Falk")["team"] == "Kessler Sport Team"
+
+
+def test_one_team_document_gives_its_car_drivers_the_team(blank_nlp):
+    doc = blank_nlp(
+        "Spa – Starker Auftakt von Kessler Competition: Erstmals startete der Porsche 911 RSR von der Pole.\n\n"
+        "Jan Falk (Porsche 911 RSR #77): „Das war gut.“\n\n"
+        "Ergebnis: 1. Rossi/Bianchi (I/I), Ferrari 488 GTE, 91 Runden"
+    )
+    assert driver(doc, "Jan Falk")["team"] == "Kessler Competition"
+    assert driver(doc, "Rossi")["team"] is None
+
+
+def test_sister_car_of_another_maker_is_not_the_team_of_the_paragraph_before(blank_nlp):
+    doc = blank_nlp(
+        "Vierter wurde der BMW Z4 GT3 vom Kessler Racing Team.\n\n"
+        "Für Mercedes fuhren Tim Olsen und Jan Falk auf Rang fünf, nachdem das Schwesterauto ausfiel."
+    )
+    assert driver(doc, "Jan Falk")["team"] is None

@@ -143,3 +143,43 @@ def test_brackets_with_places_stay_hometowns(blank_nlp):
 def test_a_title_after_von_is_no_team(blank_nlp):
     doc = blank_nlp("Vorne lag der Toyota GT1 von Ex-Porsche-Star Thierry Vandamme und Kai Ostler.")
     assert not things(doc, "TEAM")
+
+
+def test_two_makers_joined_name_a_team_and_with_a_model_a_car(blank_nlp):
+    doc = blank_nlp("Es war ein Sieg für McLaren-Mercedes. Dahinter fuhren zwei AMG-Mercedes SLS-GT3 ins Ziel.")
+    assert "McLaren-Mercedes" in things(doc, "TEAM")
+    assert "AMG-Mercedes SLS-GT3" in {e.text for e in doc.ents if e.label_ == "CAR"}
+
+
+def test_sponsor_words_in_a_bracket_belong_to_the_team(blank_nlp):
+    doc = blank_nlp("Tim Alber (Expresso Kessel-Audi), 1. Platz, vor Marc Fass (Hopfen AMG-Mercedes).")
+    assert {"Expresso Kessel-Audi", "Hopfen AMG-Mercedes"} <= things(doc, "TEAM")
+
+
+def test_chassis_and_engine_make_a_car(blank_nlp):
+    doc = blank_nlp("Beide fuhren einen Dallara Mercedes, der Dritte einen Tatuus Abarth.")
+    cars = {e.text for e in doc.ents if e.label_ == "CAR"}
+    assert "Dallara Mercedes" in cars
+
+
+def test_models_without_their_maker(blank_nlp):
+    doc = blank_nlp("2005 war es ein Fabia WRC, nun steuerte er den GT3-Cup S und später den C14.")
+    cars = {e.text for e in doc.ents if e.label_ == "CAR"}
+    assert {"Fabia WRC", "GT3-Cup S", "C14"} <= cars
+
+
+def test_a_short_number_after_a_maker_is_a_count(blank_nlp):
+    doc = blank_nlp("Dann verlor der Toyota 15 Minuten in der Box.")
+    assert not [e for e in doc.ents if e.label_ == "CAR"]
+
+
+def test_known_team_keeps_the_form_the_text_writes(blank_nlp):
+    doc = blank_nlp("Haase fuhr für das Audi Sport Team Phoenix. Phoenix Racing hatte zwei Autos gemeldet.")
+    teams = [e for e in doc.ents if e.label_ == "TEAM"]
+    assert teams[0]._.canonical == "Audi Sport Team Phoenix"
+
+
+def test_team_mannschaft_compound_points_at_the_full_team(blank_nlp):
+    doc = blank_nlp("Für das Team Kesselring Motorsport war es ein Erfolg. Die Kesselring-Mannschaft jubelte.")
+    compound = next(e for e in doc.ents if e.text == "Kesselring-Mannschaft")
+    assert compound._.canonical == "Team Kesselring Motorsport"
