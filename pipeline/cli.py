@@ -82,7 +82,7 @@ def _fail(message: str, code: int) -> None:
 
 @app.command(cls=PlainHelpCommand)
 def run(
-    inputs: List[str] = typer.Argument(..., help="Files or folders (.txt .md .html .htm .jsonl .csv .zip), or - for stdin."),
+    inputs: List[str] = typer.Argument(..., help="Files or folders (.txt .md .html .htm .docx .pdf .jsonl .csv .zip), or - for stdin."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder."),
     model: Optional[str] = typer.Option(None, "--model", help="Base model: package name or path (default: de_core_news_md if installed, else the offline base)."),
     formats: str = typer.Option("csv", "--format", help="Comma-separated: csv, xlsx, parquet (xlsx holds all rows in memory: for smaller runs)."),
@@ -181,7 +181,7 @@ def evaluate(
 
 @app.command(cls=PlainHelpCommand)
 def show(
-    file: Path = typer.Argument(..., help="A press release (.txt .md .html .htm; .jsonl/.csv/.zip: pick one with --doc)."),
+    file: Path = typer.Argument(..., help="A press release (.txt .md .html .htm .docx .pdf; .jsonl/.csv/.zip: pick one with --doc)."),
     html: Optional[Path] = typer.Option(None, "--html", help="Write a standalone HTML page here instead of printing."),
     doc: Optional[str] = typer.Option(None, "--doc", help="Which document of a multi-document file: doc id or number (1 = first)."),
     model: Optional[str] = typer.Option(None, "--model", help="Base model: package name or path."),

@@ -27,7 +27,7 @@ from pipeline.io.normalize import (
     sniff_encoding,
 )
 
-DEFAULT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".csv", ".zip")
+DEFAULT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".csv", ".zip", ".docx", ".pdf")
 DEFAULT_MAX_MEMBER_BYTES = 50 * 1024 * 1024  # zip-bomb guard per archive member
 DEFAULT_MAX_CSV_FIELD_CHARS = 64 * 1024 * 1024  # csv's 128 KiB default is too small for long texts
 DEFAULT_CSV_DELIMITERS = (";", ",", "\t")
@@ -197,6 +197,10 @@ def _read_payload(data: bytes, suffix: str, doc_id: str, source: str) -> ReadRes
         return _plain_text(data, doc_id, source, markdown=suffix == ".md")
     if suffix in _HTML_SUFFIXES:
         return _html_text(data, doc_id, source)
+    if suffix in (".docx", ".pdf"):  # Word and PDF: pipeline/io/office.py
+        from pipeline.io.office import office_document
+
+        return office_document(data, suffix, doc_id, source)
     return ReadFailure(doc_id, source, "read", "unsupported", f"unsupported file type {suffix!r}")
 
 
