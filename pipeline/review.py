@@ -35,7 +35,7 @@ DEFAULT_REVIEW_NAME = "review.html"
 DEFAULT_TITLE = "motorsport-nlp review"
 DEFAULT_LOW_CONFIDENCE = 0.6  # quotes below this (weak descriptions, pronouns, unresolved) are "low"
 DEFAULT_EVIDENCE_GAP = 160  # characters between driver and value mention still shown as one snippet
-DEFAULT_EVIDENCE_CONTEXT = 40  # characters of context around a lone value mention
+DEFAULT_EVIDENCE_CONTEXT = 30  # characters of context before and after an evidence snippet
 REVIEW_TABLES = ("documents", "entities", "drivers", "quotes")
 DRIVER_FIELDS = {"hometown": "HOMETOWN", "team": "TEAM", "car": "CAR"}  # drivers column -> entity label
 UNKNOWN_SPEAKER = "?"
@@ -88,7 +88,9 @@ FILTER_SCRIPT = """
     document.querySelectorAll("mark.hl-DRIVER").forEach(function (mark) {
       mark.classList.toggle("hl-focus", !!driver && mark.getAttribute("data-driver") === driver);
     });
-    byId("f-count").textContent = shown.doc + " documents, " + shown.driver + " drivers, " + shown.quote + " quotes";
+    var count = function (n, noun) { return n + " " + noun + (n === 1 ? "" : "s"); };
+    byId("f-count").textContent = count(shown.doc, "document") + ", " + count(shown.driver, "driver") + ", "
+      + count(shown.quote, "quote") + " shown";
   }
   [docSelect, driverSelect, lowBox].forEach(function (el) { el.addEventListener("change", apply); });
   apply();
@@ -192,8 +194,9 @@ def review_html(tables: Mapping[str, pd.DataFrame], *, title: str = DEFAULT_TITL
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
         f"<title>{heading}</title>\n<style>{PAGE_CSS}{HIGHLIGHT_CSS}</style>\n</head>\n<body>\n",
         f"<h1>{heading}</h1>\n",
-        f'<p class="meta">{len(documents)} documents, {sum(map(len, drivers.values()))} drivers, '
-        f"{sum(map(len, quotes.values()))} quotes ({n_low} below confidence {low_confidence:g})</p>\n",
+        f'<p class="meta">{_count(len(documents), "document")}, '
+        f'{_count(sum(map(len, drivers.values())), "driver")}, {_count(sum(map(len, quotes.values())), "quote")} '
+        f"({n_low} below confidence {low_confidence:g})</p>\n",
         _filters_html(documents, all_drivers, low_confidence),
         "<h2>Drivers</h2>\n",
         _table(("Document", "Driver", "Hometown", "Team", "Car", "Quotes"), driver_rows, "drivers-table"),
@@ -276,12 +279,16 @@ class _EvidenceFinder:
                         self.text[near_start:near_end], self._after(end), False)
 
     def _before(self, start: int) -> str:
-        piece = self.text[max(start - DEFAULT_EVIDENCE_CONTEXT, 0):start]
-        return ("…" if start > DEFAULT_EVIDENCE_CONTEXT else "") + piece.split("\n")[-1]
+        piece = self.text[max(start - DEFAULT_EVIDENCE_CONTEXT, 0):start].split("\n")[-1]
+        if start - len(piece) > 0 and self.text[start - len(piece) - 1] != "\n":
+            return "…" + piece.split(" ", 1)[-1] if " " in piece else "…"  # from a whole word on
+        return piece
 
     def _after(self, end: int) -> str:
-        piece = self.text[end:end + DEFAULT_EVIDENCE_CONTEXT]
-        return piece.split("\n")[0] + ("…" if end + DEFAULT_EVIDENCE_CONTEXT < len(self.text) else "")
+        piece = self.text[end:end + DEFAULT_EVIDENCE_CONTEXT].split("\n")[0]
+        if end + len(piece) < len(self.text) and self.text[end + len(piece)] != "\n":
+            return (piece.rsplit(" ", 1)[0] if " " in piece else "") + "…"  # up to a whole word
+        return piece
 
 
 def _document_section(doc: dict, anchor: str, text: str, entities: list[dict], quotes: list[dict],
@@ -319,12 +326,21 @@ def _driver_row(row: dict, doc_id: str, anchor: str, finder: _EvidenceFinder) ->
 def _evidence_html(evidence: Evidence) -> str:
     value = f"<strong>{html.escape(evidence.value)}</strong>"
     driver = f"<em>{html.escape(evidence.driver)}</em>"
-    middle = (value + html.escape(evidence.between) + driver) if evidence.value_first else \
-        (driver + html.escape(evidence.between) + value)
+    between = html.escape(_shortened(evidence.between))
+    middle = (value + between + driver) if evidence.value_first else (driver + between + value)
     if not evidence.driver:
         middle = value
     return (f'<a class="evidence" href="#{_attr(evidence.anchor)}">{html.escape(evidence.before)}{middle}'
             f"{html.escape(evidence.after)}</a>")
+
+
+def _shortened(text: str) -> str:
+    # The words right after one mention and right before the other carry the link; the middle is elided.
+    if len(text) <= 2 * DEFAULT_EVIDENCE_CONTEXT:
+        return text
+    head = text[:DEFAULT_EVIDENCE_CONTEXT].rsplit(" ", 1)[0]
+    tail = text[-DEFAULT_EVIDENCE_CONTEXT:].split(" ", 1)[-1]
+    return f"{head} … {tail}"
 
 
 def _quote_row(quote: dict, doc_id: str, anchor: str, low: bool, in_text: bool) -> str:
@@ -364,6 +380,10 @@ def _table(header: tuple[str, ...], rows: list[str], table_id: str) -> str:
     head = "".join(f"<th>{name}</th>" for name in header)
     return f'<table class="review" id="{table_id}">\n<thead><tr>{head}</tr></thead>\n<tbody>\n' + \
         "".join(rows) + "</tbody>\n</table>\n"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def _doc_link(doc_id: str, anchor: str) -> str:

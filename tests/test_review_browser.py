@@ -125,7 +125,7 @@ def test_the_document_filter_shows_one_document_and_its_rows(page) -> None:
     quotes = page.eval_on_selector_all("#quotes-table tbody tr", "els => els.filter(el => el.offsetParent)"
                                        ".map(el => el.dataset.doc)")
     assert quotes and set(quotes) == {"lausitz/lauf-2"}
-    assert page.inner_text("#f-count").startswith("1 documents")
+    assert page.inner_text("#f-count").startswith("1 document,")
 
     page.select_option("#f-doc", "")
     assert _visible(page, "#drivers-table tbody tr") == all_drivers
