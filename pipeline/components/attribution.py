@@ -117,7 +117,10 @@ ADJECTIVE_RE = re.compile(r"^[a-zäöüß][a-zäöüß\-]*(?:e|en|er|es|em)$")  
 PARTICIPLE_ENDINGS = ("te", "ten", "ene", "enen", "nde", "nden")
 PARTICIPLE_BLOCK_OPENERS = ("von", "vom")  # ``der von der Stiftung geförderte X``
 MAX_PHRASE_WORDS = 10
-MAX_HEADING_WORDS = 14  # a speaker line above a quote: name, team, car
+MAX_HEADING_WORDS = 14
+FALLBACK_LOOKBACK = 400  # mentions read back for a description that fits nobody
+SMALL_GROUP = 8
+PRONOUN_LOOKBACK = 60  # mentions read back for ``er``/``sie`` (the window is three paragraphs anyway)  # fitting people compared directly; larger groups are found by reading back  # a speaker line above a quote: name, team, car
 AGE_WORD_RE = re.compile(r"(\d{1,2})-[Jj]ährige")
 SENIORITY = {"senior": "older", "sen.": "older", "junior": "younger", "jun.": "younger", "jr.": "younger"}
 _WORD_RE = re.compile(r"\w[\w\-’'.]*")
@@ -192,6 +195,17 @@ class _Doc:
         # kept sorted by position.
         self.virtual: list[tuple[int, int]] = []
         self._genders: dict[int, str | None] = {}
+        # Per-person positions of real and virtual mentions, kept in step with
+        # relabelling, so "when was X last named" is a bisect, not a scan.
+        self.by_person: dict[int, list[int]] = {}
+        for mention in valid:
+            self.by_person.setdefault(mention["person"], []).append(mention["start_char"])
+        self.v_by_person: dict[int, list[int]] = {}
+        # Memos for description resolution, one entry per distinct description
+        # text or pattern, so that long documents do not redo them per mention.
+        self.fits: dict[tuple, list[tuple[int, bool]]] = {}
+        self._hits: dict[str, list[int]] = {}
+        self._sentence_sets: dict[int, set[int]] | None = None
 
     def gender(self, person: int, lex: Lexicons | None) -> str | None:
         """The record's gender, else what the text shows: a feminine title or role
@@ -202,8 +216,8 @@ class _Doc:
         found = record.get("gender")
         if not found:
             nouns = [*(record.get("titles") or []), *((record.get("role") or "").split()[:1])]
-            nouns += [(m.get("text") or "").split()[-1] for m in self.mentions
-                      if m["person"] == person and m.get("kind") == "description" and m.get("text")]
+            nouns += [(m.get("text") or "").split()[-1] for m in self.mentions_of(person)
+                      if m.get("kind") == "description" and m.get("text")]
             for noun in nouns:
                 demonym = lex.demonym_by_noun.get(noun) if lex else None
                 if demonym is not None:
@@ -217,6 +231,62 @@ class _Doc:
 
     def add_virtual(self, pos: int, person: int) -> None:
         insort(self.virtual, (pos, person))
+        insort(self.v_by_person.setdefault(person, []), pos)
+
+    def mentions_of(self, person: int) -> list[dict]:
+        found = []
+        for pos in self.by_person.get(person, ()):
+            mention = self.mentions[bisect_left(self.m_starts, pos)]
+            if mention["person"] == person:
+                found.append(mention)
+        return found
+
+    def set_person(self, mention: dict, person: int) -> None:
+        """Relabel a (local copy of a) mention, keeping the per-person index."""
+        old = mention["person"]
+        if old == person:
+            return
+        positions = self.by_person.get(old, [])
+        index = bisect_left(positions, mention["start_char"])
+        if index < len(positions) and positions[index] == mention["start_char"]:
+            del positions[index]
+        insort(self.by_person.setdefault(person, []), mention["start_char"])
+        mention["person"] = person
+        self._sentence_sets = None
+
+    def last_named(self, person: int, pos: int) -> int:
+        """Where ``person`` was last named (or resolved) before ``pos``; -1 if never."""
+        last = -1
+        for positions in (self.by_person.get(person), self.v_by_person.get(person)):
+            if positions:
+                index = bisect_left(positions, pos) - 1
+                if index >= 0:
+                    last = max(last, positions[index])
+        return last
+
+    def hits(self, pattern: str) -> list[int]:
+        """Start offsets of every match of ``pattern`` in the text (memoised)."""
+        if pattern not in self._hits:
+            self._hits[pattern] = [match.start() for match in re.finditer(pattern, self.text)]
+        return self._hits[pattern]
+
+    def hit_outside(self, pattern: str, start: int, end: int) -> bool:
+        """A match of ``pattern`` that starts outside [start, end)."""
+        found = self.hits(pattern)
+        inside = bisect_left(found, end) - bisect_left(found, start)
+        return len(found) > inside
+
+    def sentence_sets(self) -> dict[int, set[int]]:
+        """person → indexes of the sentences (of the doc view) that name them."""
+        if self._sentence_sets is None:
+            view = doc_view(self.doc)
+            sets: dict[int, set[int]] = {}
+            for mention in self.mentions:
+                token = view.token_at_char.get(mention["start_char"])
+                if token is not None:
+                    sets.setdefault(mention["person"], set()).add(view.index.sentence_of(token))
+            self._sentence_sets = sets
+        return self._sentence_sets
 
     def virtual_between(self, start: int, end: int) -> list[tuple[int, int]]:
         return self.virtual[bisect_left(self.virtual, (start, -1)):bisect_left(self.virtual, (end, -1))]
@@ -225,7 +295,7 @@ class _Doc:
         """Point the (local copy of the) mention at ``start`` to ``person``."""
         index = bisect_left(self.m_starts, start)
         if index < len(self.mentions) and self.mentions[index]["start_char"] == start:
-            self.mentions[index]["person"] = person
+            self.set_person(self.mentions[index], person)
 
     def paragraph_of(self, pos: int) -> int:
         return max(bisect_right(self.p_starts, pos) - 1, 0)
@@ -396,8 +466,9 @@ class Attributor:
                         mention["person"], "description")
             person, strong = self._resolve_description(st, slot, mention["start_char"], circular=mention["linked"])
             if strong and person is not None:
-                mention["person"] = person
+                st.set_person(mention, person)
         st._genders.clear()
+        st.fits.clear()  # they used the genders read before the re-resolution
 
     # --------------------------------------------------------------- pass 1
     def _after_cue(self, st: _Doc, quotes: list[dict], index: int) -> Cue | None:
@@ -917,15 +988,13 @@ class Attributor:
         drivers = [p for p in dict.fromkeys(recent) if p != owner and st.people[p].get("kind") == "driver"]
         # A crew partner first: a driver named in one sentence with the owner
         # ("Tim Reiser und Ole Brandtberg fuhren …"), not of another known team.
-        view = doc_view(st.doc)
-        sentence_of = {m["start_char"]: view.index.sentence_of(view.token_at_char[m["start_char"]])
-                       for m in st.mentions if m["start_char"] in view.token_at_char}
-        owner_sentences = {sentence_of.get(m["start_char"]) for m in st.mentions if m["person"] == owner} - {None}
+        sentences = st.sentence_sets()
+        owner_sentences = sentences.get(owner, set())
         for person in drivers:
             team = st.people[person].get("team")
             if record.get("team") and team and team != record["team"]:
                 continue
-            if any(m["person"] == person and sentence_of.get(m["start_char"]) in owner_sentences for m in st.mentions):
+            if not owner_sentences.isdisjoint(sentences.get(person, ())):
                 return person
         for key in ("team", "car"):
             value = record.get(key)
@@ -953,7 +1022,7 @@ class Attributor:
         # nearer people of unknown gender, since women are the ones marked "f".
         window_start = st.paragraphs[max(st.paragraph_of(pos) - 2, 0)][0]
         first_open = None
-        for mention_pos, person in st.recent_people(pos):
+        for mention_pos, person in st.recent_people(pos, limit=PRONOUN_LOOKBACK):
             known = st.gender(person, self.lex)
             if known == gender and (gender == "m" or mention_pos >= window_start):
                 return person, True
@@ -968,7 +1037,7 @@ class Attributor:
     def _woman_nearby(self, st: _Doc, pos: int) -> bool:
         """A person known to be a woman named in this or the two paragraphs before."""
         window_start = st.paragraphs[max(st.paragraph_of(pos) - 2, 0)][0]
-        for mention_pos, person in st.recent_people(pos):
+        for mention_pos, person in st.recent_people(pos, limit=PRONOUN_LOOKBACK):
             if mention_pos < window_start:
                 return False
             if st.gender(person, self.lex) == "f":
@@ -984,42 +1053,65 @@ class Attributor:
         if desc is None:
             return None, False
         pos = min(before, slot.start)
-        recency: dict[int, int] = {}
-        for rank, (_, person) in enumerate(st.recent_people(pos, limit=2000)):
-            recency.setdefault(person, rank)
-            if len(recency) == len(st.people):
-                break
-        scored = []
-        for person_id, person in enumerate(st.people):
-            record = {**person, "_gender": st.gender(person_id, self.lex)}
-            if person_id == circular:
-                # Keep only what the text says elsewhere: an age or nationality the
-                # entity layer read off this very description proves nothing.
-                if "age" in desc and record.get("age") == desc["age"] and not _age_elsewhere(st.text, desc["age"], slot):
-                    record["age"] = None
-                if ("country" in desc and record.get("nationality") == desc["country"]
-                        and not _noun_elsewhere(st.text, desc.get("noun", ""), slot)):
-                    record["nationality"] = None
-            score, contradicts = self._fit(record, desc)
-            if contradicts:
-                continue
-            scored.append((score, -recency.get(person_id, 10_000), person_id, person))
-        fitting = [s for s in scored if s[0] > 0]
-        if fitting:
-            fitting.sort(reverse=True)
-            return fitting[0][2], True
+        fits, ranked = self._fits(st, slot.text, desc)
+        own = self._circular_fit(st, circular, desc, slot) if circular is not None else None
+        top = _best_group(ranked, circular, own)
+        if top:
+            return self._most_recent(st, top, pos), True
         # No record fits: the most recent person of the described kind (``so der
-        # Motorsport-Direktor``: a team boss or official, ``der Franzose``: a driver).
+        # Motorsport-Direktor``: a team boss or official, ``der Franzose``: a driver);
+        # ``die 22-Jährige``: a known woman before the nearest driver.
         wanted = "person" if desc.get("person_title") else "driver"
-        fallback = [s for s in scored if s[3].get("kind") == wanted and s[2] in recency]
-        if not fallback:
-            return None, False
-        fallback.sort(key=lambda s: recency[s[2]])
-        if desc.get("gender") == "f":  # "die 22-Jährige": a known woman before the nearest driver
-            women = [s for s in fallback if st.gender(s[2], self.lex) == "f"]
-            if women:
-                return women[0][2], False
-        return fallback[0][2], False
+        first = None
+        seen: set[int] = set()
+        for _, person_id in st.recent_people(pos, limit=FALLBACK_LOOKBACK):
+            if person_id in seen:
+                continue
+            seen.add(person_id)
+            contradicts = own[1] if person_id == circular and own is not None else fits[person_id][1]
+            if contradicts or st.people[person_id].get("kind") != wanted:
+                continue
+            if desc.get("gender") != "f":
+                return person_id, False
+            if st.gender(person_id, self.lex) == "f":
+                return person_id, False
+            if first is None:
+                first = person_id
+        return first, False
+
+    def _fits(self, st: _Doc, text: str, desc: dict) -> tuple[list[tuple[int, bool]], list[tuple[int, int]]]:
+        """(score, contradicts) of every person for a description text, and the
+        fitting people as (score, person) best first; memoised per document,
+        since a long text repeats a few descriptions many times."""
+        if text not in st.fits:
+            fits = [self._fit({**person, "_gender": st.gender(person_id, self.lex)}, desc)
+                    for person_id, person in enumerate(st.people)]
+            ranked = sorted(((score, p) for p, (score, contradicts) in enumerate(fits) if score > 0 and not contradicts),
+                            key=lambda item: -item[0])
+            st.fits[text] = (fits, ranked)
+        return st.fits[text]
+
+    @staticmethod
+    def _most_recent(st: _Doc, group: list[int], pos: int) -> int:
+        """The member of ``group`` named last before ``pos`` (ties: the highest id)."""
+        if len(group) > SMALL_GROUP:
+            members = set(group)
+            for _, person_id in st.recent_people(pos, limit=FALLBACK_LOOKBACK):
+                if person_id in members:
+                    return person_id
+        return max(group, key=lambda p: (st.last_named(p, pos), p))
+
+    def _circular_fit(self, st: _Doc, person_id: int, desc: dict, slot: Slot) -> tuple[int, bool]:
+        """The fit of the person the entity layer linked this very description to:
+        an age or nationality it read off the description proves nothing, so only
+        what the text says elsewhere counts."""
+        record = {**st.people[person_id], "_gender": st.gender(person_id, self.lex)}
+        if "age" in desc and record.get("age") == desc["age"] and not _age_elsewhere(st, desc["age"], slot):
+            record["age"] = None
+        if ("country" in desc and record.get("nationality") == desc["country"]
+                and not _noun_elsewhere(st, desc.get("noun", ""), slot)):
+            record["nationality"] = None
+        return self._fit(record, desc)
 
     def _parse_description(self, text: str) -> dict | None:
         words = text.split()
@@ -1178,22 +1270,36 @@ class Attributor:
         return text[words[0][0]:end].strip(" ,") or None
 
 
-def _outside_slot(matches: Iterable[re.Match], slot: Slot) -> bool:
-    return any(not (slot.start <= match.start() < slot.end) for match in matches)
+def _best_group(ranked: list[tuple[int, int]], circular: int | None, own: tuple[int, bool] | None) -> list[int]:
+    """The people with the best fitting score, with ``circular``'s score replaced by ``own``."""
+    best = own[0] if own is not None and not own[1] and own[0] > 0 else 0
+    for score, person_id in ranked:
+        if person_id != circular:
+            best = max(best, score)
+            break
+    if best <= 0:
+        return []
+    group = []
+    for score, person_id in ranked:
+        if score < best:
+            break
+        if person_id != circular:
+            group.append(person_id)
+    if own is not None and best == own[0] and not own[1]:
+        group.append(circular)
+    return group
 
 
-def _age_elsewhere(text: str, age: int, slot: Slot) -> bool:
+def _age_elsewhere(st: _Doc, age: int, slot: Slot) -> bool:
     """``(27)``, ``(27, Rosenheim)``, ``27-Jährige``, ``27 Jahre`` outside ``slot``."""
-    pattern = re.compile(rf"\({age}\b|\b{age}-[Jj]ährige|\b{age} Jahre")
-    return _outside_slot(pattern.finditer(text), slot)
+    return st.hit_outside(rf"\({age}\b|\b{age}-[Jj]ährige|\b{age} Jahre", slot.start, slot.end)
 
 
-def _noun_elsewhere(text: str, noun: str, slot: Slot) -> bool:
+def _noun_elsewhere(st: _Doc, noun: str, slot: Slot) -> bool:
     if not noun:
         return False
     stem = noun[:-1] if noun.endswith("e") else noun  # Franzose/Franzosen, Däne/Dänen
-    pattern = re.compile(rf"\b{re.escape(stem)}(?:e|en|n|in|innen|s)?\b")
-    return _outside_slot(pattern.finditer(text), slot)
+    return st.hit_outside(rf"\b{re.escape(stem)}(?:e|en|n|in|innen|s)?\b", slot.start, slot.end)
 
 
 FEMININE_ENDINGS = ("erin", "orin", "istin", "antin", "entin", "otin", "eurin", "ärin")

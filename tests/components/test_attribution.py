@@ -659,3 +659,46 @@ def test_a_subject_between_still_stops_a_continuation(quote_nlp):
     doc = annotate(quote_nlp, text, [person("Kai Roth"), person("Arne Wolff", kind="person")])
     assert speakers(doc) == ["Kai Roth", "Arne Wolff"]
     assert methods(doc) == ["after_cue", "context"]
+
+
+# ------------------------------------------------------- long documents
+
+_SYLLABLES = ["Bar", "Kel", "Mor", "Tan", "Vel", "Dor", "Lin", "Rus", "Fen", "Gal", "Hol", "Pra", "Sil", "Wen"]
+_COUNTRIES = [("Frankreich", "Franzose"), ("Finnland", "Finne"), ("Belgien", "Belgier"), ("Italien", "Italiener")]
+
+
+def _release_block(i: int) -> tuple[str, list[dict]]:
+    """One invented release paragraph: names unique to the block, every pass used."""
+    first = _SYLLABLES[i % 14] + _SYLLABLES[(i // 14) % 14].lower() + "er"
+    second = _SYLLABLES[(i + 5) % 14] + _SYLLABLES[(i // 14 + 3) % 14].lower() + "mann"
+    boss = _SYLLABLES[(i + 9) % 14] + _SYLLABLES[(i // 14 + 7) % 14].lower() + "berg"
+    country, noun = _COUNTRIES[i % 4]
+    age = 20 + i % 15
+    text = (f"Kai {first} ({country}) siegte vor Ole {second} ({age}). "
+            f"„Das war knapp“, sagte der {noun}. „Ich bin zufrieden“, meinte der {age}-Jährige. "
+            f"Ole {second} ärgerte sich trotzdem. „Schade“, sagte er. „Wir kommen wieder.“ "
+            f"Arne {boss} meinte: „Ein gutes Wochenende.“ „Danke an alle“, so {boss}.\n\n")
+    people = [person(f"Kai {first}", hometown=country), person(f"Ole {second}", age=age),
+              person(f"Arne {boss}", kind="person")]
+    return text, people
+
+
+def test_long_document_gives_each_release_its_own_speakers(quote_nlp):
+    """A 12,000-word document of 300 releases: every quote gets the speaker it
+    gets when its release stands alone (indexes, caps and memos change nothing)."""
+    blocks = [_release_block(i) for i in range(300)]
+    alone = []
+    for text, people in blocks[:12]:
+        doc = annotate(quote_nlp, text, people)
+        alone.append([(q["speaker"], q["method"]) for q in doc._.quotes])
+    long_text = "".join(text for text, _ in blocks)
+    long_people = [record for _, people in blocks for record in people]
+    assert len(long_text.split()) > 12_000
+    doc = annotate(quote_nlp, long_text, long_people)
+    per_block = [[(q["speaker"], q["method"]) for q in doc._.quotes][i * 6:(i + 1) * 6] for i in range(300)]
+    assert len(doc._.quotes) == 6 * 300
+    assert per_block[:12] == alone
+    for i, found in enumerate(per_block):
+        _, people = blocks[i]
+        kai, ole, arne = (p["name"] for p in people)
+        assert [speaker for speaker, _ in found] == [kai, ole, ole, ole, arne, arne]
