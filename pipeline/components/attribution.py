@@ -72,8 +72,8 @@ ARTICLES = frozenset({"der", "die"})
 INDEFINITE_ARTICLES = frozenset({"ein", "eine"})
 NEXT_SENTENCE_OPENERS = ("Das", "Dies", "So")  # ``„…“ Das sagte X.``
 WORDS_FILE = "attribution_words.tsv"
-WORD_CLASSES = ("genitive_article", "non_subject_before", "particle", "phrase_adverb", "phrase_stop", "teammate_noun",
-                "teammate_possessive", "title_abbreviation")
+WORD_CLASSES = ("genitive_article", "non_subject_before", "particle", "phrase_adverb", "phrase_stop", "rival_before",
+                "teammate_noun", "teammate_possessive", "title_abbreviation")
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,7 @@ class AttributionWords:
     ``teammate_possessive`` + ``teammate_noun``: ``sein Teamkollege``;
     ``phrase_adverb``/``phrase_stop``: lowercase words that may stand inside a
     description (``der heute 52-Jährige``) and those that end one;
+    ``rival_before``: a name after these (``gegen X``) is a rival, not the one described;
     ``title_abbreviation``: ``Dr.``, whose dot ends no sentence.
     """
 
@@ -94,6 +95,7 @@ class AttributionWords:
     particle: frozenset[str] = frozenset()
     phrase_adverb: frozenset[str] = frozenset()
     phrase_stop: frozenset[str] = frozenset()
+    rival_before: frozenset[str] = frozenset()
     teammate_noun: frozenset[str] = frozenset()
     teammate_possessive: frozenset[str] = frozenset()
     title_abbreviation: frozenset[str] = frozenset()
@@ -120,6 +122,7 @@ MAX_PHRASE_WORDS = 10
 MAX_HEADING_WORDS = 14
 FALLBACK_LOOKBACK = 400  # mentions read back for a description that fits nobody
 SMALL_GROUP = 8
+GENERIC_TITLE_LENGTH = 7  # ``Pilot``, ``Fahrer``, ``Sieger``: title suffixes that are words of their own
 PRONOUN_LOOKBACK = 60  # mentions read back for ``er``/``sie`` (the window is three paragraphs anyway)  # fitting people compared directly; larger groups are found by reading back  # a speaker line above a quote: name, team, car
 AGE_WORD_RE = re.compile(r"(\d{1,2})-[Jj]ährige")
 SENIORITY = {"senior": "older", "sen.": "older", "junior": "younger", "jun.": "younger", "jr.": "younger"}
@@ -871,11 +874,12 @@ class Attributor:
         virtual = [p for _, p in st.virtual_between(start, end) if p != person]
         return not others and not virtual
 
-    def _after_preposition(self, st: _Doc, mention: dict) -> bool:
+    def _after_preposition(self, st: _Doc, mention: dict, words: frozenset[str] | None = None) -> bool:
+        """The mention follows one of ``words`` (default: any non-subject word)."""
         start = mention["start_char"]
         before = st.words(max(0, start - 30), start)
-        return bool(before) and before[-1][2].lower() in self.words.non_subject_before \
-            and not st.text[before[-1][1]:start].strip()
+        words = self.words.non_subject_before if words is None else words
+        return bool(before) and before[-1][2].lower() in words and not st.text[before[-1][1]:start].strip()
 
     # --------------------------------------------------------------- pass 6
     def _context(self, st: _Doc, quotes: list[dict], index: int) -> Result | None:
@@ -1062,22 +1066,30 @@ class Attributor:
         # Motorsport-Direktor``: a team boss or official, ``der Franzose``: a driver);
         # ``die 22-Jährige``: a known woman before the nearest driver.
         wanted = "person" if desc.get("person_title") else "driver"
-        first = None
+        paragraph_start = st.paragraphs[st.paragraph_of(pos)][0]
+        first = None  # the most recent fitting person (for ``die``: of any gender)
+        first_object = None  # a rival (``gegen X``, ``hinter X``): only if nobody else
         seen: set[int] = set()
-        for _, person_id in st.recent_people(pos, limit=FALLBACK_LOOKBACK):
+        for mention_pos, person_id in st.recent_people(pos, limit=FALLBACK_LOOKBACK):
             if person_id in seen:
                 continue
             seen.add(person_id)
             contradicts = own[1] if person_id == circular and own is not None else fits[person_id][1]
-            if contradicts or st.people[person_id].get("kind") != wanted:
+            if contradicts:
                 continue
-            if desc.get("gender") != "f":
-                return person_id, False
-            if st.gender(person_id, self.lex) == "f":
+            kind = st.people[person_id].get("kind")
+            if kind != wanted and not (wanted == "driver" and not desc.get("title_kind") and mention_pos >= paragraph_start):
+                continue  # ``der Franzose`` after ``Teamchef X`` in the same paragraph: X
+            mention = st.mention_covering(mention_pos)
+            if mention is not None and mention["start_char"] == mention_pos \
+                    and self._after_preposition(st, mention, self.words.rival_before):
+                first_object = person_id if first_object is None else first_object
+                continue
+            if desc.get("gender") != "f" or st.gender(person_id, self.lex) == "f":
                 return person_id, False
             if first is None:
                 first = person_id
-        return first, False
+        return (first if first is not None else first_object), False
 
     def _fits(self, st: _Doc, text: str, desc: dict) -> tuple[list[tuple[int, bool]], list[tuple[int, int]]]:
         """(score, contradicts) of every person for a description text, and the
@@ -1190,9 +1202,10 @@ class Attributor:
             return self.lex.country_of(hometown)
         return None
 
-    @staticmethod
-    def _title_fit(person: dict, noun: str) -> int:
+    def _title_fit(self, person: dict, noun: str) -> int:
         lowered = noun.lower()
+        # ``der Pilot`` names no compound title: a ``Förderpilot`` is not evidence
+        generic = len(lowered) <= GENERIC_TITLE_LENGTH and bool(self.lex) and lowered in self.lex.title_suffixes
         for title in [*(person.get("titles") or []), person.get("role") or ""]:
             t = title.lower()
             if not t:
@@ -1200,7 +1213,7 @@ class Attributor:
             head = t.split()[0]
             if lowered == t or lowered == head:
                 return 2
-            if len(head) > 3 and (lowered.endswith(head) or head.endswith(lowered)):
+            if len(head) > 3 and (lowered.endswith(head) or (head.endswith(lowered) and not generic)):
                 return 2
         return 0
 

@@ -390,6 +390,7 @@ def _scan_paragraph(text: str, p_start: int, p_end: int, p_index: int) -> list[C
     last_ascii = text.rfind('"', p_start, p_end)
     first_char = p_start
     cur: tuple[int, str, tuple[str, ...], bool] | None = None  # (pos, mark, closers, single)
+    nested_ascii = False  # inside an ASCII quote: a nested ASCII pair is open
 
     def record(open_pos: int, mark: str, close_pos: int | None, close_mark: str, end: int, single: bool,
                open_at_end: bool = False) -> None:
@@ -405,6 +406,7 @@ def _scan_paragraph(text: str, p_start: int, p_end: int, p_index: int) -> list[C
         after = pos + len(mark)
         nxt = text[after] if after < p_end else None
         if cur is None:
+            nested_ascii = False
             if mark in ("„", ",,"):
                 if nxt is not None and not nxt.isspace():
                     cur = (pos, mark, DOUBLE_CLOSERS[mark], False)
@@ -422,6 +424,12 @@ def _scan_paragraph(text: str, p_start: int, p_end: int, p_index: int) -> list[C
             # anything else outside a quote: a stray closer or an apostrophe
             continue
         open_pos, open_mark, closers, single = cur
+        if open_mark == '"' and mark == '"' and (nested_ascii or (nxt is not None and nxt.isalnum() and _can_open(prev, nxt)
+                                                                and not _can_close(prev, nxt))):
+            # ``"Wir sind also "best of the rest". Mehr …"``: a nested ASCII pair
+            # (a space before the opener) belongs to the outer quote
+            nested_ascii = not nested_ascii
+            continue
         if open_mark == '"' and mark in ("“", "”") and pos > last_ascii and _can_close(prev, nxt):
             record(open_pos, open_mark, pos, mark, pos, single)
             cur = None

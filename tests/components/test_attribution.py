@@ -702,3 +702,33 @@ def test_long_document_gives_each_release_its_own_speakers(quote_nlp):
         _, people = blocks[i]
         kai, ole, arne = (p["name"] for p in people)
         assert [speaker for speaker, _ in found] == [kai, ole, ole, ole, arne, arne]
+
+
+# ---------------------------------------- descriptions that fit nobody
+
+
+def test_generic_title_is_no_evidence_for_a_compound_title(quote_nlp):
+    text = ("Tim Ober (Rennsport Ober) siegte vor Nachwuchsfahrer Nils Graf. Seinen Sieg feierte Ober ausgelassen. "
+            "„Ich bin der Sieger“, sagt der Fahrer des Teams Rennsport Ober.")
+    people = [person("Tim Ober", team="Rennsport Ober"), person("Nils Graf", titles=["Nachwuchsfahrer"])]
+    mentions = [("Tim Ober", 0, "name"), ("Nils Graf", 1, "name"), ("Ober", 0, "surname", 2),
+                ("der Fahrer", 1, "description")]
+    doc = annotate(quote_nlp, text, people, mentions)
+    assert speakers(doc) == ["Tim Ober"]
+
+
+def test_rival_after_gegen_is_not_the_one_described(quote_nlp):
+    text = ("Das erlebte Kai Roth am eigenen Leib. Im Duell gegen Ole Sand verlor er Zeit. "
+            "„Wir wurden gewarnt“, so der Porsche-Pilot.")
+    mentions = [("Kai Roth", 0, "name"), ("Ole Sand", 1, "name"), ("der Porsche-Pilot", 1, "description")]
+    doc = annotate(quote_nlp, text, [person("Kai Roth"), person("Ole Sand")], mentions)
+    assert speakers(doc) == ["Kai Roth"]
+    assert methods(doc) == ["description"]
+
+
+def test_nationality_after_a_team_boss_in_the_same_paragraph(quote_nlp):
+    text = ("Ole Sand wurde Siebter.\n\nZufrieden ist auch Teamchef Arne Wolff. "
+            "„Dieser Sieg ist etwas Besonderes“, so der Franzose.")
+    mentions = [("Ole Sand", 0, "name"), ("Arne Wolff", 1, "name"), ("der Franzose", 0, "description")]
+    doc = annotate(quote_nlp, text, [person("Ole Sand"), person("Arne Wolff", kind="person")], mentions)
+    assert speakers(doc) == ["Arne Wolff"]

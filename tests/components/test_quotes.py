@@ -276,3 +276,11 @@ def test_single_opener_closed_by_a_double_mark(quote_nlp):
     text = "Kai Roth siegte.\n\n'Ich bin sehr froh über den Sieg\", sagte Roth. Das war's."
     doc = annotate(quote_nlp, text)
     assert texts(doc) == ["Ich bin sehr froh über den Sieg"]
+
+
+def test_nested_ascii_pair_stays_inside_the_outer_quote(quote_nlp):
+    text = ('Arne Wolff: "Wir sind Dritter und Fünfter, also "best of the rest". Die anderen waren wieder '
+            'dominant. Mehr war nicht möglich."\n\nKai Roth: "Das war ein Schritt nach vorne."')
+    doc = annotate(quote_nlp, text)
+    assert [t[:20] for t in texts(doc)] == ["Wir sind Dritter und", "Das war ein Schritt "]
+    assert texts(doc)[0].endswith("Mehr war nicht möglich.")
