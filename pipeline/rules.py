@@ -267,7 +267,8 @@ def _speech_verbs(path: Path) -> dict[str, tuple[SpeechVerb, ...]]:
 
 
 LINK_WORD_KINDS = ("teammate", "contrast", "contrast_verb", "team_after_bracket", "shared_car", "sister_car",
-                   "ordinal", "together", "shared_bracket", "maker_only")
+                   "ordinal", "together", "shared_bracket", "maker_only", "crew_after", "crew_after_car", "crew_article",
+                   "group_noun")
 
 
 def _link_words(path: Path) -> dict[str, frozenset[str]]:

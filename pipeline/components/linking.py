@@ -41,6 +41,7 @@ from .shapes import TextIndex, bracket_end
 DEFAULT_THINGS_KEY = "motorsport_things"
 SCORE_BRACKET, SCORE_TEAMMATE, SCORE_PARAGRAPH, SCORE_DOCUMENT = 0, 0.5, 100, 1000
 BETWEEN_PENALTY = 8
+MAX_CREW_GAP = 8  # "der Porsche 911 GT1 #25 mit A, B und C": tokens between the thing and "mit"
 MAX_LINK_TOKENS = 60  # bounds the work in run-on "sentences" of hostile input
 BEFORE_PENALTY = 2
 COMMA_PENALTY = 8
@@ -70,7 +71,10 @@ class LinkWords:
     - shared_car: ``teilt sich das Cockpit mit X``; sister_car and ordinal:
       ``das Schwesterauto``, ``den zweiten Neunelfer`` (a paragraph about the team's other car);
     - shared_bracket: ``(beide Dallara Kessler)`` holds the car of the names before it;
-    - maker_only: ``im Audi`` names a maker, not a model: the driver's model is unstated."""
+    - maker_only: ``im Audi`` names a maker, not a model: the driver's model is unstated;
+    - crew_after (crew_after_car for cars only), with crew_article words skipped:
+      ``der Porsche vom Kessler Team mit den Fahrern A, B und C``, ``der Toyota von A, B und C``;
+    - group_noun: ``das Audi-Duo A und B (Kessler Racing)``: the bracket is for the whole list."""
 
     def __init__(self, link_words: dict[str, frozenset[str]]) -> None:
         def get(kind: str) -> frozenset[str]:
@@ -82,6 +86,8 @@ class LinkWords:
         self.team_after_bracket, self.shared_car = get("team_after_bracket"), get("shared_car")
         self.sister_car, self.ordinal = get("sister_car"), get("ordinal")
         self.shared_bracket, self.maker_only = get("shared_bracket"), get("maker_only")
+        self.crew_after, self.crew_after_car = get("crew_after"), get("crew_after_car")
+        self.crew_article, self.group_noun = get("crew_article"), get("group_noun")
 
 
 class DriverLinker(ConfiguredPipe):
@@ -185,8 +191,11 @@ class DriverLinker(ConfiguredPipe):
                                     and index.sentence_of(other.start) == index.sentence_of(span.start)]
                 shared = list(dict.fromkeys(reversed(sentence_drivers)))
                 crew = shared[:2] if tokens[span.end + 1].lower_ == "beide" else shared
+            group = people_of_group.get(list_of.get(span.start), set())
+            if close is not None and len(group) > 1 and _after_group_noun(tokens, narrative, list_of, span, words):
+                crew = list(group)  # "das Audi-Duo A und B (Kessler Racing)"
             if close is not None:  # "(18, Trier, Kessler Racing)", "(beide Dallara Mercedes)"
-                tied += [(crew, by_start[i]) for i in range(span.end + 2, close)
+                tied += [(crew, by_start[i]) for i in range(span.end + 1, close)
                          if i in by_start and by_start[i].end <= close]
             after = close + 1 if close is not None else span.end
             if after + 1 < len(tokens) and tokens[after].text == "," and after + 1 in by_start and label == "CAR":
@@ -195,6 +204,10 @@ class DriverLinker(ConfiguredPipe):
                 for tied_id in people_ids:
                     offer(tied_id, SCORE_BRACKET, thing)
                     owners.setdefault(thing.start, set()).add(tied_id)
+        for thing, crew in _crews_after_things(tokens, narrative, people, candidates, label, list_of, people_of_group,
+                                               words, index, self.lexicons):
+            for tied_id in crew:  # no owner: "#26 mit D, E und F" may be a second car of the model
+                offer(tied_id, SCORE_BRACKET, thing)
         drivers_by_sentence: dict[int, list[int]] = {}
         for span in drivers:
             drivers_by_sentence.setdefault(index.sentence_of(span.start), []).append(span.start)
@@ -482,6 +495,45 @@ def _crews(tokens: list, narrative, people) -> dict[int, list[int]]:
             for member in members:
                 crews[member] = crew
     return crews
+
+
+def _after_group_noun(tokens: list, narrative, list_of: dict[int, int], span: Span, words: LinkWords) -> bool:
+    """Whether the list ``span`` ends follows ``Duo``/``Trio`` (also ``Audi-Duo``)."""
+    own = list_of.get(span.start)
+    first = min((other.start for _, other in narrative if list_of.get(other.start) == own), default=span.start)
+    return first > 0 and tokens[first - 1].text.rpartition("-")[2] in words.group_noun
+
+
+def _crews_after_things(tokens: list, narrative, people, candidates: list[Span], label: str, list_of: dict[int, int],
+                        people_of_group: dict[int, set[int]], words: LinkWords, index: TextIndex, lex) -> list:
+    """``der Lamborghini vom Kessler Racing Team mit den Fahrern A, B und C``:
+    the drivers listed after ``mit`` (for a car also ``von``) drive the team and
+    the car named just before it."""
+    driver_at = {span.start: m["person"] for m, span in narrative if people[m["person"]]["kind"] == "driver"}
+    cue_words = words.crew_after | (words.crew_after_car if label == "CAR" else frozenset())
+    ordered = sorted(candidates, key=lambda t: t.end)
+    ends = [t.end for t in ordered]
+    found = []
+    for token in tokens:
+        if token.lower_ not in cue_words:
+            continue
+        first = token.i + 1
+        while (first < len(tokens) and first - token.i <= 3 and first not in driver_at
+               and (tokens[first].lower_ in words.crew_article or lex.title_kind(tokens[first].text) == "driver")):
+            first += 1
+        if first not in driver_at:
+            continue
+        position = bisect.bisect_right(ends, token.i) - 1
+        if position < 0:
+            continue
+        thing = ordered[position]
+        if token.i - thing.end > MAX_CREW_GAP or index.sentence_of(thing.start) != index.sentence_of(token.i):
+            continue
+        if any(start in driver_at for start in range(thing.end, token.i)):
+            continue  # "A im Porsche mit B": A's car, B's only by sharing it
+        crew = people_of_group.get(list_of.get(first), set()) | {driver_at[first]}
+        found.append((thing, crew))
+    return found
 
 
 def _pronoun_between(doc: Doc, start: int, end: int) -> bool:

@@ -111,7 +111,7 @@ class MotorsportRulers(Pipe):
         chosen = self._with_bracket_teams(doc, tokens, chosen)
         _teams_as_written(chosen)
         _resolve_compound_teams(chosen)
-        _canonicalise_cars(chosen)
+        _canonicalise_cars(chosen, self.lexicons.makers)
         doc.spans[self.spans_key] = sorted(chosen, key=lambda span: span.start)
         return doc
 
@@ -148,8 +148,12 @@ class MotorsportRulers(Pipe):
     def _extend_model(self, tokens: list[Token], start: int) -> int:
         end = start
         while end < len(tokens) and end - start < DEFAULT_MAX_NAME_TOKENS and self._is_model_token(tokens[end].text):
-            if tokens[end].text in self.lexicons.makers and tokens[end].text not in self.lexicons.model_words:
-                break
+            text = tokens[end].text
+            if text in self.lexicons.makers and text not in self.lexicons.model_words:
+                # a maker's badge inside a model goes on: "SLS AMG GT3"
+                inside = end > start and is_all_caps(text) and end + 1 < len(tokens) and has_digit(tokens[end + 1].text)
+                if not inside:
+                    break
             end += 1
         return end
 
@@ -208,7 +212,9 @@ class MotorsportRulers(Pipe):
             elif "-" in text and is_capitalised(token):
                 compound = _compound_team(text, lex)
                 makers = _maker_pair(text, lex)
-                if makers:
+                if self._maker_model_compound(text):  # "Kessler-Buggy", "Audi-R8"
+                    spans.append(_thing(doc, token.i, self._extend_model(tokens, token.i + 1), "CAR"))
+                elif makers:
                     model_end = self._extend_model(tokens, token.i + 1)
                     if model_end > token.i + 1:  # "AMG-Kessler SLS-GT3": a car
                         spans.append(_thing(doc, token.i, model_end, "CAR", canonical=None))
@@ -248,6 +254,13 @@ class MotorsportRulers(Pipe):
             if words and not all(word in lex.makers for word in words):
                 return [_member(doc, start, token.i + 1, " ".join([*words, head]))]
         return []
+
+    def _maker_model_compound(self, text: str) -> bool:
+        maker, _, model = text.partition("-")
+        lex = self.lexicons
+        return maker in lex.makers and text not in lex.makers and bool(model) and (
+            (model in lex.model_words and model not in lex.team_suffixes)
+            or (has_digit(model) and model[:1].isalpha() and model[:1].isupper() and "-" not in model))
 
     def _names_team(self, head: str) -> bool:
         parts = head.split("-")
@@ -560,9 +573,16 @@ def _resolve_compound_teams(spans: list[Span]) -> None:
                 break
 
 
-def _canonicalise_cars(spans: list[Span]) -> None:
-    """Within a document, a shorter car form takes the fullest form that contains it."""
+def _canonicalise_cars(spans: list[Span], makers: frozenset[str]) -> None:
+    """Within a document, a shorter car form takes the fullest form that contains
+    it, as the text writes it (``Kessler SLS AMG GT3`` stays so, though the list
+    says ``Kessler-Benz``); a form the text writes only short takes the list's name."""
     cars = [span for span in spans if span.label_ == "CAR"]
+    texts = {span.text for span in cars}
+    written = {text: max((other for other in texts if _contains_words(other, text)), key=len) for text in texts}
+    for span in cars:
+        if written[span.text] != span.text or span.id_ != GAZETTEER_ID or span[0].text in makers:
+            span._.canonical = written[span.text]
     names = {span._.canonical or span.text for span in cars}
     fullest = {}
     for name in names:  # unique names only: long documents repeat the same cars

@@ -186,3 +186,24 @@ def test_sister_car_of_another_maker_is_not_the_team_of_the_paragraph_before(bla
         "Für Mercedes fuhren Tim Olsen und Jan Falk auf Rang fünf, nachdem das Schwesterauto ausfiel."
     )
     assert driver(doc, "Jan Falk")["team"] is None
+
+
+def test_drivers_listed_after_mit_drive_the_team_and_car_before_it(blank_nlp):
+    doc = blank_nlp(
+        "Es ging um ein Duell zwischen dem Lamborghini Huracan GT3 vom Kessler Racing Team mit den Fahrern "
+        "Rolf Inn, Mirko Bort und Chris Engel und dem Audi vom belgischen KVT-Team mit Fred Verv und Lars Hoor."
+    )
+    assert (driver(doc, "Chris Engel")["team"], driver(doc, "Chris Engel")["car"]) == ("Kessler Racing Team", "Lamborghini Huracan GT3")
+    assert (driver(doc, "Fred Verv")["team"], driver(doc, "Fred Verv")["car"]) == ("KVT-Team", None)
+
+
+def test_second_car_of_a_model_keeps_the_model(blank_nlp):
+    doc = blank_nlp(
+        "Vorne lagen die beiden Porsche 911 GT1 #25 mit Jan Falk und Tim Olsen sowie #26 mit Kai Ostler und Ole Sand."
+    )
+    assert driver(doc, "Ole Sand")["car"] == "Porsche 911 GT1"
+
+
+def test_a_duo_shares_the_bracket_after_it(blank_nlp):
+    doc = blank_nlp("Verfolger ist das Audi-Duo Rico Feller und Chris Mies (Land-Motorsport).")
+    assert driver(doc, "Rico Feller")["team"] == "Land-Motorsport"

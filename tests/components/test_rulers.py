@@ -183,3 +183,14 @@ def test_team_mannschaft_compound_points_at_the_full_team(blank_nlp):
     doc = blank_nlp("Für das Team Kesselring Motorsport war es ein Erfolg. Die Kesselring-Mannschaft jubelte.")
     compound = next(e for e in doc.ents if e.text == "Kesselring-Mannschaft")
     assert compound._.canonical == "Team Kesselring Motorsport"
+
+
+def test_maker_badge_inside_a_model_and_the_model_as_written(blank_nlp):
+    doc = blank_nlp("Dahinter landete der Mercedes SLS AMG GT3 von Hankook Team Nord.")
+    cars = [e for e in doc.ents if e.label_ == "CAR"]
+    assert [(e.text, e._.canonical) for e in cars] == [("Mercedes SLS AMG GT3", "Mercedes SLS AMG GT3")]
+
+
+def test_maker_and_model_word_joined_make_a_car(blank_nlp):
+    doc = blank_nlp("Er siegte im Mini-Buggy des Teams.")
+    assert "Mini-Buggy" in {e.text for e in doc.ents if e.label_ == "CAR"}
