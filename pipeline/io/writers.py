@@ -30,6 +30,11 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # The CSV escape, and reversible: a cell that starts with a formula prefix or with the escape
 # itself gets one more escape in front; reading removes exactly one leading escape.
 FORMULA_ESCAPE = "'"
+# C0/C1 control characters other than tab, LF and CR: XLSX cannot store them, and in a
+# CSV a spreadsheet may skip them and run the "=…" behind ("\x01=HYPERLINK(…)").
+# Replaced one for one before neutralising, so offsets into a text cell stay right.
+CONTROL_CHARACTER_REPLACEMENT = "\ufffd"
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 DEFAULT_XLSX_FIRST_SHEET = "drivers"  # the sheet the workbook opens on (documents holds full texts)
 
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -56,10 +61,19 @@ CSV_DIALECTS: dict[str, CsvDialect] = {
 def neutralize_formula(value: Any) -> Any:
     """Prefix a text cell that a spreadsheet would run as a formula with "'"; others unchanged.
 
-    A text that already starts with "'" is prefixed too, so `restore_formula` undoes it exactly."""
-    if isinstance(value, str) and value.startswith((*FORMULA_PREFIXES, FORMULA_ESCAPE)):
+    Control characters (but tab, LF, CR) become U+FFFD first. A text that already starts
+    with "'" is prefixed too, so `restore_formula` undoes the prefix exactly."""
+    if not isinstance(value, str):
+        return value
+    value = replace_control_characters(value)
+    if value.startswith((*FORMULA_PREFIXES, FORMULA_ESCAPE)):
         return FORMULA_ESCAPE + value
     return value
+
+
+def replace_control_characters(text: str) -> str:
+    """`text` with every control character but tab, LF and CR replaced by U+FFFD (same length)."""
+    return _CONTROL_CHARACTERS.sub(CONTROL_CHARACTER_REPLACEMENT, text)
 
 
 def restore_formula(value: Any) -> Any:
@@ -156,7 +170,6 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *,
     A text a spreadsheet would run as a formula is stored as text with Excel's quotePrefix
     style: Excel shows it as written (no visible "'") and never runs it; readers get it back unchanged.
     """
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
@@ -169,7 +182,7 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: str | Path, *,
         with pd.ExcelWriter(temp, engine="openpyxl") as writer:
             for name, df in tables.items():
                 sheet = sheet_name(name, taken)
-                frame = _xlsx_safe(df.copy(), ILLEGAL_CHARACTERS_RE)
+                frame = _xlsx_safe(df.copy())
                 frame.to_excel(writer, sheet_name=sheet, index=False)
                 worksheet = writer.sheets[sheet]
                 worksheet.freeze_panes = "A2"
@@ -300,11 +313,12 @@ def _check_formats(formats: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(chosen))
 
 
-def _xlsx_safe(df: pd.DataFrame, illegal: re.Pattern[str]) -> pd.DataFrame:
+def _xlsx_safe(df: pd.DataFrame) -> pd.DataFrame:
     # XLSX cannot store most control characters, nor cells longer than Excel's limit.
+    # Replaced, not dropped: dropping turned "\x01=HYPERLINK(…)" into a formula-like text.
     def clean(value: Any) -> Any:
         if isinstance(value, str):
-            return illegal.sub("", value)[:DEFAULT_XLSX_MAX_CELL_CHARS]
+            return replace_control_characters(value)[:DEFAULT_XLSX_MAX_CELL_CHARS]
         return value
 
     for position in range(df.shape[1]):

@@ -8,6 +8,9 @@ sources); every other text column is covered with hand-made rows.
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from pathlib import Path
 
 import openpyxl
@@ -224,3 +227,80 @@ def test_parquet_and_dataframes_keep_the_exact_text(payload_result: AnalysisResu
     back = pd.read_parquet(tmp_path / "people.parquet")
     assert back["role"].tolist() == payload_result.people["role"].tolist()
     assert all(dangerous(value) for value in back["role"])
+
+
+# --------------------------------------------------------------------------- control characters before a formula
+
+# openpyxl drops control characters it cannot store, so "\x01=…" used to become a live
+# formula in XLSX; in CSV a spreadsheet may skip the control character and run the rest.
+CONTROL_PAYLOAD = '\x01=HYPERLINK("http://angriff.example","Klick")'
+_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def runs_after_controls(value: object) -> bool:
+    """A cell that still holds a control character, or starts a formula once they are gone.
+
+    ("=" and "@" only: "-1" in a CSV is a number.)"""
+    if not isinstance(value, str):
+        return False
+    return bool(_CONTROL_CHARACTERS.search(value)) or _CONTROL_CHARACTERS.sub("", value).startswith(("=", "@"))
+
+
+def all_written_cells(folder: Path) -> list[object]:
+    cells: list[object] = []
+    for path in sorted(folder.glob("*.csv")):
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            sample = handle.read()
+        delimiter = ";" if sample.split("\r\n", 1)[0].count(";") else ","
+        cells += [cell for row in csv.reader(io.StringIO(sample), delimiter=delimiter) for cell in row]
+    for path in sorted(folder.glob("*.xlsx")):
+        workbook = openpyxl.load_workbook(path)
+        for sheet in workbook:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    assert cell.data_type != "f", f"formula cell {sheet.title}!{cell.coordinate}: {cell.value!r}"
+                    # Formula-like text with Excel's quotePrefix is shown as written, never run.
+                    shown_as_text = cell.quotePrefix and cell.data_type == "s"
+                    cells.append("'" + cell.value if shown_as_text else cell.value)
+    return cells
+
+
+def control_rows() -> dict[str, list[dict]]:
+    rows = payload_rows()
+    rows["people"][0]["role"] = CONTROL_PAYLOAD
+    rows["quotes"][0]["quote"] = CONTROL_PAYLOAD
+    rows["quotes"][0]["speaker_role"] = "\x1b" + CONTROL_PAYLOAD
+    rows["documents"][0]["source"] = CONTROL_PAYLOAD + ".txt"
+    rows["documents"][0]["text"] = CONTROL_PAYLOAD + "\nweiter"
+    return rows
+
+
+@pytest.mark.parametrize("dialect", list(DIALECT_READ_OPTIONS))
+def test_control_character_before_a_formula_is_neutralised_by_every_writer(tmp_path: Path, dialect: str) -> None:
+    result = AnalysisResult.from_rows(control_rows())
+    result.to_csv(tmp_path / "csv", dialect=dialect)
+    result.to_excel(tmp_path / "csv" / "tables.xlsx")
+    result.write(tmp_path / "write", formats="csv,xlsx,parquet", csv_dialect=dialect)
+
+    for folder in (tmp_path / "csv", tmp_path / "write"):
+        cells = all_written_cells(folder)
+        assert any("HYPERLINK" in str(cell) for cell in cells)  # the payload got there
+        assert not [cell for cell in cells if runs_after_controls(cell)]
+    # Parquet is for code: it keeps the raw text.
+    assert pd.read_parquet(tmp_path / "write" / "quotes.parquet")["quote"].iloc[0] == CONTROL_PAYLOAD
+
+
+def test_control_character_payloads_in_text_and_file_name_through_a_batch_run(tmp_path: Path, offline_nlp) -> None:
+    from pipeline.batch import run_batch
+
+    folder = tmp_path / "eingang"
+    folder.mkdir()
+    (folder / "\x01=HYPERLINK(1).txt").write_text(
+        "Marlene Quastenberg (Zwickau) gewann für Vogtland Racing.\n\n"
+        f"„{CONTROL_PAYLOAD} war unser Motto“, sagte Quastenberg.", encoding="utf-8")
+
+    run_batch([folder], tmp_path / "out", nlp=offline_nlp, formats=("csv", "xlsx"), progress=False)
+
+    cells = all_written_cells(tmp_path / "out")
+    assert any(str(cell).startswith("\ufffd=HYPERLINK(1)") for cell in cells)  # the doc id from the file name
+    assert not [cell for cell in cells if runs_after_controls(cell)]

@@ -142,7 +142,7 @@ def test_unknown_dialect_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_xlsx_is_formatted_and_has_no_formulas(tmp_path: Path) -> None:
     frame = results_frame()
-    frame.loc[0, "strecke"] = "Zeile\x0bmit Steuerzeichen"  # illegal in XLSX: dropped, no crash
+    frame.loc[0, "strecke"] = "Zeile\x0bmit Steuerzeichen"  # illegal in XLSX: replaced, no crash
     tables = {"ergebnisse": frame, "fahrer": frame[["fahrer"]].head(3), "leer": pd.DataFrame({"a": []})}
 
     path = write_xlsx(tables, tmp_path / "tabellen.xlsx")
@@ -167,7 +167,7 @@ def test_xlsx_is_formatted_and_has_no_formulas(tmp_path: Path) -> None:
     assert [cell.quotePrefix for cell in first_column] == [v.startswith(FORMULA_PREFIXES) for v in frame["fahrer"]]
     assert all(cell.alignment.wrap_text for cell in first_column)
     assert not sheet.cell(row=2, column=4).alignment.wrap_text  # numbers are not wrapped
-    assert values[0][1] == "Zeilemit Steuerzeichen"
+    assert values[0][1] == "Zeile\ufffdmit Steuerzeichen"
     assert [row[3] for row in values] == list(frame["punkte"])
     assert "„Zitat“ vom Teamchef" in {row[2] for row in values}
 
@@ -325,3 +325,19 @@ def test_write_tables_rejects_path_like_table_names(tmp_path: Path, name: str) -
     with pytest.raises(ValueError, match="not usable as a file name"):
         write_tables({name: pd.DataFrame({"a": [1]})}, tmp_path / "aus")
     assert not (tmp_path / "aus").exists()
+
+
+@pytest.mark.parametrize("payload", ["\x01=HYPERLINK(\"http://x\")", "\x00\x1f@SUM(A1)", "\x7f+1+1", "\x85-2+3"])
+def test_control_characters_before_a_formula_are_replaced(payload: str) -> None:
+    cell = neutralize_formula(payload)
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]", cell)
+    assert len(cell) == len(payload)  # one for one: offsets into a text cell stay right
+    assert cell.startswith("\ufffd")
+
+
+def test_a_formula_behind_a_control_character_is_no_formula_in_xlsx(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"zitat": ["\x01=HYPERLINK(\"http://x\",\"Klick\")", "\x02=1+1"]})
+    workbook = openpyxl.load_workbook(write_xlsx({"zitate": frame}, tmp_path / "t.xlsx"))
+    cells = [cell for row in workbook["zitate"].iter_rows(min_row=2) for cell in row]
+    assert [cell.data_type for cell in cells] == ["s", "s"]
+    assert [cell.value for cell in cells] == ["\ufffd=HYPERLINK(\"http://x\",\"Klick\")", "\ufffd=1+1"]
