@@ -27,7 +27,7 @@ import shutil
 import signal
 import sys
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -42,7 +42,7 @@ from spacy.language import Language
 
 from . import __version__
 from .api import DEFAULT_BATCH_SIZE, DEFAULT_COMPONENTS, DEFAULT_ERROR_MESSAGE_CHARS, base_model_name, load_pipeline
-from .io.readers import ReadFailure, iter_documents
+from .io.readers import DEFAULT_SUFFIXES, ReadFailure, iter_documents
 from .io.writers import DEFAULT_CSV_DIALECT, DEFAULT_FORMATS, atomic_write_text
 from .journal import (
     DEFAULT_JOURNAL_NAME,
@@ -73,6 +73,9 @@ DEFAULT_PARALLEL_PROCESSES = 2
 DEFAULT_TASK_DOCS = 50  # documents per worker task (and per memory zone in a worker)
 DEFAULT_TASKS_IN_FLIGHT_PER_PROCESS = 2
 RUN_JSON = "run.json"
+# Held for the whole run: a second run into the same folder stops instead of mixing its
+# results with the first one's.
+LOCK_NAME = ".motorsport-nlp.lock"
 XLSX_NAME = "tables.xlsx"
 # Test-only fault injection, e.g. "sleep-per-commit=0.2" or "kill-at=journal-complete"
 # ("kill-at=tables-written": after the streamed tables, before drivers_summary and run.json).
@@ -89,6 +92,33 @@ class OutputExists(RuntimeError):
 
 class UsageError(ValueError):
     """Options that cannot work together (the CLI exits with code 2)."""
+
+
+class OutputLocked(RuntimeError):
+    """Another run is writing into the same output folder."""
+
+
+@contextmanager
+def output_lock(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder's lock file; raise OutputLocked at once if another run holds it."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(out_dir / LOCK_NAME, timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise OutputLocked(f"another run is writing into {out_dir} (it holds {out_dir / LOCK_NAME}); wait for it "
+                           f"to finish or choose another --out") from None
+    try:
+        yield
+    finally:
+        # Removed while still held: a run that opened the file before sees it locked and
+        # stops; one that comes later makes a new file, when this run is done writing.
+        try:
+            (out_dir / LOCK_NAME).unlink(missing_ok=True)
+        except OSError:  # e.g. Windows, where an open file cannot be removed
+            pass
+        lock.release()
 
 
 # --------------------------------------------------------------------------- summary
@@ -110,11 +140,20 @@ class RunSummary:
     n_process: int | str = 1
     status: str = "complete"  # "complete" | "already-complete"
     files: list[Path] = field(default_factory=list)
+    reading: "ReadReport" = field(default_factory=lambda: ReadReport())
 
     @property
     def words_per_second(self) -> float:
         seconds = self.processing_seconds or self.seconds
         return self.processed_words / seconds if seconds else 0.0
+
+    def skipped_line(self) -> str:
+        """What the readers passed over (unsupported file types), or ""."""
+        if not self.reading.skipped:
+            return ""
+        kinds = ", ".join(f"{count} {suffix}" for suffix, count in self.reading.skipped.most_common())
+        return (f"skipped {sum(self.reading.skipped.values())} file(s) of unsupported types ({kinds}); "
+                f"read are: {', '.join(DEFAULT_SUFFIXES)}")
 
     def line(self) -> str:
         if self.status == "already-complete":
@@ -125,6 +164,14 @@ class RunSummary:
 
 
 # --------------------------------------------------------------------------- work items
+
+
+@dataclass
+class ReadReport:
+    """What reading noticed besides documents and failures."""
+
+    skipped: Counter = field(default_factory=Counter)  # unsupported files in folders and zips, by suffix
+    notes: int = 0  # documents read with a note (e.g. mixed encodings), each logged as a warning
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,9 +206,14 @@ def iter_work_items(
     id_field: str = "id",
     text_field: str = "text",
     stdin: TextIO | None = None,
+    report: ReadReport | None = None,
 ) -> Iterator[WorkItem]:
-    """Every input item with its position and journal key, in the readers' stable order."""
-    results = iter_documents(inputs, id_field=id_field, text_field=text_field, stdin=stdin)
+    """Every input item with its position and journal key, in the readers' stable order.
+
+    ``report`` collects skipped files and read notes (logged as warnings)."""
+    report = ReadReport() if report is None else report
+    results = iter_documents(inputs, id_field=id_field, text_field=text_field, stdin=stdin,
+                             skipped=report.skipped)
     for seq, result in enumerate(results):
         if isinstance(result, ReadFailure):
             row = {"doc_id": result.doc_id, "source": result.source, "stage": result.stage,
@@ -170,6 +222,9 @@ def iter_work_items(
                            result.message)
             yield WorkItem(seq, key, result.doc_id, result.source, failure=row)
         else:
+            if result.note:
+                report.notes += 1
+                logger.warning("%s: %s", result.doc_id, result.note)
             # The readers' normalize_text has replaced lone surrogates: every format can store the text.
             yield WorkItem(seq, item_key(fingerprint, "document", result.doc_id, result.source, result.text),
                            result.doc_id, result.source, text=result.text)
@@ -589,7 +644,7 @@ def check_out_dir(out_dir: Path, *, force: bool = False, resume: bool = False) -
         raise UsageError("--force and --resume exclude each other")
     if out_dir.exists() and not out_dir.is_dir():
         raise OutputExists(f"{out_dir} exists and is not a folder")
-    is_empty = not out_dir.exists() or not any(out_dir.iterdir())
+    is_empty = not out_dir.exists() or not any(path.name != LOCK_NAME for path in out_dir.iterdir())
     if resume:
         if (out_dir / DEFAULT_WORK_DIR / DEFAULT_JOURNAL_NAME).exists():
             return "resume"
@@ -667,76 +722,82 @@ def run_batch(
     started = time.perf_counter()
     _check_options(formats, csv_dialect, batch_size, n_process, engine, nlp)
     _check_out_dir_outside_inputs(out_dir, inputs)
-    start_mode = check_out_dir(out_dir, force=force, resume=resume)
-    if start_mode == "complete":
-        return _already_complete(out_dir)
-    if force:
-        clear_outputs(out_dir)
+    if force and resume:
+        raise UsageError("--force and --resume exclude each other")
+    if out_dir.exists() and not out_dir.is_dir():
+        raise OutputExists(f"{out_dir} exists and is not a folder")
     if engine == "dask":
         from .dask_engine import require_dask
 
         require_dask()  # before the (slow) model load: a missing extra is a usage error
     out_dir.mkdir(parents=True, exist_ok=True)  # an unwritable output fails before the slow model load
-    if nlp is None:
-        # The dask driver only needs the base's identity; workers load the full pipeline.
-        nlp = load_pipeline(model, components=() if engine == "dask" else DEFAULT_COMPONENTS)
-    base_info = nlp.meta.get("motorsport", {}).get("base", {"name": base_model_name(nlp)})
-    fingerprint = (pipeline_fingerprint(base_info, DEFAULT_COMPONENTS) if engine == "dask"
-                   else nlp_fingerprint(nlp))
-    settings = {"fingerprint": fingerprint, "inputs": [str(item) for item in inputs],
-                "id_field": id_field, "text_field": text_field}
+    with output_lock(out_dir):
+        start_mode = check_out_dir(out_dir, force=force, resume=resume)
+        if start_mode == "complete":
+            return _already_complete(out_dir)
+        if force:
+            clear_outputs(out_dir)
+        if nlp is None:
+            # The dask driver only needs the base's identity; workers load the full pipeline.
+            nlp = load_pipeline(model, components=() if engine == "dask" else DEFAULT_COMPONENTS)
+        base_info = nlp.meta.get("motorsport", {}).get("base", {"name": base_model_name(nlp)})
+        fingerprint = (pipeline_fingerprint(base_info, DEFAULT_COMPONENTS) if engine == "dask"
+                       else nlp_fingerprint(nlp))
+        settings = {"fingerprint": fingerprint, "inputs": [str(item) for item in inputs],
+                    "id_field": id_field, "text_field": text_field}
 
-    (out_dir / RUN_JSON).unlink(missing_ok=True)  # partial output must never look complete
-    _remove_temp_files(out_dir)
-    journal_path = out_dir / DEFAULT_WORK_DIR / DEFAULT_JOURNAL_NAME
-    state = scan_journal(journal_path) if start_mode == "resume" else None
-    if state is not None and state.header is not None:
-        check_header(state.header, settings)
-    reused = state.entries if state is not None else 0
-    faults = _faults()
+        (out_dir / RUN_JSON).unlink(missing_ok=True)  # partial output must never look complete
+        _remove_temp_files(out_dir)
+        journal_path = out_dir / DEFAULT_WORK_DIR / DEFAULT_JOURNAL_NAME
+        state = scan_journal(journal_path) if start_mode == "resume" else None
+        if state is not None and state.header is not None:
+            check_header(state.header, settings)
+        reused = state.entries if state is not None else 0
+        faults = _faults()
 
-    summary = RunSummary(out_dir=out_dir, base_model=str(base_info.get("name", "")), engine=engine,
-                         reused=reused, n_process=(n_process or "auto") if engine == "local" else 1)
-    cluster_info: dict[str, Any] = {}
-    processing_started = time.perf_counter()
-    items = _skip_done(iter_work_items(inputs, fingerprint, id_field=id_field, text_field=text_field,
-                                       stdin=stdin), state)
-    with JournalWriter(journal_path, header=settings, state=state) as journal, \
-            _progress_bar(progress, initial=reused) as bar:
-        if engine == "dask":
-            from .dask_engine import run_dask
+        summary = RunSummary(out_dir=out_dir, base_model=str(base_info.get("name", "")), engine=engine,
+                             reused=reused, n_process=(n_process or "auto") if engine == "local" else 1)
+        cluster_info: dict[str, Any] = {}
+        processing_started = time.perf_counter()
+        items = _skip_done(iter_work_items(inputs, fingerprint, id_field=id_field, text_field=text_field,
+                                           stdin=stdin, report=summary.reading), state)
+        with JournalWriter(journal_path, header=settings, state=state) as journal, \
+                _progress_bar(progress, initial=reused) as bar:
+            if engine == "dask":
+                from .dask_engine import run_dask
 
-            entries = run_dask(items, model=model, batch_size=batch_size, scheduler=scheduler,
-                               n_workers=dask_workers, cluster_info=cluster_info)
-        else:
-            entries = run_local(nlp, items, batch_size=batch_size, n_process=n_process)
-        for entry in entries:
-            journal.append(entry)
-            if "documents" in entry["rows"]:
-                summary.processed += 1
-                summary.processed_words += entry["words"]
-            bar.update(1)
-            if journal.entries % batch_size == 0:
-                journal.commit()
-                if "sleep-per-commit" in faults:
-                    time.sleep(float(faults["sleep-per-commit"]))
-    _fault_point(faults, "journal-complete")
+                entries = run_dask(items, model=model, batch_size=batch_size, scheduler=scheduler,
+                                   n_workers=dask_workers, cluster_info=cluster_info)
+            else:
+                entries = run_local(nlp, items, batch_size=batch_size, n_process=n_process)
+            for entry in entries:
+                journal.append(entry)
+                if "documents" in entry["rows"]:
+                    summary.processed += 1
+                    summary.processed_words += entry["words"]
+                bar.update(1)
+                if journal.entries % batch_size == 0:
+                    journal.commit()
+                    if "sleep-per-commit" in faults:
+                        time.sleep(float(faults["sleep-per-commit"]))
+        _fault_point(faults, "journal-complete")
 
-    counts = export_tables(journal_path, out_dir, formats=formats, csv_dialect=csv_dialect,
-                           after_streamed_tables=lambda: _fault_point(faults, "tables-written"))
-    summary.documents, summary.errors, summary.words = counts.documents, counts.errors, counts.words
-    summary.files = counts.files
-    summary.seconds = time.perf_counter() - started
-    summary.processing_seconds = time.perf_counter() - processing_started
-    write_run_json(out_dir, base_info, summary, counts.rows, extra={
-        "pipeline": list(nlp.pipe_names) if engine == "local" else [*base_info.get("components", ()),
-                                                                     *DEFAULT_COMPONENTS],
-        "inputs": settings["inputs"], "formats": list(formats), "csv_dialect": csv_dialect,
-        "batch_size": batch_size, "resumed": start_mode == "resume", "reused_entries": reused,
-        **({"dask": cluster_info} if engine == "dask" else {}),
-    })
-    shutil.rmtree(out_dir / DEFAULT_WORK_DIR, ignore_errors=True)
-    return summary
+        counts = export_tables(journal_path, out_dir, formats=formats, csv_dialect=csv_dialect,
+                               after_streamed_tables=lambda: _fault_point(faults, "tables-written"))
+        summary.documents, summary.errors, summary.words = counts.documents, counts.errors, counts.words
+        summary.files = counts.files
+        summary.seconds = time.perf_counter() - started
+        summary.processing_seconds = time.perf_counter() - processing_started
+        write_run_json(out_dir, base_info, summary, counts.rows, extra={
+            "pipeline": list(nlp.pipe_names) if engine == "local" else [*base_info.get("components", ()),
+                                                                         *DEFAULT_COMPONENTS],
+            "inputs": settings["inputs"], "formats": list(formats), "csv_dialect": csv_dialect,
+            "batch_size": batch_size, "resumed": start_mode == "resume", "reused_entries": reused,
+            "skipped_files": dict(summary.reading.skipped), "documents_with_read_notes": summary.reading.notes,
+            **({"dask": cluster_info} if engine == "dask" else {}),
+        })
+        shutil.rmtree(out_dir / DEFAULT_WORK_DIR, ignore_errors=True)
+        return summary
 
 
 def _check_options(formats, csv_dialect, batch_size, n_process, engine, nlp) -> None:

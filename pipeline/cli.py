@@ -18,6 +18,7 @@ import typer
 from typer.core import TyperCommand
 
 EXIT_OK, EXIT_FATAL, EXIT_USAGE, EXIT_PARTIAL = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, rich_markup_mode=None,
                   help="Drivers, hometowns, teams, cars and quotes from German motorsport press releases.")
@@ -105,7 +106,7 @@ def run(
     _setup_logging(debug, log_file)
     logger = logging.getLogger(__name__)
     from .base import ModelNotFound
-    from .batch import OutputExists, UsageError, run_batch
+    from .batch import OutputExists, OutputLocked, UsageError, run_batch
     from .dask_engine import DaskUnavailable
     from .journal import DEFAULT_JOURNAL_NAME, DEFAULT_WORK_DIR, ResumeMismatch
 
@@ -125,9 +126,15 @@ def run(
                             resume=resume, id_field=id_field, text_field=text_field, batch_size=batch_size,
                             n_process=n_process, engine=engine, scheduler=scheduler, dask_workers=dask_workers,
                             progress=progress)
-    except (OutputExists, UsageError, ResumeMismatch, ModelNotFound, DaskUnavailable) as error:
+    except (OutputExists, OutputLocked, UsageError, ResumeMismatch, ModelNotFound, DaskUnavailable) as error:
         logger.debug("usage error", exc_info=True)
         _fail(str(error), EXIT_USAGE)
+    except KeyboardInterrupt:
+        logger.debug("interrupted", exc_info=True)
+        if (out / DEFAULT_WORK_DIR / DEFAULT_JOURNAL_NAME).exists():
+            _fail(f"interrupted; the documents done so far are kept in {out / DEFAULT_WORK_DIR}: continue with "
+                  f"{_resume_command()}", EXIT_INTERRUPTED)
+        _fail("interrupted before any document was done; nothing to resume", EXIT_INTERRUPTED)
     except OSError as error:
         logger.debug("fatal", exc_info=True)
         resumable = (out / DEFAULT_WORK_DIR / DEFAULT_JOURNAL_NAME).exists()
@@ -138,6 +145,10 @@ def run(
         hint = f"traceback in {log_file}" if debug else "run with --debug for the traceback"
         _fail(f"{error.__class__.__name__}: {error} ({hint})", EXIT_FATAL)
     typer.echo(summary.line(), err=True)
+    if summary.skipped_line():
+        typer.echo(summary.skipped_line(), err=True)
+    if not summary.documents and not summary.errors:
+        _fail(f"no documents found in {', '.join(inputs)}", EXIT_USAGE)
     if review:
         _write_review_page(out)
     if summary.errors:
@@ -277,6 +288,14 @@ def _pick_document(file: Path, wanted: str | None):
         if str(count) == (wanted or "1"):
             by_number = item
     return by_id or by_number, count, problem  # a doc id wins over a number
+
+
+def _resume_command() -> str:
+    """This command line with --resume instead of --force, to copy and paste."""
+    import shlex
+
+    arguments = [argument for argument in sys.argv[1:] if argument not in ("--force", "--resume")]
+    return shlex.join(["motorsport-nlp", *arguments, "--resume"])
 
 
 def main() -> None:

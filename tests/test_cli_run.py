@@ -290,3 +290,93 @@ def test_resume_with_changed_inputs_is_a_usage_error(corpus: Path, tmp_path: Pat
     killed = motorsport_nlp(corpus, "-o", out, env={"MOTORSPORT_NLP_FAULT": "kill-at=journal-complete"})
     assert killed.returncode == -signal.SIGKILL
     assert_one_line_error(motorsport_nlp(SAMPLES, "-o", out, "--resume"), 2, "cannot resume", "--force")
+
+
+# --------------------------------------------------------------------------- hostile inputs, locks, Ctrl-C
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="FIFOs, /dev/zero and non-UTF-8 names: Linux")
+def test_inputs_that_used_to_stop_or_hang_the_run_become_error_rows(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "gut.txt").write_text(press_release(1), encoding="utf-8")
+    (folder / "archiv.jsonl").write_text('{"id": "x\\ud800", "text": "Kurz."}\n'
+                                         + json.dumps({"id": "ok", "text": press_release(2)}) + "\n",
+                                         encoding="utf-8")
+    with open(os.path.join(os.fsencode(folder), b"name-\xfc.txt"), "wb") as handle:
+        handle.write(press_release(3).encode())
+    (folder / "null.txt").symlink_to("/dev/zero")
+    os.mkfifo(folder / "rohr.txt")
+    deep = str(folder)
+    for _ in range(1200):
+        deep = os.path.join(deep, "d")
+        os.mkdir(deep)
+    Path(deep, "tief.txt").write_text(press_release(4), encoding="utf-8")
+    out = tmp_path / "out"
+    try:
+        result = motorsport_nlp(folder, "-o", out)
+    finally:
+        os.unlink(os.path.join(deep, "tief.txt"))
+        while deep != str(folder):  # pytest's cleanup (shutil.rmtree) would recurse too deep
+            os.rmdir(deep)
+            deep = os.path.dirname(deep)
+
+    assert result.returncode == 3, result.stderr
+    assert "Traceback" not in result.stderr
+    errors = read_errors(out)
+    assert errors[["doc_id", "error_kind"]].values.tolist() == [
+        ["archiv/x\ufffd", "bad_id"], ["name-\ufffd", "bad_name"], ["null", "unsupported"], ["rohr", "unsupported"]]
+    documents = pd.read_csv(out / "documents.csv", sep=";", encoding="utf-8-sig")
+    assert documents["doc_id"].tolist() == ["archiv/ok", "/".join(["d"] * 1200) + "/tief", "gut"]
+
+
+@pytest.mark.parametrize("files", [[], ["bericht.docx", "bericht.pdf", "unter/foto.jpg"]])
+def test_a_folder_without_readable_files_says_so_and_exits_2(tmp_path: Path, files: list[str]) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in files:
+        (folder / name).parent.mkdir(exist_ok=True)
+        (folder / name).write_bytes(b"PK\x03\x04")
+
+    result = motorsport_nlp(folder, "-o", tmp_path / "out")
+
+    assert result.returncode == 2, result.stderr
+    assert f"error: no documents found in {folder}" in result.stderr
+    if files:
+        assert "skipped 3 file(s) of unsupported types (" in result.stderr
+        assert "1 .docx" in result.stderr and "1 .pdf" in result.stderr and "1 .jpg" in result.stderr
+
+
+def test_a_second_run_into_a_locked_output_folder_stops(tmp_path: Path) -> None:
+    from filelock import FileLock
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with FileLock(out / ".motorsport-nlp.lock"):  # as a running run holds it
+        result = motorsport_nlp(SAMPLES, "-o", out, "--force")
+    assert_one_line_error(result, 2, "another run is writing into", "wait for it")
+    assert sorted(path.name for path in out.iterdir()) == [".motorsport-nlp.lock"]
+    result = motorsport_nlp(SAMPLES, "-o", out, "--force")  # released: now it runs
+    assert result.returncode == 0, result.stderr
+    assert not (out / ".motorsport-nlp.lock").exists()
+
+
+def test_ctrl_c_says_how_to_resume(corpus: Path, clean_run: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    slow = {"MOTORSPORT_NLP_FAULT": "sleep-per-commit=0.3"}
+    process = start_motorsport_nlp(corpus, "-o", out, "--batch-size", "4", env=slow)
+    deadline = time.monotonic() + KILL_WAIT_SECONDS
+    while journal_entries(out) < 8:
+        assert process.poll() is None and time.monotonic() < deadline
+        time.sleep(KILL_POLL_SECONDS)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+
+    assert process.returncode == 130
+    stderr = stderr.decode()
+    assert "Traceback" not in stderr
+    assert stderr.startswith("error: interrupted") and stderr.rstrip().endswith("--resume"), stderr
+    assert f"--batch-size 4 --resume" in stderr
+    result = motorsport_nlp(corpus, "-o", out, "--batch-size", "4", "--resume")
+    assert result.returncode == 3 and "reused from the journal" in result.stderr
+    assert csv_bytes(out) == csv_bytes(clean_run)

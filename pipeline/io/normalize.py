@@ -5,12 +5,14 @@ from __future__ import annotations
 import codecs
 import re
 import unicodedata
+from dataclasses import dataclass
 
 import charset_normalizer
 
 DEFAULT_BINARY_CONTROL_RATIO = 0.10  # share of C0 control bytes that marks data as binary
 # Western text is mostly ASCII; above this share of high bytes, ask the detector instead.
 DEFAULT_CP1252_MAX_HIGH_BYTE_RATIO = 0.30
+DEFAULT_NOTE_LINES = 5  # line numbers a mixed-encoding note lists
 DEFAULT_DETECTION_MIN_BYTES = 64  # below this, detection is guesswork: take cp1252 if it fits
 
 # Control bytes that never occur in text (tab, LF, FF, CR and ESC do).
@@ -34,25 +36,84 @@ class UndecodableInput(Exception):
         self.message = message
 
 
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    """Decoded text and, when part of it was in another encoding, a note saying so."""
+
+    text: str
+    note: str = ""
+
+
 def decode_bytes(data: bytes) -> str:
     """Decode text bytes: UTF-8, UTF-16/32 with BOM, else detected (cp1252 archives)."""
+    return decode_noted(data).text
+
+
+def decode_noted(data: bytes) -> Decoded:
+    """As decode_bytes, with a note when the bytes mix UTF-8 and a single-byte encoding."""
     encoding = bom_encoding(data)
     if encoding == "utf-8-sig":
         data = data[len(codecs.BOM_UTF8):]
     elif encoding is not None:
-        return _decode_with_bom(data, encoding)
-    return decode_unmarked(data)
+        return Decoded(_decode_with_bom(data, encoding))
+    return decode_unmarked_noted(data)
 
 
 def decode_unmarked(data: bytes) -> str:
     """Decode bytes without a byte order mark (e.g. one line of a JSON Lines file) as decode_bytes does."""
+    return decode_unmarked_noted(data).text
+
+
+def decode_unmarked_noted(data: bytes) -> Decoded:
+    """decode_unmarked with a note about mixed encodings."""
     if _looks_binary(data):
         raise UndecodableInput("binary", "binary data (NUL or control bytes), not text")
     try:
-        return data.decode("utf-8")
+        return Decoded(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
-    return _detect(data)[1]
+    mixed = _decode_mixed_lines(data)
+    if mixed is not None:
+        return mixed
+    return Decoded(_detect(data)[1])
+
+
+def decode_line(line: bytes, encoding: str) -> tuple[str, bool]:
+    """One line in `encoding`; a line that is not valid in it is read as cp1252. (text, fell back)."""
+    try:
+        return line.decode(encoding), False
+    except UnicodeDecodeError:
+        return _single_byte(line), True
+
+
+def _decode_mixed_lines(data: bytes) -> Decoded | None:
+    """Text whose lines are UTF-8 with some cp1252 lines (files pasted together), else None.
+
+    Decoding such a file wholly as cp1252 turns every UTF-8 umlaut and quote mark into
+    mojibake; line by line, only the foreign lines need the fallback.
+    """
+    lines = data.split(b"\n")
+    decoded, foreign, utf8_non_ascii = [], [], False
+    for number, line in enumerate(lines, start=1):
+        text, fell_back = decode_line(line, "utf-8")
+        if fell_back:
+            foreign.append(number)
+        elif not line.isascii():
+            utf8_non_ascii = True
+        decoded.append(text)
+    if not utf8_non_ascii:  # no UTF-8 at all: one single-byte encoding, left to detection
+        return None
+    shown = ", ".join(map(str, foreign[:DEFAULT_NOTE_LINES])) + (", …" if len(foreign) > DEFAULT_NOTE_LINES else "")
+    return Decoded("\n".join(decoded), f"mixed encodings: {len(foreign)} of {len(lines)} lines are not UTF-8 "
+                                        f"and were read as cp1252 (line {shown})")
+
+
+def _single_byte(data: bytes) -> str:
+    # cp1252 leaves five bytes undefined; latin-1 reads those as C1 controls instead of failing.
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
 
 
 def bom_encoding(head: bytes) -> str | None:
@@ -103,7 +164,7 @@ def normalize_text(text: str) -> str:
     Lone surrogates (e.g. from a JSON "\\ud800" escape) become U+FFFD: no output format
     can store them. One replacement per surrogate, so it changes no offset.
     """
-    text = _without_lone_surrogates(text)
+    text = replace_lone_surrogates(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _INVISIBLES.sub("", text)
     text = _NO_BREAK_SPACES.sub(" ", text)
@@ -111,7 +172,8 @@ def normalize_text(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _without_lone_surrogates(text: str) -> str:
+def replace_lone_surrogates(text: str) -> str:
+    """`text` with every lone surrogate replaced by U+FFFD (offsets unchanged)."""
     # Encoding is several times faster than a regex scan, and most texts have no surrogate.
     try:
         text.encode("utf-8")

@@ -8,9 +8,11 @@ import io
 import json
 import os
 import re
+import stat
 import sys
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
@@ -20,15 +22,20 @@ from typing import BinaryIO, TextIO
 from pipeline.io.normalize import (
     UndecodableInput,
     bom_encoding,
-    decode_bytes,
+    decode_line,
+    decode_noted,
     decode_unmarked,
     looks_binary_start,
     normalize_text,
+    replace_lone_surrogates,
     sniff_encoding,
 )
 
 DEFAULT_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl", ".csv", ".zip", ".docx", ".pdf")
 DEFAULT_MAX_MEMBER_BYTES = 50 * 1024 * 1024  # zip-bomb guard per archive member
+# One .txt/.md/.html file is one press release: larger ones are not read (a symlink to
+# /dev/zero, a log file named .txt). .jsonl and .csv are streamed and have no limit.
+DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_CSV_FIELD_CHARS = 64 * 1024 * 1024  # csv's 128 KiB default is too small for long texts
 DEFAULT_CSV_DELIMITERS = (";", ",", "\t")
 # .jsonl and .csv are streamed through a buffer of this size (an archive may be one
@@ -51,11 +58,14 @@ _ZIP_READ_ERRORS = (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSErr
 
 @dataclass(frozen=True, slots=True)
 class SourceDocument:
-    """One document; `text` is normalised and offsets refer to it."""
+    """One document; `text` is normalised and offsets refer to it.
+
+    `note` says what was odd but readable (e.g. lines in another encoding)."""
 
     doc_id: str
     text: str
     source: str
+    note: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,34 +94,63 @@ def iter_documents(
     id_field: str = "id",
     text_field: str = "text",
     stdin: TextIO | BinaryIO | None = None,
+    skipped: Counter | None = None,
 ) -> Iterator[ReadResult]:
-    """Yield documents and failures from files, folders, zips and "-" (stdin), in stable order."""
+    """Yield documents and failures from files, folders, zips and "-" (stdin), in stable order.
+
+    Files of unsupported types inside folders and archives are passed over;
+    `skipped`, when given, counts them by suffix."""
     if isinstance(inputs, (str, Path)):  # a lone path, not an iterable of characters
         inputs = [inputs]
     fields = _Fields(id_field, text_field)
     seen_ids: dict[str, int] = {}
+    skipped = Counter() if skipped is None else skipped
     for item in inputs:
-        for result in _iter_input(item, fields, stdin):
+        for result in _iter_input(item, fields, stdin, skipped):
+            result = _valid_unicode(result)
             if isinstance(result, SourceDocument):
-                result = SourceDocument(unique_id(result.doc_id, seen_ids), result.text, result.source)
+                result = SourceDocument(unique_id(result.doc_id, seen_ids), result.text, result.source, result.note)
             yield result
 
 
-def _iter_input(item: str | Path, fields: _Fields, stdin: TextIO | BinaryIO | None) -> Iterator[ReadResult]:
+def _valid_unicode(result: ReadResult) -> ReadResult:
+    """No output format can store a lone surrogate: an id or file name holding one is an error row.
+
+    They come from file names that are not UTF-8 (Python keeps their bytes as
+    surrogates) and from JSON ids such as "\\ud800". The row shows them as U+FFFD.
+    """
+    doc_id = replace_lone_surrogates(result.doc_id) if result.doc_id is not None else None
+    source = replace_lone_surrogates(result.source)
+    if doc_id == result.doc_id and source == result.source:
+        return result
+    if isinstance(result, ReadFailure):
+        return ReadFailure(doc_id, source, result.stage, result.kind, replace_lone_surrogates(result.message))
+    if source != result.source:
+        return ReadFailure(doc_id, source, "read", "bad_name",
+                           "the file name is not valid UTF-8 (shown with \ufffd); rename the file to read it")
+    return ReadFailure(doc_id, source, "read", "bad_id",
+                       "the id is not valid Unicode (a lone surrogate, shown as \ufffd); fix the record's id")
+
+
+def _iter_input(item: str | Path, fields: _Fields, stdin: TextIO | BinaryIO | None,
+                skipped: Counter) -> Iterator[ReadResult]:
     if str(item) == STDIN_NAME:
         yield _read_stdin(stdin)
         return
     path = Path(item)
     if path.is_dir():
-        for file_path in _walk_folder(path):
-            yield from _read_file(file_path, _folder_doc_id(path, file_path), fields)
+        for found in _walk_folder(path, skipped):
+            if isinstance(found, ReadFailure):
+                yield found
+            else:
+                yield from _read_file(found, _folder_doc_id(path, found), fields, skipped)
     elif path.exists():
         if path.suffix.lower() not in DEFAULT_SUFFIXES:
             yield ReadFailure(path.stem, str(path), "read", "unsupported",
                               f"unsupported file type {path.suffix or '(none)'!r}; "
                               f"expected one of {', '.join(DEFAULT_SUFFIXES)}")
             return
-        yield from _read_file(path, path.stem, fields)
+        yield from _read_file(path, path.stem, fields, skipped)
     else:
         yield ReadFailure(path.stem or None, str(path), "read", "missing_file", "no such file or folder")
 
@@ -145,40 +184,99 @@ def _read_stdin(stdin: TextIO | BinaryIO | None) -> ReadResult:
     return _plain_text(data, STDIN_DOC_ID, STDIN_DOC_ID)
 
 
-def _walk_folder(root: Path) -> list[Path]:
-    found = []
-    for folder, subfolders, files in os.walk(root):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        for name in files:
-            if not name.startswith(".") and Path(name).suffix.lower() in DEFAULT_SUFFIXES:
-                found.append(Path(folder, name))
-    return sorted(found, key=lambda file_path: file_path.relative_to(root).parts)
+def _walk_folder(root: Path, skipped: Counter) -> list[Path | ReadFailure]:
+    """The supported files under `root` (and a failure per folder that cannot be listed), sorted.
+
+    A loop, not recursion (os.walk recurses before Python 3.12: a folder tree
+    1,500 deep raised RecursionError). Symlinked folders are not followed.
+    """
+    found: list[tuple[tuple[str, ...], Path | ReadFailure]] = []
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = [(entry.name, entry.is_dir(follow_symlinks=False), entry.is_symlink()) for entry in entries]
+        except OSError as error:
+            parts = folder.relative_to(root).parts
+            found.append((parts, ReadFailure("/".join(parts) or folder.name, str(folder), "read", "unreadable",
+                                             f"cannot list the folder: {error.strerror or error}")))
+            continue
+        for name, is_folder, is_link in listed:
+            if name.startswith("."):
+                continue
+            path = folder / name
+            if is_folder:
+                pending.append(path)
+            elif is_link and path.is_dir():
+                continue  # a symlinked folder: may loop, and os.walk never followed it either
+            elif Path(name).suffix.lower() in DEFAULT_SUFFIXES:
+                found.append((path.relative_to(root).parts, path))
+            else:
+                skipped[Path(name).suffix.lower() or "(no suffix)"] += 1
+    found.sort(key=lambda pair: pair[0])
+    return [item for _, item in found]
 
 
 def _folder_doc_id(root: Path, file_path: Path) -> str:
     return file_path.relative_to(root).with_suffix("").as_posix()
 
 
-def _read_file(path: Path, doc_id: str, fields: _Fields) -> Iterator[ReadResult]:
+class NotRegularFile(OSError):
+    """A FIFO, device or socket: reading it could block forever or never end."""
+
+
+def open_regular(path: Path, *, buffering: int = -1) -> BinaryIO:
+    """Open a regular file for reading; raise NotRegularFile for anything else.
+
+    Opened non-blocking and checked on the open descriptor, so a FIFO (even one
+    swapped in after a check) cannot hang the run.
+    """
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "FIFO" if stat.S_ISFIFO(mode) else "device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else \
+                "socket" if stat.S_ISSOCK(mode) else "special file"
+            raise NotRegularFile(f"not a regular file but a {kind}; not read")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(descriptor, True)
+        return open(descriptor, "rb", buffering=buffering)
+    except BaseException:
+        os.close(descriptor)
+        raise
+
+
+def _read_file(path: Path, doc_id: str, fields: _Fields, skipped: Counter) -> Iterator[ReadResult]:
     suffix = path.suffix.lower()
     if suffix == ".zip":
-        yield from _read_zip(path, doc_id, fields)
+        yield from _read_zip(path, doc_id, fields, skipped)
         return
     if suffix in _STREAMED_SUFFIXES:
         yield from _stream_file(path, suffix, doc_id, fields)
         return
     try:
-        data = path.read_bytes()
+        with open_regular(path) as stream:
+            data = stream.read(DEFAULT_MAX_FILE_BYTES + 1)  # the declared size may lie (/proc, growing files)
+    except NotRegularFile as error:
+        yield ReadFailure(doc_id, str(path), "read", "unsupported", str(error))
+        return
     except OSError as error:
         yield ReadFailure(doc_id, str(path), "read", "unreadable", error.strerror or str(error))
+        return
+    if len(data) > DEFAULT_MAX_FILE_BYTES:
+        yield ReadFailure(doc_id, str(path), "read", "too_large",
+                          f"more than {DEFAULT_MAX_FILE_BYTES} bytes: not one press release; not read")
         return
     yield _read_payload(data, suffix, doc_id, str(path))
 
 
 def _stream_file(path: Path, suffix: str, file_id: str, fields: _Fields) -> Iterator[ReadResult]:
     try:
-        with open(path, "rb", buffering=DEFAULT_STREAM_HEAD_BYTES) as stream:
+        with open_regular(path, buffering=DEFAULT_STREAM_HEAD_BYTES) as stream:
             yield from _stream_records(stream, suffix, file_id, str(path), fields)
+    except NotRegularFile as error:
+        yield ReadFailure(file_id, str(path), "read", "unsupported", str(error))
     except OSError as error:  # also while reading: the records before it are kept
         yield ReadFailure(file_id, str(path), "read", "unreadable", error.strerror or str(error))
 
@@ -204,34 +302,37 @@ def _read_payload(data: bytes, suffix: str, doc_id: str, source: str) -> ReadRes
     return ReadFailure(doc_id, source, "read", "unsupported", f"unsupported file type {suffix!r}")
 
 
-def _decode(data: bytes, doc_id: str, source: str) -> str | ReadFailure:
+def _decode(data: bytes, doc_id: str, source: str) -> tuple[str, str] | ReadFailure:
     try:
-        return normalize_text(decode_bytes(data))
+        decoded = decode_noted(data)
     except UndecodableInput as error:
         return ReadFailure(doc_id, source, "decode", error.kind, error.message)
+    return normalize_text(decoded.text), decoded.note
 
 
-def _text_document(text: str, doc_id: str, source: str) -> ReadResult:
+def _text_document(text: str, doc_id: str, source: str, note: str = "") -> ReadResult:
     if not text.strip():
         return ReadFailure(doc_id, source, "read", "empty", "no text (empty or only whitespace)")
-    return SourceDocument(doc_id, text, source)
+    return SourceDocument(doc_id, text, source, note)
 
 
 def _plain_text(data: bytes, doc_id: str, source: str, *, markdown: bool = False) -> ReadResult:
-    text = _decode(data, doc_id, source)
-    if isinstance(text, ReadFailure):
-        return text
+    decoded = _decode(data, doc_id, source)
+    if isinstance(decoded, ReadFailure):
+        return decoded
+    text, note = decoded
     if markdown:
         text = _MARKDOWN_HEADING.sub("", text)
-    return _text_document(text, doc_id, source)
+    return _text_document(text, doc_id, source, note)
 
 
 def _html_text(data: bytes, doc_id: str, source: str) -> ReadResult:
-    html = _decode(data, doc_id, source)
-    if isinstance(html, ReadFailure):
-        return html
+    decoded = _decode(data, doc_id, source)
+    if isinstance(decoded, ReadFailure):
+        return decoded
+    html, note = decoded
     text = _article_text(html) or _paragraph_text(html)
-    return _text_document(normalize_text(text), doc_id, source)
+    return _text_document(normalize_text(text), doc_id, source, note)
 
 
 def _article_text(html: str) -> str:
@@ -263,7 +364,7 @@ def _paragraph_text(html: str) -> str:
 
 
 def _record_document(
-    record: dict, number: int, file_id: str, source: str, fields: _Fields, unit: str
+    record: dict, number: int, file_id: str, source: str, fields: _Fields, unit: str, note: str = ""
 ) -> ReadResult:
     raw_id = record.get(fields.id_field)
     record_id = str(raw_id).strip() if raw_id is not None and not isinstance(raw_id, (dict, list)) else ""
@@ -273,7 +374,7 @@ def _record_document(
         problem = "missing" if text is None else f"not text ({type(text).__name__})"
         return ReadFailure(doc_id, source, "read", "missing_text",
                            f"{unit} {number}: field {fields.text_field!r} is {problem}")
-    return _text_document(normalize_text(text), doc_id, source)
+    return _text_document(normalize_text(text), doc_id, source, note)
 
 
 def _head(stream: io.BufferedReader, size: int) -> bytes:
@@ -344,8 +445,43 @@ def _csv_records(stream: io.BufferedReader, file_id: str, source: str, fields: _
     except UndecodableInput as error:
         yield ReadFailure(file_id, source, "decode", error.kind, error.message)
         return
-    # newline="": the csv module handles line ends itself (quoted fields may hold them).
-    yield from _csv_rows(io.TextIOWrapper(stream, encoding=encoding, newline=""), file_id, source, fields)
+    if encoding in _UNSPLITTABLE_ENCODINGS:
+        # newline="": the csv module handles line ends itself (quoted fields may hold them).
+        lines = _DecodedLines(io.TextIOWrapper(stream, encoding=encoding, newline=""), encoding)
+    else:
+        lines = _DecodedLines(stream, encoding)
+    yield from _csv_rows(lines, file_id, source, fields)
+
+
+class _DecodedLines:
+    """A CSV's lines as text for the csv module, one line at a time.
+
+    Byte lines (UTF-8 and single-byte encodings) are decoded one by one, so a bad
+    byte late in the file costs nothing but its own line, which is read as cp1252
+    and remembered in `fallbacks`; a decoder over fixed chunks dropped the rows of
+    the whole chunk. UTF-16/32 come as text already.
+    """
+
+    def __init__(self, stream: Iterable[bytes] | io.TextIOWrapper, encoding: str) -> None:
+        self.encoding = encoding
+        self.fallbacks: list[int] = []  # line numbers read as cp1252
+        self.number = 0
+        self._lines = iter(stream)
+
+    def __iter__(self) -> "_DecodedLines":
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines)
+        self.number += 1
+        if isinstance(line, str):
+            return line
+        if self.number == 1:
+            line = line.removeprefix(codecs.BOM_UTF8)
+        text, fell_back = decode_line(line, self.encoding)
+        if fell_back:
+            self.fallbacks.append(self.number)
+        return text
 
 
 def _stream_encoding(stream: io.BufferedReader) -> str:
@@ -354,27 +490,57 @@ def _stream_encoding(stream: io.BufferedReader) -> str:
     return sniff_encoding(head, complete=len(head) < DEFAULT_STREAM_HEAD_BYTES)
 
 
-def _csv_rows(text: io.TextIOWrapper, file_id: str, source: str, fields: _Fields) -> Iterator[ReadResult]:
-    first_line = text.readline()
+def _csv_rows(lines: _DecodedLines, file_id: str, source: str, fields: _Fields) -> Iterator[ReadResult]:
+    try:
+        first_line = next(lines, "")
+    except UnicodeDecodeError as error:
+        yield ReadFailure(file_id, source, "decode", "undecodable",
+                          f"invalid {lines.encoding.upper()} data in the header ({error.reason})")
+        return
     delimiter = _sniff_delimiter(first_line, fields.text_field)
     csv.field_size_limit(max(csv.field_size_limit(), DEFAULT_MAX_CSV_FIELD_CHARS))
-    reader = csv.DictReader(chain((first_line,), text), delimiter=delimiter)
+    reader = csv.DictReader(chain((first_line,), lines), delimiter=delimiter)
     header = [name.strip() for name in reader.fieldnames or []]
     if fields.text_field not in header:
         yield ReadFailure(file_id, source, "read", "missing_text",
                           f"no column {fields.text_field!r} (columns: {', '.join(header) or 'none'})")
         return
     reader.fieldnames = header
-    try:
-        # Row numbers as in a spreadsheet: the header is row 1.
-        for number, row in enumerate(reader, start=2):
-            yield _record_document(row, number, file_id, f"{source}:{number}", fields, "row")
-    except csv.Error as error:
-        yield ReadFailure(file_id, source, "read", "bad_csv", f"row {reader.line_num}: {error}")
-    except UnicodeDecodeError as error:  # past the first bytes, which chose the encoding
-        yield ReadFailure(file_id, source, "decode", "undecodable",
-                          f"after line {reader.line_num}: invalid {text.encoding.upper()} data ({error.reason}); "
-                          f"the rest of the file is not read")
+
+    def lines_read() -> int:
+        return reader.reader.line_num  # DictReader's own count lags behind after an error
+
+    number = 1  # row numbers as in a spreadsheet: the header is row 1
+    reported_fallbacks = 0
+    while True:
+        number += 1
+        first_line_of_row = lines_read() + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            # A bad row that was one line long (e.g. a field over the size limit) can be skipped;
+            # in a row spanning lines the csv module's place is lost: the rest cannot be trusted.
+            one_line = lines_read() == first_line_of_row
+            rest = (f"reading goes on after line {lines_read()}" if one_line else
+                    f"the rows after line {lines_read()} are not read")
+            yield ReadFailure(file_id, f"{source}:{number}", "read", "bad_csv",
+                              f"row {number} (line {first_line_of_row}): {error}; {rest}")
+            if one_line:
+                continue
+            return
+        except UnicodeDecodeError as error:  # UTF-16/32 past the first bytes, which chose the encoding
+            yield ReadFailure(file_id, source, "decode", "undecodable",
+                              f"after line {lines_read()}: invalid {lines.encoding.upper()} data ({error.reason}); "
+                              f"the rest of the file is not read")
+            return
+        note = ""
+        if len(lines.fallbacks) > reported_fallbacks:
+            shown = ", ".join(map(str, lines.fallbacks[reported_fallbacks:]))
+            note = f"mixed encodings: line {shown} is not {lines.encoding.upper()} and was read as cp1252"
+            reported_fallbacks = len(lines.fallbacks)
+        yield _record_document(row, number, file_id, f"{source}:{number}", fields, "row", note)
 
 
 def _sniff_delimiter(first_line: str, text_field: str) -> str:
@@ -390,22 +556,34 @@ def _sniff_delimiter(first_line: str, text_field: str) -> str:
     return best
 
 
-def _read_zip(path: Path, zip_id: str, fields: _Fields) -> Iterator[ReadResult]:
+def _read_zip(path: Path, zip_id: str, fields: _Fields, skipped: Counter) -> Iterator[ReadResult]:
     try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
-        yield ReadFailure(zip_id, str(path), "read", "bad_zip", f"not a readable zip archive: {error}")
+        handle = open_regular(path)
+    except NotRegularFile as error:
+        yield ReadFailure(zip_id, str(path), "read", "unsupported", str(error))
         return
-    with archive:
-        members = []
-        for info in archive.infolist():
-            name = sanitize_member_name(info.filename)
-            if info.is_dir() or not name or _is_hidden(name):
-                continue
-            if PurePosixPath(name).suffix.lower() in DEFAULT_SUFFIXES:
-                members.append((name, info))
-        for name, info in sorted(members, key=lambda pair: pair[0]):
-            yield from _read_zip_member(archive, info, name, zip_id, str(path), fields)
+    except OSError as error:
+        yield ReadFailure(zip_id, str(path), "read", "unreadable", error.strerror or str(error))
+        return
+    with handle:
+        try:
+            archive = zipfile.ZipFile(handle)
+        # ValueError: e.g. a member name flagged UTF-8 that is not.
+        except (zipfile.BadZipFile, OSError, ValueError) as error:
+            yield ReadFailure(zip_id, str(path), "read", "bad_zip", f"not a readable zip archive: {error}")
+            return
+        with archive:
+            members = []
+            for info in archive.infolist():
+                name = sanitize_member_name(info.filename)
+                if info.is_dir() or not name or _is_hidden(name):
+                    continue
+                if PurePosixPath(name).suffix.lower() in DEFAULT_SUFFIXES:
+                    members.append((name, info))
+                else:
+                    skipped[PurePosixPath(name).suffix.lower() or "(no suffix)"] += 1
+            for name, info in sorted(members, key=lambda pair: pair[0]):
+                yield from _read_zip_member(archive, info, name, zip_id, str(path), fields)
 
 
 def _read_zip_member(
