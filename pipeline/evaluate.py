@@ -241,3 +241,62 @@ def evaluate(nlp: Language, gold_dir: str | Path) -> Report:
 
 def error_counts(report: Report) -> Counter:
     return Counter(row["kind"] for row in report.errors)
+
+
+# --------------------------------------------------------------------------- failures, readable
+
+# What each field of `evaluate --field` groups: driver fields with the matching entity list.
+FAILURE_FIELDS: dict[str, tuple[str, ...]] = {
+    "drivers": ("missed_driver", "spurious_driver"),
+    "hometown": ("wrong_hometown", "unstated_hometown"),
+    "team": ("wrong_team", "unstated_team", "missed_team", "spurious_team"),
+    "car": ("wrong_car", "unstated_car", "missed_car", "spurious_car"),
+    "quotes": ("missed_quote", "spurious_quote"),
+    "speakers": ("wrong_speaker",),
+}
+DEFAULT_FAILURES_PER_FIELD = 10
+_NO_VALUE = "—"
+
+
+def failure_line(row: dict) -> str:
+    """One error row as `kind  doc_id  what  gold → predicted`."""
+    kind = row["kind"]
+    subject = row.get("driver") or (f"„{row['quote']}“" if row.get("quote") else "")
+    gold = row.get("gold")
+    predicted = row.get("predicted")
+    if kind.startswith("missed_"):
+        detail = f"gold {gold!r}" + (f" (speaker {row['speaker']})" if row.get("speaker") else "")
+    elif kind.startswith("spurious_"):
+        detail = f"predicted {predicted!r}"
+    elif kind.startswith("unstated_"):
+        detail = f"gold unstated → predicted {predicted!r}"
+    else:
+        detail = f"gold {_shown(gold)} → predicted {_shown(predicted)}"
+        if row.get("method"):
+            detail += f" [{row['method']}]"
+    return "  ".join(part for part in (f"{kind:<17}", str(row["doc_id"]), subject, detail) if part)
+
+
+def _shown(value: object) -> str:
+    return repr(value) if value is not None else _NO_VALUE
+
+
+def failure_lines(report: Report, fields: Iterable[str] | None = None,
+                  limit: int | None = DEFAULT_FAILURES_PER_FIELD) -> list[str]:
+    """The report's errors grouped by field, `limit` rows per field (None: all)."""
+    chosen = list(fields) if fields else list(FAILURE_FIELDS)
+    unknown = [name for name in chosen if name not in FAILURE_FIELDS]
+    if unknown:
+        raise ValueError(f"unknown field {', '.join(unknown)}; choose from {', '.join(FAILURE_FIELDS)}")
+    lines = []
+    for name in chosen:
+        kinds = FAILURE_FIELDS[name]
+        rows = sorted((row for row in report.errors if row["kind"] in kinds), key=lambda row: kinds.index(row["kind"]))
+        counts = Counter(row["kind"] for row in rows)
+        summary = ", ".join(f"{counts[kind]} {kind}" for kind in kinds if counts[kind]) or "no failures"
+        lines.append(f"{name}: {summary}")
+        shown = rows if limit is None else rows[:limit]
+        lines += ["  " + failure_line(row) for row in shown]
+        if len(shown) < len(rows):
+            lines.append(f"  … {len(rows) - len(shown)} more (--all shows every one, --field {name} only these)")
+    return lines
