@@ -69,16 +69,18 @@ class InputError(ValueError):
     """An input could not be read or processed (raised with ``errors="raise"``)."""
 
 
-def load_pipeline(model: str | None = None, *, components: Sequence[str] = DEFAULT_COMPONENTS) -> Language:
+def load_pipeline(model: str | None = None, *, components: Sequence[str] = DEFAULT_COMPONENTS,
+                  lemmatizer: bool = True) -> Language:
     """The base model (see ``pipeline.base``) plus the motorsport components.
 
-    ``nlp.meta["motorsport"]["base"]`` records which base was used.
+    ``lemmatizer=False`` does not load the base's lemmatizer at all (batch runs:
+    no table carries lemmas). ``nlp.meta["motorsport"]["base"]`` records which base was used.
     """
     # Importing the modules registers the factories even without an installed
     # entry point (e.g. running from a source checkout).
     from . import components as _components  # noqa: F401
 
-    nlp, info = resolve_base(model)
+    nlp, info = resolve_base(model, lemmatizer=lemmatizer)
     for name in components:
         nlp.add_pipe(name)
     nlp.meta["motorsport"] = {"base": info.as_dict()}
@@ -193,18 +195,25 @@ class AnalysisResult:
 
     def to_parquet(self, out_dir: str | Path) -> list[Path]:
         """``<table>.parquet`` per table, typed by ``tables.arrow_schema`` (stable even when empty)."""
-        return self.write(out_dir, formats=("parquet",))
+        from .io.writers import write_tables
+
+        schemas = {name: arrow_schema(name) for name in self.tables if name in TABLE_NAMES}
+        return write_tables(self.tables, out_dir, formats=("parquet",), schemas=schemas)
 
     def write(self, out_dir: str | Path, *, formats: str | Iterable[str] = ("csv",),
               csv_dialect: str = DEFAULT_CSV_DIALECT) -> list[Path]:
         """The files ``motorsport-nlp run --format ...`` writes, for any combination of formats.
 
         ``formats`` is an iterable or a comma-separated string: ``"csv,xlsx,parquet"``.
+        Files a previous write of other formats left in ``out_dir`` (our table names
+        only) are removed, so the folder never mixes old and new results.
         """
-        from .io.writers import write_tables
+        from .io.writers import remove_stale_outputs, write_tables
 
         schemas = {name: arrow_schema(name) for name in self.tables if name in TABLE_NAMES}
-        return write_tables(self.tables, out_dir, formats=formats, csv_dialect=csv_dialect, schemas=schemas)
+        written = write_tables(self.tables, out_dir, formats=formats, csv_dialect=csv_dialect, schemas=schemas)
+        remove_stale_outputs(out_dir, self.tables, keep=written)
+        return written
 
 
 # --------------------------------------------------------------------------- inputs
@@ -258,8 +267,13 @@ def _text_records(texts: list[str]) -> tuple[list[_Record], list[dict[str, Any]]
     from .io.normalize import normalize_text
 
     records, errors = [], []
+    existing = next((text for text in texts if _names_existing_path(text)), None)
+    if existing is not None:
+        kind = "folder" if Path(existing.strip()).is_dir() else "file"
+        warnings.warn(f"{existing!r} is an existing {kind} but is analysed as text (str items are always "
+                      f"texts); pass pathlib.Path({existing.strip()!r}) to read it", UserWarning, stacklevel=4)
     path_like = next((text for text in texts if _looks_like_path(text)), None)
-    if path_like is not None:
+    if existing is None and path_like is not None:
         warnings.warn(f"{path_like!r} looks like a file name but is analysed as text; "
                       f"pass pathlib.Path({path_like!r}) to read the file", UserWarning, stacklevel=4)
     for number, text in enumerate(texts, start=1):
@@ -270,6 +284,17 @@ def _text_records(texts: list[str]) -> tuple[list[_Record], list[dict[str, Any]]
         else:
             errors.append(_error_row(doc_id, TEXT_SOURCE, "read", "empty", "no text (empty or only whitespace)"))
     return records, errors
+
+
+def _names_existing_path(text: str) -> bool:
+    # Only short one-line strings are looked up: a press release never names a path exactly.
+    candidate = text.strip()
+    if not candidate or len(candidate) > _PATH_LIKE_MAX_CHARS or "\n" in candidate:
+        return False
+    try:
+        return os.path.exists(candidate)
+    except (OSError, ValueError):  # e.g. a NUL character in the string
+        return False
 
 
 def _looks_like_path(text: str) -> bool:

@@ -62,10 +62,13 @@ def add_sentencizer(nlp: Language) -> None:
     nlp.add_pipe("sentencizer", first=True, config={"punct_chars": SENTENCE_END_CHARS})
 
 
-def offline_base() -> Language:
-    """Blank German plus sentence boundaries and lookup lemmas; no download."""
+def offline_base(*, lemmatizer: bool = True) -> Language:
+    """Blank German plus sentence boundaries and (unless ``lemmatizer=False``) lookup lemmas; no download."""
     nlp = spacy.blank("de")
     add_sentencizer(nlp)
+    if not lemmatizer:  # batch runs: no table carries lemmas, and the lookup table costs load time and memory
+        nlp.meta["name"] = "offline_base"
+        return nlp
     try:
         lemmatizer = nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
         lemmatizer.initialize()  # reads the table from spacy-lookups-data, offline
@@ -77,16 +80,16 @@ def offline_base() -> Language:
     return nlp
 
 
-def _load_statistical(name: str) -> Language:
+def _load_statistical(name: str, *, lemmatizer: bool = True) -> Language:
     # Sentence boundaries are needed; a parser or senter gives them, else add one.
-    nlp = spacy.load(name)
+    nlp = spacy.load(name, exclude=() if lemmatizer else ("lemmatizer",))
     if not any(pipe in nlp.pipe_names for pipe in ("parser", "senter", "sentencizer")):
         add_sentencizer(nlp)
     return nlp
 
 
-def resolve_base(model: str | None = None) -> tuple[Language, BaseInfo]:
-    """Load the base pipeline following the documented order."""
+def resolve_base(model: str | None = None, *, lemmatizer: bool = True) -> tuple[Language, BaseInfo]:
+    """Load the base pipeline following the documented order; ``lemmatizer=False`` leaves lemmas out."""
     if model:
         path = Path(model)
         if not path.exists() and importlib.util.find_spec(model.replace("-", "_")) is None:
@@ -94,13 +97,13 @@ def resolve_base(model: str | None = None) -> tuple[Language, BaseInfo]:
                 f"base model {model!r} is neither a directory nor an installed package; "
                 f"install it with `python -m spacy download {model}` or give a path"
             )
-        nlp = _load_statistical(str(path) if path.exists() else model)
+        nlp = _load_statistical(str(path) if path.exists() else model, lemmatizer=lemmatizer)
         info = _describe(nlp, str(model), "statistical")
     elif importlib.util.find_spec(DEFAULT_STATISTICAL_MODEL) is not None:
-        nlp = _load_statistical(DEFAULT_STATISTICAL_MODEL)
+        nlp = _load_statistical(DEFAULT_STATISTICAL_MODEL, lemmatizer=lemmatizer)
         info = _describe(nlp, DEFAULT_STATISTICAL_MODEL, "statistical")
     else:
-        nlp = offline_base()
+        nlp = offline_base(lemmatizer=lemmatizer)
         info = _describe(nlp, OFFLINE_BASE_NAME, "offline")
     logger.info("base model: %s (%s)", info.name, info.kind)
     return nlp, info

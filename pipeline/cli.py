@@ -93,7 +93,7 @@ def run(
     id_field: str = typer.Option("id", "--id-field", help="Id field/column for .jsonl and .csv inputs."),
     text_field: str = typer.Option("text", "--text-field", help="Text field/column for .jsonl and .csv inputs."),
     batch_size: int = typer.Option(64, "--batch-size", min=1, help="Documents per nlp.pipe batch and per journal commit."),
-    n_process: Optional[int] = typer.Option(None, "--n-process", min=1, help="Processes for the local engine (default: 1 below 100 documents, else 2)."),
+    n_process: Optional[int] = typer.Option(None, "--n-process", min=1, help="Processes for the local engine (default: 1 for small runs, else one per core that other work leaves free)."),
     engine: str = typer.Option("local", "--engine", help="local, or dask (needs the dask extra: pip install motorsport-nlp\\[dask])."),
     scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster)."),
     dask_workers: Optional[int] = typer.Option(None, "--dask-workers", min=1, help="Worker processes of the local Dask cluster (default 2)."),
@@ -161,33 +161,46 @@ def evaluate(
     gold_dir: Path = typer.Argument(..., help="Folder of gold *.json files (devset format)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the full report (with the error list) as JSON."),
     model: Optional[str] = typer.Option(None, "--model", help="Base model: package name or path."),
-    show_errors: int = typer.Option(30, "--show-errors", help="How many errors to print (0 for none)."),
+    fields: Optional[List[str]] = typer.Option(None, "--field", help="Only these fields' failures (repeatable): drivers, hometown, team, car, quotes, speakers."),
+    show_all: bool = typer.Option(False, "--all", help="Print every failure, not the first --show-errors per field."),
+    show_errors: int = typer.Option(10, "--show-errors", min=0, help="Failures printed per field (0: scores only)."),
 ) -> None:
-    """Score the pipeline against gold annotations."""
+    """Score the pipeline against gold annotations; then the failures by field, gold against predicted."""
     _setup_logging(False)
     from .api import load_pipeline
     from .base import ModelNotFound
-    from .evaluate import GoldFormatError
+    from .evaluate import FAILURE_FIELDS, GoldFormatError, failure_lines
     from .evaluate import evaluate as run_evaluation
 
     if not gold_dir.is_dir():
         _fail(f"{gold_dir} is not a folder", EXIT_USAGE)
+    unknown = [name for name in fields or [] if name not in FAILURE_FIELDS]
+    if unknown:
+        _fail(f"unknown --field {', '.join(unknown)}; choose from {', '.join(FAILURE_FIELDS)}", EXIT_USAGE)
+    if out is not None and out.is_dir():
+        _fail(f"--out {out} is a folder; give a file name such as {out / 'report.json'}", EXIT_USAGE)
     try:
         nlp = load_pipeline(model)
         report = run_evaluation(nlp, gold_dir)
     except (GoldFormatError, ModelNotFound) as error:
         _fail(str(error), EXIT_USAGE)
-    for row in report.errors[:show_errors]:
-        typer.echo("  " + json.dumps(row, ensure_ascii=False))
-    if len(report.errors) > show_errors:
-        typer.echo(f"  … {len(report.errors) - show_errors} more errors (use --out for all)")
     typer.echo(f"base model: {nlp.meta['motorsport']['base']['name']}")
     for line in report.summary_lines():
         typer.echo(line)
+    if show_errors or show_all:
+        typer.echo("")
+        typer.echo("failures by field (gold → predicted):")
+        for line in failure_lines(report, fields, limit=None if show_all else show_errors):
+            typer.echo(line)
     if out:
         from .io.writers import atomic_write_text
 
-        atomic_write_text(out, json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(out, json.dumps(report.as_dict(), ensure_ascii=False, indent=2) + "\n")
+        except OSError as error:
+            _fail(f"cannot write {out}: {error.strerror or error}", EXIT_FATAL)
+        typer.echo(f"report with every failure: {out}", err=True)
 
 
 @app.command(cls=PlainHelpCommand)

@@ -55,7 +55,7 @@ def worker_pipeline(model: str | None):
         if model not in _PIPELINES:
             from .api import load_pipeline
 
-            _PIPELINES[model] = load_pipeline(model)
+            _PIPELINES[model] = load_pipeline(model, lemmatizer=False)  # no table carries lemmas
         return _PIPELINES[model]
 
 

@@ -343,3 +343,31 @@ def test_the_api_writes_the_same_files_as_motorsport_nlp_run(tmp_path: Path, off
     assert api_book.sheetnames == run_book.sheetnames
     for name in run_book.sheetnames:
         assert list(api_book[name].values) == list(run_book[name].values), name
+
+
+def test_a_string_naming_an_existing_folder_warns(tmp_path: Path, offline_nlp) -> None:
+    folder = tmp_path / "pressemitteilungen"
+    folder.mkdir()
+    (folder / "bericht.txt").write_text(RELEASE_A, encoding="utf-8")
+
+    with pytest.warns(UserWarning, match=r"existing folder but is analysed as text.*pathlib\.Path"):
+        result = analyze([str(folder)], nlp=offline_nlp)
+
+    assert result.documents["text"].tolist() == [str(folder)]
+
+
+def test_write_removes_files_of_formats_an_earlier_write_left(tmp_path: Path, result: AnalysisResult) -> None:
+    result.write(tmp_path, formats="csv,xlsx,parquet")
+    (tmp_path / "notizen.csv").write_text("fremd", encoding="utf-8")  # not ours: stays
+
+    written = result.write(tmp_path, formats="csv")
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        [path.name for path in written] + ["notizen.csv"])
+    assert not (tmp_path / "tables.xlsx").exists() and not list(tmp_path.glob("*.parquet"))
+
+
+def test_to_parquet_and_to_csv_keep_each_other(tmp_path: Path, result: AnalysisResult) -> None:
+    csv_files = result.to_csv(tmp_path)
+    result.to_parquet(tmp_path)
+    assert all(path.exists() for path in csv_files)

@@ -72,3 +72,10 @@ def test_statistical_path_loads_through_the_same_loader(tiny_model):
 def test_offline_base_does_not_invent_that_name():
     doc = load_pipeline()(PROBE)
     assert not doc._.drivers
+
+
+def test_offline_base_without_lemmatizer_does_not_load_lemmas() -> None:
+    from pipeline.base import offline_base
+
+    assert "lemmatizer" in offline_base().pipe_names
+    assert offline_base(lemmatizer=False).pipe_names == ["sentencizer"]

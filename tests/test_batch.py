@@ -305,11 +305,32 @@ def test_auto_n_process_uses_worker_processes_only_for_large_runs(nlp: Language,
 
     pools = []
     monkeypatch.setattr(batch, "run_process_pool", lambda nlp, items, **options: pools.append(options) or iter(()))
-    monkeypatch.setattr(batch.os, "cpu_count", lambda: 2)
-    small = items_for(["Kurzer Text."] * (batch.DEFAULT_PARALLEL_MIN_DOCS - 1))
+    monkeypatch.setattr(batch, "usable_cores", lambda: 2)
+    monkeypatch.setattr(batch.os, "getloadavg", lambda: (1.0, 1.0, 1.0))  # only this run busy
+    release = "Kurzer Text. " * 400  # 5,200 characters
+    small = items_for([release] * (batch.DEFAULT_PARALLEL_MIN_DOCS - 1))
     assert len(list(run_local(nlp, small))) == len(small) and pools == []
-    list(run_local(nlp, items_for(["Kurzer Text."] * batch.DEFAULT_PARALLEL_MIN_DOCS)))
-    assert pools == [{"processes": batch.DEFAULT_PARALLEL_PROCESSES, "batch_size": 64}]
+    short_texts = items_for(["Kurzer Text."] * (batch.DEFAULT_PARALLEL_MIN_DOCS * 3))  # many, but little text
+    assert len(list(run_local(nlp, short_texts))) == len(short_texts) and pools == []
+    list(run_local(nlp, items_for([release] * batch.DEFAULT_PARALLEL_MIN_DOCS)))
+    assert pools == [{"processes": 2, "batch_size": 64}]
+
+
+@pytest.mark.parametrize("load, cores, expected", [
+    ((1.0, 0, 0), 2, 2),    # idle but for this run
+    ((1.2, 0, 0), 2, 2),    # a little other work: still 3/4 of the second core free
+    ((2.0, 0, 0), 2, 1),    # one other busy process: one core left
+    ((5.0, 0, 0), 2, 1),    # a loaded machine (2 processes ran 1.2x slower than 1)
+    ((3.0, 0, 0), 8, 6),
+    ((0.2, 0, 0), 1, 1),
+])
+def test_auto_n_process_counts_only_free_cores(monkeypatch, load, cores, expected) -> None:
+    from pipeline import batch
+
+    monkeypatch.setattr(batch, "usable_cores", lambda: cores)
+    monkeypatch.setattr(batch.os, "getloadavg", lambda: load)
+    assert batch.auto_processes(batch.DEFAULT_PARALLEL_MIN_DOCS, batch.DEFAULT_PARALLEL_MIN_CHARS) == expected
+    assert batch.auto_processes(batch.DEFAULT_PARALLEL_MIN_DOCS - 1, 10 ** 9) == 1
 
 
 def test_worker_processes_give_the_same_entries_in_input_order(nlp: Language) -> None:
@@ -603,3 +624,23 @@ def test_runs_skip_the_lemmatizer_that_no_table_needs() -> None:
     assert len(entries) == 2 and not LEMMATIZER_CALLS
     analyze([PARAGRAPHS[0]], nlp=nlp)
     assert LEMMATIZER_CALLS  # analyze() keeps every component
+
+
+def test_runs_do_not_load_the_lemmatizer(tmp_path: Path, monkeypatch) -> None:
+    import json
+
+    from spacy.pipeline import Lemmatizer
+
+    from pipeline.batch import run_batch
+
+    loads = []
+    monkeypatch.setattr(Lemmatizer, "initialize", lambda self, *args, **kwargs: loads.append(self))
+    release = tmp_path / "in" / "bericht.txt"
+    release.parent.mkdir()
+    release.write_text(PARAGRAPHS[0], encoding="utf-8")
+
+    run_batch([release], tmp_path / "out", progress=False)
+
+    assert loads == []  # the lookup table is never read
+    info = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
+    assert "lemmatizer" not in info["pipeline"] and info["counts"]["documents"] == 1

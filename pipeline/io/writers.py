@@ -267,6 +267,20 @@ def write_tables(
     return written
 
 
+def remove_stale_outputs(out_dir: str | Path, tables: Iterable[str], *, keep: Iterable[Path]) -> list[Path]:
+    """Remove the files `write_tables` makes for `tables` (any format) that are not in `keep`; return them."""
+    folder = Path(out_dir)
+    kept = {Path(path).resolve() for path in keep}
+    candidates = [folder / DEFAULT_XLSX_NAME] + [folder / f"{name}.{suffix}" for name in tables
+                                                 for suffix in ("csv", "parquet")]
+    removed = []
+    for path in candidates:
+        if path.is_file() and path.resolve() not in kept:
+            path.unlink()
+            removed.append(path)
+    return removed
+
+
 def sheet_name(name: str, taken: set[str]) -> str:
     """A valid, unique (case-insensitive) Excel sheet name for `name`; records it in `taken`."""
     base = _SHEET_NAME_FORBIDDEN.sub("_", name).strip("'") or "Tabelle"
