@@ -829,8 +829,9 @@ def run_batch(
         summary.seconds = time.perf_counter() - started
         summary.processing_seconds = time.perf_counter() - processing_started
         write_run_json(out_dir, base_info, summary, counts.rows, extra={
-            "pipeline": list(nlp.pipe_names) if engine == "local" else [*base_info.get("components", ()),
-                                                                         *DEFAULT_COMPONENTS],
+            # The components that ran: runs skip those no table needs.
+            "pipeline": ([name for name in nlp.pipe_names if name not in _unused_components(nlp)]
+                         if engine == "local" else [*base_info.get("components", ()), *DEFAULT_COMPONENTS]),
             "inputs": settings["inputs"], "formats": list(formats), "csv_dialect": csv_dialect,
             "batch_size": batch_size, "resumed": start_mode == "resume", "reused_entries": reused,
             "skipped_files": dict(summary.reading.skipped), "documents_with_read_notes": summary.reading.notes,

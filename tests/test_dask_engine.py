@@ -52,7 +52,8 @@ def test_dask_engine_writes_the_same_tables_as_the_local_engine(tmp_path: Path, 
 def test_each_worker_loads_the_pipeline_once_per_model(monkeypatch) -> None:
     loaded = []
 
-    def fake_load(model=None):
+    def fake_load(model=None, *, lemmatizer=True):
+        assert lemmatizer is False  # no table carries lemmas: workers never load them
         loaded.append(model)
         return object()
 
