@@ -330,7 +330,7 @@ def test_inputs_that_used_to_stop_or_hang_the_run_become_error_rows(tmp_path: Pa
     assert documents["doc_id"].tolist() == ["archiv/ok", "/".join(["d"] * 1200) + "/tief", "gut"]
 
 
-@pytest.mark.parametrize("files", [[], ["bericht.docx", "bericht.pdf", "unter/foto.jpg"]])
+@pytest.mark.parametrize("files", [[], ["bericht.odt", "bericht.rtf", "unter/foto.jpg"]])
 def test_a_folder_without_readable_files_says_so_and_exits_2(tmp_path: Path, files: list[str]) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -344,7 +344,7 @@ def test_a_folder_without_readable_files_says_so_and_exits_2(tmp_path: Path, fil
     assert f"error: no documents found in {folder}" in result.stderr
     if files:
         assert "skipped 3 file(s) of unsupported types (" in result.stderr
-        assert "1 .docx" in result.stderr and "1 .pdf" in result.stderr and "1 .jpg" in result.stderr
+        assert "1 .odt" in result.stderr and "1 .rtf" in result.stderr and "1 .jpg" in result.stderr
 
 
 def test_a_second_run_into_a_locked_output_folder_stops(tmp_path: Path) -> None:

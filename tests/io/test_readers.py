@@ -620,19 +620,19 @@ def test_unsupported_files_in_folders_and_zips_are_counted(tmp_path: Path) -> No
     from collections import Counter
 
     folder = tmp_path / "eingang"
-    write(folder / "a.docx", b"PK")
-    write(folder / "b.pdf", b"%PDF")
-    write(folder / "unter" / "c.pdf", b"%PDF")
-    write(folder / ".versteckt.pdf", b"%PDF")
+    write(folder / "a.odt", b"PK")
+    write(folder / "b.rtf", b"{\\rtf1}")
+    write(folder / "unter" / "c.rtf", b"{\\rtf1}")
+    write(folder / ".versteckt.rtf", b"{\\rtf1}")
     with zipfile.ZipFile(folder / "paket.zip", "w") as archive:
-        archive.writestr("d.docx", "x")
+        archive.writestr("d.odt", "x")
         archive.writestr("e.txt", FINALE)
     skipped: Counter = Counter()
 
     documents, failures = collect([folder], skipped=skipped)
 
     assert [doc.doc_id for doc in documents] == ["paket/e"]
-    assert skipped == Counter({".pdf": 2, ".docx": 2})
+    assert skipped == Counter({".rtf": 2, ".odt": 2})
 
 
 def test_mixed_utf8_and_cp1252_text_file_is_decoded_line_by_line(tmp_path: Path) -> None:
