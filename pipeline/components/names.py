@@ -67,7 +67,8 @@ class NamePropagator(ConfiguredPipe):
             if start is not None:
                 span = doc.char_span(mention["start_char"], mention["end_char"])
                 taken.update(range(span.start, span.end))
-        self._crews(doc, people, mentions, taken)
+        recent = NameMentionIndex(mentions)  # crews and surnames below add no full-name mentions
+        self._crews(doc, people, mentions, taken, recent)
         thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
         hometown_spans = list(doc.spans.get("hometowns", []))
         surnames = _index_names(people, lambda name: name.split()[-1])
@@ -79,7 +80,7 @@ class NamePropagator(ConfiguredPipe):
             person_id, kind = None, None
             if text in surnames or (text.endswith("s") and text[:-1] in surnames):
                 candidates = surnames.get(text) or surnames[text[:-1]]
-                person_id, kind = _most_recent(candidates, mentions, token.idx), "surname"
+                person_id, kind = recent.most_recent(candidates, token.idx), "surname"
             elif text in given and len(given[text]) == 1 and not _next_is_name(doc, token.i):
                 person_id, kind = given[text][0], "given"
             if person_id is not None:
@@ -98,26 +99,29 @@ class NamePropagator(ConfiguredPipe):
         doc._.mentions = mentions
         return doc
 
-    def _crews(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
+    def _crews(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int],
+               recent: "NameMentionIndex") -> None:
         """``A/B`` where one half is a known surname, or both are plausible surnames: both are drivers."""
         tokens = doc_view(doc).tokens
+        surnames = _index_names(people, lambda name: name.split()[-1])
         for token in tokens[1:-1]:
             if token.text != "/":
                 continue
             left, right = tokens[token.i - 1], tokens[token.i + 1]
             if not (is_name_like(left) and is_name_like(right)) or left.i in taken or right.i in taken:
                 continue
-            surnames = _index_names(people, lambda name: name.split()[-1])
             if left.text not in surnames and right.text not in surnames and not self._unknown_crew(tokens, token.i):
                 continue
             for side in (left, right):
                 ids = surnames.get(side.text)
                 if ids:
-                    person_id = _most_recent(ids, mentions, side.idx)
+                    person_id = recent.most_recent(ids, side.idx)
                 else:
                     record = _new_person(len(people), side.text)
                     people.append(record)
                     person_id = record["id"]
+                    if len(side.text) >= SURNAME_MIN_LENGTH:  # as _index_names would list it
+                        surnames.setdefault(side.text, []).append(person_id)
                 mentions.append({"person": person_id, "start_char": side.idx, "end_char": side.idx + len(side.text),
                                  "kind": "crew", "text": side.text})
                 taken.add(side.i)
@@ -135,6 +139,11 @@ class NamePropagator(ConfiguredPipe):
     def _descriptions(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
         """``Der Schweizer``, ``der 22-jährige Schwede``, ``Der BMW-Werksfahrer``."""
         starts = [m["start_char"] for m in mentions]
+        # Where each person is mentioned (indices into the sorted mentions), to find
+        # the latest fitting one by bisect; descriptions appended below lie past them.
+        mention_indices: dict[int, list[int]] = {}
+        for number, mention in enumerate(mentions):
+            mention_indices.setdefault(mention["person"], []).append(number)
         thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
         hometown_spans = list(doc.spans.get("hometowns", []))
         tokens = doc_view(doc).tokens
@@ -156,11 +165,11 @@ class NamePropagator(ConfiguredPipe):
                 continue
             if age is not None:
                 fits = [pid for pid in fits if people[pid]["age"] in (None, age)]
-            earlier = mentions[:bisect.bisect_left(starts, token.idx)]
-            if not earlier:
+            n_earlier = bisect.bisect_left(starts, token.idx)
+            if not n_earlier:
                 continue
             gender = self._gender_of(noun.text, token.lower_)
-            person_id = _pick(fits, earlier, people, lambda person: self._contradicts(noun.text, age, person),
+            person_id = _pick(fits, mentions, n_earlier, mention_indices, people, lambda person: self._contradicts(noun.text, age, person),
                               # Only "f" tells much: most drivers are men, and "m" is rarely known.
                               lambda person: gender == "f" and person["gender"] == "f")
             if person_id is None:
@@ -231,15 +240,21 @@ class NamePropagator(ConfiguredPipe):
         (two or more drivers in one sentence before it). ``kb_id`` is the person."""
         groups: list[Span] = []
         by_sentence: dict[int, list[int]] = {}
+        first_mention_in: dict[int, int] = {}  # sentence → start char of its first mention
         view = doc_view(doc)
         tokens, index, token_at = view.tokens, view.index, view.token_at_char
         char_sent = {idx: index.sentence_of(i) for idx, i in token_at.items()}
         for mention in mentions:
             sent_index = char_sent.get(mention["start_char"])
-            if sent_index is not None and people[mention["person"]]["kind"] == "driver":
+            if sent_index is None:
+                continue
+            first_mention_in[sent_index] = min(first_mention_in.get(sent_index, mention["start_char"]), mention["start_char"])
+            if people[mention["person"]]["kind"] == "driver":
                 members = by_sentence.setdefault(sent_index, [])
                 if mention["person"] not in members:
                     members.append(mention["person"])
+        # Sentences holding a list of drivers, in order: bisect, not a scan per group word.
+        list_sentences = sorted(index for index, members in by_sentence.items() if len(members) >= 2)
         for token in tokens[:-1]:
             if token.text == "Beide" and token.is_sent_start and not is_name_like(tokens[token.i + 1]):
                 width = 1  # "Beide fuhren den Maserati …"
@@ -252,11 +267,10 @@ class NamePropagator(ConfiguredPipe):
             here = char_sent.get(token.idx)
             if here is None:
                 continue
-            earlier = [index for index, members in by_sentence.items() if index <= here and len(members) >= 2
-                       and _first_mention_before(mentions, index, char_sent, token.idx)]
-            if not earlier:
+            latest = _latest_list_sentence(list_sentences, first_mention_in, here, token.idx)
+            if latest is None:
                 continue
-            for person_id in by_sentence[max(earlier)]:
+            for person_id in by_sentence[latest]:
                 groups.append(Span(doc, token.i, token.i + width, label="GROUP", kb_id=str(person_id)))
         return groups
 
@@ -317,8 +331,14 @@ def _title_gender(word: str, lex: Lexicons) -> str | None:
     return "m" if lex.title_kind(word + "in") is not None else None
 
 
-def _first_mention_before(mentions: list[dict], sent_index: int, char_sent: dict, position: int) -> bool:
-    return any(char_sent.get(m["start_char"]) == sent_index and m["start_char"] < position for m in mentions)
+def _latest_list_sentence(list_sentences: list[int], first_mention_in: dict[int, int], here: int,
+                          position: int) -> int | None:
+    """The last sentence up to ``here`` with a list of drivers, counting ``here``
+    only when one of its mentions comes before ``position``."""
+    at = bisect.bisect_right(list_sentences, here) - 1
+    if at >= 0 and list_sentences[at] == here and first_mention_in[here] >= position:
+        at -= 1
+    return list_sentences[at] if at >= 0 else None
 
 
 def _index_names(people: list[dict], part) -> dict[str, list[int]]:
@@ -333,15 +353,30 @@ def _index_names(people: list[dict], part) -> dict[str, list[int]]:
     return index
 
 
-def _most_recent(candidates: list[int], mentions: list[dict], position: int) -> int:
-    """Of several people sharing a name part, the one mentioned last before ``position``."""
-    if len(candidates) == 1:
-        return candidates[0]
-    best, best_pos = candidates[0], -1
-    for mention in mentions:
-        if mention["person"] in candidates and mention["kind"] == "name" and best_pos < mention["start_char"] < position:
-            best, best_pos = mention["person"], mention["start_char"]
-    return best
+class NameMentionIndex:
+    """Start chars of each person's full-name mentions, sorted, so "who was named
+    last before here" is a bisect per candidate instead of a scan of all mentions."""
+
+    def __init__(self, mentions: list[dict]) -> None:
+        self._starts: dict[int, list[int]] = {}
+        for mention in mentions:
+            if mention["kind"] == "name":
+                self._starts.setdefault(mention["person"], []).append(mention["start_char"])
+        for starts in self._starts.values():
+            starts.sort()
+
+    def most_recent(self, candidates: list[int], position: int) -> int:
+        """Of several people sharing a name part, the one mentioned last before
+        ``position`` (the first candidate when none was)."""
+        if len(candidates) == 1:
+            return candidates[0]
+        best, best_pos = candidates[0], -1
+        for person_id in candidates:
+            starts = self._starts.get(person_id, ())
+            at = bisect.bisect_left(starts, position) - 1
+            if at >= 0 and starts[at] > best_pos:
+                best, best_pos = person_id, starts[at]
+        return best
 
 
 def _next_is_name(doc: Doc, index: int) -> bool:
@@ -349,18 +384,24 @@ def _next_is_name(doc: Doc, index: int) -> bool:
     return index + 1 < len(tokens) and is_name_like(tokens[index + 1])
 
 
-def _pick(fits: list[int], earlier: list[dict], people: list[dict], contradicts, agrees) -> int | None:
-    """The most recent fitting person; with no fit, the most recent driver the
-    description agrees with (``die Kroatin``: a woman), else the most
-    recent driver whose record does not contradict (a reader's default for
-    "der 24-Jährige")."""
-    fitting = set(fits)
-    for mention in reversed(earlier):
-        if mention["person"] in fitting:
-            return mention["person"]
+def _pick(fits: list[int], mentions: list[dict], n_earlier: int, mention_indices: dict[int, list[int]],
+          people: list[dict], contradicts, agrees) -> int | None:
+    """Of the first ``n_earlier`` mentions, the most recent fitting person; with no
+    fit, the most recent driver the description agrees with (``die Kroatin``: a
+    woman), else the most recent driver whose record does not contradict (a
+    reader's default for "der 24-Jährige")."""
+    latest, latest_index = None, -1
+    for person_id in set(fits):
+        indices = mention_indices.get(person_id, ())
+        at = bisect.bisect_left(indices, n_earlier) - 1
+        if at >= 0 and indices[at] > latest_index:
+            latest, latest_index = person_id, indices[at]
+    if latest is not None:
+        return latest
     if fits:
         return fits[-1]
-    recent = [mention["person"] for mention in reversed(earlier[-6:]) if people[mention["person"]]["kind"] == "driver"]
+    recent = [mentions[number]["person"] for number in range(n_earlier - 1, max(n_earlier - 7, -1), -1)
+              if people[mentions[number]["person"]]["kind"] == "driver"]
     for person_id in recent:
         if agrees(people[person_id]):
             return person_id

@@ -394,23 +394,32 @@ def _role_before(doc: Doc, span: Span, lex: Lexicons) -> str | None:
 
 def _merge_short_names(people: list[dict], mentions: list[dict]) -> None:
     """``Max Brandt`` and ``Max Brandt Junior``? Keep the fullest form: a name
-    whose words all open a longer name of the same document becomes that name."""
+    whose words all open a longer name of the same document becomes the longest
+    such name (straight to it: ``A B`` → ``A B C D`` even when ``A B C`` is
+    there too, so no mention is left on a merged record)."""
+    longest_by_prefix: dict[str, dict] = {}  # word prefix → the longest name it opens
+    for person in people:
+        words = person["name"].split(" ")
+        for cut in range(1, len(words)):
+            prefix = " ".join(words[:cut])
+            known = longest_by_prefix.get(prefix)
+            if known is None or len(person["name"]) > len(known["name"]):
+                longest_by_prefix[prefix] = person
+    target_of = {}
     for short in people:
-        for long in people:
-            if long is short or len(long["name"]) <= len(short["name"]):
-                continue
-            if long["name"].startswith(short["name"] + " "):
-                for mention in mentions:
-                    if mention["person"] == short["id"]:
-                        mention["person"] = long["id"]
-                for key in ("role", "nationality", "gender"):
-                    long[key] = long[key] or short[key]
-                long["titles"] += [t for t in short["titles"] if t not in long["titles"]]
-                if short["kind"] == "person":
-                    long["kind"] = "person"
-                short["merged_into"] = long["id"]
-    merged = [p for p in people if "merged_into" in p]
-    if merged:
+        long = longest_by_prefix.get(short["name"])
+        if long is None or long is short:
+            continue
+        for key in ("role", "nationality", "gender"):
+            long[key] = long[key] or short[key]
+        long["titles"] += [t for t in short["titles"] if t not in long["titles"]]
+        if short["kind"] == "person":
+            long["kind"] = "person"
+        short["merged_into"] = long["id"]
+        target_of[short["id"]] = long["id"]
+    if target_of:
+        for mention in mentions:
+            mention["person"] = target_of.get(mention["person"], mention["person"])
         _renumber(people, mentions)
 
 

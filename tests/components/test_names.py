@@ -87,3 +87,37 @@ def test_a_regional_description_fits_a_driver_from_a_town_of_that_region(blank_n
     )
     description = next(m for m in doc._.mentions if m["kind"] == "description")
     assert doc._.people[description["person"]]["name"] == "Elias Trojer"
+
+
+def _long_document(paragraphs: int) -> tuple[str, list[tuple[str, str]]]:
+    """Paragraphs that each name a new pair of drivers; every second pair shares
+    the surname ``Quellmann``, so surnames must go to the one named last."""
+    syllables = ["ber", "dal", "fen", "gor", "hal", "kem", "lor", "mun", "nes", "pol", "rud", "sol", "tam", "wen"]
+    pairs, parts = [], []
+    for number in range(paragraphs):
+        first = "Quellmann" if number % 2 else "Ost" + syllables[number % 14] + syllables[number // 14 % 14] + "ow"
+        second = "Vel" + syllables[number // 14 % 14] + syllables[number % 14] + "ert"
+        given_first, given_second = ("Lena", "Tom") if number % 2 else ("Jonas", "Mira")
+        pairs.append((f"{given_first} {first}", f"{given_second} {second}"))
+        parts.append(f"{given_first} {first} und {given_second} {second} fuhren gemeinsam. Das Duo lag lange vorn. "
+                     f"{first} übergab an {second}.")
+    return "\n\n".join(parts), pairs
+
+
+def test_long_document_links_every_surname_and_group_to_its_own_paragraph(blank_nlp):
+    text, pairs = _long_document(240)
+    doc = blank_nlp(text)
+    people = doc._.people
+    paragraph_starts = [0]
+    for number in range(1, len(pairs)):
+        paragraph_starts.append(text.index("\n\n", paragraph_starts[-1]) + 2)
+    surnames = [m for m in doc._.mentions if m["kind"] == "surname"]
+    assert len(surnames) == 2 * len(pairs)
+    for mention in surnames:
+        number = sum(1 for start in paragraph_starts if start <= mention["start_char"]) - 1
+        assert people[mention["person"]]["name"] in pairs[number], mention
+    groups = doc.spans["group_mentions"]
+    assert len(groups) == 2 * len(pairs)
+    for span in groups:
+        number = sum(1 for start in paragraph_starts if start <= span.start_char) - 1
+        assert people[int(span.kb_id_)]["name"] in pairs[number]

@@ -95,3 +95,17 @@ def test_adjective_noun_openings_are_no_names(blank_nlp):
 def test_a_given_name_after_von_opens_a_new_name(blank_nlp):
     doc = blank_nlp("Starke Leistung von Lena Hofbauer beim Großen Preis von Österreich.")
     assert [p["name"] for p in doc._.people] == ["Lena Hofbauer"]
+
+
+def test_names_that_extend_each_other_merge_into_the_longest(blank_nlp):
+    # A chain "A B" < "A B C" < "A B C D" once left a mention on a merged record (KeyError → E109).
+    doc = blank_nlp("Lena Brandt Ovar gewann. Lena Brandt fuhr. Lena Brandt Ovar Quell siegte.")
+    assert [person["name"] for person in doc._.people] == ["Lena Brandt Ovar Quell"]
+    assert {mention["person"] for mention in doc._.mentions} == {0}
+
+
+def test_a_random_run_of_capitalised_words_does_not_fail(blank_nlp):
+    words = ["Lena", "Brandt", "Ovar", "Quell", "Tom", "Hagen", "Werksfahrer", "Rosenheim", "Teamchef", "Jonas"]
+    text = " ".join(words[(number * 7 + number // 3) % len(words)] for number in range(3_000))
+    doc = blank_nlp(text)
+    assert all(0 <= mention["person"] < len(doc._.people) for mention in doc._.mentions)
