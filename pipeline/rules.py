@@ -105,11 +105,15 @@ class Lexicons:
     not_team_words: frozenset[str] = frozenset()
     chassis_makers: frozenset[str] = frozenset()
     link_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Town names (GeoNames-derived, towns.txt): evidence that a bracket holds a place.
+    towns: frozenset[str] = frozenset()
+    place_endings: tuple[str, ...] = ()
     # Derived lookups, built once in __post_init__.
     country_by_code: dict[str, Country] = field(default_factory=dict)
     country_by_name: dict[str, Country] = field(default_factory=dict)
     demonym_by_noun: dict[str, tuple[Demonym, str]] = field(default_factory=dict)
     place_by_name: dict[str, Place] = field(default_factory=dict, repr=False)
+    region_names: frozenset[str] = field(default=frozenset(), repr=False)
     speech_forms_lower: frozenset[str] = field(default=frozenset(), repr=False)  # for quote detection
     _title_kind_memo: dict[str, str | None] = field(default_factory=dict, repr=False)
 
@@ -122,6 +126,9 @@ class Lexicons:
             self.country_by_name[country.name] = country
             for code in country.codes:
                 self.country_by_code[code] = country
+        object.__setattr__(self, "region_names", frozenset(
+            {demonym.region for demonym in self.regions if demonym.region}
+            | {region for place in self.places for region in place.regions}))
         unknown = sorted({place.country for place in self.places} - set(self.country_by_name))
         if unknown:
             raise RuleFileError(f"places.tsv: countries not in countries.tsv: {unknown}")
@@ -322,6 +329,8 @@ def load_lexicons_from(root: Path) -> Lexicons:
             Place(row["place"], tuple(r.strip() for r in row["regions"].split(",") if r.strip()), row["country"])
             for row in read_tsv(root / "places.tsv", ("place", "regions", "country"))
         ),
+        towns=read_word_list(root / "towns.txt"),
+        place_endings=tuple(sorted(read_word_list(root / "place_endings.txt"))),
     )
 
 

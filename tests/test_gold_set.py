@@ -9,8 +9,10 @@ from helpers import GOLD
 def _rule_text() -> str:
     root = resources.files("pipeline.models") / "rules" / "de"
     # Given names are meant to be listed; a surname that is also a given name ("Lutz") gives no help.
+    # towns.txt lists every German village: a surname that is also a town ("Brecht") is
+    # looked up there only as a place, which never makes it a name.
     return "\n".join(entry.read_text(encoding="utf-8") for entry in root.iterdir()
-                     if entry.name.endswith((".txt", ".tsv", ".jsonl")) and entry.name != "given_names.txt")
+                     if entry.name.endswith((".txt", ".tsv", ".jsonl")) and entry.name not in ("given_names.txt", "towns.txt"))
 
 
 def _gold():

@@ -37,6 +37,8 @@ AUS_PLACE_JOINERS = frozenset({"/", "-", "am"})
 # "Steinhoff stammt aus Pforzheim", "Rainer kommt aus dem Vorarlberger Feldkirch"
 ORIGIN_VERBS = frozenset({"stammt", "stammte", "kommt", "kam", "stammen", "kommen"})
 AGE_RANGE = range(12, 90)
+# Words that open a town name: "Bad Kötzting", "St. Gallen".
+PLACE_PREFIXES = frozenset({"Bad", "St.", "Sankt", "Markt"})
 
 
 @Language.factory(
@@ -71,66 +73,203 @@ class HometownFinder(ConfiguredPipe):
             end = end_token_at.get(mention["end_char"])
             if end is not None:
                 mention_ends[end] = mention
+        trust_unknown = self._trusts_unknown_places(doc, mention_ends, thing_starts)
         for end, mention in sorted(mention_ends.items()):
             person = people[mention["person"]]
             if end < len(tokens) and tokens[end].text == "(":
-                self._bracket(doc, end, mention, person, people, mention_ends, thing_starts, hometowns, links)
+                self._bracket(doc, end, mention, person, people, mention_ends, thing_starts, hometowns, links,
+                              trust_unknown)
             elif person["kind"] == "driver":
                 place = origin_after(doc, end, thing_starts, self.lexicons)
                 if place is not None:
-                    set_hometown(person, place, hometowns)
+                    set_hometown(person, place, hometowns, lexicons=self.lexicons)
         doc.spans[self.cfg["spans_key"]] = hometowns
         doc.spans["bracket_links"] = links
         doc._.people = people
         return doc
 
-    def _bracket(self, doc, open_index, mention, person, people, mention_ends, thing_starts, hometowns, links) -> None:
+    def _bracket(self, doc, open_index, mention, person, people, mention_ends, thing_starts, hometowns, links,
+                 trust_unknown: bool) -> None:
+        """Read a bracket after a name piece by piece: ``(18, Trier, Team X)``,
+        ``(Türkei/Team X)``, ``(35/Starnberg)``, ``(alle USA)``; after a crew
+        ``A/B/C (X/Y/Z)`` the places go to the members by position."""
         tokens = doc_view(doc).tokens
         close = bracket_end(tokens, open_index, DEFAULT_MAX_BRACKET_TOKENS)
         if close is None or close == open_index + 1:
             return
-        inner = doc[open_index + 1:close]
-        first = inner[0]
-        thing = thing_starts.get(inner.start)
-        if thing is not None and thing.label_ in ("TEAM", "CAR") and thing.end <= close:
-            # "(Prosport Racing, Aston Martin Vantage AMR GT4)": every team and car
-            # inside, for the name and, after a crew "A/B (…)", for its partner too.
-            inside = [thing_starts[i] for i in range(open_index + 1, close)
-                      if i in thing_starts and thing_starts[i].end <= close and thing_starts[i].label_ in ("TEAM", "CAR")]
-            for member in (mention, *_crew_partner(doc, mention, mention_ends)):
-                for found in inside:
-                    # kb_id carries the person: span extensions are keyed by offsets and
-                    # would overwrite the thing's own canonical.
-                    links.append(Span(doc, found.start, found.end, label=found.label_, kb_id=str(member["person"])))
-            return
-        if first.text.isdigit():
-            age = int(first.text)
-            if age in AGE_RANGE and person["age"] is None:
-                person["age"] = age
-            if len(inner) > 2 and inner[1].text == ",":
-                place = place_span(doc, inner.start + 2, close, thing_starts, self.lexicons)
-                if place is not None:
-                    set_hometown(person, place, hometowns)
-            return
-        if first.text.lower() in SHARED_WORDS and len(inner) > 1:
-            place = place_span(doc, inner.start + 1, close, thing_starts, self.lexicons)
+        lex = self.lexicons
+        first = tokens[open_index + 1]
+        if first.text.lower() in SHARED_WORDS and close > open_index + 2:
+            place = place_span(doc, open_index + 2, close, thing_starts, lex)
             if place is not None:
                 for member in _list_before(doc, open_index, mention_ends):
                     set_hometown(people[member["person"]], place, hometowns, span_owner=member is mention)
             return
-        place = place_span(doc, inner.start, close, thing_starts, self.lexicons)
-        if place is not None:
-            set_hometown(person, place, hometowns)
+        pieces = _pieces(tokens, open_index + 1, close)
+        crew = _crew_before(doc, mention, mention_ends)
+        things = [thing_starts[start] for start, _, _ in pieces
+                  if start in thing_starts and thing_starts[start].label_ in ("TEAM", "CAR") and thing_starts[start].end <= close]
+        for member in crew:
+            for found in things:
+                # kb_id carries the person: span extensions are keyed by offsets and
+                # would overwrite the thing's own canonical.
+                links.append(Span(doc, found.start, found.end, label=found.label_, kb_id=str(member["person"])))
+        if len(crew) > 1:
+            places = crew_places(doc, open_index, len(crew), thing_starts, lex)
+            if places is not None:
+                for member, place in zip(crew, places):
+                    set_hometown(people[member["person"]], place, hometowns, span_owner=member is mention or len(places) > 1)
+                return
+        after_age = False
+        index = 0
+        while index < len(pieces):
+            start, end, _ = pieces[index]
+            text = tokens[start].text
+            if end - start == 1 and text.isdigit():
+                if index == 0 and int(text) in AGE_RANGE and person["age"] is None:
+                    person["age"] = int(text)
+                after_age = index == 0
+                index += 1
+                continue
+            if start in thing_starts and thing_starts[start].label_ in ("TEAM", "CAR"):
+                index += 1
+                continue
+            # "(Frankfurt/Oder)", "(Neustadt/Weinstraße)": a place written with a slash
+            while (index + 1 < len(pieces) and pieces[index + 1][2] == "/"
+                   and self._slash_continues_place(doc, pieces[index + 1], thing_starts)):
+                index += 1
+                end = pieces[index][1]
+            place = place_span(doc, start, end, thing_starts, lex)
+            if place is not None and (after_age or trust_unknown or self._known_place(place.text)
+                                      or self._place_shaped(place.text)):
+                set_hometown(person, place, hometowns)
+                return
+            index += 1
+
+    def _trusts_unknown_places(self, doc: Doc, mention_ends: dict, thing_starts: dict) -> bool:
+        """Whether brackets after names in this document hold places: then an
+        unlisted word in one (``(Quastweiler)``) is a place too. A document whose
+        brackets hold unlisted words only (``(Engel)``, ``(Zentec)``) names teams."""
+        tokens = doc_view(doc).tokens
+        known = unknown = 0
+        for end in mention_ends:
+            if end >= len(tokens) or tokens[end].text != "(":
+                continue
+            close = bracket_end(tokens, end, DEFAULT_MAX_BRACKET_TOKENS)
+            if close is None:
+                continue
+            pieces = [piece for piece in _pieces(tokens, end + 1, close) if not tokens[piece[0]].text.isdigit()]
+            if not pieces or pieces[0][0] in thing_starts:
+                continue
+            place = place_span(doc, pieces[0][0], pieces[0][1], thing_starts, self.lexicons)
+            if place is None:
+                continue
+            if self._known_place(place.text) or self._place_shaped(place.text):
+                known += 1
+            else:
+                unknown += 1
+        return known >= 2 and known > unknown
+
+    def _slash_continues_place(self, doc: Doc, piece: tuple, thing_starts: dict) -> bool:
+        """``Oder`` in ``Frankfurt/Oder``: a capitalised word that is no country,
+        code, team or car, so it is part of the place before the slash."""
+        start, end, _ = piece
+        text = doc[start:end].text
+        if start in thing_starts or text in self.lexicons.country_by_code or text in self.lexicons.country_by_name:
+            return False
+        return place_span(doc, start, end, thing_starts, self.lexicons) is not None
+
+    def _known_place(self, text: str) -> bool:
+        return is_known_place(text, self.lexicons)
+
+    def _place_shaped(self, text: str) -> bool:
+        """``Quellersdorf``, ``Neuhausen``: the ending of German place names."""
+        last = text.replace("-", " ").split()[-1].lower()
+        return len(last) > 5 and last.endswith(self.lexicons.place_endings)
 
 
-def set_hometown(person: dict, place: Span, hometowns: list[Span], span_owner: bool = True) -> None:
-    """Record ``place`` as the person's hometown (first one wins) and as a HOMETOWN span."""
-    if person["hometown"] is None:
+def crew_places(doc: Doc, open_index: int, size: int, thing_starts: dict, lex: Lexicons) -> list[Span] | None:
+    """The place of each member of a crew of ``size`` from the bracket after it:
+    ``Lietz/Lieb (A/D)`` by position, ``Smith/Stevens (GB)`` one for all. Only
+    listed places count here, so ``(Kestrel/Zentec)`` gives nothing."""
+    tokens = doc_view(doc).tokens
+    close = bracket_end(tokens, open_index, DEFAULT_MAX_BRACKET_TOKENS)
+    if close is None or close == open_index + 1:
+        return None
+    pieces = _pieces(tokens, open_index + 1, close)
+    if any(separator == "," for _, _, separator in pieces) or len(pieces) not in (1, size):
+        return None
+    places = [place_span(doc, start, end, thing_starts, lex) for start, end, _ in pieces]
+    if not all(place is not None and is_known_place(place.text, lex) for place in places):
+        return None
+    return places if len(places) == size else places * size
+
+
+def is_known_place(text: str, lex: Lexicons) -> bool:
+    """A country, country code, region or listed town; also its first part
+    (``Neustadt/Weinstraße``, ``Berglen-Steinach``, ``Frankfurt am Main``) or
+    what follows ``Bad``/``St.`` (``Bad Kötzting``)."""
+    if _listed_place(text, lex):
+        return True
+    words = text.replace("/", " ").split()
+    if len(words) > 1 and words[0] in PLACE_PREFIXES:
+        return _listed_place(" ".join(words[1:]), lex)
+    for part in (words[0], text.split("-")[0], text.split("-")[-1]):
+        if part != text and _listed_place(part, lex):
+            return True
+    return False
+
+
+def _listed_place(text: str, lex: Lexicons) -> bool:
+    return (text in lex.towns or text in lex.place_by_name or text in lex.country_by_name
+            or text in lex.country_by_code or text in lex.region_names)
+
+
+def _pieces(tokens: list, start: int, close: int) -> list[tuple[int, int, str | None]]:
+    """The parts of a bracket between ``,`` and ``/``, each with the separator before it."""
+    pieces: list[tuple[int, int, str | None]] = []
+    piece_start, separator = start, None
+    for index in range(start, close):
+        if tokens[index].text in (",", "/"):
+            if index > piece_start:
+                pieces.append((piece_start, index, separator))
+            separator, piece_start = tokens[index].text, index + 1
+    if close > piece_start:
+        pieces.append((piece_start, close, separator))
+    return pieces
+
+
+def _crew_before(doc: Doc, mention: dict, mention_ends: dict) -> list[dict]:
+    """The mentions of a crew ``A/B/C`` that ends with ``mention``, in text order."""
+    view = doc_view(doc)
+    members = [mention]
+    while True:
+        start = view.token_at_char.get(members[0]["start_char"])
+        if start is None or start < 2 or view.tokens[start - 1].text != "/":
+            break
+        partner = mention_ends.get(start - 1)
+        if partner is None or any(partner["person"] == member["person"] for member in members):
+            break
+        members.insert(0, partner)
+    return members
+
+
+def set_hometown(person: dict, place: Span, hometowns: list[Span], span_owner: bool = True,
+                 lexicons: Lexicons | None = None) -> None:
+    """Record ``place`` as the person's hometown and as a HOMETOWN span. The first
+    one wins, except that a town refines a country: ``X (D) … der Deutsche aus
+    Bingen`` gives ``Bingen``."""
+    if person["hometown"] is None or (lexicons is not None and _is_country(person["hometown"], lexicons)
+                                      and not _is_country(place.text, lexicons)):
         person["hometown"] = place.text
     if span_owner and not _already_listed(hometowns, place.start):
         span = Span(place.doc, place.start, place.end, label="HOMETOWN")
         span._.canonical = place.text
         hometowns.append(span)
+
+
+def _is_country(text: str, lex: Lexicons) -> bool:
+    return text in lex.country_by_name or text in lex.country_by_code
 
 
 def _already_listed(hometowns: list[Span], start: int) -> bool:
@@ -159,6 +298,8 @@ def place_span(doc: Doc, start: int, end: int, thing_starts: dict, lex: Lexicons
         return None
     if any(t.text in lex.team_suffixes or t.text in lex.team_prefixes for t in words):
         return None
+    if any(part in lex.makers for t in words for part in t.text.split("-")):
+        return None  # "(AMG-Mercedes)", "(Abt-Audi)": a team's car
     return doc[start:end]
 
 
@@ -194,15 +335,6 @@ def aus_place_span(doc: Doc, start: int, thing_starts: dict, lex: Lexicons) -> S
     if end == index:
         return None
     return place_span(doc, index, end, thing_starts, lex)
-
-
-def _crew_partner(doc: Doc, mention: dict, mention_ends: dict) -> list[dict]:
-    """The left half of a crew ``A/B`` whose right half is ``mention``."""
-    start = doc_view(doc).token_at_char.get(mention["start_char"])
-    if start is None or start < 2 or doc_view(doc).tokens[start - 1].text != "/":
-        return []
-    partner = mention_ends.get(start - 1)
-    return [partner] if partner is not None and partner["person"] != mention["person"] else []
 
 
 def _list_before(doc: Doc, open_index: int, mention_ends: dict) -> list[dict]:

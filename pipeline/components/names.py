@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span
 from .. import extensions  # noqa: F401
 from ..rules import DEFAULT_LANG, Lexicons
 from .configured import ConfiguredPipe
-from .hometowns import origin_after, set_hometown
+from .hometowns import crew_places, is_known_place, origin_after, set_hometown
 from .persons import ARTICLES, PLACE_PREPOSITIONS, _blocked_tokens, _new_person, plausible_surname
 from .doc_view import doc_view
 from .shapes import is_name_like, place_fits
@@ -101,18 +101,30 @@ class NamePropagator(ConfiguredPipe):
 
     def _crews(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int],
                recent: "NameMentionIndex") -> None:
-        """``A/B`` where one half is a known surname, or both are plausible surnames: both are drivers."""
+        """``A/B`` or ``A/B/C`` where one member is a known surname, or all are
+        plausible surnames: all are drivers. A bracket right after the crew gives
+        each member a place by position (``A/B/C (GB/F/E)``)."""
         tokens = doc_view(doc).tokens
         surnames = _index_names(people, lambda name: name.split()[-1])
-        for token in tokens[1:-1]:
-            if token.text != "/":
+        thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
+        hometown_spans = list(doc.spans.get("hometowns", []))
+        index = 1
+        while index < len(tokens) - 1:
+            if tokens[index].text != "/":
+                index += 1
                 continue
-            left, right = tokens[token.i - 1], tokens[token.i + 1]
-            if not (is_name_like(left) and is_name_like(right)) or left.i in taken or right.i in taken:
+            members, slash = [index - 1], index
+            while slash + 1 < len(tokens) and tokens[slash].text == "/" and is_name_like(tokens[slash + 1]):
+                members.append(slash + 1)
+                slash += 2
+            index = max(slash, index + 1)
+            if (len(members) < 2 or not is_name_like(tokens[members[0]]) or any(m in taken for m in members)
+                    or len({tokens[m].text for m in members}) < len(members)):
                 continue
-            if left.text not in surnames and right.text not in surnames and not self._unknown_crew(tokens, token.i):
+            if not any(tokens[m].text in surnames for m in members) and not self._unknown_crew(tokens, members):
                 continue
-            for side in (left, right):
+            crew = []
+            for side in (tokens[m] for m in members):
                 ids = surnames.get(side.text)
                 if ids:
                     person_id = recent.most_recent(ids, side.idx)
@@ -125,16 +137,24 @@ class NamePropagator(ConfiguredPipe):
                 mentions.append({"person": person_id, "start_char": side.idx, "end_char": side.idx + len(side.text),
                                  "kind": "crew", "text": side.text})
                 taken.add(side.i)
+                crew.append(people[person_id])
+            after = members[-1] + 1
+            if after < len(tokens) and tokens[after].text == "(":
+                places = crew_places(doc, after, len(crew), thing_starts, self.lexicons)
+                for number, (person, place) in enumerate(zip(crew, places or ())):
+                    if person["kind"] == "driver":
+                        set_hometown(person, place, hometown_spans, span_owner=len(places) > 1 or number == 0)
+        doc.spans["hometowns"] = hometown_spans
 
-    def _unknown_crew(self, tokens: list, slash: int) -> bool:
-        """``Platz drei ging an Kvasnicka/Maly``: two surnames nobody named in full.
-        Not a place in brackets or after ``aus`` (``(Neustadt/Weinstraße)``)."""
-        left, right = tokens[slash - 1], tokens[slash + 1]
-        before = tokens[slash - 2].text if slash >= 2 else ""
-        after = tokens[slash + 2].text if slash + 2 < len(tokens) else ""
+    def _unknown_crew(self, tokens: list, members: list[int]) -> bool:
+        """``Platz drei ging an Kvasnicka/Maly``: surnames nobody named in full.
+        Not places in brackets or after ``aus`` (``(Neustadt/Weinstraße)``)."""
+        before = tokens[members[0] - 1].text if members[0] >= 1 else ""
+        after = tokens[members[-1] + 1].text if members[-1] + 1 < len(tokens) else ""
         if before == "(" or before in PLACE_PREPOSITIONS or after.startswith(")"):
             return False
-        return all(plausible_surname(side.text, self.lexicons) for side in (left, right))
+        return all(plausible_surname(tokens[m].text, self.lexicons) and not is_known_place(tokens[m].text, self.lexicons)
+                   for m in members)
 
     def _descriptions(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
         """``Der Schweizer``, ``der 22-jährige Schwede``, ``Der BMW-Werksfahrer``."""
@@ -191,7 +211,7 @@ class NamePropagator(ConfiguredPipe):
         if person["kind"] == "driver":
             place = origin_after(doc, end, thing_starts, self.lexicons)
             if place is not None:
-                set_hometown(person, place, hometown_spans)
+                set_hometown(person, place, hometown_spans, lexicons=self.lexicons)
 
     def _gender_of(self, word: str, article: str = "") -> str | None:
         """What a description says of gender: ``die Kroatin``, ``Titelverteidigerin``, ``die 29-Jährige``."""

@@ -65,3 +65,64 @@ def test_a_bracket_closed_before_a_colon_still_gives_the_hometown(blank_nlp):
     # the tokenizer writes "):" as one token before a colon quote
     doc = blank_nlp("Max Brandtner (Rosenheim): „Das war gut.“")
     assert driver(doc, "Max Brandtner")["hometown"] == "Rosenheim"
+
+
+def test_bracket_with_age_place_and_team(blank_nlp):
+    doc = blank_nlp("Vorne lag Jannik Oberle (18, Wittlich, Kestrel Racing) vor Malte Rausch (17/Bensheim).")
+    row = driver(doc, "Jannik Oberle")
+    assert (row["hometown"], row["age"]) == ("Wittlich", 18)
+    row = driver(doc, "Malte Rausch")
+    assert (row["hometown"], row["age"]) == ("Bensheim", 17)
+
+
+def test_bracket_with_country_or_code_and_team(blank_nlp):
+    doc = blank_nlp("Es siegte Emre Kaplan (Türkei/Kestrel Racing) vor Daan Smit (NL/Team Oranjeweg) "
+                    "und Jonas Albrecht (D/Team Falkenhorst Motorsport).")
+    assert driver(doc, "Emre Kaplan")["hometown"] == "Türkei"
+    assert driver(doc, "Daan Smit")["hometown"] == "NL"
+    assert driver(doc, "Jonas Albrecht")["hometown"] == "D"
+
+
+def test_crew_brackets_give_places_by_position(blank_nlp):
+    doc = blank_nlp(
+        "Lorenz Hagedorn und Mirko Caputo gewannen vor Ellis Wyatt und Luca Ferrante.\n\n"
+        "Ergebnis: 1. Hagedorn/Caputo (A/I), Porsche 911 GT3 R, 187 Runden 2. Wyatt/Ferrante (GB/I), Ferrari 488 GT3, 186"
+    )
+    assert driver(doc, "Lorenz Hagedorn")["hometown"] == "A"
+    assert driver(doc, "Mirko Caputo")["hometown"] == "I"
+    assert driver(doc, "Ellis Wyatt")["hometown"] == "GB"
+    assert driver(doc, "Luca Ferrante")["hometown"] == "I"
+
+
+def test_crews_of_three_named_only_in_a_results_list(blank_nlp):
+    doc = blank_nlp("Ergebnis: 1. Brambilla/Cortese/Vannucci (I/I/I), Ferrari 488 GT3, 91 Runden")
+    rows = {row["driver"]: row["hometown"] for row in doc._.drivers}
+    assert rows == {"Brambilla": "I", "Cortese": "I", "Vannucci": "I"}
+
+
+def test_full_name_crew_with_places_by_position(blank_nlp):
+    doc = blank_nlp("Dahinter kamen Jonas Wertheim/Pieter Dekker/Malte Kolbe (Aalen/Niederlande/Rheine) ins Ziel.")
+    assert driver(doc, "Jonas Wertheim")["hometown"] == "Aalen"
+    assert driver(doc, "Pieter Dekker")["hometown"] == "Niederlande"
+    assert driver(doc, "Malte Kolbe")["hometown"] == "Rheine"
+    assert {row["driver"] for row in doc._.drivers} == {"Jonas Wertheim", "Pieter Dekker", "Malte Kolbe"}
+
+
+def test_team_names_in_brackets_are_not_hometowns(blank_nlp):
+    doc = blank_nlp(
+        "Sieger wurde Jonas Veltmann (Quastler) vor Tim Rohrbeck (Zentec) und Ole Hafner (AMG-Mercedes). "
+        "Vierter wurde Max Dorn (Kargo)."
+    )
+    for name in ("Jonas Veltmann", "Tim Rohrbeck", "Ole Hafner", "Max Dorn"):
+        assert driver(doc, name)["hometown"] is None, name
+
+
+def test_known_and_place_shaped_towns_in_brackets(blank_nlp):
+    doc = blank_nlp("Es gewann Jonas Veltmann (Wunstorf) vor Tim Rohrbeck (Quellersdorf).")
+    assert driver(doc, "Jonas Veltmann")["hometown"] == "Wunstorf"
+    assert driver(doc, "Tim Rohrbeck")["hometown"] == "Quellersdorf"
+
+
+def test_a_town_later_refines_a_country_code(blank_nlp):
+    doc = blank_nlp("Es gewann Jonas Albrecht (D/Team Falkenhorst Motorsport). Der Deutsche aus Wunstorf fuhr souverän.")
+    assert driver(doc, "Jonas Albrecht")["hometown"] == "Wunstorf"
