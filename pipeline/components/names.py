@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span
 from .. import extensions  # noqa: F401
 from ..rules import DEFAULT_LANG, Lexicons
 from .configured import ConfiguredPipe
-from .hometowns import crew_places, is_known_place, origin_after, set_hometown
+from .hometowns import crew_places, origin_after, set_hometown
 from .persons import ARTICLES, PLACE_PREPOSITIONS, _blocked_tokens, _new_person, plausible_surname
 from .doc_view import doc_view
 from .shapes import is_name_like, place_fits
@@ -153,8 +153,7 @@ class NamePropagator(ConfiguredPipe):
         after = tokens[members[-1] + 1].text if members[-1] + 1 < len(tokens) else ""
         if before == "(" or before in PLACE_PREPOSITIONS or after.startswith(")"):
             return False
-        return all(plausible_surname(tokens[m].text, self.lexicons) and not is_known_place(tokens[m].text, self.lexicons)
-                   for m in members)
+        return all(plausible_surname(tokens[m].text, self.lexicons) for m in members)
 
     def _descriptions(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
         """``Der Schweizer``, ``der 22-jährige Schwede``, ``Der BMW-Werksfahrer``."""
