@@ -12,6 +12,7 @@ matching nothing.
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -108,6 +109,8 @@ class Lexicons:
     # Town names (GeoNames-derived, towns.txt): evidence that a bracket holds a place.
     towns: frozenset[str] = frozenset()
     place_endings: tuple[str, ...] = ()
+    # Words written in lower case (lowercase_words.txt): capitalised they open a sentence, not a name.
+    lowercase_words: frozenset[str] = frozenset()
     # Derived lookups, built once in __post_init__.
     country_by_code: dict[str, Country] = field(default_factory=dict)
     country_by_name: dict[str, Country] = field(default_factory=dict)
@@ -287,10 +290,17 @@ def _link_words(path: Path) -> dict[str, frozenset[str]]:
     return {kind: frozenset(found) for kind, found in words.items()}
 
 
+def _with_unaccented(names: frozenset[str]) -> frozenset[str]:
+    """Given names also without accents: web copy writes ``Sebastien``, ``Stephane``.
+    Not where that looks like a genitive of another name (``Mārtiņš`` → ``Martins``)."""
+    plain = {"".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch)) for name in names}
+    return names | {name for name in plain if not (name.endswith("s") and name[:-1] in names)}
+
+
 def load_lexicons_from(root: Path) -> Lexicons:
     """Load and validate every rule file in ``root``."""
     return Lexicons(
-        given_names=read_word_list(root / "given_names.txt"),
+        given_names=_with_unaccented(read_word_list(root / "given_names.txt")),
         countries=tuple(
             Country(row["name"], tuple(code.strip() for code in row["codes"].split(",") if code.strip()), row["adjective_stem"])
             for row in read_tsv(root / "countries.tsv", ("name", "codes", "adjective_stem"))
@@ -331,6 +341,7 @@ def load_lexicons_from(root: Path) -> Lexicons:
         ),
         towns=read_word_list(root / "towns.txt"),
         place_endings=tuple(sorted(read_word_list(root / "place_endings.txt"))),
+        lowercase_words=read_word_list(root / "lowercase_words.txt"),
     )
 
 

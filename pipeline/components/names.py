@@ -25,7 +25,7 @@ from .. import extensions  # noqa: F401
 from ..rules import DEFAULT_LANG, Lexicons
 from .configured import ConfiguredPipe
 from .hometowns import crew_places, origin_after, set_hometown
-from .persons import ARTICLES, PLACE_PREPOSITIONS, _blocked_tokens, _new_person, plausible_surname
+from .persons import ARTICLES, ARTICLES_LOWER, PLACE_PREPOSITIONS, _blocked_tokens, _new_person, plausible_surname
 from .doc_view import doc_view
 from .shapes import is_name_like, place_fits
 
@@ -34,6 +34,7 @@ AGE_SUFFIXES = ("-Jährige", "-Jähriger", "-Jährigen", "-jährige", "-jährige
 SURNAME_MIN_LENGTH = 3
 PREPOSITIONS = frozenset({"mit", "von", "vor", "hinter", "für", "gegen", "an", "auf", "bei", "nach", "zu", "aus", "in",
                           "über", "unter", "neben", "zwischen", "ohne", "um", "durch", "seit", "als", "wie", "und", "oder"})
+SURNAME_LIST_JOINERS = frozenset({",", "und", "sowie"})
 GROUP_ARTICLES = frozenset({"das", "die", "dem", "den"})
 GROUP_NOUNS = frozenset({"duo", "trio", "quartett", "gespann", "beiden", "brüder", "geschwister", "crew"})
 
@@ -72,6 +73,7 @@ class NamePropagator(ConfiguredPipe):
         thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
         hometown_spans = list(doc.spans.get("hometowns", []))
         surnames = _index_names(people, lambda name: name.split()[-1])
+        self._surname_lists(doc, people, taken, surnames)
         given = _index_names(people, lambda name: name.split()[0])
         for token in tokens:
             if token.i in taken or not is_name_like(token):
@@ -146,6 +148,49 @@ class NamePropagator(ConfiguredPipe):
                         set_hometown(person, place, hometown_spans, span_owner=len(places) > 1 or number == 0)
         doc.spans["hometowns"] = hometown_spans
 
+    def _surname_lists(self, doc: Doc, people: list[dict], taken: set[int], surnames: dict[str, list[int]]) -> None:
+        """``Heyer, Schneider, Arnold und Margaritis`` with one known surname, or
+        ``die Österreicher Zuber, Neuhauser und Baron`` after a nationality or
+        driver title: the other single words of the list are surnames of drivers
+        too. They become surname-only drivers, found like any surname below."""
+        tokens = doc_view(doc).tokens
+        mention_tokens = {token.i for token in tokens if token.i in taken and token.text in surnames}
+        lex = self.lexicons
+
+        def single(k: int) -> bool:
+            return is_name_like(tokens[k]) and (k + 1 == len(tokens) or not is_name_like(tokens[k + 1]))
+
+        index = 0
+        while index < len(tokens):
+            if not single(index):
+                index += 1
+                continue
+            items, joiner = [index], index + 1
+            while joiner + 1 < len(tokens) and tokens[joiner].text in SURNAME_LIST_JOINERS and single(joiner + 1):
+                items.append(joiner + 1)
+                joiner += 2
+                if tokens[joiner - 2].text != ",":
+                    break  # "… und X" ends the list
+            index = joiner if len(items) > 1 else index + 1
+            if len(items) < 2 or tokens[items[-1] - 1].text == ",":
+                continue
+            before = tokens[items[0] - 1].text if items[0] else ""
+            opener = before in lex.demonym_by_noun or lex.title_kind(before) == "driver"
+            known = [k for k in items if any(people[pid]["kind"] == "driver" for pid in surnames.get(tokens[k].text, ()))]
+            if not (known or opener):
+                continue
+            if tokens[items[0] - 1].lower_ in ARTICLES_LOWER:
+                items = items[1:]  # "zum Vergessen, X und Y": a noun, then the list
+            unknown = [k for k in items if tokens[k].text not in surnames]
+            if len(items) < 2 or any(k in taken and k not in mention_tokens for k in items) or not all(
+                    plausible_surname(tokens[k].text, lex, genitive_shape_ok=True)
+                    and tokens[k].lower_ not in lex.lowercase_words for k in unknown):
+                continue
+            for k in unknown:
+                record = _new_person(len(people), tokens[k].text)
+                people.append(record)
+                surnames.setdefault(tokens[k].text, []).append(record["id"])
+
     def _unknown_crew(self, tokens: list, members: list[int]) -> bool:
         """``Platz drei ging an Kvasnicka/Maly``: surnames nobody named in full.
         Not places in brackets or after ``aus`` (``(Neustadt/Weinstraße)``)."""
@@ -153,7 +198,7 @@ class NamePropagator(ConfiguredPipe):
         after = tokens[members[-1] + 1].text if members[-1] + 1 < len(tokens) else ""
         if before == "(" or before in PLACE_PREPOSITIONS or after.startswith(")"):
             return False
-        return all(plausible_surname(tokens[m].text, self.lexicons) for m in members)
+        return all(plausible_surname(tokens[m].text, self.lexicons, genitive_shape_ok=True) for m in members)
 
     def _descriptions(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
         """``Der Schweizer``, ``der 22-jährige Schwede``, ``Der BMW-Werksfahrer``."""

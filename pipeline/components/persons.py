@@ -70,12 +70,15 @@ class PersonFinder(ConfiguredPipe):
         lex = self.lexicons
         blocked = _blocked_tokens(doc, self.cfg["things_key"])
         base_person_starts = self._base_person_starts(doc)
-        runs: list[tuple[int, int, bool]] = []  # (start, end, accepted) of capitalised name-like runs
+        # (start, end, evidence) of capitalised name-like runs; evidence is None when not a name
+        runs: list[tuple[int, int, str | None]] = []
         i = 0
         while i < len(tokens):
             token = tokens[i]
-            if i in blocked or not is_name_like(token) or lex.title_kind(token.text) or token.text in lex.demonym_by_noun:
-                i += 1
+            if (i in blocked or not is_name_like(token) or lex.title_kind(token.text) or token.text in lex.demonym_by_noun
+                    or (_opens_sentence(tokens, i) and token.text.lower() in lex.lowercase_words
+                        and token.text not in lex.given_names)):
+                i += 1  # "Starker Auftakt für …", "Zumindest Testfahrten …": no name starts with these
                 continue
             end = self._name_end(doc, i, blocked)
             start = self._trim_leading_noun(doc, i, end, base_person_starts)
@@ -84,6 +87,7 @@ class PersonFinder(ConfiguredPipe):
                 i = end
             else:
                 i += 1
+        runs = _drop_surname_pairs(doc, runs)
         runs = _propagate_through_lists(doc, runs)
         people: list[dict] = []
         mentions: list[dict] = []
@@ -126,7 +130,10 @@ class PersonFinder(ConfiguredPipe):
                 continue
             if i + 1 < len(tokens) and is_name_like(tokens[i + 1]):
                 continue
-            title = tokens[i - 1].text if i > 0 and lex.title_kind(tokens[i - 1].text) else None
+            title_kind = lex.title_kind(tokens[i - 1].text) if i > 0 else None
+            if title_kind == "relation":
+                continue  # "Ehefrau Erja": family, not a driver named by surname
+            title = tokens[i - 1].text if title_kind else None
             if not (title or _speaker_after_quote(tokens, i, lex) or _speaker_before_quote(tokens, i, lex)):
                 continue
             record = by_name.get(text)
@@ -151,7 +158,7 @@ class PersonFinder(ConfiguredPipe):
             token = tokens[end]
             if end - start >= 2 and token.text in self.lexicons.given_names and tokens[end - 1].text not in self.lexicons.given_names:
                 break  # "Lena Hofbauer Lena Hofbauer": a new name starts
-            if is_name_like(token) and not self.lexicons.title_kind(token.text):
+            if is_name_like(token) and (not self.lexicons.title_kind(token.text) or self._surname_like_title(tokens, end)):
                 end += 1
             elif self._capitals_surname(token.text) and tokens[end - 1].text in self.lexicons.given_names:
                 end += 1  # results lists write surnames in capitals: "Henrik OBERHALT"
@@ -164,6 +171,13 @@ class PersonFinder(ConfiguredPipe):
             else:
                 break
         return end
+
+    def _surname_like_title(self, tokens: list, index: int) -> bool:
+        """``Jörg Bergmeister``: right after a given name, a word that is a title only
+        by its ending (``-meister``) is a surname."""
+        text = tokens[index].text
+        return (tokens[index - 1].text in self.lexicons.given_names and text not in self.lexicons.title_nouns
+                and "-" not in text)
 
     def _capitals_surname(self, text: str) -> bool:
         lex = self.lexicons
@@ -183,27 +197,33 @@ class PersonFinder(ConfiguredPipe):
                 return index
         return start
 
-    def _is_person_name(self, doc: Doc, start: int, end: int, base_person_starts: set[int]) -> bool:
+    def _is_person_name(self, doc: Doc, start: int, end: int, base_person_starts: set[int]) -> str | None:
+        """What makes doc[start:end] a person's name (``given``, ``initial``,
+        ``title``, ``bracket``, ``base``, ``bare``), or None."""
         tokens = doc_view(doc).tokens
         if end - start < 2:
-            return False  # single words are surname mentions, resolved later
+            return None  # single words are surname mentions, resolved later
         lex = self.lexicons
         first = tokens[start].text
         if first in lex.given_names or first.split("-")[0] in lex.given_names:
-            return True
+            return "given"
         if is_initial(first) and not is_initial(tokens[end - 1].text):
-            return True  # "J. P. Oliveira", "M. Schumacher"
+            return "initial"  # "J. P. Oliveira", "M. Schumacher"
+        if _name_text(doc[start:end]) in lex.towns:
+            return None  # "Salt Lake City", "Sao Paulo"
         if start > 0:
             before = tokens[start - 1].text
             if before in lex.department_heads:
-                return False  # "Leiterin Werksmotorsport Langstrecke": a department, unless a given name follows
+                return None  # "Leiterin Werksmotorsport Langstrecke": a department, unless a given name follows
             if lex.title_kind(before) or before in lex.demonym_by_noun or before in lex.speech_verbs:
-                return not any(tokens[i].text.lower().endswith(lex.noun_endings) for i in range(start, end))
+                if any(tokens[i].text.lower().endswith(lex.noun_endings) for i in range(start, end)):
+                    return None
+                return "title"
         if end < len(tokens) and (tokens[end].text == "(" or (tokens[end].text == "aus" and end + 1 < len(tokens) and is_capitalised(tokens[end + 1]))):
-            return True
+            return "bracket"
         if start in base_person_starts:  # the statistical model's PER, checked like a bare pair
-            return self._plausible_name_words([t.text for t in tokens[start:end]])
-        return self._is_bare_name_pair(doc, start, end)
+            return "base" if self._plausible_name_words([t.text for t in tokens[start:end]]) else None
+        return "bare" if self._is_bare_name_pair(doc, start, end) else None
 
     def _plausible_name_words(self, words: list[str]) -> bool:
         return plausible_name_words(words, self.lexicons)
@@ -262,7 +282,30 @@ def _gender_from_given_name(given: str, lex: Lexicons) -> str | None:
     return None
 
 
-def _propagate_through_lists(doc: Doc, runs: list[tuple[int, int, bool]]) -> list[tuple[int, int, bool]]:
+def _opens_sentence(tokens: list, i: int) -> bool:
+    """The first word of a sentence, line or headline (``Spa – Starker Auftakt …``)."""
+    if i == 0 or tokens[i].is_sent_start:
+        return True
+    before = tokens[i - 1]
+    return before.text in ("–", "-", ":") or (before.is_space and "\n" in before.text)
+
+
+def _drop_surname_pairs(doc: Doc, runs: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str | None]]:
+    """A pair found by shape alone whose first word is the surname of a name
+    found on better evidence is two surnames or a genitive, not a new person:
+    ``setzte Alzen Werner unter Druck``, ``an Vettels Seite``."""
+    tokens = doc_view(doc).tokens
+    surnames = {tokens[end - 1].text for start, end, evidence in runs if evidence not in (None, "bare", "base")}
+    kept = []
+    for start, end, evidence in runs:
+        first = tokens[start].text
+        if evidence in ("bare", "base") and (first in surnames or (first.endswith("s") and first[:-1] in surnames)):
+            evidence = None
+        kept.append((start, end, evidence))
+    return kept
+
+
+def _propagate_through_lists(doc: Doc, runs: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str | None]]:
     """In ``A, X Y und B`` a name-shaped run joined to accepted names is a name too."""
     tokens = doc_view(doc).tokens
     joined = list(runs)
@@ -277,25 +320,28 @@ def _propagate_through_lists(doc: Doc, runs: list[tuple[int, int, bool]]) -> lis
                     continue
                 gap = tokens[other[1]:start] if other[0] < start else tokens[end:other[0]]
                 if len(gap) == 1 and gap[0].text in LIST_JOINERS:
-                    joined[index] = (start, end, True)
+                    joined[index] = (start, end, "list")
                     changed = True
                     break
     return joined
 
 
-def plausible_name_words(words: list[str], lex: Lexicons) -> bool:
+def plausible_name_words(words: list[str], lex: Lexicons, genitive_shape_ok: bool = False) -> bool:
     """Words that can form a name without further evidence: no common-noun
-    endings, no known non-name words, no genitive given name first."""
+    endings, no known non-name words, no genitive given name first (unless the
+    slot rules one out: ``Stevens`` in a crew ``Smith/Stevens``)."""
     if any(w.lower().endswith(lex.noun_endings) or w in lex.not_name_words or w in lex.country_by_name or w in lex.makers
-           or w in lex.team_suffixes for w in words):
+           or w in lex.team_suffixes or (w.endswith("s") and w[:-1] in lex.country_by_name) for w in words):
         return False
+    if genitive_shape_ok:
+        return True
     return not (words[0].endswith("s") and words[0][:-1] in lex.given_names)  # genitive: "Fabians Linien"
 
 
-def plausible_surname(text: str, lex: Lexicons) -> bool:
+def plausible_surname(text: str, lex: Lexicons, genitive_shape_ok: bool = False) -> bool:
     """One word that can stand for a person: no title, nationality, known noun, maker or country."""
     return (len(text) >= 3 and not lex.title_kind(text) and text not in lex.demonym_by_noun
-            and plausible_name_words([text], lex))
+            and plausible_name_words([text], lex, genitive_shape_ok))
 
 
 def _speaker_after_quote(tokens: list, i: int, lex: Lexicons) -> bool:

@@ -121,3 +121,20 @@ def test_long_document_links_every_surname_and_group_to_its_own_paragraph(blank_
     for span in groups:
         number = sum(1 for start in paragraph_starts if start <= span.start_char) - 1
         assert people[int(span.kb_id_)]["name"] in pairs[number]
+
+
+def test_a_list_with_one_known_surname_names_drivers(blank_nlp):
+    doc = blank_nlp("Jonas Amselberg gewann. Das Schwesterauto mit Kolbeck, Rendler, Amselberg und Wirtz fiel aus.")
+    assert {row["driver"] for row in doc._.drivers} == {"Jonas Amselberg", "Kolbeck", "Rendler", "Wirtz"}
+
+
+def test_a_list_after_a_nationality_names_drivers(blank_nlp):
+    doc = blank_nlp("Für die Österreicher war der Lauf zum Vergessen, Quastl, Wendlinger und Obrecht kamen nicht ins Ziel.")
+    assert {row["driver"] for row in doc._.drivers} == set()
+    doc = blank_nlp("Kein Glück hatten die Österreicher Quastl, Wendlinger und Obrecht.")
+    assert {row["driver"] for row in doc._.drivers} == {"Quastl", "Wendlinger", "Obrecht"}
+
+
+def test_crews_written_with_genitive_looking_surnames(blank_nlp):
+    doc = blank_nlp("Ergebnis: 2. Wyatt/Stevens/Brook (GB/GB/GB), Ferrari 488 GT3, 90 Runden")
+    assert {row["driver"]: row["hometown"] for row in doc._.drivers} == {"Wyatt": "GB", "Stevens": "GB", "Brook": "GB"}

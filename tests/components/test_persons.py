@@ -109,3 +109,39 @@ def test_a_random_run_of_capitalised_words_does_not_fail(blank_nlp):
     text = " ".join(words[(number * 7 + number // 3) % len(words)] for number in range(3_000))
     doc = blank_nlp(text)
     assert all(0 <= mention["person"] < len(doc._.people) for mention in doc._.mentions)
+
+
+def _drivers(doc) -> set[str]:
+    return {row["driver"] for row in doc._.drivers}
+
+
+def test_given_names_written_without_accents(blank_nlp):
+    doc = blank_nlp("Am Ende jubelte Stephane Morvanec vor dem Rest des Feldes.")
+    assert "Stephane Morvanec" in _drivers(doc)
+
+
+def test_surname_ending_like_a_title_after_a_given_name(blank_nlp):
+    doc = blank_nlp("Die Werksfahrer Jonas Quellmeister und Tim Kuhlbrandt lagen vorn.")
+    assert _drivers(doc) == {"Jonas Quellmeister", "Tim Kuhlbrandt"}
+
+
+def test_sentence_openers_written_in_lower_case_start_no_name(blank_nlp):
+    doc = blank_nlp("Starker Auftakt für Jonas Veltmann\n\nZumindest Testfahrten wurden Jonas Veltmann versprochen. "
+                    "Engste Verfolger sind jetzt Lea Brandis und Tim Hoyer.")
+    assert _drivers(doc) == {"Jonas Veltmann", "Lea Brandis", "Tim Hoyer"}
+
+
+def test_multi_word_towns_are_not_names(blank_nlp):
+    doc = blank_nlp("Das Team von Jonas Veltmann gewann in Buenos Aires (Argentinien) das Finale.")
+    assert _drivers(doc) == {"Jonas Veltmann"}
+
+
+def test_two_surnames_or_a_genitive_are_not_a_new_name(blank_nlp):
+    doc = blank_nlp("Dirk Amselberg und Uwe Lerchner fuhren vorn. Dann setzte Lerchner Amselberg unter Druck, "
+                    "und Kai Frohn fuhr an Amselbergs Seite ins Ziel.")
+    assert _drivers(doc) == {"Dirk Amselberg", "Uwe Lerchner", "Kai Frohn"}
+
+
+def test_ordinal_nouns_and_family_words_make_no_driver(blank_nlp):
+    doc = blank_nlp("Kai Frohn wurde dank der Strafe gegen die Ferrari-Fahrer Fünfter. Ehefrau Ulla jubelte an der Box.")
+    assert _drivers(doc) == {"Kai Frohn"}
