@@ -44,6 +44,10 @@ NAME_OPENERS = frozenset({",", "und", "sowie", "mit", "vor", "hinter", "gegen", 
 ARTICLES_LOWER = frozenset({"der", "die", "das", "dem", "den", "des", "ein", "eine", "einen", "einem", "einer", "eines", "im", "am", "vom", "zum", "zur", "beim", "ins"})
 # After these a capitalised pair is a place: "aus Bad Kötzting", "in Le Castellet".
 PLACE_PREPOSITIONS = frozenset({"aus", "in", "nach", "bei", "im", "am", "von"})
+# Before a name, after its title noun: "Audi-Motorsportchef Dr. X".
+ACADEMIC_TITLES = frozenset({"Dr.", "Prof.", "Dipl.-Ing.", "Ing.", "Mag."})
+# After a surname, part of the name: "Horst Felbach jr.".
+NAME_SUFFIXES = frozenset({"jr.", "Jr.", "jun.", "sen.", "Sen.", "sr.", "Sr."})
 LIST_JOINERS = frozenset({",", "und", "sowie", "/", "&"})
 CLAUSE_END = frozenset({".", ",", ":", ";", "!", "?", "(", ")", "„", "“", "\"", "»", "«", "–", "-"})
 
@@ -102,12 +106,16 @@ class PersonFinder(ConfiguredPipe):
                 record = _new_person(len(people), name)
                 people.append(record)
                 by_name[name] = record
+            nickname = _nickname_form(span)
+            if nickname:  # "Toomas 'Topi' Heikkinen", later "Topi Heikkinen": one person
+                by_name.setdefault(nickname, record)
             self._describe(doc, span, record)
             record["gender"] = record["gender"] or _gender_from_given_name(span[0].text, lex)
             mentions.append({"person": record["id"], "start_char": span.start_char, "end_char": span.end_char,
                              "kind": "name", "text": span.text})
         self._surname_only_people(doc, blocked, runs, people, mentions)
         _merge_short_names(people, mentions)
+        _merge_particle_surnames(people, mentions)
         doc._.people = people
         doc._.mentions = mentions
         return doc
@@ -158,6 +166,14 @@ class PersonFinder(ConfiguredPipe):
             token = tokens[end]
             if end - start >= 2 and token.text in self.lexicons.given_names and tokens[end - 1].text not in self.lexicons.given_names:
                 break  # "Lena Hofbauer Lena Hofbauer": a new name starts
+            if token.text in NAME_SUFFIXES and end - start >= 2:
+                end += 1  # "Horst Felbach jr.", "Max Brandt sen."
+                break
+            if (token.text in QUOTE_MARKS and end - start == 1 and end + 3 < len(tokens)
+                    and is_name_like(tokens[end + 1]) and tokens[end + 2].text in QUOTE_MARKS
+                    and is_name_like(tokens[end + 3]) and end + 3 not in blocked):
+                end += 4  # a nickname between given name and surname: "Toomas 'Topi' Heikkinen"
+                continue
             if is_name_like(token) and (not self.lexicons.title_kind(token.text) or self._surname_like_title(tokens, end)):
                 end += 1
             elif self._capitals_surname(token.text) and tokens[end - 1].text in self.lexicons.given_names:
@@ -193,6 +209,8 @@ class PersonFinder(ConfiguredPipe):
         if tokens[start].text in given or start in base_person_starts:
             return start
         for index in range(start + 1, end - 1):
+            if tokens[index - 1].text in QUOTE_MARKS:
+                continue  # a nickname: "Toomas 'Topi' Heikkinen"
             if tokens[index].text in given or index in base_person_starts:
                 return index
         return start
@@ -249,8 +267,11 @@ class PersonFinder(ConfiguredPipe):
         """Title, nationality, role and kind from the words around the name."""
         tokens = doc_view(doc).tokens
         lex = self.lexicons
-        if span.start > 0:
-            before = tokens[span.start - 1].text
+        before_index = span.start - 1
+        while before_index > 0 and tokens[before_index].text in ACADEMIC_TITLES:
+            before_index -= 1  # "Motorsportchef Dr. X"
+        if before_index >= 0:
+            before = tokens[before_index].text
             kind = lex.title_kind(before)
             if kind == "person":
                 record["kind"] = "person"
@@ -379,7 +400,23 @@ def _new_person(person_id: int, name: str) -> dict:
 
 
 def _name_text(span: Span) -> str:
-    return " ".join(token.text for token in span)
+    """The name as written, without a nickname in quotes."""
+    words, inside_quotes = [], False
+    for token in span:
+        if token.text in QUOTE_MARKS:
+            inside_quotes = not inside_quotes
+        elif not inside_quotes:
+            words.append(token.text)
+    return " ".join(words)
+
+
+def _nickname_form(span: Span) -> str | None:
+    """``Topi Heikkinen`` for ``Toomas 'Topi' Heikkinen``."""
+    texts = [token.text for token in span]
+    for index in range(1, len(texts) - 3):
+        if texts[index] in QUOTE_MARKS and texts[index + 2] in QUOTE_MARKS:
+            return " ".join([texts[index + 1], *texts[index + 3:]])
+    return None
 
 
 def _blocked_tokens(doc: Doc, key: str) -> set[int]:
@@ -461,6 +498,29 @@ def _merge_short_names(people: list[dict], mentions: list[dict]) -> None:
         long["titles"] += [t for t in short["titles"] if t not in long["titles"]]
         if short["kind"] == "person":
             long["kind"] = "person"
+        short["merged_into"] = long["id"]
+        target_of[short["id"]] = long["id"]
+    if target_of:
+        for mention in mentions:
+            mention["person"] = target_of.get(mention["person"], mention["person"])
+        _renumber(people, mentions)
+
+
+def _merge_particle_surnames(people: list[dict], mentions: list[dict]) -> None:
+    """``Di Grassi`` or ``Ten Voorde`` opening a sentence is the surname of
+    ``Lucas di Grassi`` / ``Larry ten Voorde``, not a person of its own."""
+    target_of = {}
+    for short in people:
+        words = short["name"].split()
+        if len(words) < 2 or words[0].lower() not in NAME_PARTICLES or words[0] in NAME_PARTICLES:
+            continue
+        tail = " " + short["name"].casefold()
+        long = next((p for p in people if p is not short and p["name"].casefold().endswith(tail)), None)
+        if long is None:
+            continue
+        long["titles"] += [t for t in short["titles"] if t not in long["titles"]]
+        for key in ("role", "nationality", "gender"):
+            long[key] = long[key] or short[key]
         short["merged_into"] = long["id"]
         target_of[short["id"]] = long["id"]
     if target_of:

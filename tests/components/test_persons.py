@@ -145,3 +145,24 @@ def test_two_surnames_or_a_genitive_are_not_a_new_name(blank_nlp):
 def test_ordinal_nouns_and_family_words_make_no_driver(blank_nlp):
     doc = blank_nlp("Kai Frohn wurde dank der Strafe gegen die Ferrari-Fahrer Fünfter. Ehefrau Ulla jubelte an der Box.")
     assert _drivers(doc) == {"Kai Frohn"}
+
+
+def test_capitalised_particle_surname_is_the_full_name(blank_nlp):
+    doc = blank_nlp("Lucas di Brasco gewann vor Tom Ulmer. Di Brasco führt nun. Ten Hoorne, Lars ten Hoorne (NL), wurde Dritter.")
+    assert _drivers(doc) == {"Lucas di Brasco", "Tom Ulmer", "Lars ten Hoorne"}
+
+
+def test_official_with_academic_title_is_a_person(blank_nlp):
+    doc = blank_nlp("„Ein starkes Rennen“, sagte Audi-Motorsportchef Dr. Wolfram Ulmtaler über Tim Hagel.")
+    assert _drivers(doc) == {"Tim Hagel"}
+    assert [p["kind"] for p in doc._.people if p["name"] == "Wolfram Ulmtaler"] == ["person"]
+
+
+def test_junior_and_senior_stay_apart(blank_nlp):
+    doc = blank_nlp("Es siegte Horst Felbach jr. vor Horst Felbach sen. und Tom Ulmer.")
+    assert _drivers(doc) == {"Horst Felbach jr.", "Horst Felbach sen.", "Tom Ulmer"}
+
+
+def test_nickname_between_given_name_and_surname(blank_nlp):
+    doc = blank_nlp("Sein Teamkollege Toomas 'Topi' Heikkalen fuhr stark. Topi Heikkalen wurde Zweiter.")
+    assert _drivers(doc) == {"Toomas Heikkalen"}
