@@ -2,7 +2,13 @@
 
 Shapes handled after a person mention:
 - ``(Rosenheim)``, ``(Spanien)``, ``(B)``, ``(Neustadt/Weinstraße)``, ``(Bad Tölz)``;
-- ``(21, Innsbruck)``: age and place; ``(24)``: age only;
+- ``(21, Innsbruck)``, ``(35/Starnberg)``: age and place; ``(24)``: age only;
+- ``(18, Trier, Team X)``, ``(Türkei/Team X)``, ``(D/Team X)``: the place of a bracket
+  that also names a team;
+- ``A/B/C (GB/F/E)``: a crew's places by position, ``A/B (GB)`` one for all;
+- an unlisted word alone in a bracket (``(Zentec)``) is a place only when it is
+  shaped like one (``-dorf``, ``-ingen``) or the document's other brackets hold
+  listed places (``towns.txt``): brackets of team names are not hometowns;
 - ``(alle USA)``/``(beide Österreich)``: one place for every name of the list before it;
 - ``aus Köln``, ``aus der Schweiz``, ``aus dem Vorarlberger Feldkirch``, also after a
   description (``Der Nachwuchsfahrer aus Knittelfeld``).

@@ -13,6 +13,11 @@ something in the text says so:
 - the statistical base model tagged it PER (extra evidence, when present),
   checked like a bare pair.
 
+Not names: runs opening with a word German writes in lower case (``Starker
+Auftakt``), known towns (``Salt Lake City``), a surname followed by another word
+(``Vettels Seite``). ``Di Grassi`` opening a sentence is ``Lucas di Grassi``;
+``Toomas 'Topi' Heikkinen`` is one name with its nickname.
+
 A person is a ``person`` (not a driver) when a person-title precedes the name
 (``Teamchef``) or a role apposition follows it (``X, Leiter Motorsport``).
 
