@@ -85,6 +85,11 @@ class HometownFinder(ConfiguredPipe):
             if end < len(tokens) and tokens[end].text == "(":
                 self._bracket(doc, end, mention, person, people, mention_ends, thing_starts, hometowns, links,
                               trust_unknown)
+                close = bracket_end(tokens, end, DEFAULT_MAX_BRACKET_TOKENS)
+                if close is not None and person["kind"] == "driver" and person["hometown"] is None:
+                    place = origin_after(doc, close + 1, thing_starts, self.lexicons)  # "X (22) aus Aalen"
+                    if place is not None:
+                        set_hometown(person, place, hometowns, lexicons=self.lexicons)
             elif person["kind"] == "driver":
                 place = origin_after(doc, end, thing_starts, self.lexicons)
                 if place is not None:
@@ -316,6 +321,14 @@ def origin_after(doc: Doc, end: int, thing_starts: dict, lex: Lexicons) -> Span 
         return aus_place_span(doc, end + 1, thing_starts, lex)
     if end + 1 < len(tokens) and tokens[end].text in ORIGIN_VERBS and tokens[end + 1].text == "aus":
         return aus_place_span(doc, end + 2, thing_starts, lex)
+    if (end + 3 < len(tokens) and tokens[end].text == "," and tokens[end + 1].text in ("der", "die")
+            and tokens[end + 2].text == "aus"):
+        # "X, der aus Aalen stammt": a listed place, or one followed by an origin verb
+        place = aus_place_span(doc, end + 3, thing_starts, lex)
+        if place is None or (tokens[end + 3].text in AUS_ARTICLES and not _is_country(place.text, lex)):
+            return None  # "X, die aus der Box kam": an article before a town is no origin
+        if is_known_place(place.text, lex) or (place.end < len(tokens) and tokens[place.end].text in ORIGIN_VERBS):
+            return place
     return None
 
 

@@ -95,6 +95,7 @@ class NamePropagator(ConfiguredPipe):
         doc.spans["hometowns"] = hometown_spans
         self._descriptions(doc, people, mentions, taken)
         mentions.sort(key=lambda m: m["start_char"])
+        self._described_origins(doc, people, mentions, taken)
         # Collective references and subject pronouns feed linking, not attribution.
         doc.spans["group_mentions"] = self._groups(doc, mentions, people)
         doc._.people = people
@@ -249,6 +250,33 @@ class NamePropagator(ConfiguredPipe):
             taken.update(range(token.i, noun_index + 1))
             # "Der Nachwuchsfahrer aus Knittelfeld": the description carries the hometown.
             self._origin(doc, noun_index + 1, people[person_id], thing_starts, hometown_spans)
+        doc.spans["hometowns"] = hometown_spans
+
+    def _described_origins(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
+        """``… Meyer. Das Rallyetalent aus Wunstorf …``, ``Der Karosseriebauer aus
+        Aalen``: a description with ``aus`` opening the sentence after a driver's
+        gives that driver's hometown, whatever the noun."""
+        view = doc_view(doc)
+        tokens, index = view.tokens, view.index
+        starts = [m["start_char"] for m in mentions]
+        thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
+        hometown_spans = list(doc.spans.get("hometowns", []))
+        for token in tokens:
+            if not token.is_sent_start or token.i in taken or token.lower_ not in ("der", "die", "das"):
+                continue
+            noun_index, _ = self._description_noun(doc, token.i)
+            if noun_index is None or noun_index + 1 >= len(tokens) or tokens[noun_index + 1].text != "aus":
+                continue
+            here = index.sentence_of(token.i)
+            for number in range(bisect.bisect_left(starts, token.idx) - 1, -1, -1):
+                mention = mentions[number]
+                person = people[mention["person"]]
+                mention_token = view.token_at_char.get(mention["start_char"])
+                if mention_token is None or here - index.sentence_of(mention_token) > 1:
+                    break  # only the sentence before
+                if person["kind"] == "driver":
+                    self._origin(doc, noun_index + 1, person, thing_starts, hometown_spans)
+                    break
         doc.spans["hometowns"] = hometown_spans
 
     def _origin(self, doc: Doc, end: int, person: dict, thing_starts: dict, hometown_spans: list) -> None:

@@ -126,3 +126,18 @@ def test_known_and_place_shaped_towns_in_brackets(blank_nlp):
 def test_a_town_later_refines_a_country_code(blank_nlp):
     doc = blank_nlp("Es gewann Jonas Albrecht (D/Team Falkenhorst Motorsport). Der Deutsche aus Wunstorf fuhr souverän.")
     assert driver(doc, "Jonas Albrecht")["hometown"] == "Wunstorf"
+
+
+def test_description_with_aus_after_a_driver_gives_the_hometown(blank_nlp):
+    doc = blank_nlp("Jonas Ulmer holte den Sieg. Das Rallyetalent aus Wunstorf war nicht zu schlagen.")
+    assert driver(doc, "Jonas Ulmer")["hometown"] == "Wunstorf"
+    doc = blank_nlp("Den Sieg holte Kai Brandtner. Der Karosseriebauer aus Aalen fuhr souverän.")
+    assert driver(doc, "Kai Brandtner")["hometown"] == "Aalen"
+
+
+def test_relative_clause_and_aus_after_a_bracket(blank_nlp):
+    doc = blank_nlp("Tim Ohlsen, der aus Aalen stammt, gewann vor Jan Erbach (22) aus Kulmbach. "
+                    "Lena Kuhl, die aus der Box kam, wurde Dritte.")
+    assert driver(doc, "Tim Ohlsen")["hometown"] == "Aalen"
+    assert driver(doc, "Jan Erbach")["hometown"] == "Kulmbach"
+    assert driver(doc, "Lena Kuhl")["hometown"] is None
