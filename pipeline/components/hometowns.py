@@ -80,11 +80,14 @@ class HometownFinder(ConfiguredPipe):
             if end is not None:
                 mention_ends[end] = mention
         trust_unknown = self._trusts_unknown_places(doc, mention_ends, thing_starts)
+        # "(Phoenix)" where the text names "Phoenix Racing": the team, though a town has the name
+        team_words = frozenset(word for span in things.values() if span.label_ == "TEAM"
+                               for word in span.text.replace("-", " ").split())
         for end, mention in sorted(mention_ends.items()):
             person = people[mention["person"]]
             if end < len(tokens) and tokens[end].text == "(":
                 self._bracket(doc, end, mention, person, people, mention_ends, thing_starts, hometowns, links,
-                              trust_unknown)
+                              trust_unknown, team_words)
                 close = bracket_end(tokens, end, DEFAULT_MAX_BRACKET_TOKENS)
                 if close is not None and person["kind"] == "driver" and person["hometown"] is None:
                     place = origin_after(doc, close + 1, thing_starts, self.lexicons)  # "X (22) aus Aalen"
@@ -100,7 +103,7 @@ class HometownFinder(ConfiguredPipe):
         return doc
 
     def _bracket(self, doc, open_index, mention, person, people, mention_ends, thing_starts, hometowns, links,
-                 trust_unknown: bool) -> None:
+                 trust_unknown: bool, team_words: frozenset[str] = frozenset()) -> None:
         """Read a bracket after a name piece by piece: ``(18, Trier, Team X)``,
         ``(Türkei/Team X)``, ``(35/Starnberg)``, ``(alle USA)``; after a crew
         ``A/B/C (X/Y/Z)`` the places go to the members by position."""
@@ -151,6 +154,8 @@ class HometownFinder(ConfiguredPipe):
                 index += 1
                 end = pieces[index][1]
             place = place_span(doc, start, end, thing_starts, lex)
+            if place is not None and place.text in team_words and not _is_country(place.text, lex):
+                place = None
             if place is not None and (after_age or trust_unknown or self._known_place(place.text)
                                       or self._place_shaped(place.text)):
                 set_hometown(person, place, hometowns)

@@ -141,3 +141,10 @@ def test_relative_clause_and_aus_after_a_bracket(blank_nlp):
     assert driver(doc, "Tim Ohlsen")["hometown"] == "Aalen"
     assert driver(doc, "Jan Erbach")["hometown"] == "Kulmbach"
     assert driver(doc, "Lena Kuhl")["hometown"] is None
+
+
+def test_a_team_word_in_brackets_is_no_town(blank_nlp):
+    # "Phoenix" is a town too, but this text names the team
+    doc = blank_nlp("Für Phoenix Racing fuhr Jonas Veltmann (Phoenix) vor Tim Rohrbeck (Wunstorf) und Jan Erbach (Aalen).")
+    assert driver(doc, "Jonas Veltmann")["hometown"] is None
+    assert driver(doc, "Tim Rohrbeck")["hometown"] == "Wunstorf"
