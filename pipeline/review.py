@@ -247,26 +247,26 @@ class _EvidenceFinder:
                     self.drivers[name].append(row)
                 else:
                     self.values[(label, name)].append(row)
-        for rows in self.drivers.values():
-            rows.sort(key=lambda row: int(row["start_char"]))  # for the bisection in find()
+        for rows in (*self.drivers.values(), *self.values.values()):
+            rows.sort(key=lambda row: int(row["start_char"]))  # for the bisection in _nearest()
 
     def find(self, driver: str, label: str, value: str) -> Evidence | None:
         candidates = self.values.get((label, _fold(value)))
         if not candidates:
             return None
         mentions = self.drivers.get(_fold(driver), [])
-        starts = [int(row["start_char"]) for row in mentions]
-        best = None
-        for candidate in candidates:  # entity rows are few per value; the driver lookup is a bisection
-            start, end = int(candidate["start_char"]), int(candidate["end_char"])
-            position = bisect.bisect_left(starts, start)
-            for near in mentions[max(position - 1, 0):position + 1]:
-                gap = max(int(near["start_char"]) - end, start - int(near["end_char"]), 0)
-                if best is None or gap < best[0]:
-                    best = (gap, candidate, near)
-            if best is None:
-                best = (None, candidate, None)
-        gap, candidate, near = best
+        if not mentions:
+            candidate, near, gap = candidates[0], None, None
+        else:
+            # Walk the shorter list and bisect into the longer: a driver with many mentions, or a
+            # value named in every line, costs O(min · log max), not their product.
+            if len(candidates) <= len(mentions):
+                pairs = [(gap, mention, candidate) for candidate in candidates
+                         for gap, mention in [_nearest(candidate, mentions)]]
+            else:
+                pairs = [(gap, mention, candidate) for mention in mentions
+                         for gap, candidate in [_nearest(mention, candidates)]]
+            gap, near, candidate = min(pairs, key=lambda item: (item[0], int(item[2]["start_char"])))
         start, end = int(candidate["start_char"]), int(candidate["end_char"])
         anchor = f"{self.anchor}-e{start}"
         if near is None or gap is None or gap > DEFAULT_EVIDENCE_GAP:
@@ -289,6 +289,14 @@ class _EvidenceFinder:
         if end + len(piece) < len(self.text) and self.text[end + len(piece)] != "\n":
             return (piece.rsplit(" ", 1)[0] if " " in piece else "") + "…"  # up to a whole word
         return piece
+
+
+def _nearest(row: dict, others: list[dict]) -> tuple[int, dict]:
+    """(gap in characters, the row of ``others`` nearest to ``row``); ``others`` sorted by start."""
+    start, end = int(row["start_char"]), int(row["end_char"])
+    position = bisect.bisect_left(others, start, key=lambda other: int(other["start_char"]))
+    return min(((max(int(other["start_char"]) - end, start - int(other["end_char"]), 0), other)
+                for other in others[max(position - 1, 0):position + 1]), key=lambda item: item[0])
 
 
 def _document_section(doc: dict, anchor: str, text: str, entities: list[dict], quotes: list[dict],

@@ -216,3 +216,37 @@ def test_run_with_review_writes_the_page_beside_the_tables(tmp_path: Path) -> No
     page = (out / "review.html").read_text(encoding="utf-8")
     assert 'data-doc="lauf-1"' in page and 'data-doc="lauf-2"' in page
     assert json.loads((out / "run.json").read_text(encoding="utf-8"))["status"] == "complete"
+
+
+def _crowded_tables(count: int) -> dict[str, pd.DataFrame]:
+    """One document naming `count` drivers of one team, the team named after every driver."""
+    pieces, entities, drivers = [], [], []
+    position = 0
+    for number in range(count):
+        name, team = f"Fahrer{number} Nachname{number}", "Gleichteam Racing"
+        for label, text in (("DRIVER", name), ("TEAM", team)):
+            entities.append({"doc_id": "d", "text": text, "label": label, "start_char": position,
+                             "end_char": position + len(text), "canonical": text})
+            pieces.append(text + " ")
+            position += len(text) + 1
+        drivers.append({"doc_id": "d", "driver": name, "team": team})
+    documents = [{"doc_id": "d", "text": "".join(pieces)}]
+    quotes = pd.DataFrame(columns=["doc_id", "quote_id", "quote", "speaker", "confidence", "start_char", "end_char"])
+    return {"documents": pd.DataFrame(documents), "entities": pd.DataFrame(entities),
+            "drivers": pd.DataFrame(drivers), "quotes": quotes}
+
+
+def test_a_crowded_document_is_reviewed_in_near_linear_time() -> None:
+    import time
+
+    def seconds(count: int) -> float:
+        tables = _crowded_tables(count)
+        began = time.perf_counter()
+        page = review_html(tables)
+        elapsed = time.perf_counter() - began
+        assert page.count('data-kind="driver"') == count
+        return elapsed
+
+    small, large = seconds(500), seconds(4_000)
+
+    assert large < max(small, 0.05) * 24  # 8× the drivers: about 8× the time, far from 64×
