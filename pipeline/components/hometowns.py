@@ -238,7 +238,8 @@ def is_known_place(text: str, lex: Lexicons) -> bool:
 
 def _listed_place(text: str, lex: Lexicons) -> bool:
     return (text in lex.towns or text in lex.place_by_name or text in lex.country_by_name
-            or text in lex.country_by_code or text in lex.region_names)
+            or text in lex.country_by_code or text in lex.region_names
+            or (len(text) == 3 and text.upper() in lex.country_by_code))  # "(Ger)", "(Aut)"
 
 
 def _pieces(tokens: list, start: int, close: int) -> list[tuple[int, int, str | None]]:

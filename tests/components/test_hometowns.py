@@ -148,3 +148,8 @@ def test_a_team_word_in_brackets_is_no_town(blank_nlp):
     doc = blank_nlp("Für Phoenix Racing fuhr Jonas Veltmann (Phoenix) vor Tim Rohrbeck (Wunstorf) und Jan Erbach (Aalen).")
     assert driver(doc, "Jonas Veltmann")["hometown"] is None
     assert driver(doc, "Tim Rohrbeck")["hometown"] == "Wunstorf"
+
+
+def test_three_letter_codes_in_any_case(blank_nlp):
+    doc = blank_nlp("Es gewann Lena Kuhlmey (GER) vor Tim Ohlsen (Aut) und Jan Erbach (NED).")
+    assert [driver(doc, name)["hometown"] for name in ("Lena Kuhlmey", "Tim Ohlsen", "Jan Erbach")] == ["GER", "Aut", "NED"]
