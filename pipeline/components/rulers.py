@@ -34,7 +34,7 @@ DEFAULT_SPANS_KEY = "motorsport_things"
 DEFAULT_MAX_NAME_TOKENS = 6
 THING_LABELS = ("TEAM", "CAR", "MANUFACTURER", "SERIES", "CIRCUIT", "RACE_CLASS")
 # "WRT-Team", "Felbermayr-Teams": a hyphen compound naming a team.
-TEAM_COMPOUND_HEADS = frozenset({"Team", "Teams", "Mannschaft"})
+TEAM_COMPOUND_HEADS = frozenset({"Team", "Teams", "Mannschaft", "Crew"})
 # "das Andernacher Team", "beim Schweizer Team": an adjective of origin, not a team name.
 ORIGIN_TEAM_DETERMINERS = frozenset({"das", "dem", "des", "vom", "beim", "im", "ins", "zum", "ein", "einem", "eines"})
 # Words that end a series name: "ADAC GT Masters", "Porsche Carrera Cup".
@@ -238,7 +238,7 @@ class MotorsportRulers(Pipe):
         (``Porsche-Team``, ``DTM-Pilot``, ``Werks-Team``) name no team."""
         lex = self.lexicons
         head, _, last = token.text.rpartition("-")
-        if last in TEAM_COMPOUND_HEADS and self._names_team(head):
+        if last in TEAM_COMPOUND_HEADS and (self._names_team(head) or _maker_pair(head, lex)):
             # "Kessler-Mannschaft" points at "Kessler Motorsport" when the document names it
             name = head if last == "Mannschaft" else token.text[:-1] if last == "Teams" else token.text
             span = Span(doc, token.i, token.i + 1, label="TEAM", span_id=COMPOUND_ID)
@@ -262,6 +262,16 @@ class MotorsportRulers(Pipe):
             (model in lex.model_words and model not in lex.team_suffixes)
             or (has_digit(model) and model[:1].isalpha() and model[:1].isupper() and "-" not in model))
 
+    def _acronym_team(self, inner: list[Token]) -> bool:
+        """``(KSM Formule 3)`` after a name: a team that starts with its acronym.
+        Country codes, series and classes in brackets are not teams."""
+        first = inner[0].text
+        if len(inner) < 2 or not (is_all_caps(first) and first.isalpha() and 3 <= len(first) <= 5):
+            return False
+        if first in self.not_team_heads or first in self.lexicons.makers:
+            return False
+        return all(is_capitalised(t) or t.text.isdigit() for t in inner[1:])
+
     def _names_team(self, head: str) -> bool:
         parts = head.split("-")
         if not head or any(not part[:1].isupper() or has_digit(part) or part in self.not_team_heads for part in parts):
@@ -282,7 +292,7 @@ class MotorsportRulers(Pipe):
         for span in chosen:
             for i in range(span.start, span.end):
                 covering[i] = span
-        team_brackets, unknown = 0, []
+        team_brackets, unknown, acronym_teams, has_place = 0, [], [], False
         for token in tokens:
             if token.text != "(" or token.i == 0 or not is_capitalised(tokens[token.i - 1]) or token.i - 1 in covering:
                 continue
@@ -297,13 +307,16 @@ class MotorsportRulers(Pipe):
             elif thing is not None or len(last_part) != len(inner):
                 continue
             elif _is_place(inner, lex):
-                return chosen  # brackets here hold hometowns
+                has_place = True  # brackets here hold hometowns
+            elif self._acronym_team(inner) and not any(t.i in covering for t in inner):
+                acronym_teams.append((token.i + 1, close))
             elif all((is_capitalised(t) or is_all_caps(t.text)) and not has_digit(t.text) for t in inner) \
                     and not is_stop_word(inner[0]) and not any(t.text in lex.makers for t in inner):
                 unknown.append((token.i + 1, close))
-        if not team_brackets or not unknown:
-            return chosen
-        return sorted(chosen + [_thing(doc, start, end, "TEAM") for start, end in unknown], key=lambda span: span.start)
+        if not team_brackets or has_place:
+            unknown = []
+        found = [_thing(doc, start, end, "TEAM") for start, end in unknown + acronym_teams]
+        return sorted(chosen + found, key=lambda span: span.start) if found else chosen
 
     def _team_after_car(self, doc: Doc, tokens: list[Token], candidates: list[Span]) -> list[Span]:
         """``im Mercedes-AMG GT3 Evo von Raceworks Hamburg``: after a car model,

@@ -194,3 +194,15 @@ def test_maker_badge_inside_a_model_and_the_model_as_written(blank_nlp):
 def test_maker_and_model_word_joined_make_a_car(blank_nlp):
     doc = blank_nlp("Er siegte im Mini-Buggy des Teams.")
     assert "Mini-Buggy" in {e.text for e in doc.ents if e.label_ == "CAR"}
+
+
+def test_bracket_team_that_starts_with_an_acronym(blank_nlp):
+    doc = blank_nlp("Vorne kämpften Jan Green und Alex Pramer (KSM Formule 3) um den Sieg, Tim Olsen (GER) wurde Dritter.")
+    teams = things(doc, "TEAM")
+    assert "KSM Formule 3" in teams
+    assert "GER" not in teams
+
+
+def test_crew_of_two_makers_is_their_team(blank_nlp):
+    doc = blank_nlp("Die komplette McLaren-Mercedes-Crew stand an der Boxenmauer.")
+    assert things(doc, "TEAM") == {"McLaren-Mercedes-Crew"}
