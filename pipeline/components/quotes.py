@@ -78,6 +78,9 @@ _MARK_RE = re.compile(r",,|''|[„“”»«\"‚‘’‹›']")
 _STYLE = {"„": "low", ",,": "low", "“": "high", "”": "high", "»": "guil_r", "«": "guil_l", '"': "ascii", "'": "ascii_single"}
 
 SENTENCE_END = frozenset(".!?…")
+SHORT_PHRASE_WORDS = 6
+DETERMINER_STARTS = ("kein", "ein", "sein", "ihr", "mein", "dein", "unser", "euer", "dies", "jed", "all")
+_INFLECTED_RE = re.compile(r"^[a-zäöüß][a-zäöüß\-]*(?:e|en|er|es|em)$")  # ``fliegende``, ``grünen``
 _WORD_RE = re.compile(r"\w[\w\-’']*")
 # Abbreviations whose full stop does not end a sentence.
 ABBREVIATIONS = frozenset({
@@ -619,7 +622,9 @@ class QuoteClassifier:
         if strong:
             c.speech = True
             return
-        if self._named(text, c, before, after) or self._named_by_verb(text, c, before):
+        # reporting verbs only: the speech lexicon also holds ``fuhr`` (``fuhr … fort``)
+        reported = any(w.lower() in REPORTING_FORMS for _, _, w in before)
+        if self._named(text, c, before, after, reported) or self._named_by_verb(text, c, before):
             c.speech = False
             return
         if colon_before or cue_after:
@@ -627,6 +632,10 @@ class QuoteClassifier:
             return
         if "," in inner and any(w[:1].islower() for w in inner.split(",", 1)[1].split()):
             c.speech = True  # a clause or an apposition inside: phrased, not a name
+            return
+        words = inner.split()
+        if 2 <= len(words) <= SHORT_PHRASE_WORDS and words[0][:1].islower() and words[-1][:1].islower():
+            c.speech = True  # ``dass er „nicht unzufrieden“ ist``: a phrase, names end in a noun
             return
         context = [w for _, _, w in before] + [w for _, _, w in after]
         c.speech = any(w.lower() in self.speech_forms or w.lower() in SUBJUNCTIVE_FORMS for w in context)
@@ -648,7 +657,7 @@ class QuoteClassifier:
         return any(w.lower() in NAMING_VERBS for _, _, w in before)
 
     @staticmethod
-    def _named(text: str, c: Candidate, before: list, after: list) -> bool:
+    def _named(text: str, c: Candidate, before: list, after: list, reported: bool = False) -> bool:
         # Hyphenated compound right after the closing mark: „Böhmerwald“-Prüfung
         if c.close_pos is not None and c.outer_end < len(text) and text[c.outer_end] == "-":
             return True
@@ -675,6 +684,14 @@ class QuoteClassifier:
                 article_at -= 1
             if before[article_at][2].lower() in DEFINITE_ARTICLES and len(before) - article_at <= 3:
                 return True
+        # ``der „fliegende Finne“``: adjectives and a noun right after a definite
+        # article are a nickname, not words someone said (but ``lobte die
+        # „fantastische Teamarbeit“`` reports them)
+        if before and not reported and 2 <= len(inner) <= 3 and inner[-1][:1].isupper() \
+                and all(_INFLECTED_RE.match(w) and not w.startswith(DETERMINER_STARTS) for w in inner[:-1]) \
+                and before[-1][2].lower() in DEFINITE_ARTICLES and not text[before[-1][1]:c.open_pos].strip() \
+                and not (len(before) > 1 and "," in text[before[-2][1]:before[-1][0]]):  # ``, die``: a relative clause
+            return True
         # ``als „X“ bekannt``: the naming word may come a word later
         if len(after) > 1 and before and before[-1][2].lower() == "als":
             if after[0][2].lower() in NAMING_AFTER or after[1][2].lower() in NAMING_AFTER:

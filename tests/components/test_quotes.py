@@ -284,3 +284,17 @@ def test_nested_ascii_pair_stays_inside_the_outer_quote(quote_nlp):
     doc = annotate(quote_nlp, text)
     assert [t[:20] for t in texts(doc)] == ["Wir sind Dritter und", "Das war ein Schritt "]
     assert texts(doc)[0].endswith("Mehr war nicht möglich.")
+
+
+def test_adjective_nickname_after_an_article_is_not_speech(quote_nlp):
+    text = "Nach einem Jahr voller Pech fuhr der „fliegende Finne“ wieder allen davon."
+    doc = annotate(quote_nlp, text)
+    assert texts(doc) == []
+    assert scare(doc) == ["fliegende Finne"]
+
+
+def test_reported_adjective_phrase_and_lowercase_phrase_are_speech(quote_nlp):
+    text = ("„Heute lief alles“, freute sich Kai Roth und lobte die „großartige Teamarbeit“. "
+            "Kein Wunder, dass Roth „nicht unzufrieden“ ist.")
+    doc = annotate(quote_nlp, text)
+    assert texts(doc) == ["Heute lief alles", "großartige Teamarbeit", "nicht unzufrieden"]
