@@ -69,11 +69,10 @@ CONFIDENCE = {
 
 PRONOUNS = {"er": "m", "sie": "f"}
 ARTICLES = frozenset({"der", "die"})
-INDEFINITE_ARTICLES = frozenset({"ein", "eine"})
-NEXT_SENTENCE_OPENERS = ("Das", "Dies", "So")  # ``„…“ Das sagte X.``
 WORDS_FILE = "attribution_words.tsv"
-WORD_CLASSES = ("genitive_article", "non_subject_before", "particle", "phrase_adverb", "phrase_stop", "rival_before",
-                "teammate_noun", "teammate_possessive", "title_abbreviation")
+WORD_CLASSES = ("genitive_article", "indefinite_article", "next_sentence_opener", "non_subject_before", "particle",
+                "participle_block_opener", "phrase_adverb", "phrase_stop", "rival_before", "teammate_noun",
+                "teammate_possessive", "title_abbreviation")
 
 
 @dataclass(frozen=True)
@@ -83,6 +82,9 @@ class AttributionWords:
     ``particle``: separable particles that close a cue clause (``fügte er hinzu``);
     ``non_subject_before``: a mention right after one of these is an object;
     ``genitive_article``: ``des``/``der`` before a name inside a noun phrase;
+    ``indefinite_article``: ``sagte ein strahlender X``;
+    ``next_sentence_opener``: ``„…“ Das sagte X.``;
+    ``participle_block_opener``: ``der von der Stiftung geförderte X``;
     ``teammate_possessive`` + ``teammate_noun``: ``sein Teamkollege``;
     ``phrase_adverb``/``phrase_stop``: lowercase words that may stand inside a
     description (``der heute 52-Jährige``) and those that end one;
@@ -91,8 +93,11 @@ class AttributionWords:
     """
 
     genitive_article: frozenset[str] = frozenset()
+    indefinite_article: frozenset[str] = frozenset()
+    next_sentence_opener: frozenset[str] = frozenset()
     non_subject_before: frozenset[str] = frozenset()
     particle: frozenset[str] = frozenset()
+    participle_block_opener: frozenset[str] = frozenset()
     phrase_adverb: frozenset[str] = frozenset()
     phrase_stop: frozenset[str] = frozenset()
     rival_before: frozenset[str] = frozenset()
@@ -117,7 +122,6 @@ AGE_RE = re.compile(r"(\d{1,2})-[Jj]ährige[nr]?$")
 AGE_YEARS_RE = re.compile(r"\b(\d{1,2}) Jahren? alte[nrs]?\b")  # ``der 37 Jahre alte Schwede``
 ADJECTIVE_RE = re.compile(r"^[a-zäöüß][a-zäöüß\-]*(?:e|en|er|es|em)$")  # inflected: ``frühere``, ``strahlender``
 PARTICIPLE_ENDINGS = ("te", "ten", "ene", "enen", "nde", "nden")
-PARTICIPLE_BLOCK_OPENERS = ("von", "vom")  # ``der von der Stiftung geförderte X``
 MAX_PHRASE_WORDS = 10
 MAX_HEADING_WORDS = 14
 FALLBACK_LOOKBACK = 400  # mentions read back for a description that fits nobody
@@ -512,7 +516,7 @@ class Attributor:
         if index + 1 < len(quotes):
             limit = min(limit, st.outer[index + 1][0])
         words = st.words(o_end, min(limit, o_end + 60))
-        if len(words) < 3 or words[0][2] not in NEXT_SENTENCE_OPENERS or text[o_end:words[0][0]].strip(" \t.!?"):
+        if len(words) < 3 or words[0][2] not in self.words.next_sentence_opener or text[o_end:words[0][0]].strip(" \t.!?"):
             return None
         verb = words[1][2].lower()
         if verb not in self.speech_forms and verb not in REPORTING_FORMS:
@@ -547,7 +551,7 @@ class Attributor:
                 slot = self._description_slot(st, words, index + 1)
                 if slot is not None:
                     return slot
-            if lowered in INDEFINITE_ARTICLES and index + 1 < len(words):
+            if lowered in self.words.indefinite_article and index + 1 < len(words):
                 # ``sagte ein strahlender Kessler``; ``sagte ein Sprecher`` names nobody known
                 mention, _ = self._phrase(st, words, index + 1)
                 if mention is None:
@@ -606,7 +610,7 @@ class Attributor:
         an adjective or participle right before another noun or the name."""
         text = st.text
         noun_end = None
-        in_block = index < len(words) and words[index][2].lower() in PARTICIPLE_BLOCK_OPENERS
+        in_block = index < len(words) and words[index][2].lower() in self.words.participle_block_opener
         for k in range(index, min(index + MAX_PHRASE_WORDS, len(words))):
             start, end, word = words[k]
             if any(ch in text[words[k - 1][1]:start] for ch in ".,;:!?()"):
