@@ -37,6 +37,8 @@ DEFAULT_LOW_CONFIDENCE = 0.6  # quotes below this (weak descriptions, pronouns, 
 DEFAULT_EVIDENCE_GAP = 160  # characters between driver and value mention still shown as one snippet
 DEFAULT_EVIDENCE_CONTEXT = 30  # characters of context before and after an evidence snippet
 REVIEW_TABLES = ("documents", "entities", "drivers", "quotes")
+OPTIONAL_TABLES = ("errors",)  # shown when present: the inputs that failed or were skipped
+ERROR_COLUMNS = ("doc_id", "source", "stage", "error_kind", "message")
 DRIVER_FIELDS = {"hometown": "HOMETOWN", "team": "TEAM", "car": "CAR"}  # drivers column -> entity label
 UNKNOWN_SPEAKER = "?"
 CANONICAL_ARROW = " → "
@@ -139,7 +141,7 @@ def read_run_tables(out_dir: str | Path) -> dict[str, pd.DataFrame]:
     dialect = _csv_dialect_of(folder)
     workbook: dict[str, pd.DataFrame] | None = None
     tables = {}
-    for name in REVIEW_TABLES:
+    for name in (*REVIEW_TABLES, *OPTIONAL_TABLES):
         parquet, csv = folder / f"{name}.parquet", folder / f"{name}.csv"
         if parquet.is_file():
             tables[name] = pd.read_parquet(parquet)
@@ -150,10 +152,11 @@ def read_run_tables(out_dir: str | Path) -> dict[str, pd.DataFrame]:
         elif (folder / DEFAULT_XLSX_NAME).is_file():
             if workbook is None:
                 workbook = pd.read_excel(folder / DEFAULT_XLSX_NAME, sheet_name=None)
-            if name not in workbook:
+            if name in workbook:
+                tables[name] = workbook[name]
+            elif name not in OPTIONAL_TABLES:
                 raise ReviewInputError(f"{folder / DEFAULT_XLSX_NAME} has no {name} sheet")
-            tables[name] = workbook[name]
-        else:
+        elif name not in OPTIONAL_TABLES:
             raise ReviewInputError(f"{folder} holds no {name} table (.parquet, .csv or {DEFAULT_XLSX_NAME}): "
                                    "give the output folder of `motorsport-nlp run`")
     return tables
@@ -202,6 +205,7 @@ def review_html(tables: Mapping[str, pd.DataFrame], *, title: str = DEFAULT_TITL
         _table(("Document", "Driver", "Hometown", "Team", "Car", "Quotes"), driver_rows, "drivers-table"),
         "<h2>Quotes</h2>\n",
         _table(("Document", "#", "Speaker", "Role", "Method", "Confidence", "Quote"), quote_rows, "quotes-table"),
+        _errors_html(tables.get("errors")),
         "<h2>Documents</h2>\n",
         *sections,
         f"<script>{FILTER_SCRIPT}</script>\n</body>\n</html>\n",
@@ -366,6 +370,17 @@ def _quote_row(quote: dict, doc_id: str, anchor: str, low: bool, in_text: bool) 
             f'data-low="{int(low)}">'
             + "".join(f'<td class="num">{cell}</td>' if position in (1, 5) else f"<td>{cell}</td>"
                       for position, cell in enumerate(cells)) + "</tr>\n")
+
+
+def _errors_html(errors: pd.DataFrame | None) -> str:
+    """The inputs that failed or were skipped (errors.csv), so an editor knows what the page lacks."""
+    rows = _records(errors) if errors is not None else []
+    if not rows:
+        return ""
+    cells = "".join("<tr>" + "".join(f"<td>{html.escape(_text(row.get(column)))}</td>" for column in ERROR_COLUMNS)
+                    + "</tr>\n" for row in rows)
+    return (f"<h2>Inputs not analysed ({len(rows)})</h2>\n"
+            + _table(("Document", "Source", "Stage", "Kind", "Message"), [cells], "errors-table"))
 
 
 def _filters_html(documents: list[dict], drivers: list[str], low_confidence: float) -> str:

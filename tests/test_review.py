@@ -250,3 +250,23 @@ def test_a_crowded_document_is_reviewed_in_near_linear_time() -> None:
     small, large = seconds(500), seconds(4_000)
 
     assert large < max(small, 0.05) * 24  # 8× the drivers: about 8× the time, far from 64×
+
+
+def test_inputs_that_failed_are_listed(offline_nlp, tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "gut.txt").write_text(RELEASES["lauf-1"], encoding="utf-8")
+    (inputs / "leer.txt").write_text("  \n", encoding="utf-8")
+    (inputs / "kaputt.pdf").write_bytes(b"%PDF-1.4 <script>alert(1)</script>")
+    analyze([inputs], nlp=offline_nlp).write(tmp_path / "out", formats="csv")
+
+    page = write_review(tmp_path / "out").read_text(encoding="utf-8")
+
+    table = page[page.index('id="errors-table"'):page.index("<h2>Documents</h2>")]
+    assert "Inputs not analysed (2)" in page
+    assert "<td>leer</td>" in table and "<td>kaputt</td>" in table and "<td>empty</td>" in table
+    assert "<script>alert" not in page
+
+
+def test_no_failed_inputs_no_errors_section(run_dir: Path) -> None:
+    assert "errors-table" not in write_review(run_dir).read_text(encoding="utf-8")

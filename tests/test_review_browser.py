@@ -237,3 +237,31 @@ def test_the_checks_catch_labels_that_cover_the_line_above(page) -> None:
 
     assert page.evaluate(LABEL_TEXT_OVERLAPS)["hits"]
     assert _shared_ink(page, OVERLAPPING_LABELS_CSS)[0] > 0
+
+
+def test_the_show_page_of_one_document_reads_as_written_with_labels_clear_of_text(browser, offline_nlp,
+                                                                               tmp_path: Path) -> None:
+    from pipeline.display import write_html
+
+    doc = offline_nlp(RELEASES["eifel/lauf-1"])
+    path = write_html(doc, tmp_path / "seite.html", title="eifel/lauf-1")
+    context = browser.new_context(viewport=NARROW_VIEWPORT)
+    page = context.new_page()
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(path.as_uri())
+    try:
+        shown = page.evaluate("""() => {
+          const copy = document.querySelector('.hl-text').cloneNode(true);
+          copy.querySelectorAll('.hl-label').forEach(label => label.remove());
+          return copy.textContent;
+        }""")
+        measured = page.evaluate(LABEL_TEXT_OVERLAPS)
+        drivers = page.eval_on_selector_all("#drivers-table tbody tr", "els => els.map(el => el.dataset.driver)")
+    finally:
+        context.close()
+
+    assert shown == doc.text  # "(Frankreich)", "Vasselin (" … exactly as written, no spaces between tokens
+    assert measured["labels"] > 5 and measured["hits"] == []
+    assert "Bruno Vasselin" in drivers and "Hedda Karlsrud" in drivers
+    assert requests == [path.as_uri()]
