@@ -42,6 +42,9 @@ AUS_ARTICLES = frozenset({"der", "dem", "den"})
 AUS_PLACE_JOINERS = frozenset({"/", "-", "am"})
 # "Steinhoff stammt aus Pforzheim", "Rainer kommt aus dem Vorarlberger Feldkirch"
 ORIGIN_VERBS = frozenset({"stammt", "stammte", "kommt", "kam", "stammen", "kommen"})
+# "der in Aalen lebende Tim Ohl", "die aus Kiel stammende Lena Kuhl"
+ORIGIN_PARTICIPLES = frozenset({"lebende", "wohnende", "geborene", "stammende", "beheimatete", "ansässige",
+                                "lebenden", "wohnenden", "geborenen", "stammenden", "beheimateten", "ansässigen"})
 AGE_RANGE = range(12, 90)
 # Words that open a town name: "Bad Kötzting", "St. Gallen".
 PLACE_PREFIXES = frozenset({"Bad", "St.", "Sankt", "Markt"})
@@ -95,6 +98,10 @@ class HometownFinder(ConfiguredPipe):
                         set_hometown(person, place, hometowns, lexicons=self.lexicons)
             elif person["kind"] == "driver":
                 place = origin_after(doc, end, thing_starts, self.lexicons)
+                if place is not None:
+                    set_hometown(person, place, hometowns, lexicons=self.lexicons)
+            if person["kind"] == "driver" and person["hometown"] is None:
+                place = origin_before(doc, mention, thing_starts, self.lexicons)
                 if place is not None:
                     set_hometown(person, place, hometowns, lexicons=self.lexicons)
         doc.spans[self.cfg["spans_key"]] = hometowns
@@ -336,6 +343,27 @@ def origin_after(doc: Doc, end: int, thing_starts: dict, lex: Lexicons) -> Span 
         if is_known_place(place.text, lex) or (place.end < len(tokens) and tokens[place.end].text in ORIGIN_VERBS):
             return place
     return None
+
+
+def origin_before(doc: Doc, mention: dict, thing_starts: dict, lex: Lexicons) -> Span | None:
+    """``der in Aalen lebende Tim Ohl``, ``die aus Kiel stammende Werksfahrerin X``."""
+    view = doc_view(doc)
+    tokens = view.tokens
+    start = view.token_at_char.get(mention["start_char"])
+    if start is None:
+        return None
+    participle = start - 1
+    if participle >= 0 and lex.title_kind(tokens[participle].text):
+        participle -= 1  # a title between: "der in Aalen lebende Werksfahrer X"
+    if participle < 2 or tokens[participle].text not in ORIGIN_PARTICIPLES:
+        return None
+    end = participle
+    begin = end - 1
+    while begin > 0 and end - begin < 4 and tokens[begin - 1].text not in ("in", "aus"):
+        begin -= 1
+    if begin < 1 or tokens[begin - 1].text not in ("in", "aus"):
+        return None
+    return place_span(doc, begin, end, thing_starts, lex)
 
 
 def aus_place_span(doc: Doc, start: int, thing_starts: dict, lex: Lexicons) -> Span | None:

@@ -153,3 +153,11 @@ def test_a_team_word_in_brackets_is_no_town(blank_nlp):
 def test_three_letter_codes_in_any_case(blank_nlp):
     doc = blank_nlp("Es gewann Lena Kuhlmey (GER) vor Tim Ohlsen (Aut) und Jan Erbach (NED).")
     assert [driver(doc, name)["hometown"] for name in ("Lena Kuhlmey", "Tim Ohlsen", "Jan Erbach")] == ["GER", "Aut", "NED"]
+
+
+def test_origin_participle_before_the_name(blank_nlp):
+    doc = blank_nlp("Es gewann der in Aalen lebende Tim Ohlsen vor der aus Bad Kötzting stammenden Werksfahrerin Lena Kuhlmey. "
+                    "Der in der Box wartende Jan Erbach jubelte.")
+    assert driver(doc, "Tim Ohlsen")["hometown"] == "Aalen"
+    assert driver(doc, "Lena Kuhlmey")["hometown"] == "Bad Kötzting"
+    assert driver(doc, "Jan Erbach")["hometown"] is None
