@@ -139,13 +139,16 @@ class PersonFinder(ConfiguredPipe):
             text = token.text
             if i in blocked or i in in_runs or text in known_words or not is_name_like(token):
                 continue
-            if text in lex.given_names or not plausible_surname(text, lex):
+            title_kind = lex.title_kind(tokens[i - 1].text) if i > 0 else None
+            bracket_after = i + 1 < len(tokens) and tokens[i + 1].text == "("
+            # "sein Bruder Charles (21)": a relative introduced like a driver, even by given name
+            introduced_relative = title_kind == "relation" and bracket_after
+            if (text in lex.given_names and not introduced_relative) or not plausible_surname(text, lex):
                 continue
             if i + 1 < len(tokens) and is_name_like(tokens[i + 1]):
                 continue
-            title_kind = lex.title_kind(tokens[i - 1].text) if i > 0 else None
-            if title_kind == "relation":
-                continue  # "Ehefrau Erja": family, not a driver named by surname
+            if title_kind == "relation" and not introduced_relative:
+                continue  # "Ehefrau Erja": family, not a driver named by one word
             title = tokens[i - 1].text if title_kind else None
             if not (title or _speaker_after_quote(tokens, i, lex) or _speaker_before_quote(tokens, i, lex)):
                 continue

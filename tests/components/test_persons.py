@@ -166,3 +166,8 @@ def test_junior_and_senior_stay_apart(blank_nlp):
 def test_nickname_between_given_name_and_surname(blank_nlp):
     doc = blank_nlp("Sein Teamkollege Toomas 'Topi' Heikkalen fuhr stark. Topi Heikkalen wurde Zweiter.")
     assert _drivers(doc) == {"Toomas Heikkalen"}
+
+
+def test_a_relative_introduced_with_a_bracket_is_a_driver(blank_nlp):
+    doc = blank_nlp("Es gewann Arno Leclaire (18, Monaco), dessen Bruder Carlo (21) in der Formel 1 fährt. Ehefrau Ulla jubelte.")
+    assert _drivers(doc) == {"Arno Leclaire", "Carlo"}
