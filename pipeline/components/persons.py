@@ -84,7 +84,8 @@ class PersonFinder(ConfiguredPipe):
         i = 0
         while i < len(tokens):
             token = tokens[i]
-            if (i in blocked or not is_name_like(token) or lex.title_kind(token.text) or token.text in lex.demonym_by_noun
+            if (i in blocked or not (is_name_like(token) or token.text in lex.given_names)  # "JJ Lehto"
+                    or lex.title_kind(token.text) or token.text in lex.demonym_by_noun
                     or (_opens_sentence(tokens, i) and token.text.lower() in lex.lowercase_words
                         and token.text not in lex.given_names)):
                 i += 1  # "Starker Auftakt für …", "Zumindest Testfahrten …": no name starts with these

@@ -171,3 +171,8 @@ def test_nickname_between_given_name_and_surname(blank_nlp):
 def test_a_relative_introduced_with_a_bracket_is_a_driver(blank_nlp):
     doc = blank_nlp("Es gewann Arno Leclaire (18, Monaco), dessen Bruder Carlo (21) in der Formel 1 fährt. Ehefrau Ulla jubelte.")
     assert _drivers(doc) == {"Arno Leclaire", "Carlo"}
+
+
+def test_double_initials_as_a_given_name(blank_nlp):
+    doc = blank_nlp("Es siegten Marc Werland (Ermingen) und JJ Lahtinen (Finnland).")
+    assert _drivers(doc) == {"Marc Werland", "JJ Lahtinen"}
