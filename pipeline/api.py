@@ -307,12 +307,20 @@ def _looks_like_path(text: str) -> bool:
 def _path_records(paths: list[os.PathLike]) -> tuple[list[_Record], list[dict[str, Any]]]:
     from .io.readers import ReadFailure, iter_documents
 
+    from collections import Counter
+
     records, errors = [], []
-    for result in iter_documents([Path(path) for path in paths]):
+    skipped: Counter = Counter()
+    for result in iter_documents([Path(path) for path in paths], skipped=skipped):
         if isinstance(result, ReadFailure):
             errors.append(_error_row(result.doc_id, result.source, result.stage, result.kind, result.message))
         else:
+            if result.note:
+                logger.warning("%s: %s", result.doc_id, result.note)
             records.append(_Record(result.doc_id, result.text, result.source))
+    if skipped:
+        kinds = ", ".join(f"{count} {suffix}" for suffix, count in skipped.most_common())
+        logger.warning("skipped %d file(s) of unsupported types (%s)", sum(skipped.values()), kinds)
     return records, errors
 
 

@@ -314,6 +314,6 @@ def _resume_command() -> str:
 def main() -> None:
     try:
         app()
-    except KeyboardInterrupt:
-        typer.echo("interrupted; continue with --resume", err=True)
-        sys.exit(130)
+    except KeyboardInterrupt:  # `run` says how to resume itself; elsewhere there is nothing to resume
+        typer.echo("interrupted", err=True)
+        sys.exit(EXIT_INTERRUPTED)

@@ -644,3 +644,23 @@ def test_runs_do_not_load_the_lemmatizer(tmp_path: Path, monkeypatch) -> None:
     assert loads == []  # the lookup table is never read
     info = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
     assert "lemmatizer" not in info["pipeline"] and info["counts"]["documents"] == 1
+
+
+def test_documents_read_with_a_note_are_counted_and_logged(tmp_path: Path, caplog) -> None:
+    from pipeline.batch import ReadReport, iter_work_items
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "gemischt.txt").write_bytes("„Schnell“, sagte Jonas Brenninger.\n".encode()
+                                          + "„Zu spät“, ärgerte sich Lea Wittstock.".encode("cp1252"))
+    (folder / "sauber.txt").write_text("Lea Wittstock gewinnt in Görlitz.", encoding="utf-8")
+    (folder / "bericht.rtf").write_bytes(b"{\\rtf1}")
+    report = ReadReport()
+
+    with caplog.at_level("WARNING"):
+        items = list(iter_work_items([folder], "fp", report=report))
+
+    assert [item.text for item in items][0] == "„Schnell“, sagte Jonas Brenninger.\n„Zu spät“, ärgerte sich Lea Wittstock."
+    assert report.notes == 1 and dict(report.skipped) == {".rtf": 1}
+    assert [record.getMessage() for record in caplog.records] == [
+        "gemischt: mixed encodings: 1 of 2 lines are not UTF-8 and were read as cp1252 (line 2)"]
