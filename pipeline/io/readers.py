@@ -37,6 +37,9 @@ DEFAULT_MAX_MEMBER_BYTES = 50 * 1024 * 1024  # zip-bomb guard per archive member
 # /dev/zero, a log file named .txt). .jsonl and .csv are streamed and have no limit.
 DEFAULT_MAX_FILE_BYTES = 50 * 1024 * 1024
 DEFAULT_MAX_CSV_FIELD_CHARS = 64 * 1024 * 1024  # csv's 128 KiB default is too small for long texts
+# One line of a .jsonl is one record: a longer "line" (a file without line ends) is not
+# held in memory but skipped as one failure.
+DEFAULT_MAX_LINE_BYTES = 64 * 1024 * 1024
 DEFAULT_CSV_DELIMITERS = (";", ",", "\t")
 # .jsonl and .csv are streamed through a buffer of this size (an archive may be one
 # multi-GB file); a CSV's first bytes, up to this many, decide its encoding.
@@ -394,7 +397,8 @@ def _jsonl_records(stream: io.BufferedReader, file_id: str, source: str, fields:
     for number, line in enumerate(lines, start=1):
         line_source = f"{source}:{number}"
         if isinstance(line, UndecodableInput):
-            yield ReadFailure(f"{file_id}/{number}", line_source, "decode", line.kind, f"line {number}: {line.message}")
+            stage = "read" if line.kind == "too_large" else "decode"
+            yield ReadFailure(f"{file_id}/{number}", line_source, stage, line.kind, f"line {number}: {line.message}")
             continue
         line = line.strip()
         if line:
@@ -405,13 +409,31 @@ def _byte_lines(stream: BinaryIO) -> Iterator[str | UndecodableInput]:
     # Binary lines end at b"\n" only (str.splitlines() would also split at U+2028 inside
     # JSON strings); no UTF-8 or single-byte character contains that byte. Each line is
     # decoded on its own, so one with NUL bytes or in another encoding spoils only itself.
-    for number, line in enumerate(stream, start=1):
+    for number, line in enumerate(bounded_lines(stream, DEFAULT_MAX_LINE_BYTES), start=1):
+        if line is None:
+            yield UndecodableInput("too_large", f"longer than {DEFAULT_MAX_LINE_BYTES} bytes; skipped")
+            continue
         if number == 1:
             line = line.removeprefix(codecs.BOM_UTF8)
         try:
             yield decode_unmarked(line)
         except UndecodableInput as error:
             yield error
+
+
+def bounded_lines(stream: BinaryIO, limit: int) -> Iterator[bytes | None]:
+    """The lines of `stream` (ending at b"\n"); None for a line longer than `limit`, which is
+    read past in chunks, never held whole."""
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit or line.endswith(b"\n"):
+            yield line
+            continue
+        while line and not line.endswith(b"\n"):  # the rest of the over-long line
+            line = stream.readline(limit)
+        yield None
 
 
 def _text_lines(stream: BinaryIO, encoding: str) -> Iterator[str | UndecodableInput]:
@@ -466,7 +488,8 @@ class _DecodedLines:
         self.encoding = encoding
         self.fallbacks: list[int] = []  # line numbers read as cp1252
         self.number = 0
-        self._lines = iter(stream)
+        self._lines = iter(stream) if isinstance(stream, io.TextIOWrapper) else \
+            bounded_lines(stream, DEFAULT_MAX_LINE_BYTES)
 
     def __iter__(self) -> "_DecodedLines":
         return self
@@ -474,6 +497,8 @@ class _DecodedLines:
     def __next__(self) -> str:
         line = next(self._lines)
         self.number += 1
+        if line is None:  # the csv module reports this as a bad row
+            raise csv.Error(f"line {self.number} is longer than {DEFAULT_MAX_LINE_BYTES} bytes")
         if isinstance(line, str):
             return line
         if self.number == 1:

@@ -687,3 +687,23 @@ def test_csv_field_over_the_limit_across_lines_says_the_rest_is_not_read(tmp_pat
 
     assert [doc.doc_id for doc in documents] == ["tabelle/1"]
     assert len(failures) == 1 and "are not read" in failures[0].message
+
+
+@pytest.mark.parametrize("suffix", [".jsonl", ".csv"])
+def test_an_over_long_line_is_not_held_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                 suffix: str) -> None:
+    monkeypatch.setattr(readers, "DEFAULT_MAX_LINE_BYTES", 1000)
+    if suffix == ".jsonl":
+        content = ('{"id": "a", "text": "Vorher."}\n{"id": "b", "text": "' + "x" * 5000 + '"}\n'
+                   '{"id": "c", "text": "Nachher."}\n')
+    else:
+        content = "id;text\na;Vorher.\nb;" + "x" * 5000 + "\nc;Nachher.\n"
+    path = write(tmp_path / f"archiv{suffix}", content)
+
+    documents, failures = collect([path])
+
+    assert [doc.doc_id for doc in documents][0] == "archiv/a"
+    assert len(failures) == 1 and "longer than 1000 bytes" in failures[0].message
+    if suffix == ".jsonl":  # one record per line: the next one is read
+        assert [doc.doc_id for doc in documents] == ["archiv/a", "archiv/c"]
+        assert (failures[0].doc_id, failures[0].kind) == ("archiv/2", "too_large")
