@@ -213,6 +213,7 @@ class _Doc:
         self.fits: dict[tuple, list[tuple[int, bool]]] = {}
         self._hits: dict[str, list[int]] = {}
         self._sentence_sets: dict[int, set[int]] | None = None
+        self.hometown_nouns: dict[str, bool] = {}
 
     def gender(self, person: int, lex: Lexicons | None) -> str | None:
         """The record's gender, else what the text shows: a feminine title or role
@@ -751,7 +752,8 @@ class Attributor:
         if mention is not None or noun_end is None:
             return None
         noun_index = next(i for i in range(index + 1, len(words)) if words[i][1] == noun_end)
-        if not self._is_description_noun(words[noun_index][2]) or self._named_after(st, words, noun_index):
+        noun = words[noun_index][2]
+        if not (self._is_description_noun(noun) or _names_a_hometown(st, noun)) or self._named_after(st, words, noun_index):
             return None
         start = words[index][0]
         return Slot("description", start, noun_end, st.text[start:noun_end])
@@ -1285,6 +1287,14 @@ class Attributor:
                 break
             end = w_end
         return text[words[0][0]:end].strip(" ,") or None
+
+
+def _names_a_hometown(st: _Doc, noun: str) -> bool:
+    """``Der Gütersloher erklärte:``: the noun fits the hometown of someone in the text."""
+    if noun not in st.hometown_nouns:
+        st.hometown_nouns[noun] = noun.endswith(("er", "erin")) and any(
+            place_fits(noun, person["hometown"]) for person in st.people if person.get("hometown"))
+    return st.hometown_nouns[noun]
 
 
 def _best_group(ranked: list[tuple[int, int]], circular: int | None, own: tuple[int, bool] | None) -> list[int]:

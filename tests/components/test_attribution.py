@@ -732,3 +732,19 @@ def test_nationality_after_a_team_boss_in_the_same_paragraph(quote_nlp):
     mentions = [("Ole Sand", 0, "name"), ("Arne Wolff", 1, "name"), ("der Franzose", 0, "description")]
     doc = annotate(quote_nlp, text, [person("Ole Sand"), person("Arne Wolff", kind="person")], mentions)
     assert speakers(doc) == ["Arne Wolff"]
+
+
+def test_hometown_noun_before_a_colon(quote_nlp):
+    text = ("Ole Sand (Gütersloh) siegte vor Kai Roth und Lena Hofer (Genf). Der Gütersloher erklärte: "
+            "„Ein Traum wird wahr.“ Die Genferin meinte: „Ich bin zufrieden.“")
+    people = [person("Ole Sand", hometown="Gütersloh"), person("Kai Roth"), person("Lena Hofer", hometown="Genf")]
+    doc = annotate(quote_nlp, text, people)
+    assert speakers(doc) == ["Ole Sand", "Lena Hofer"]
+    assert methods(doc) == ["description", "description"]
+
+
+def test_relative_clause_colon_frame(quote_nlp):
+    text = "Ole Sand siegte vor Kai Roth. Sand, der danach meinte: „Ein Traum wird wahr.“"
+    doc = annotate(quote_nlp, text, [person("Ole Sand"), person("Kai Roth")])
+    assert speakers(doc) == ["Ole Sand"]
+    assert methods(doc) == ["before_cue"]
