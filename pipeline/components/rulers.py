@@ -73,6 +73,8 @@ class MotorsportRulers(Pipe):
             {alias for thing in lex.series for alias in (thing.name, *thing.aliases)}
             | lex.race_classes | lex.generic_team_words | set(lex.country_by_name) | set(lex.country_by_code)
             | set(lex.demonym_by_noun) | set(lex.place_by_name)
+            | {alias for thing in lex.circuits for alias in (thing.name, *thing.aliases)}
+            | {demonym.region for demonym in lex.regions if demonym.region}
         )
         self.phrase_matcher = PhraseMatcher(nlp.vocab)
         self.patterns: list[dict] = []
@@ -273,14 +275,23 @@ class MotorsportRulers(Pipe):
         return all(is_capitalised(t) or t.text.isdigit() for t in inner[1:])
 
     def _names_team(self, head: str) -> bool:
+        """Whether ``head`` (before ``-Team``/``-Pilot``) names a team: one part at
+        least is a name (``ADT-Champion``, ``WRT``), none is a number, and the
+        whole is no maker, series, class, place, title or common noun."""
+        lex = self.lexicons
         parts = head.split("-")
-        if not head or any(not part[:1].isupper() or has_digit(part) or part in self.not_team_heads for part in parts):
+        if not head or any(not part[:1].isupper() or has_digit(part) for part in parts):
             return False
-        if head in self.not_team_heads or head in self.lexicons.given_names:
-            return False
-        # "WRT-Team": an acronym that also ends team names is a team on its own
-        return not all(part in self.lexicons.makers or (part in self.lexicons.team_suffixes and not is_all_caps(part))
-                       for part in parts)
+        if head.replace("-", " ") in self.not_team_heads or head in lex.given_names:
+            return False  # "Le-Mans-Pilot"
+        if len(parts) == 1 and lex.title_kind(head) is not None:
+            return False  # "Weltmeister-Team"
+        lowered = parts[-1].lower().removesuffix("s")
+        if any(lowered.endswith(ending) for ending in lex.noun_endings):
+            return False  # a common noun: "Traditions-Team", "Meisterschafts-Pilot"
+        # "WRT-Team": an acronym that also ends team names is a name here
+        return any(part not in self.not_team_heads and part not in lex.makers
+                   and (part not in lex.team_suffixes or is_all_caps(part)) for part in parts)
 
     def _with_bracket_teams(self, doc: Doc, tokens: list[Token], chosen: list[Span]) -> list[Span]:
         """Results and grid copy that gives each driver's team in a bracket,

@@ -180,9 +180,9 @@ def test_known_team_keeps_the_form_the_text_writes(blank_nlp):
 
 
 def test_team_mannschaft_compound_points_at_the_full_team(blank_nlp):
-    doc = blank_nlp("Für das Team Kesselring Motorsport war es ein Erfolg. Die Kesselring-Mannschaft jubelte.")
-    compound = next(e for e in doc.ents if e.text == "Kesselring-Mannschaft")
-    assert compound._.canonical == "Team Kesselring Motorsport"
+    doc = blank_nlp("Für das Team Kesselberg Motorsport war es ein Erfolg. Die Kesselberg-Mannschaft jubelte.")
+    compound = next(e for e in doc.ents if e.text == "Kesselberg-Mannschaft")
+    assert compound._.canonical == "Team Kesselberg Motorsport"
 
 
 def test_maker_badge_inside_a_model_and_the_model_as_written(blank_nlp):
@@ -206,3 +206,16 @@ def test_bracket_team_that_starts_with_an_acronym(blank_nlp):
 def test_crew_of_two_makers_is_their_team(blank_nlp):
     doc = blank_nlp("Die komplette McLaren-Mercedes-Crew stand an der Boxenmauer.")
     assert things(doc, "TEAM") == {"McLaren-Mercedes-Crew"}
+
+
+def test_common_nouns_titles_and_circuits_before_team_nouns_are_no_team(blank_nlp):
+    doc = blank_nlp(
+        "Das Traditions-Team schickte den Le-Mans-Piloten Kai Brand, das Weltmeister-Team den Vorjahres-Piloten "
+        "Ole Sand und das Super-Team den Meisterschafts-Piloten Jan Falk."
+    )
+    assert not things(doc, "TEAM")
+
+
+def test_a_name_among_kind_words_makes_the_compound_a_team(blank_nlp):
+    doc = blank_nlp("Er fuhr den vom KVT-Champion-Team eingesetzten Wagen.")
+    assert "KVT-Champion-Team" in things(doc, "TEAM")
