@@ -34,7 +34,7 @@ DEFAULT_SPANS_KEY = "motorsport_things"
 DEFAULT_MAX_NAME_TOKENS = 6
 THING_LABELS = ("TEAM", "CAR", "MANUFACTURER", "SERIES", "CIRCUIT", "RACE_CLASS")
 # "WRT-Team", "Felbermayr-Teams": a hyphen compound naming a team.
-TEAM_COMPOUND_HEADS = frozenset({"Team", "Teams", "Mannschaft", "Crew"})
+TEAM_COMPOUND_HEADS = frozenset({"Team", "Teams", "Mannschaft"})
 # "das Andernacher Team", "beim Schweizer Team": an adjective of origin, not a team name.
 ORIGIN_TEAM_DETERMINERS = frozenset({"das", "dem", "des", "vom", "beim", "im", "ins", "zum", "ein", "einem", "eines"})
 # Words that end a series name: "ADAC GT Masters", "Porsche Carrera Cup".
