@@ -83,7 +83,7 @@ class HometownFinder(ConfiguredPipe):
             if end is not None:
                 mention_ends[end] = mention
         trust_unknown = self._trusts_unknown_places(doc, mention_ends, thing_starts)
-        # "(Phoenix)" where the text names "Phoenix Racing": the team, though a town has the name
+        # "(Aurora)" where the text names "Aurora Racing": the team, though a town has the name
         team_words = frozenset(word for span in things.values() if span.label_ == "TEAM"
                                for word in span.text.replace("-", " ").split())
         for end, mention in sorted(mention_ends.items()):
@@ -213,7 +213,7 @@ class HometownFinder(ConfiguredPipe):
 
 def crew_places(doc: Doc, open_index: int, size: int, thing_starts: dict, lex: Lexicons) -> list[Span] | None:
     """The place of each member of a crew of ``size`` from the bracket after it:
-    ``Lietz/Lieb (A/D)`` by position, ``Smith/Stevens (GB)`` one for all. Only
+    ``Kessler/Vidal (D/E)`` by position, ``Brook/Tate (GB)`` one for all. Only
     listed places count here, so ``(Kestrel/Zentec)`` gives nothing."""
     tokens = doc_view(doc).tokens
     close = bracket_end(tokens, open_index, DEFAULT_MAX_BRACKET_TOKENS)

@@ -150,8 +150,8 @@ class NamePropagator(ConfiguredPipe):
         doc.spans["hometowns"] = hometown_spans
 
     def _surname_lists(self, doc: Doc, people: list[dict], taken: set[int], surnames: dict[str, list[int]]) -> None:
-        """``Heyer, Schneider, Arnold und Margaritis`` with one known surname, or
-        ``die Österreicher Zuber, Neuhauser und Baron`` after a nationality or
+        """``Brandl, Kessler, Ortmann und Vidal`` with one known surname, or
+        ``die Österreicher Pichlmair, Zangerl und Hofstätter`` after a nationality or
         driver title: the other single words of the list are surnames of drivers
         too. They become surname-only drivers, found like any surname below."""
         tokens = doc_view(doc).tokens

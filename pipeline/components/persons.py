@@ -15,8 +15,8 @@ something in the text says so:
 
 Not names: runs opening with a word German writes in lower case (``Starker
 Auftakt``), known towns (``Salt Lake City``), a surname followed by another word
-(``Vettels Seite``). ``Di Grassi`` opening a sentence is ``Lucas di Grassi``;
-``Toomas 'Topi' Heikkinen`` is one name with its nickname.
+(``Brandls Seite``). ``Di Sarno`` opening a sentence is ``Marco di Sarno``;
+``Aarne 'Aki' Rautio`` is one name with its nickname.
 
 A person is a ``person`` (not a driver) when a person-title precedes the name
 (``Teamchef``) or a role apposition follows it (``X, Leiter Motorsport``).
@@ -113,7 +113,7 @@ class PersonFinder(ConfiguredPipe):
                 people.append(record)
                 by_name[name] = record
             nickname = _nickname_form(span)
-            if nickname:  # "Toomas 'Topi' Heikkinen", later "Topi Heikkinen": one person
+            if nickname:  # "Aarne 'Aki' Rautio", later "Aki Rautio": one person
                 by_name.setdefault(nickname, record)
             self._describe(doc, span, record)
             record["gender"] = record["gender"] or _gender_from_given_name(span[0].text, lex)
@@ -149,7 +149,7 @@ class PersonFinder(ConfiguredPipe):
             if i + 1 < len(tokens) and is_name_like(tokens[i + 1]):
                 continue
             if title_kind == "relation" and not introduced_relative:
-                continue  # "Ehefrau Erja": family, not a driver named by one word
+                continue  # "Ehefrau Liisa": family, not a driver named by one word
             title = tokens[i - 1].text if title_kind else None
             if not (title or _speaker_after_quote(tokens, i, lex) or _speaker_before_quote(tokens, i, lex)):
                 continue
@@ -181,7 +181,7 @@ class PersonFinder(ConfiguredPipe):
             if (token.text in QUOTE_MARKS and end - start == 1 and end + 3 < len(tokens)
                     and is_name_like(tokens[end + 1]) and tokens[end + 2].text in QUOTE_MARKS
                     and is_name_like(tokens[end + 3]) and end + 3 not in blocked):
-                end += 4  # a nickname between given name and surname: "Toomas 'Topi' Heikkinen"
+                end += 4  # a nickname between given name and surname: "Aarne 'Aki' Rautio"
                 continue
             if is_name_like(token) and (not self.lexicons.title_kind(token.text) or self._surname_like_title(tokens, end)):
                 end += 1
@@ -198,7 +198,7 @@ class PersonFinder(ConfiguredPipe):
         return end
 
     def _surname_like_title(self, tokens: list, index: int) -> bool:
-        """``Jörg Bergmeister``: right after a given name, a word that is a title only
+        """``Jonas Wachmeister``: right after a given name, a word that is a title only
         by its ending (``-meister``) is a surname."""
         text = tokens[index].text
         return (tokens[index - 1].text in self.lexicons.given_names and text not in self.lexicons.title_nouns
@@ -219,7 +219,7 @@ class PersonFinder(ConfiguredPipe):
             return start
         for index in range(start + 1, end - 1):
             if tokens[index - 1].text in QUOTE_MARKS:
-                continue  # a nickname: "Toomas 'Topi' Heikkinen"
+                continue  # a nickname: "Aarne 'Aki' Rautio"
             if tokens[index].text in given or index in base_person_starts:
                 return index
         return start
@@ -323,7 +323,7 @@ def _opens_sentence(tokens: list, i: int) -> bool:
 def _drop_surname_pairs(doc: Doc, runs: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str | None]]:
     """A pair found by shape alone whose first word is the surname of a name
     found on better evidence is two surnames or a genitive, not a new person:
-    ``setzte Alzen Werner unter Druck``, ``an Vettels Seite``."""
+    ``setzte Brandl Kessler unter Druck``, ``an Brandls Seite``."""
     tokens = doc_view(doc).tokens
     surnames = {tokens[end - 1].text for start, end, evidence in runs if evidence not in (None, "bare", "base")}
     kept = []
@@ -359,7 +359,7 @@ def _propagate_through_lists(doc: Doc, runs: list[tuple[int, int, str | None]]) 
 def plausible_name_words(words: list[str], lex: Lexicons, genitive_shape_ok: bool = False) -> bool:
     """Words that can form a name without further evidence: no common-noun
     endings, no known non-name words, no genitive given name first (unless the
-    slot rules one out: ``Stevens`` in a crew ``Smith/Stevens``)."""
+    slot rules one out: ``Tate`` in a crew ``Brook/Tate``)."""
     if any(w.lower().endswith(lex.noun_endings) or w in lex.not_name_words or w in lex.country_by_name or w in lex.makers
            or w in lex.team_suffixes or (w.endswith("s") and w[:-1] in lex.country_by_name) for w in words):
         return False
@@ -420,7 +420,7 @@ def _name_text(span: Span) -> str:
 
 
 def _nickname_form(span: Span) -> str | None:
-    """``Topi Heikkinen`` for ``Toomas 'Topi' Heikkinen``."""
+    """``Aki Rautio`` for ``Aarne 'Aki' Rautio``."""
     texts = [token.text for token in span]
     for index in range(1, len(texts) - 3):
         if texts[index] in QUOTE_MARKS and texts[index + 2] in QUOTE_MARKS:
@@ -516,8 +516,8 @@ def _merge_short_names(people: list[dict], mentions: list[dict]) -> None:
 
 
 def _merge_particle_surnames(people: list[dict], mentions: list[dict]) -> None:
-    """``Di Grassi`` or ``Ten Voorde`` opening a sentence is the surname of
-    ``Lucas di Grassi`` / ``Larry ten Voorde``, not a person of its own."""
+    """``Di Sarno`` or ``Ten Brink`` opening a sentence is the surname of
+    ``Marco di Sarno`` / ``Joost ten Brink``, not a person of its own."""
     target_of = {}
     for short in people:
         words = short["name"].split()

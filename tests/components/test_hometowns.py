@@ -144,8 +144,8 @@ def test_relative_clause_and_aus_after_a_bracket(blank_nlp):
 
 
 def test_a_team_word_in_brackets_is_no_town(blank_nlp):
-    # "Phoenix" is a town too, but this text names the team
-    doc = blank_nlp("Für Phoenix Racing fuhr Jonas Veltmann (Phoenix) vor Tim Rohrbeck (Wunstorf) und Jan Erbach (Aalen).")
+    # "Aurora" is a town too, but this text names the team
+    doc = blank_nlp("Für Aurora Racing fuhr Jonas Veltmann (Aurora) vor Tim Rohrbeck (Wunstorf) und Jan Erbach (Aalen).")
     assert driver(doc, "Jonas Veltmann")["hometown"] is None
     assert driver(doc, "Tim Rohrbeck")["hometown"] == "Wunstorf"
 
