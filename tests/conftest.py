@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from helpers import DEVSET, STANDIN_MODEL
+from helpers import DEVSET, REALDEV, STANDIN_MODEL
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +34,13 @@ def devset_dir():
     if not DEVSET.is_dir():
         pytest.skip("../shared/devset is not present")
     return DEVSET
+
+
+@pytest.fixture(scope="session")
+def realdev_dir():
+    if not REALDEV.is_dir():
+        pytest.skip("../shared/realdev is not present")
+    return REALDEV
 
 
 @pytest.fixture(scope="session")

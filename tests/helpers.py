@@ -5,6 +5,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 DEVSET = SHARED / "devset"
+REALDEV = SHARED / "realdev"
 STANDIN_MODEL = SHARED / "models" / "de_standin_ner"
 GOLD = REPO / "data" / "gold"
 SAMPLES = REPO / "data" / "samples"
