@@ -41,6 +41,8 @@ ORIGIN_TEAM_DETERMINERS = frozenset({"das", "dem", "des", "vom", "beim", "im", "
 SERIES_SUFFIXES = frozenset({"Cup", "Series", "Masters", "Trophy", "Challenge", "Championship", "Supercup", "Trofeo"})
 CIRCUIT_SUFFIXES = frozenset({"Raceway", "Speedway", "Motorpark", "Racetrack", "Circuit"})
 BRACKET_TEAM_TOKENS = 8
+MAX_FORMS_PER_WORD = 8
+MAX_PERIOD_SPLITS = 100
 CLASS_CUES = frozenset({"Klasse", "Kategorie", "Wertung"})
 # span.id_ says where a thing came from (like SpanRuler's pattern ids).
 GAZETTEER_ID = "gazetteer"  # a known name from the rule files
@@ -424,8 +426,10 @@ def _split_final_periods(doc: Doc) -> None:
     ]
     if not to_split:
         return
+    # Each split shifts the whole document: hostile text full of such codes would
+    # take quadratic time, so only the first ones are split.
     with doc.retokenize() as retokenizer:
-        for token in to_split:
+        for token in to_split[:MAX_PERIOD_SPLITS]:
             # heads: the code heads itself, the period attaches to the code
             retokenizer.split(token, [token.text[:-1], "."], heads=[(token, 0), (token, 0)])
 
@@ -518,14 +522,17 @@ def _with_short_team_forms(doc: Doc, tokens: list[Token], chosen: list[Span], le
     if not forms:
         return chosen
     taken = {i for span in chosen for i in range(span.start, span.end)}
-    first_words = {form[0] for form in forms}
+    by_first: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for form, canonical in sorted(forms.items(), key=lambda item: -len(item[0])):
+        if len(by_first.setdefault(form[0], [])) < MAX_FORMS_PER_WORD:  # bounded on hostile lists of teams
+            by_first[form[0]].append((form, canonical))
     added = []
     for token in tokens:
-        if token.text not in first_words or token.i in taken:
+        if token.text not in by_first or token.i in taken:
             continue
-        for form, canonical in forms.items():
+        for form, canonical in by_first[token.text]:
             end = token.i + len(form)
-            if form[0] == token.text and end <= len(tokens) and tuple(t.text for t in tokens[token.i:end]) == form \
+            if end <= len(tokens) and tuple(t.text for t in tokens[token.i:end]) == form \
                     and not any(i in taken for i in range(token.i, end)):
                 added.append(_thing(doc, token.i, end, "TEAM", canonical=canonical))
                 taken.update(range(token.i, end))

@@ -219,3 +219,10 @@ def test_common_nouns_titles_and_circuits_before_team_nouns_are_no_team(blank_nl
 def test_a_name_among_kind_words_makes_the_compound_a_team(blank_nlp):
     doc = blank_nlp("Er fuhr den vom KVT-Champion-Team eingesetzten Wagen.")
     assert "KVT-Champion-Team" in things(doc, "TEAM")
+
+
+def test_many_codes_before_periods_stay_linear_and_the_first_cars_end_before_the_period(blank_nlp):
+    text = "Er fuhr einen BMW M4 GT3. " + " ".join(f"Dann kam Beta{i}." for i in range(400))
+    doc = blank_nlp(text)
+    assert "BMW M4 GT3" in {e.text for e in doc.ents if e.label_ == "CAR"}
+    assert len(doc) >= 400 * 3
