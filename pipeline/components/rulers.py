@@ -33,7 +33,7 @@ from .shapes import bracket_end, has_digit, is_all_caps, is_capitalised, is_stop
 DEFAULT_SPANS_KEY = "motorsport_things"
 DEFAULT_MAX_NAME_TOKENS = 6
 THING_LABELS = ("TEAM", "CAR", "MANUFACTURER", "SERIES", "CIRCUIT", "RACE_CLASS")
-# "WRT-Team", "Felbermayr-Teams": a hyphen compound naming a team.
+# "NRT-Team", "Kesselberg-Teams": a hyphen compound naming a team.
 TEAM_COMPOUND_HEADS = frozenset({"Team", "Teams", "Mannschaft"})
 # "das Andernacher Team", "beim Schweizer Team": an adjective of origin, not a team name.
 ORIGIN_TEAM_DETERMINERS = frozenset({"das", "dem", "des", "vom", "beim", "im", "ins", "zum", "ein", "einem", "eines"})
@@ -222,7 +222,7 @@ class MotorsportRulers(Pipe):
                     model_end = self._extend_model(tokens, token.i + 1)
                     if model_end > token.i + 1:  # "AMG-Kessler SLS-GT3": a car
                         spans.append(_thing(doc, token.i, model_end, "CAR", canonical=None))
-                    else:  # "McLaren-Mercedes", "Abt-Audi" in DTM and F1 copy: the team
+                    else:  # "Williams-BMW", "Abt-Audi" in DTM and F1 copy: the team
                         spans.append(_thing(doc, _bracket_sponsors(tokens, token.i, lex), token.i + 1, "TEAM"))
                 elif compound:
                     start = _bracket_sponsors(tokens, token.i, lex)
@@ -237,7 +237,7 @@ class MotorsportRulers(Pipe):
         return spans
 
     def _team_word_compound(self, doc: Doc, tokens: list[Token], token: Token) -> list[Span]:
-        """``WRT-Team``, ``Carlin-Pilot``, ``Red Bull Racing-Pilotin``: a team before
+        """``NRT-Team``, ``Carlin-Pilot``, ``Red Bull Racing-Pilotin``: a team before
         ``-Team`` or before a driver noun. Makers, series, classes, places and kinds
         (``Porsche-Team``, ``DTM-Pilot``, ``Werks-Team``) name no team."""
         lex = self.lexicons
@@ -278,7 +278,7 @@ class MotorsportRulers(Pipe):
 
     def _names_team(self, head: str) -> bool:
         """Whether ``head`` (before ``-Team``/``-Pilot``) names a team: one part at
-        least is a name (``ADT-Champion``, ``WRT``), none is a number, and the
+        least is a name (``Kessel-Champion``, ``NRT``), none is a number, and the
         whole is no maker, series, class, place, title or common noun."""
         lex = self.lexicons
         parts = head.split("-")
@@ -291,7 +291,7 @@ class MotorsportRulers(Pipe):
         lowered = parts[-1].lower().removesuffix("s")
         if any(lowered.endswith(ending) for ending in lex.noun_endings):
             return False  # a common noun: "Traditions-Team", "Meisterschafts-Pilot"
-        # "WRT-Team": an acronym that also ends team names is a name here
+        # "NRT-Team": an acronym that also ends team names is a name here
         return any(part not in self.not_team_heads and part not in lex.makers
                    and (part not in lex.team_suffixes or is_all_caps(part)) for part in parts)
 
@@ -482,7 +482,7 @@ def _member(doc: Doc, start: int, end: int, team: str) -> Span:
 
 
 def _maker_pair(text: str, lex: Lexicons) -> bool:
-    """``McLaren-Mercedes``: two different makers, not one maker's own name (``Mercedes-AMG``)."""
+    """``Williams-BMW``: two different makers, not one maker's own name (``Mercedes-AMG``)."""
     parts = text.split("-")
     return (len(parts) == 2 and parts[0] != parts[1] and text not in lex.makers
             and all(part in lex.makers for part in parts))

@@ -140,9 +140,9 @@ def test_overtaken_rival_keeps_his_car(blank_nlp):
 
 
 def test_shared_bracket_gives_the_car_to_both(blank_nlp):
-    doc = blank_nlp("Es gewann der Niederländer Niels Melk vor dem Schweden Felix Rost (beide Dallara Mercedes).")
-    assert driver(doc, "Niels Melk")["car"] == "Dallara Mercedes"
-    assert driver(doc, "Felix Rost")["car"] == "Dallara Mercedes"
+    doc = blank_nlp("Es gewann der Niederländer Joost Verhaag vor dem Schweden Olle Brandin (beide Dallara Mercedes).")
+    assert driver(doc, "Joost Verhaag")["car"] == "Dallara Mercedes"
+    assert driver(doc, "Olle Brandin")["car"] == "Dallara Mercedes"
 
 
 def test_maker_alone_next_to_the_driver_leaves_the_model_unstated(blank_nlp):
@@ -191,10 +191,10 @@ def test_sister_car_of_another_maker_is_not_the_team_of_the_paragraph_before(bla
 def test_drivers_listed_after_mit_drive_the_team_and_car_before_it(blank_nlp):
     doc = blank_nlp(
         "Es ging um ein Duell zwischen dem Lamborghini Huracan GT3 vom Kessler Racing Team mit den Fahrern "
-        "Rolf Inn, Mirko Bort und Chris Engel und dem Audi vom belgischen KVT-Team mit Fred Verv und Lars Hoor."
+        "Jan Ortlieb, Mirko Bort und Sven Haller und dem Audi vom dänischen NRT-Team mit Per Vinding und Lars Kragh."
     )
-    assert (driver(doc, "Chris Engel")["team"], driver(doc, "Chris Engel")["car"]) == ("Kessler Racing Team", "Lamborghini Huracan GT3")
-    assert (driver(doc, "Fred Verv")["team"], driver(doc, "Fred Verv")["car"]) == ("KVT-Team", None)
+    assert (driver(doc, "Sven Haller")["team"], driver(doc, "Sven Haller")["car"]) == ("Kessler Racing Team", "Lamborghini Huracan GT3")
+    assert (driver(doc, "Per Vinding")["team"], driver(doc, "Per Vinding")["car"]) == ("NRT-Team", None)
 
 
 def test_second_car_of_a_model_keeps_the_model(blank_nlp):
@@ -205,5 +205,5 @@ def test_second_car_of_a_model_keeps_the_model(blank_nlp):
 
 
 def test_a_duo_shares_the_bracket_after_it(blank_nlp):
-    doc = blank_nlp("Verfolger ist das Audi-Duo Rico Feller und Chris Mies (Land-Motorsport).")
-    assert driver(doc, "Rico Feller")["team"] == "Land-Motorsport"
+    doc = blank_nlp("Dahinter lag das BMW-Duo Timo Gerlach und Ben Stroh (Falkenried Motorsport).")
+    assert driver(doc, "Timo Gerlach")["team"] == "Falkenried Motorsport"
