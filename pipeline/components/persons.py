@@ -497,39 +497,39 @@ def _merge_short_names(people: list[dict], mentions: list[dict]) -> None:
             known = longest_by_prefix.get(prefix)
             if known is None or len(person["name"]) > len(known["name"]):
                 longest_by_prefix[prefix] = person
-    target_of = {}
+    pairs = []
     for short in people:
         long = longest_by_prefix.get(short["name"])
-        if long is None or long is short:
-            continue
-        for key in ("role", "nationality", "gender"):
-            long[key] = long[key] or short[key]
-        long["titles"] += [t for t in short["titles"] if t not in long["titles"]]
-        if short["kind"] == "person":
-            long["kind"] = "person"
-        short["merged_into"] = long["id"]
-        target_of[short["id"]] = long["id"]
-    if target_of:
-        for mention in mentions:
-            mention["person"] = target_of.get(mention["person"], mention["person"])
-        _renumber(people, mentions)
+        if long is not None and long is not short:
+            pairs.append((short, long))
+    _merge_people(people, mentions, pairs)
 
 
 def _merge_particle_surnames(people: list[dict], mentions: list[dict]) -> None:
     """``Di Sarno`` or ``Ten Brink`` opening a sentence is the surname of
     ``Marco di Sarno`` / ``Joost ten Brink``, not a person of its own."""
-    target_of = {}
+    pairs = []
     for short in people:
         words = short["name"].split()
         if len(words) < 2 or words[0].lower() not in NAME_PARTICLES or words[0] in NAME_PARTICLES:
             continue
         tail = " " + short["name"].casefold()
         long = next((p for p in people if p is not short and p["name"].casefold().endswith(tail)), None)
-        if long is None:
-            continue
-        long["titles"] += [t for t in short["titles"] if t not in long["titles"]]
+        if long is not None:
+            pairs.append((short, long))
+    _merge_people(people, mentions, pairs)
+
+
+def _merge_people(people: list[dict], mentions: list[dict], pairs: list[tuple[dict, dict]]) -> None:
+    """Fold each ``(short, long)`` record into ``long``: its evidence (role,
+    nationality, gender, titles, a non-driver kind) and its mentions."""
+    target_of = {}
+    for short, long in pairs:
         for key in ("role", "nationality", "gender"):
             long[key] = long[key] or short[key]
+        long["titles"] += [t for t in short["titles"] if t not in long["titles"]]
+        if short["kind"] == "person":
+            long["kind"] = "person"
         short["merged_into"] = long["id"]
         target_of[short["id"]] = long["id"]
     if target_of:
