@@ -376,7 +376,7 @@ def test_ctrl_c_says_how_to_resume(corpus: Path, clean_run: Path, tmp_path: Path
     stderr = stderr.decode()
     assert "Traceback" not in stderr
     assert stderr.startswith("error: interrupted") and stderr.rstrip().endswith("--resume"), stderr
-    assert f"--batch-size 4 --resume" in stderr
+    assert "--batch-size 4 --resume" in stderr
     result = motorsport_nlp(corpus, "-o", out, "--batch-size", "4", "--resume")
     assert result.returncode == 3 and "reused from the journal" in result.stderr
     assert csv_bytes(out) == csv_bytes(clean_run)

@@ -2,7 +2,6 @@ import codecs
 import io
 import json
 import os
-import re
 import zipfile
 from pathlib import Path
 
