@@ -1,11 +1,16 @@
 """What several components need of one document, computed once and shared.
 
 Each ``Token`` that spaCy hands out (``for token in doc``, ``doc[i]``) is a new
-Python object costing about a microsecond, and ``doc.text`` joins every token
-again. The seven components used to pay for both on their own, some 25 passes
-per document, which made token creation the largest single cost of a run.
-``doc_view(doc)`` builds the token list, the text and the lookups once; the
-components read them instead.
+Python object, and each ``token.text`` looks the string up again; ``doc.text``
+joins every token once more. The components used to pay for these in some 15
+separate per-token passes, which made token access the largest single cost of
+a run. ``doc_view(doc)`` is the one owner of a document's token attributes: a
+token table of plain Python lists (texts, character offsets, whitespace,
+sentence starts, shape flags), built from ``doc.to_array`` and a per-process
+cache of each distinct word's shape, and the sentence and paragraph lookups.
+Every column is computed lazily, on first use, so a component pays only for
+what it reads. Token objects are still there (``view.tokens``) for code that
+needs them, and are not built unless asked for.
 
 The view of the last document is kept per thread (Dask workers may run
 threads). It is rebuilt when another document comes, or when this one was
@@ -16,42 +21,177 @@ from __future__ import annotations
 
 import threading
 
+from spacy.attrs import IDX, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc, Token
 
-from .shapes import TextIndex
+from .shapes import TextIndex, WordShape, word_shape
 
 _last_view = threading.local()
 
 
 class DocView:
-    """Tokens, text and lookups of one document; valid while its tokenization is unchanged."""
+    """Tokens, text and lookups of one document; valid while its tokenization is unchanged.
 
-    __slots__ = ("doc", "tokens", "text", "_index", "_token_at_char")
+    Token table (lists indexed by token position, built on first use):
+    ``texts``, ``starts``/``ends`` (character offsets), ``spaces`` (a space
+    follows), ``sent_starts`` (``token.is_sent_start`` is true), ``shapes``
+    (one shared :class:`~.shapes.WordShape` per distinct word), and derived
+    flags ``lowers``, ``capitalised``, ``all_caps``, ``digits``, ``stop_words``
+    and ``name_like`` (these two as ``shapes.is_stop_word``/``is_name_like``
+    decide them for the token at its position).
+    """
+
+    __slots__ = ("doc", "length", "_tokens", "_text", "_texts", "_starts", "_ends", "_spaces", "_sent_starts",
+                 "_shapes", "_lowers", "_capitalised", "_all_caps", "_digits", "_stop_words", "_name_like",
+                 "_index", "_token_at_char", "_token_at_end_char")
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.tokens: list[Token] = list(doc)
-        self.text: str = "".join([token.text_with_ws for token in self.tokens])  # doc.text, without new Tokens
-        self._index: TextIndex | None = None
-        self._token_at_char: dict[int, int] | None = None
+        self.length = len(doc)
+        for slot in self.__slots__[2:]:
+            setattr(self, slot, None)
+
+    # -- the token table ---------------------------------------------------
+    def _read_columns(self) -> None:
+        """Orths, whitespace and offsets in one ``to_array`` call (no Token objects)."""
+        doc = self.doc
+        if not self.length:
+            self._shapes, self._spaces, self._starts = [], [], []
+            return
+        orths, spaces, starts = doc.to_array([ORTH, SPACY, IDX]).T.tolist()
+        vocab, lang = doc.vocab, doc.lang_
+        self._shapes = [word_shape(orth, vocab, lang) for orth in orths]
+        self._spaces = [space == 1 for space in spaces]
+        self._starts = starts
+
+    @property
+    def shapes(self) -> list[WordShape]:
+        if self._shapes is None:
+            self._read_columns()
+        return self._shapes
+
+    @property
+    def texts(self) -> list[str]:
+        if self._texts is None:
+            self._texts = [shape.text for shape in self.shapes]
+        return self._texts
+
+    @property
+    def spaces(self) -> list[bool]:
+        if self._spaces is None:
+            self._read_columns()
+        return self._spaces
+
+    @property
+    def starts(self) -> list[int]:
+        """Character offset where each token starts (``token.idx``)."""
+        if self._starts is None:
+            self._read_columns()
+        return self._starts
+
+    @property
+    def ends(self) -> list[int]:
+        """Character offset where each token ends (``token.idx + len(token)``)."""
+        if self._ends is None:
+            self._ends = [start + len(text) for start, text in zip(self.starts, self.texts)]
+        return self._ends
+
+    @property
+    def sent_starts(self) -> list[bool]:
+        """Whether each token starts a sentence (``bool(token.is_sent_start)``)."""
+        if self._sent_starts is None:
+            # 1 where token.is_sent_start is True (-1: False, 0: unknown)
+            self._sent_starts = [value == 1 for value in self.doc.to_array(SENT_START).tolist()] if self.length else []
+        return self._sent_starts
+
+    def is_sent_end(self, i: int) -> bool:
+        """``token.is_sent_end``: the last token, or the next one starts a sentence."""
+        return i + 1 == self.length or self.sent_starts[i + 1]
+
+    @property
+    def lowers(self) -> list[str]:
+        if self._lowers is None:
+            self._lowers = [shape.lower for shape in self.shapes]
+        return self._lowers
+
+    @property
+    def capitalised(self) -> list[bool]:
+        """``shapes.is_capitalised`` per token."""
+        if self._capitalised is None:
+            self._capitalised = [shape.capitalised for shape in self.shapes]
+        return self._capitalised
+
+    @property
+    def all_caps(self) -> list[bool]:
+        """``shapes.is_all_caps`` per token."""
+        if self._all_caps is None:
+            self._all_caps = [shape.all_caps for shape in self.shapes]
+        return self._all_caps
+
+    @property
+    def digits(self) -> list[bool]:
+        """``shapes.has_digit`` per token."""
+        if self._digits is None:
+            self._digits = [shape.has_digit for shape in self.shapes]
+        return self._digits
+
+    @property
+    def stop_words(self) -> list[bool]:
+        """``shapes.is_stop_word`` per token (it depends on the sentence start)."""
+        if self._stop_words is None:
+            opens = self.sent_starts
+            self._stop_words = [shape.stop_at_start if (opens[i] or i == 0) else shape.stop_inside
+                                for i, shape in enumerate(self.shapes)]
+        return self._stop_words
+
+    @property
+    def name_like(self) -> list[bool]:
+        """``shapes.is_name_like`` per token (it depends on the sentence start)."""
+        if self._name_like is None:
+            opens = self.sent_starts
+            self._name_like = [shape.name_like_at_start if (opens[i] or i == 0) else shape.name_like_inside
+                               for i, shape in enumerate(self.shapes)]
+        return self._name_like
+
+    # -- text, Token objects and lookups -------------------------------------
+    @property
+    def text(self) -> str:
+        """``doc.text``, joined from the token table."""
+        if self._text is None:
+            self._text = "".join([text + " " if space else text for text, space in zip(self.texts, self.spaces)])
+        return self._text
+
+    @property
+    def tokens(self) -> list[Token]:
+        """The Token objects, for code that needs them (built on first use)."""
+        if self._tokens is None:
+            self._tokens = list(self.doc)
+        return self._tokens
 
     @property
     def index(self) -> TextIndex:
         """Sentence and paragraph lookups; built on first use, since sentence starts
         are final only after the base model's components ran."""
         if self._index is None:
-            self._index = TextIndex(self.doc, text=self.text)
+            self._index = TextIndex(self.doc, text=self.text, sent_starts=self.sent_starts)
         return self._index
 
     @property
     def token_at_char(self) -> dict[int, int]:
         """Token index by the character offset where the token starts."""
         if self._token_at_char is None:
-            self._token_at_char = {token.idx: token.i for token in self.tokens}
+            self._token_at_char = {start: i for i, start in enumerate(self.starts)}
         return self._token_at_char
 
+    @property
+    def token_at_end_char(self) -> dict[int, int]:
+        """Token index by the character offset where the token ends."""
+        if self._token_at_end_char is None:
+            self._token_at_end_char = {end: i for i, end in enumerate(self.ends)}
+        return self._token_at_end_char
+
     def is_current_for(self, doc: Doc) -> bool:
-        return self.doc is doc and len(self.tokens) == len(doc)
+        return self.doc is doc and self.length == len(doc)
 
 
 def doc_view(doc: Doc) -> DocView:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 from functools import lru_cache
 
 import numpy
@@ -31,6 +32,61 @@ NEVER_NAME = frozenset(
         "Qualifying", "Training", "Klasse", "Meisterschaft", "Saison", "Lauf", "Jahr", "Jahre", "Sekunden",
     }
 )
+
+
+# Distinct words whose shapes are kept per process; cleared when full, so memory
+# stays flat on endless archives.
+WORD_SHAPE_CACHE_LIMIT = 200_000
+
+
+class WordShape:
+    """What the components ask of one distinct word, computed once per process.
+
+    The flags are the answers of the functions below (and of spaCy's lexeme
+    flags ``is_punct``/``is_space``/``is_alpha``/``is_lower``), so a doc's token
+    table (``doc_view``) needs one cache lookup per token instead of a Token
+    object and several helper calls. ``*_at_start`` answers hold for a token
+    that opens a sentence (or the document), ``*_inside`` for any other.
+    """
+
+    __slots__ = ("text", "lower", "is_punct", "is_space", "is_alpha", "is_lower", "capitalised", "all_caps",
+                 "has_digit", "stop_at_start", "stop_inside", "name_like_at_start", "name_like_inside")
+
+    def __init__(self, text: str, is_punct: bool, is_space: bool, is_alpha: bool, is_lower: bool) -> None:
+        self.text = text
+        self.lower = text.lower()
+        self.is_punct = is_punct
+        self.is_space = is_space
+        self.is_alpha = is_alpha
+        self.is_lower = is_lower
+        self.capitalised = _capitalised_text(text)
+        self.all_caps = is_all_caps(text)
+        self.has_digit = has_digit(text)
+        never, stop = text in NEVER_NAME, self.lower in STOP_WORDS
+        self.stop_at_start = never or stop
+        self.stop_inside = never or (stop and not text[:1].isupper())
+        self.name_like_at_start = _name_like_text(text, True)
+        self.name_like_inside = _name_like_text(text, False)
+
+
+_word_shapes: dict[tuple[str, int], WordShape] = {}
+
+
+def word_shape(orth: int, vocab, lang: str = "") -> WordShape:
+    """The shape of the word with hash ``orth`` (a token's ``ORTH``), cached per language."""
+    key = (lang, orth)
+    shape = _word_shapes.get(key)
+    if shape is None:
+        if len(_word_shapes) >= WORD_SHAPE_CACHE_LIMIT:
+            _word_shapes.clear()
+        lexeme = vocab[orth]
+        shape = _word_shapes[key] = WordShape(lexeme.orth_, lexeme.is_punct, lexeme.is_space, lexeme.is_alpha,
+                                              lexeme.is_lower)
+    return shape
+
+
+def _capitalised_text(text: str) -> bool:
+    return bool(text) and text[0].isupper() and any(ch.isalpha() for ch in text)
 
 
 def is_capitalised(token: Token) -> bool:
@@ -132,8 +188,13 @@ class TextIndex:
     """Sentence and paragraph lookups in O(1)/O(log n), built once per doc,
     so components stay near-linear on long documents."""
 
-    def __init__(self, doc, *, text: str | None = None) -> None:
-        if doc.has_annotation("SENT_START") and len(doc):
+    def __init__(self, doc, *, text: str | None = None, sent_starts: list[bool] | None = None) -> None:
+        if sent_starts is not None:
+            # The same lookups as from the array below, from the doc view's column.
+            opens = [True, *sent_starts[1:]] if sent_starts else []
+            self._sentence_of_token = [count - 1 for count in itertools.accumulate(opens)] if opens else []
+            self._sentence_starts = [i for i, opened in enumerate(opens) if opened] or [0]
+        elif doc.has_annotation("SENT_START") and len(doc):
             starts = doc.to_array([SENT_START]) == 1  # vectorised: doc.sents is slow on long docs
             starts[0] = True
             self._sentence_of_token = (numpy.cumsum(starts) - 1).tolist()

@@ -40,3 +40,45 @@ def test_retokenized_doc_is_not_served_a_stale_view():
     after = doc_view(doc)
     assert after is not before
     assert [t.text for t in after.tokens] == ["Der", "BMW M4 GT3", "fährt", "."]
+
+
+def test_token_table_matches_the_tokens():
+    from pipeline.components import shapes
+
+    doc = _blank_with_sentences()("Werksfahrer Ole Sand (Rosenheim) gewann. Die ALMS-Saison endet am 3. Mai!\n\nAuch er fuhr.")
+    view = doc_view(doc)
+    tokens = list(doc)
+    assert view.texts == [t.text for t in tokens]
+    assert view.starts == [t.idx for t in tokens]
+    assert view.ends == [t.idx + len(t.text) for t in tokens]
+    assert view.spaces == [bool(t.whitespace_) for t in tokens]
+    assert view.sent_starts == [bool(t.is_sent_start) for t in tokens]
+    assert [view.is_sent_end(i) for i in range(len(doc))] == [bool(t.is_sent_end) for t in tokens]
+    assert view.lowers == [t.lower_ for t in tokens]
+    assert [shape.is_punct for shape in view.shapes] == [t.is_punct for t in tokens]
+    assert [shape.is_space for shape in view.shapes] == [t.is_space for t in tokens]
+    assert view.capitalised == [shapes.is_capitalised(t) for t in tokens]
+    assert view.all_caps == [shapes.is_all_caps(t.text) for t in tokens]
+    assert view.stop_words == [shapes.is_stop_word(t) for t in tokens]
+    assert view.name_like == [shapes.is_name_like(t) for t in tokens]
+    assert view.token_at_end_char[doc[2].idx + len("Sand")] == 2
+
+
+def test_sentence_start_changes_what_is_a_stop_word_and_a_name():
+    doc = _blank_with_sentences()("Anders fuhr schnell. Danach kam Anders.")
+    view = doc_view(doc)
+    assert view.stop_words[0] and not view.stop_words[-2]  # "Anders" opens the text: the adverb
+    assert view.name_like[-2] and not view.name_like[0]
+
+
+def test_token_table_without_sentence_starts():
+    doc = spacy.blank("de")("Lena Hofbauer gewann.")
+    view = doc_view(doc)
+    assert view.sent_starts == [bool(t.is_sent_start) for t in doc] == [True, False, False, False]
+    assert view.index.sentence_of(2) == 0 and view.index.sentence_start(2) == 0
+    assert view.text == doc.text
+
+
+def test_empty_doc_has_an_empty_table():
+    view = doc_view(spacy.blank("de")(""))
+    assert view.texts == [] and view.text == "" and view.sent_starts == []
