@@ -42,6 +42,7 @@ from spacy.tokens import Doc
 
 from .. import extensions  # noqa: F401  (registers doc._.people/mentions/quotes)
 from ..rules import DEFAULT_LANG, Lexicons, RuleFileError, read_tsv, rules_root
+from ..schema import check_span_keys
 from .configured import ConfiguredPipe
 from .doc_view import doc_view
 from .shapes import place_fits
@@ -1348,7 +1349,7 @@ def _feminine_title(word: str, lex: Lexicons | None) -> bool:
 @Language.factory(
     "motorsport_attribution",
     assigns=["doc._.quotes"],
-    requires=["doc._.quotes"],
+    requires=["doc._.quotes", "doc._.people", "doc._.mentions", "doc.spans"],
     default_config={
         "lang": DEFAULT_LANG,
         "rules_dir": None,
@@ -1359,6 +1360,7 @@ def _feminine_title(word: str, lex: Lexicons | None) -> bool:
 )
 def make_attribution(nlp: Language, name: str, lang: str, rules_dir: str | None, scare_spans_key: str,
                      max_cue_words: int, resolve_context: bool) -> "SpeakerAttribution":
+    check_span_keys(nlp, adding=("motorsport_attribution", name, {"scare_spans_key": scare_spans_key}))
     return SpeakerAttribution(nlp, name, lang=lang, rules_dir=rules_dir, scare_spans_key=scare_spans_key,
                               max_cue_words=max_cue_words, resolve_context=resolve_context)
 

@@ -14,7 +14,7 @@ Shapes handled after a person mention:
   description (``Der Nachwuchsfahrer aus Knittelfeld``).
 Brackets that are not hometowns are skipped: start numbers ``(#24)``, gaps
 ``(+0,317 s)``, acronyms ``(ALMS)``, teams and cars (which go to the driver as
-link evidence in ``doc.spans["bracket_links"]``).
+link evidence in ``doc.spans["bracket_links"]``, setting ``links_key``).
 
 Writes ``doc.spans["hometowns"]`` (label HOMETOWN, ``_.canonical`` = the place)
 and fills ``hometown``/``age`` of the records in ``doc._.people``.
@@ -27,12 +27,14 @@ from spacy.tokens import Doc, Span
 
 from .. import extensions  # noqa: F401
 from ..rules import DEFAULT_LANG, Lexicons
+from ..schema import BRACKET_LINKS_KEY, HOMETOWNS_KEY, THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
 from .doc_view import doc_view
 from .shapes import bracket_end, has_digit, is_all_caps, is_capitalised, is_stop_word
 
-DEFAULT_THINGS_KEY = "motorsport_things"
-DEFAULT_SPANS_KEY = "hometowns"
+DEFAULT_THINGS_KEY = THINGS_KEY
+DEFAULT_SPANS_KEY = HOMETOWNS_KEY
+DEFAULT_LINKS_KEY = BRACKET_LINKS_KEY
 DEFAULT_MAX_BRACKET_TOKENS = 10
 SHARED_WORDS = frozenset({"alle", "beide", "jeweils"})
 PLACE_JOINERS = frozenset({"/", "-", "am", "an", "der", "im", "ob", "bei", "in", "vor", "de", "sur"})
@@ -53,20 +55,25 @@ PLACE_PREFIXES = frozenset({"Bad", "St.", "Sankt", "Markt"})
 @Language.factory(
     "motorsport_hometowns",
     assigns=["doc._.people", "doc.spans"],
-    requires=["doc._.people", "doc._.mentions"],
-    default_config={"things_key": DEFAULT_THINGS_KEY, "spans_key": DEFAULT_SPANS_KEY, "lang": DEFAULT_LANG, "rules_dir": None},
+    requires=["doc._.people", "doc._.mentions", "doc.spans"],
+    default_config={"things_key": DEFAULT_THINGS_KEY, "spans_key": DEFAULT_SPANS_KEY, "links_key": DEFAULT_LINKS_KEY,
+                    "lang": DEFAULT_LANG, "rules_dir": None},
 )
-def make_hometowns(nlp: Language, name: str, things_key: str, spans_key: str, lang: str,
+def make_hometowns(nlp: Language, name: str, things_key: str, spans_key: str, links_key: str, lang: str,
                    rules_dir: str | None) -> "HometownFinder":
-    return HometownFinder(nlp, name, things_key=things_key, spans_key=spans_key, lang=lang, rules_dir=rules_dir)
+    check_span_keys(nlp, adding=("motorsport_hometowns", name, {"things_key": things_key, "spans_key": spans_key, "links_key": links_key}))
+    return HometownFinder(nlp, name, things_key=things_key, spans_key=spans_key, links_key=links_key, lang=lang,
+                          rules_dir=rules_dir)
 
 
 class HometownFinder(ConfiguredPipe):
     def __init__(self, nlp: Language, name: str = "motorsport_hometowns", *, things_key: str = DEFAULT_THINGS_KEY,
-                 spans_key: str = DEFAULT_SPANS_KEY, lang: str = DEFAULT_LANG, rules_dir: str | None = None) -> None:
+                 spans_key: str = DEFAULT_SPANS_KEY, links_key: str = DEFAULT_LINKS_KEY, lang: str = DEFAULT_LANG,
+                 rules_dir: str | None = None) -> None:
         self.nlp = nlp
         self.name = name
-        self.cfg = {"things_key": things_key, "spans_key": spans_key, "lang": lang, "rules_dir": rules_dir}
+        self.cfg = {"things_key": things_key, "spans_key": spans_key, "links_key": links_key, "lang": lang,
+                    "rules_dir": rules_dir}
 
     def __call__(self, doc: Doc) -> Doc:
         tokens = doc_view(doc).tokens
@@ -105,7 +112,7 @@ class HometownFinder(ConfiguredPipe):
                 if place is not None:
                     set_hometown(person, place, hometowns, lexicons=self.lexicons)
         doc.spans[self.cfg["spans_key"]] = hometowns
-        doc.spans["bracket_links"] = links
+        doc.spans[self.cfg["links_key"]] = links
         doc._.people = people
         return doc
 

@@ -33,12 +33,16 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .. import extensions  # noqa: F401
+from ..schema import (BASE_ENTS_KEY, BRACKET_LINKS_KEY, GROUP_MENTIONS_KEY, HOMETOWNS_KEY, QUOTES_KEY, THINGS_KEY,
+                      check_span_keys)
 from .configured import ConfiguredPipe
 from .rulers import GAZETTEER_ID, MEMBER_ID
 from .doc_view import doc_view
 from .shapes import TextIndex, bracket_end
 
-DEFAULT_THINGS_KEY = "motorsport_things"
+# The groups linking reads (and base_ents, the one it writes): see pipeline.schema.
+DEFAULT_SPAN_KEYS = {"things_key": THINGS_KEY, "hometowns_key": HOMETOWNS_KEY, "links_key": BRACKET_LINKS_KEY,
+                     "groups_key": GROUP_MENTIONS_KEY, "quotes_key": QUOTES_KEY, "base_ents_key": BASE_ENTS_KEY}
 SCORE_BRACKET, SCORE_TEAMMATE, SCORE_PARAGRAPH, SCORE_DOCUMENT = 0, 0.5, 100, 1000
 BETWEEN_PENALTY = 8
 MAX_CREW_GAP = 8  # "der Porsche 911 GT1 #25 mit A, B und C": tokens between the thing and "mit"
@@ -53,12 +57,16 @@ PERSON_LABELS = {"driver": "DRIVER", "person": "PERSON"}
 
 @Language.factory(
     "motorsport_linking",
-    assigns=["doc.ents", "doc._.drivers", "doc._.people"],
-    requires=["doc._.people", "doc._.mentions"],
-    default_config={"things_key": DEFAULT_THINGS_KEY},
+    assigns=["doc.ents", "doc.spans", "doc._.drivers", "doc._.people"],
+    requires=["doc._.people", "doc._.mentions", "doc.spans"],
+    default_config=dict(DEFAULT_SPAN_KEYS),
 )
-def make_linking(nlp: Language, name: str, things_key: str) -> "DriverLinker":
-    return DriverLinker(nlp, name, things_key=things_key)
+def make_linking(nlp: Language, name: str, things_key: str, hometowns_key: str, links_key: str, groups_key: str,
+                 quotes_key: str, base_ents_key: str) -> "DriverLinker":
+    keys = {"things_key": things_key, "hometowns_key": hometowns_key, "links_key": links_key, "groups_key": groups_key,
+            "quotes_key": quotes_key, "base_ents_key": base_ents_key}
+    check_span_keys(nlp, adding=("motorsport_linking", name, keys))
+    return DriverLinker(nlp, name, **keys)
 
 
 class LinkWords:
@@ -91,15 +99,19 @@ class LinkWords:
 
 
 class DriverLinker(ConfiguredPipe):
-    def __init__(self, nlp: Language, name: str = "motorsport_linking", *, things_key: str = DEFAULT_THINGS_KEY) -> None:
+    def __init__(self, nlp: Language, name: str = "motorsport_linking", *, things_key: str = THINGS_KEY,
+                 hometowns_key: str = HOMETOWNS_KEY, links_key: str = BRACKET_LINKS_KEY,
+                 groups_key: str = GROUP_MENTIONS_KEY, quotes_key: str = QUOTES_KEY,
+                 base_ents_key: str = BASE_ENTS_KEY) -> None:
         self.nlp = nlp
         self.name = name
-        self.cfg = {"things_key": things_key}
+        self.cfg = {"things_key": things_key, "hometowns_key": hometowns_key, "links_key": links_key,
+                    "groups_key": groups_key, "quotes_key": quotes_key, "base_ents_key": base_ents_key}
 
     def __call__(self, doc: Doc) -> Doc:
         people = doc._.people or []
         mentions = doc._.mentions or []
-        quoted = _quoted_chars(doc)
+        quoted = _quoted_chars(doc, self.cfg["quotes_key"])
         # Inside quotes, only known names count: "dem ganzen Team Rückenwind" is speech, not a team.
         all_things = [s for s in doc.spans.get(self.cfg["things_key"], []) if s.id_ == GAZETTEER_ID or not _inside(s.start_char, quoted)]
         things = [s for s in all_things if not _inside(s.start_char, quoted)]
@@ -107,7 +119,7 @@ class DriverLinker(ConfiguredPipe):
         mention_spans = [(m, s) for m, s in mention_spans if s is not None]
         narrative = [(m, s) for m, s in mention_spans if not _inside(s.start_char, quoted)]
         # Evidence-only mentions: "Das Duo" (every driver of the latest list) and subject pronouns.
-        extra = [({"person": int(g.kb_id_), "kind": "group"}, g) for g in doc.spans.get("group_mentions", [])]
+        extra = [({"person": int(g.kb_id_), "kind": "group"}, g) for g in doc.spans.get(self.cfg["groups_key"], [])]
         index = doc_view(doc).index  # sentence and paragraph lookups for every step
         extra += _subject_pronouns(doc, people, narrative, quoted, index)
         evidence = sorted(narrative + extra, key=lambda pair: pair[1].start)
@@ -137,7 +149,7 @@ class DriverLinker(ConfiguredPipe):
         for person_id, car in weak_cars.items():
             if people[person_id]["car"] is None and len(car_names) == 1 and person_id not in unstated_cars:
                 people[person_id]["car"] = car
-        doc.spans["base_ents"] = list(doc.ents)
+        doc.spans[self.cfg["base_ents_key"]] = list(doc.ents)
         doc.ents = self._entities(doc, people, mention_spans, all_things)
         doc._.people = people
         doc._.drivers = [_driver_row(p) for p in people if p["kind"] == "driver"]
@@ -155,7 +167,7 @@ class DriverLinker(ConfiguredPipe):
         drivers = [s for m, s in narrative if people[m["person"]]["kind"] == "driver"]
         list_of = _list_groups(doc, drivers)
         owners: dict[int, set[int]] = {}  # thing start → the drivers a bracket ties it to
-        for link in doc.spans.get("bracket_links", []):
+        for link in doc.spans.get(self.cfg["links_key"], []):
             if link.label_ == label and link.start in by_start:
                 offer(int(link.kb_id_), SCORE_BRACKET, by_start[link.start])
                 owners.setdefault(link.start, set()).add(int(link.kb_id_))
@@ -311,7 +323,7 @@ class DriverLinker(ConfiguredPipe):
             entity = Span(doc, span.start, span.end, label=PERSON_LABELS[person["kind"]])
             entity._.canonical = person["name"]
             entities.append(entity)
-        for span in list(doc.spans.get("hometowns", [])) + list(doc.spans.get(self.cfg["things_key"], [])):
+        for span in list(doc.spans.get(self.cfg["hometowns_key"], [])) + list(doc.spans.get(self.cfg["things_key"], [])):
             entity = Span(doc, span.start, span.end, label=span.label_)
             entity._.canonical = span._.canonical or span.text
             entities.append(entity)
@@ -621,8 +633,8 @@ def _list_groups(doc: Doc, spans: list[Span]) -> dict[int, int]:
     return groups
 
 
-def _quoted_chars(doc: Doc) -> list[tuple[int, int]]:
-    return sorted((s.start_char, s.end_char) for s in doc.spans.get("quotes", []))
+def _quoted_chars(doc: Doc, quotes_key: str) -> list[tuple[int, int]]:
+    return sorted((s.start_char, s.end_char) for s in doc.spans.get(quotes_key, []))
 
 
 def _inside(position: int, ranges: list[tuple[int, int]]) -> bool:

@@ -23,13 +23,16 @@ from spacy.tokens import Doc, Span
 
 from .. import extensions  # noqa: F401
 from ..rules import DEFAULT_LANG, Lexicons
+from ..schema import GROUP_MENTIONS_KEY, HOMETOWNS_KEY, THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
 from .hometowns import crew_places, origin_after, set_hometown
 from .persons import ARTICLES, ARTICLES_LOWER, PLACE_PREPOSITIONS, _blocked_tokens, _new_person, plausible_surname
 from .doc_view import doc_view
 from .shapes import is_name_like, place_fits
 
-DEFAULT_THINGS_KEY = "motorsport_things"
+DEFAULT_THINGS_KEY = THINGS_KEY
+DEFAULT_HOMETOWNS_KEY = HOMETOWNS_KEY
+DEFAULT_GROUPS_KEY = GROUP_MENTIONS_KEY
 AGE_SUFFIXES = ("-Jährige", "-Jähriger", "-Jährigen", "-jährige", "-jähriger", "-jährigen")
 SURNAME_MIN_LENGTH = 3
 PREPOSITIONS = frozenset({"mit", "von", "vor", "hinter", "für", "gegen", "an", "auf", "bei", "nach", "zu", "aus", "in",
@@ -41,20 +44,27 @@ GROUP_NOUNS = frozenset({"duo", "trio", "quartett", "gespann", "beiden", "brüde
 
 @Language.factory(
     "motorsport_names",
-    assigns=["doc._.people", "doc._.mentions"],
-    requires=["doc._.people", "doc._.mentions"],
-    default_config={"things_key": DEFAULT_THINGS_KEY, "lang": DEFAULT_LANG, "rules_dir": None},
+    assigns=["doc._.people", "doc._.mentions", "doc.spans"],
+    requires=["doc._.people", "doc._.mentions", "doc.spans"],
+    default_config={"things_key": DEFAULT_THINGS_KEY, "hometowns_key": DEFAULT_HOMETOWNS_KEY,
+                    "groups_key": DEFAULT_GROUPS_KEY, "lang": DEFAULT_LANG, "rules_dir": None},
 )
-def make_names(nlp: Language, name: str, things_key: str, lang: str, rules_dir: str | None) -> "NamePropagator":
-    return NamePropagator(nlp, name, things_key=things_key, lang=lang, rules_dir=rules_dir)
+def make_names(nlp: Language, name: str, things_key: str, hometowns_key: str, groups_key: str, lang: str,
+               rules_dir: str | None) -> "NamePropagator":
+    check_span_keys(nlp, adding=("motorsport_names", name, {"things_key": things_key, "hometowns_key": hometowns_key,
+                                                            "groups_key": groups_key}))
+    return NamePropagator(nlp, name, things_key=things_key, hometowns_key=hometowns_key, groups_key=groups_key,
+                          lang=lang, rules_dir=rules_dir)
 
 
 class NamePropagator(ConfiguredPipe):
     def __init__(self, nlp: Language, name: str = "motorsport_names", *, things_key: str = DEFAULT_THINGS_KEY,
+                 hometowns_key: str = DEFAULT_HOMETOWNS_KEY, groups_key: str = DEFAULT_GROUPS_KEY,
                  lang: str = DEFAULT_LANG, rules_dir: str | None = None) -> None:
         self.nlp = nlp
         self.name = name
-        self.cfg = {"things_key": things_key, "lang": lang, "rules_dir": rules_dir}
+        self.cfg = {"things_key": things_key, "hometowns_key": hometowns_key, "groups_key": groups_key,
+                    "lang": lang, "rules_dir": rules_dir}
 
     def __call__(self, doc: Doc) -> Doc:
         people = doc._.people or []
@@ -71,7 +81,7 @@ class NamePropagator(ConfiguredPipe):
         recent = NameMentionIndex(mentions)  # crews and surnames below add no full-name mentions
         self._crews(doc, people, mentions, taken, recent)
         thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
-        hometown_spans = list(doc.spans.get("hometowns", []))
+        hometown_spans = list(doc.spans.get(self.cfg["hometowns_key"], []))
         surnames = _index_names(people, lambda name: name.split()[-1])
         self._surname_lists(doc, people, taken, surnames)
         given = _index_names(people, lambda name: name.split()[0])
@@ -92,12 +102,12 @@ class NamePropagator(ConfiguredPipe):
                 # "Steinhoff stammt aus Pforzheim"
                 self._origin(doc, token.i + 1, people[person_id], thing_starts, hometown_spans)
         mentions.sort(key=lambda m: m["start_char"])
-        doc.spans["hometowns"] = hometown_spans
+        doc.spans[self.cfg["hometowns_key"]] = hometown_spans
         self._descriptions(doc, people, mentions, taken)
         mentions.sort(key=lambda m: m["start_char"])
         self._described_origins(doc, people, mentions, taken)
         # Collective references and subject pronouns feed linking, not attribution.
-        doc.spans["group_mentions"] = self._groups(doc, mentions, people)
+        doc.spans[self.cfg["groups_key"]] = self._groups(doc, mentions, people)
         doc._.people = people
         doc._.mentions = mentions
         return doc
@@ -110,7 +120,7 @@ class NamePropagator(ConfiguredPipe):
         tokens = doc_view(doc).tokens
         surnames = _index_names(people, lambda name: name.split()[-1])
         thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
-        hometown_spans = list(doc.spans.get("hometowns", []))
+        hometown_spans = list(doc.spans.get(self.cfg["hometowns_key"], []))
         index = 1
         while index < len(tokens) - 1:
             if tokens[index].text != "/":
@@ -147,7 +157,7 @@ class NamePropagator(ConfiguredPipe):
                 for number, (person, place) in enumerate(zip(crew, places or ())):
                     if person["kind"] == "driver":
                         set_hometown(person, place, hometown_spans, span_owner=len(places) > 1 or number == 0)
-        doc.spans["hometowns"] = hometown_spans
+        doc.spans[self.cfg["hometowns_key"]] = hometown_spans
 
     def _surname_lists(self, doc: Doc, people: list[dict], taken: set[int], surnames: dict[str, list[int]]) -> None:
         """``Brandl, Kessler, Ortmann und Vidal`` with one known surname, or
@@ -210,7 +220,7 @@ class NamePropagator(ConfiguredPipe):
         for number, mention in enumerate(mentions):
             mention_indices.setdefault(mention["person"], []).append(number)
         thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
-        hometown_spans = list(doc.spans.get("hometowns", []))
+        hometown_spans = list(doc.spans.get(self.cfg["hometowns_key"], []))
         tokens = doc_view(doc).tokens
         for token in tokens:
             if token.i in taken or token.text not in ARTICLES:
@@ -250,7 +260,7 @@ class NamePropagator(ConfiguredPipe):
             taken.update(range(token.i, noun_index + 1))
             # "Der Nachwuchsfahrer aus Knittelfeld": the description carries the hometown.
             self._origin(doc, noun_index + 1, people[person_id], thing_starts, hometown_spans)
-        doc.spans["hometowns"] = hometown_spans
+        doc.spans[self.cfg["hometowns_key"]] = hometown_spans
 
     def _described_origins(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
         """``… Meyer. Das Rallyetalent aus Wunstorf …``, ``Der Karosseriebauer aus
@@ -260,7 +270,7 @@ class NamePropagator(ConfiguredPipe):
         tokens, index = view.tokens, view.index
         starts = [m["start_char"] for m in mentions]
         thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
-        hometown_spans = list(doc.spans.get("hometowns", []))
+        hometown_spans = list(doc.spans.get(self.cfg["hometowns_key"], []))
         for token in tokens:
             if not token.is_sent_start or token.i in taken or token.lower_ not in ("der", "die", "das"):
                 continue
@@ -277,7 +287,7 @@ class NamePropagator(ConfiguredPipe):
                 if person["kind"] == "driver":
                     self._origin(doc, noun_index + 1, person, thing_starts, hometown_spans)
                     break
-        doc.spans["hometowns"] = hometown_spans
+        doc.spans[self.cfg["hometowns_key"]] = hometown_spans
 
     def _origin(self, doc: Doc, end: int, person: dict, thing_starts: dict, hometown_spans: list) -> None:
         if person["kind"] == "driver":

@@ -34,12 +34,13 @@ from spacy.tokens import Doc, Span
 
 from .. import extensions  # noqa: F401  (registers the extensions)
 from ..rules import DEFAULT_LANG, Lexicons
+from ..schema import THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
 from .doc_view import doc_view
 from .shapes import (NAME_PARTICLES, NAME_PARTICLES_SECOND, QUOTE_MARKS, bracket_end, is_capitalised, is_initial,
                      is_name_like)
 
-DEFAULT_THINGS_KEY = "motorsport_things"
+DEFAULT_THINGS_KEY = THINGS_KEY
 DEFAULT_MAX_NAME_TOKENS = 4
 DEFAULT_ROLE_MAX_TOKENS = 12
 BASE_PERSON_LABELS = ("PER", "PERSON")
@@ -60,10 +61,12 @@ CLAUSE_END = frozenset({".", ",", ":", ";", "!", "?", "(", ")", "„", "“", "\
 @Language.factory(
     "motorsport_persons",
     assigns=["doc._.people", "doc._.mentions"],
+    requires=["doc.spans"],
     default_config={"things_key": DEFAULT_THINGS_KEY, "lang": DEFAULT_LANG, "rules_dir": None, "use_base_entities": True},
 )
 def make_persons(nlp: Language, name: str, things_key: str, lang: str, rules_dir: str | None,
                  use_base_entities: bool) -> "PersonFinder":
+    check_span_keys(nlp, adding=("motorsport_persons", name, {"things_key": things_key}))
     return PersonFinder(nlp, name, things_key=things_key, lang=lang, rules_dir=rules_dir, use_base_entities=use_base_entities)
 
 

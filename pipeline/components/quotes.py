@@ -37,24 +37,20 @@ from spacy.tokens import Doc, Span
 
 from .. import extensions  # noqa: F401  (registers doc._.quotes)
 from ..rules import DEFAULT_LANG
+from ..schema import QUOTES_KEY, SCARE_QUOTES_KEY, check_span_keys
 from .configured import ConfiguredPipe
 from .doc_view import doc_view
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SPANS_KEY = "quotes"
-DEFAULT_SCARE_SPANS_KEY = "scare_quotes"
+DEFAULT_SPANS_KEY = QUOTES_KEY
+DEFAULT_SCARE_SPANS_KEY = SCARE_QUOTES_KEY
 DEFAULT_LONG_QUOTE_WORDS = 8  # this long without a naming cue: a title is rare, speech is not
 DEFAULT_MAX_QUOTE_PARAGRAPHS = 5  # a longer chain of unclosed paragraphs is broken copy, not one statement
 DEFAULT_CONTEXT_CHARS = 200  # how far around a quote its sentence is read (bounds the work per quote)
 SPEECH_LABEL = "QUOTE"
 SCARE_LABEL = "SCARE_QUOTE"
 
-# Keys of every quote dict; attribution fills the last six.
-QUOTE_KEYS = (
-    "quote_id", "quote", "start_char", "end_char", "open_mark", "close_mark", "paragraph", "is_partial",
-    "speaker", "speaker_role", "speaker_kind", "cue", "method", "confidence",
-)
 ATTRIBUTION_DEFAULTS = {
     "speaker": None, "speaker_role": None, "speaker_kind": "unknown", "cue": None, "method": "unresolved",
     "confidence": 0.0,
@@ -718,6 +714,7 @@ class QuoteClassifier:
 )
 def make_quotes(nlp: Language, name: str, lang: str, rules_dir: str | None, spans_key: str, scare_spans_key: str,
                 long_quote_words: int, max_quote_paragraphs: int) -> "QuoteDetector":
+    check_span_keys(nlp, adding=("motorsport_quotes", name, {"spans_key": spans_key, "scare_spans_key": scare_spans_key}))
     return QuoteDetector(nlp, name, lang=lang, rules_dir=rules_dir, spans_key=spans_key,
                          scare_spans_key=scare_spans_key, long_quote_words=long_quote_words,
                          max_quote_paragraphs=max_quote_paragraphs)

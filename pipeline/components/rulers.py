@@ -27,10 +27,11 @@ from spacy.util import ensure_path, filter_spans
 
 from .. import extensions  # noqa: F401  (registers the extensions)
 from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
+from ..schema import THINGS_KEY, check_span_keys
 from .doc_view import doc_view
 from .shapes import bracket_end, has_digit, is_all_caps, is_capitalised, is_stop_word
 
-DEFAULT_SPANS_KEY = "motorsport_things"
+DEFAULT_SPANS_KEY = THINGS_KEY
 DEFAULT_MAX_NAME_TOKENS = 6
 THING_LABELS = ("TEAM", "CAR", "MANUFACTURER", "SERIES", "CIRCUIT", "RACE_CLASS")
 # "NRT-Team", "Kesselberg-Teams": a hyphen compound naming a team.
@@ -57,6 +58,7 @@ PRIORITY = {"TEAM": 0, "CAR": 1, "SERIES": 2, "CIRCUIT": 3, "RACE_CLASS": 4, "MA
     default_config={"spans_key": DEFAULT_SPANS_KEY, "lang": DEFAULT_LANG, "rules_dir": None},
 )
 def make_rulers(nlp: Language, name: str, spans_key: str, lang: str, rules_dir: str | None) -> "MotorsportRulers":
+    check_span_keys(nlp, adding=("motorsport_rulers", name, {"spans_key": spans_key}))
     return MotorsportRulers(nlp, name, spans_key=spans_key, lang=lang, rules_dir=rules_dir)
 
 

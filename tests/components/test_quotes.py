@@ -6,12 +6,13 @@ import spacy
 
 from pipeline.components.quotes import (
     ATTRIBUTION_DEFAULTS,
-    QUOTE_KEYS,
     QuoteDetector,
     detect_quotes,
     find_candidates,
     paragraph_spans,
 )
+
+from pipeline.schema import QUOTE_KEYS
 
 from .conftest import annotate
 
