@@ -111,6 +111,12 @@ class Lexicons:
     place_endings: tuple[str, ...] = ()
     # Words written in lower case (lowercase_words.txt): capitalised they open a sentence, not a name.
     lowercase_words: frozenset[str] = frozenset()
+    # Closed word classes of the quote-cue grammar (attribution_words.tsv), by class.
+    attribution_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Words of references to people: descriptions, pronouns, seniority (description_words.tsv), by class.
+    description_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Nouns for a driver's teammate (teammate_nouns.txt): "seine Teamkollegin X"; read by linking and attribution.
+    teammate_nouns: frozenset[str] = frozenset()
     # Derived lookups, built once in __post_init__.
     country_by_code: dict[str, Country] = field(default_factory=dict)
     country_by_name: dict[str, Country] = field(default_factory=dict)
@@ -276,9 +282,9 @@ def _speech_verbs(path: Path) -> dict[str, tuple[SpeechVerb, ...]]:
     return {form: tuple(entries) for form, entries in verbs.items()}
 
 
-LINK_WORD_KINDS = ("teammate", "contrast", "contrast_verb", "team_after_bracket", "shared_car", "sister_car",
+LINK_WORD_KINDS = ("contrast", "contrast_verb", "team_after_bracket", "shared_car", "sister_car",
                    "ordinal", "together", "shared_bracket", "maker_only", "crew_after", "crew_after_car", "crew_article",
-                   "group_noun")
+                   "group_noun", "group_article", "group_reference", "list_joiner")
 
 
 def _link_words(path: Path) -> dict[str, frozenset[str]]:
@@ -288,6 +294,23 @@ def _link_words(path: Path) -> dict[str, frozenset[str]]:
             raise RuleFileError(f"{path.name}: kind {row['kind']!r} of {row['word']!r} is not one of {LINK_WORD_KINDS}")
         words[row["kind"]].add(row["word"])
     return {kind: frozenset(found) for kind, found in words.items()}
+
+
+ATTRIBUTION_WORD_CLASSES = ("genitive_article", "indefinite_article", "next_sentence_opener", "non_subject_before",
+                            "particle", "participle_block_opener", "participle_ending", "phrase_adverb", "phrase_stop", "rival_before",
+                            "teammate_possessive", "title_abbreviation")
+DESCRIPTION_WORD_CLASSES = ("age_suffix", "feminine_ending", "object_before", "pronoun_feminine",
+                            "pronoun_masculine", "seniority_older", "seniority_younger", "subject_article")
+
+
+def _word_classes(path: Path, classes: tuple[str, ...]) -> dict[str, frozenset[str]]:
+    """A ``class<TAB>word`` file: every class present (maybe empty), no unknown class."""
+    words: dict[str, set[str]] = {name: set() for name in classes}
+    for row in read_tsv(path, ("class", "word")):
+        if row["class"] not in words:
+            raise RuleFileError(f"{path.name}: unknown class {row['class']!r} (one of {classes})")
+        words[row["class"]].add(row["word"])
+    return {name: frozenset(found) for name, found in words.items()}
 
 
 def _with_unaccented(names: frozenset[str]) -> frozenset[str]:
@@ -342,6 +365,9 @@ def load_lexicons_from(root: Path) -> Lexicons:
         towns=read_word_list(root / "towns.txt"),
         place_endings=tuple(sorted(read_word_list(root / "place_endings.txt"))),
         lowercase_words=read_word_list(root / "lowercase_words.txt"),
+        attribution_words=_word_classes(root / "attribution_words.tsv", ATTRIBUTION_WORD_CLASSES),
+        description_words=_word_classes(root / "description_words.tsv", DESCRIPTION_WORD_CLASSES),
+        teammate_nouns=read_word_list(root / "teammate_nouns.txt"),
     )
 
 

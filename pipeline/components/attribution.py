@@ -32,18 +32,17 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left, bisect_right, insort
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import dataclass, field
 from typing import Iterable
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .. import extensions  # noqa: F401  (registers doc._.people/mentions/quotes)
-from ..rules import DEFAULT_LANG, Lexicons, RuleFileError, read_tsv, rules_root
+from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
 from ..schema import check_span_keys
 from .configured import ConfiguredPipe
+from .descriptions import is_feminine_noun
 from .doc_view import doc_view
 from .shapes import place_fits
 from .quotes import (
@@ -68,29 +67,26 @@ CONFIDENCE = {
     "heading": 0.6,
 }
 
-PRONOUNS = {"er": "m", "sie": "f"}
-ARTICLES = frozenset({"der", "die"})
-WORDS_FILE = "attribution_words.tsv"
-WORD_CLASSES = ("genitive_article", "indefinite_article", "next_sentence_opener", "non_subject_before", "particle",
-                "participle_block_opener", "phrase_adverb", "phrase_stop", "rival_before", "teammate_noun",
-                "teammate_possessive", "title_abbreviation")
 
 
 @dataclass(frozen=True)
 class AttributionWords:
-    """Closed word classes of the cue grammar, from ``attribution_words.tsv``.
+    """Closed word classes of the cue grammar, from the lexicons (``attribution_words.tsv``,
+    ``description_words.tsv``, ``teammate_nouns.txt``).
 
     ``particle``: separable particles that close a cue clause (``fügte er hinzu``);
     ``non_subject_before``: a mention right after one of these is an object;
     ``genitive_article``: ``des``/``der`` before a name inside a noun phrase;
     ``indefinite_article``: ``sagte ein strahlender X``;
     ``next_sentence_opener``: ``„…“ Das sagte X.``;
-    ``participle_block_opener``: ``der von der Stiftung geförderte X``;
+    ``participle_block_opener`` … ``participle_ending``: ``der von der Stiftung geförderte X``;
     ``teammate_possessive`` + ``teammate_noun``: ``sein Teamkollege``;
     ``phrase_adverb``/``phrase_stop``: lowercase words that may stand inside a
     description (``der heute 52-Jährige``) and those that end one;
     ``rival_before``: a name after these (``gegen X``) is a rival, not the one described;
-    ``title_abbreviation``: ``Dr.``, whose dot ends no sentence.
+    ``title_abbreviation``: ``Dr.``, whose dot ends no sentence;
+    ``subject_article``: ``der``/``die`` opening a description that can be a speaker;
+    ``pronoun_gender``: ``er`` → m, ``sie`` → f; ``seniority``: ``senior`` → older, ``jun.`` → younger.
     """
 
     genitive_article: frozenset[str] = frozenset()
@@ -99,30 +95,46 @@ class AttributionWords:
     non_subject_before: frozenset[str] = frozenset()
     particle: frozenset[str] = frozenset()
     participle_block_opener: frozenset[str] = frozenset()
+    participle_ending: tuple[str, ...] = ()
     phrase_adverb: frozenset[str] = frozenset()
     phrase_stop: frozenset[str] = frozenset()
     rival_before: frozenset[str] = frozenset()
     teammate_noun: frozenset[str] = frozenset()
     teammate_possessive: frozenset[str] = frozenset()
     title_abbreviation: frozenset[str] = frozenset()
+    subject_article: frozenset[str] = frozenset()
+    pronoun_gender: dict[str, str] = field(default_factory=dict)
+    seniority: dict[str, str] = field(default_factory=dict)
+    seniority_abbreviations: frozenset[str] = frozenset()  # ``sen``, ``jun``: the word without its dot
 
+    @classmethod
+    def from_lexicons(cls, lex: Lexicons) -> "AttributionWords":
+        classes = lex.attribution_words
+        described = lex.description_words
 
-@lru_cache(maxsize=8)
-def load_attribution_words(rules_dir: str | None = None, lang: str = DEFAULT_LANG) -> AttributionWords:
-    """The word classes from ``rules_dir`` when it has the file, else the packaged ones."""
-    root = Path(rules_dir) if rules_dir and (Path(rules_dir) / WORDS_FILE).is_file() else rules_root(lang)
-    classes: dict[str, set[str]] = {name: set() for name in WORD_CLASSES}
-    for row in read_tsv(root / WORDS_FILE, ("class", "word")):
-        if row["class"] not in classes:
-            raise RuleFileError(f"{WORDS_FILE}: unknown class {row['class']!r} (one of {WORD_CLASSES})")
-        classes[row["class"]].add(row["word"])
-    return AttributionWords(**{name: frozenset(words) for name, words in classes.items()})
+        def get(name: str) -> frozenset[str]:
+            return classes.get(name, frozenset())
+
+        seniority = {**{word: "older" for word in described.get("seniority_older", ())},
+                     **{word: "younger" for word in described.get("seniority_younger", ())}}
+        return cls(
+            genitive_article=get("genitive_article"), indefinite_article=get("indefinite_article"),
+            next_sentence_opener=get("next_sentence_opener"), non_subject_before=get("non_subject_before"),
+            particle=get("particle"), participle_block_opener=get("participle_block_opener"),
+            participle_ending=tuple(sorted(get("participle_ending"))), phrase_adverb=get("phrase_adverb"),
+            phrase_stop=get("phrase_stop"), rival_before=get("rival_before"), teammate_noun=lex.teammate_nouns,
+            teammate_possessive=get("teammate_possessive"), title_abbreviation=get("title_abbreviation"),
+            subject_article=described.get("subject_article", frozenset()),
+            pronoun_gender={**{word: "m" for word in described.get("pronoun_masculine", ())},
+                            **{word: "f" for word in described.get("pronoun_feminine", ())}},
+            seniority=seniority,
+            seniority_abbreviations=frozenset(word.rstrip(".") for word in seniority if word.endswith(".")),
+        )
 
 
 AGE_RE = re.compile(r"(\d{1,2})-[Jj]ährige[nr]?$")
 AGE_YEARS_RE = re.compile(r"\b(\d{1,2}) Jahren? alte[nrs]?\b")  # ``der 37 Jahre alte Schwede``
 ADJECTIVE_RE = re.compile(r"^[a-zäöüß][a-zäöüß\-]*(?:e|en|er|es|em)$")  # inflected: ``frühere``, ``strahlender``
-PARTICIPLE_ENDINGS = ("te", "ten", "ene", "enen", "nde", "nden")
 MAX_PHRASE_WORDS = 10
 MAX_HEADING_WORDS = 14  # a speaker line above a quote: name, team, car
 FALLBACK_LOOKBACK = 400  # mentions read back for a description that fits nobody
@@ -130,7 +142,6 @@ SMALL_GROUP = 8  # fitting people compared directly; larger groups are found by 
 GENERIC_TITLE_LENGTH = 7  # ``Pilot``, ``Fahrer``, ``Sieger``: title suffixes that are words of their own
 PRONOUN_LOOKBACK = 60  # mentions read back for ``er``/``sie`` (the window is three paragraphs anyway)
 AGE_WORD_RE = re.compile(r"(\d{1,2})-[Jj]ährige")
-SENIORITY = {"senior": "older", "sen.": "older", "junior": "younger", "jun.": "younger", "jr.": "younger"}
 _WORD_RE = re.compile(r"\w[\w\-’'.]*")
 
 
@@ -232,7 +243,7 @@ class _Doc:
                 if demonym is not None:
                     found = demonym[1]
                     break
-                if _feminine_title(noun, lex):
+                if is_feminine_noun(noun, lex or load_lexicons()):
                     found = "f"
                     break
         self._genders[person] = found
@@ -358,7 +369,8 @@ class Attributor:
                  resolve_context: bool = DEFAULT_RESOLVE_CONTEXT, scare_key: str = DEFAULT_SCARE_SPANS_KEY,
                  words: AttributionWords | None = None) -> None:
         self.lex = lexicons
-        self.words = words if words is not None else load_attribution_words()
+        # Without lexicons (positional rules only) the grammar words are still the packaged ones.
+        self.words = words if words is not None else AttributionWords.from_lexicons(lexicons or load_lexicons())
         self.max_cue_words = max_cue_words
         self.resolve_context = resolve_context
         self.scare_key = scare_key
@@ -544,12 +556,12 @@ class Attributor:
             if mention is not None:
                 return self._mention_slot(st, mention, words, index)
             lowered = word.lower()
-            if lowered in PRONOUNS:
+            if lowered in self.words.pronoun_gender:
                 return Slot("pronoun", start, end, word)
             teammate = _teammate_slot(words, index, self.words)
             if teammate is not None:
                 return teammate
-            if lowered in ARTICLES and index + 1 < len(words):
+            if lowered in self.words.subject_article and index + 1 < len(words):
                 slot = self._description_slot(st, words, index + 1)
                 if slot is not None:
                     return slot
@@ -580,7 +592,7 @@ class Attributor:
         # ``Baumann senior``: the entity layer picked one Baumann; the word says which.
         for start, _, word in words[index:index + 6]:
             if start >= mention["end_char"]:
-                if word.lower() in SENIORITY or word.lower().rstrip(".") in ("sen", "jun"):
+                if word.lower() in self.words.seniority or word.lower().rstrip(".") in self.words.seniority_abbreviations:
                     better = self._by_seniority(st, mention, word.lower())
                     if better is not None:
                         slot.person = better
@@ -625,7 +637,7 @@ class Attributor:
                 return mention, noun_end
             lowered = word.lower()
             if in_block:
-                if word.islower() and lowered.endswith(PARTICIPLE_ENDINGS):
+                if word.islower() and lowered.endswith(self.words.participle_ending):
                     in_block = False  # ``von der Stiftung geförderte``: the block ends with its participle
                 continue
             if word[:1].isupper() or AGE_RE.search(word):
@@ -728,15 +740,15 @@ class Attributor:
             teammate = _teammate_slot(words, index, self.words)
             if teammate is not None and prev not in self.words.non_subject_before:
                 candidates.append(teammate)
-            elif lowered in PRONOUNS and prev not in self.words.non_subject_before:
+            elif lowered in self.words.pronoun_gender and prev not in self.words.non_subject_before:
                 candidates.append(Slot("pronoun", w_start, w_end, word))
-            elif (lowered in ARTICLES or lowered in self.words.genitive_article) and index + 1 < len(words) \
+            elif (lowered in self.words.subject_article or lowered in self.words.genitive_article) and index + 1 < len(words) \
                     and prev not in self.words.non_subject_before:
                 slot = self._description_candidate(st, words, index)
                 if slot is not None:
                     # ``Das Fazit des Spaniers fiel gemischt aus:``: a genitive
                     # description only when nobody else is a candidate
-                    (candidates if lowered in ARTICLES else genitives).append(slot)
+                    (candidates if lowered in self.words.subject_article else genitives).append(slot)
         candidates = candidates or genitives
         if not candidates:
             return None
@@ -1019,7 +1031,7 @@ class Attributor:
         """``er``/``sie``: the speaker of the quote just before when nobody else
         was named since; else the nearest person not known to be of the other
         gender (strong when the gender is known and the mention is recent)."""
-        gender = PRONOUNS.get(slot.text.lower())
+        gender = self.words.pronoun_gender.get(slot.text.lower())
         pos = min(before, slot.start)
         if previous is not None:
             prev_end, prev_person = previous
@@ -1242,7 +1254,7 @@ class Attributor:
         if len(family) < 2:
             return None
         aged = [(p_age, i) for i in family if (p_age := st.people[i].get("age")) is not None]
-        want = SENIORITY.get(word, SENIORITY.get(word + ".", "older"))
+        want = self.words.seniority.get(word, self.words.seniority.get(word + ".", "older"))
         if len(aged) == len(family):
             aged.sort()
             return aged[-1][1] if want == "older" else aged[0][1]
@@ -1330,22 +1342,6 @@ def _noun_elsewhere(st: _Doc, noun: str, slot: Slot) -> bool:
     return st.hit_outside(rf"\b{re.escape(stem)}(?:e|en|n|in|innen|s)?\b", slot.start, slot.end)
 
 
-FEMININE_ENDINGS = ("erin", "orin", "istin", "antin", "entin", "otin", "eurin", "ärin")
-
-
-def _feminine_title(word: str, lex: Lexicons | None) -> bool:
-    """``Werksfahrerin``, ``Leiterin``, ``Pilotin``: a feminine person noun."""
-    lowered = word.lower()
-    if not lowered.endswith("in") or len(lowered) < 5:
-        return False
-    if lowered.endswith(FEMININE_ENDINGS):
-        return True
-    base = word[:-2]
-    return bool(lex and (base in lex.role_heads or lex.title_kind(base)))
-
-
-
-
 @Language.factory(
     "motorsport_attribution",
     assigns=["doc._.quotes"],
@@ -1384,7 +1380,7 @@ class SpeakerAttribution(ConfiguredPipe):
             self._attributor = Attributor(self.lexicons, max_cue_words=self.cfg["max_cue_words"],
                                           resolve_context=self.cfg["resolve_context"],
                                           scare_key=self.cfg["scare_spans_key"],
-                                          words=load_attribution_words(str(self.rules_source), self.cfg["lang"]))
+                                          words=AttributionWords.from_lexicons(self.lexicons))
         return self._attributor
 
     def __call__(self, doc: Doc) -> Doc:

@@ -35,6 +35,7 @@ from spacy.util import filter_spans
 from .. import extensions  # noqa: F401
 from ..schema import (BASE_ENTS_KEY, BRACKET_LINKS_KEY, GROUP_MENTIONS_KEY, HOMETOWNS_KEY, QUOTES_KEY, THINGS_KEY,
                       check_span_keys)
+from ..rules import Lexicons
 from .configured import ConfiguredPipe
 from .rulers import GAZETTEER_ID, MEMBER_ID
 from .doc_view import doc_view
@@ -71,7 +72,7 @@ def make_linking(nlp: Language, name: str, things_key: str, hometowns_key: str, 
 
 class LinkWords:
     """The word classes of ``link_words.tsv``:
-    - teammate: ``seine Teamkollegin X``; together: ``zusammen mit X``;
+    - teammate (``teammate_nouns.txt``): ``seine Teamkollegin X``; together: ``zusammen mit X``;
     - contrast (between driver and thing) and contrast_verb (right before the
       driver): the thing is a rival's (``vor``, ``überholte er den Ligier von X``);
     - team_after_bracket: ``B (F) von X`` ties the team to the name (cars are
@@ -82,13 +83,17 @@ class LinkWords:
     - maker_only: ``im Audi`` names a maker, not a model: the driver's model is unstated;
     - crew_after (crew_after_car for cars only), with crew_article words skipped:
       ``der Porsche vom Kessler Team mit den Fahrern A, B und C``, ``der Toyota von A, B und C``;
-    - group_noun: ``das Audi-Duo A und B (Kessler Racing)``: the bracket is for the whole list."""
+    - group_noun: ``das Audi-Duo A und B (Kessler Racing)``: the bracket is for the whole list;
+    - list_joiner: ``A (F), B und C``: the words that join a list of names;
+    - pronouns (``description_words.tsv``): ``er`` and ``sie``, a driver named before."""
 
-    def __init__(self, link_words: dict[str, frozenset[str]]) -> None:
+    def __init__(self, lexicons: Lexicons) -> None:
         def get(kind: str) -> frozenset[str]:
-            return link_words.get(kind, frozenset())
+            return lexicons.link_words.get(kind, frozenset())
 
-        self.teammate, self.together = get("teammate"), get("together")
+        self.teammate = lexicons.teammate_nouns  # shared with attribution (teammate_nouns.txt)
+        self.together = get("together")
+        self.list_joiner = get("list_joiner")
         self.contrast_verb = get("contrast_verb")
         self.contrast = get("contrast") | self.contrast_verb
         self.team_after_bracket, self.shared_car = get("team_after_bracket"), get("shared_car")
@@ -96,6 +101,38 @@ class LinkWords:
         self.shared_bracket, self.maker_only = get("shared_bracket"), get("maker_only")
         self.crew_after, self.crew_after_car = get("crew_after"), get("crew_after_car")
         self.crew_article, self.group_noun = get("crew_article"), get("group_noun")
+        described = lexicons.description_words
+        self.pronoun_masculine = described.get("pronoun_masculine", frozenset())
+        self.pronoun_feminine = described.get("pronoun_feminine", frozenset())
+        # Every cue word, lower-cased, for one pass over a document (see DocumentFacts).
+        sister_forms = {f"schwester{word}" for word in self.sister_car} | {f"schwestern{word}" for word in self.sister_car}
+        self.cue_lowers = frozenset(word.lower() for word in (
+            *self.teammate, *self.shared_car, *self.together, *self.crew_after, *self.crew_after_car,
+            *self.ordinal, *sister_forms, *self.pronoun_masculine, *self.pronoun_feminine))
+
+
+class Thing:
+    """A team, car or other thing of the rulers, read once per document: each Span
+    attribute and ``._.`` access is a lookup, and linking asks for them often."""
+
+    __slots__ = ("span", "start", "end", "start_char", "label", "name", "id_")
+
+    def __init__(self, span: Span, text: str) -> None:
+        self.span = span
+        self.start, self.end, self.start_char = span.start, span.end, span.start_char
+        self.label = span.label_
+        # The canonical name, else the text (sliced from the doc text: span.text makes a Token per word).
+        self.name = span._.canonical or text[self.start_char:span.end_char]
+        self.id_ = span.id_
+
+
+class TokenRange:
+    """Where a person is mentioned: tokens ``start:end``, from character ``start_char``."""
+
+    __slots__ = ("start", "end", "start_char")
+
+    def __init__(self, start: int, end: int, start_char: int) -> None:
+        self.start, self.end, self.start_char = start, end, start_char
 
 
 class DriverLinker(ConfiguredPipe):
@@ -107,77 +144,88 @@ class DriverLinker(ConfiguredPipe):
         self.name = name
         self.cfg = {"things_key": things_key, "hometowns_key": hometowns_key, "links_key": links_key,
                     "groups_key": groups_key, "quotes_key": quotes_key, "base_ents_key": base_ents_key}
+        self._words: tuple[Lexicons, LinkWords] | None = None
+
+    @property
+    def words(self) -> "LinkWords":
+        if self._words is None or self._words[0] is not self.lexicons:  # tests swap lexicons in
+            self._words = (self.lexicons, LinkWords(self.lexicons))
+        return self._words[1]
 
     def __call__(self, doc: Doc) -> Doc:
         people = doc._.people or []
         mentions = doc._.mentions or []
+        view = doc_view(doc)
+        lowers = view.lowers
+        index = view.index  # sentence and paragraph lookups for every step
+        words = self.words
         quoted = _quoted_chars(doc, self.cfg["quotes_key"])
+        every_thing = [Thing(span, view.text) for span in doc.spans.get(self.cfg["things_key"], [])]
         # Inside quotes, only known names count: "dem ganzen Team Rückenwind" is speech, not a team.
-        all_things = [s for s in doc.spans.get(self.cfg["things_key"], []) if s.id_ == GAZETTEER_ID or not _inside(s.start_char, quoted)]
-        things = [s for s in all_things if not _inside(s.start_char, quoted)]
-        mention_spans = [(m, doc.char_span(m["start_char"], m["end_char"], alignment_mode="expand")) for m in mentions]
-        mention_spans = [(m, s) for m, s in mention_spans if s is not None]
-        narrative = [(m, s) for m, s in mention_spans if not _inside(s.start_char, quoted)]
+        all_things = [t for t in every_thing if t.id_ == GAZETTEER_ID or not _inside(t.start_char, quoted)]
+        things = [t for t in all_things if not _inside(t.start_char, quoted)]
+        mention_ranges = [(m, r) for m in mentions if (r := _token_range(doc, view, m)) is not None]
+        narrative = [(m, r) for m, r in mention_ranges if not _inside(r.start_char, quoted)]
         # Evidence-only mentions: "Das Duo" (every driver of the latest list) and subject pronouns.
-        extra = [({"person": int(g.kb_id_), "kind": "group"}, g) for g in doc.spans.get(self.cfg["groups_key"], [])]
-        index = doc_view(doc).index  # sentence and paragraph lookups for every step
-        extra += _subject_pronouns(doc, people, narrative, quoted, index)
+        extra = [({"person": int(g.kb_id_), "kind": "group"}, TokenRange(g.start, g.end, g.start_char))
+                 for g in doc.spans.get(self.cfg["groups_key"], [])]
+        # Cue words in one pass over the lower-case tokens; each step checks its own words at these positions.
+        cue_positions = [i for i, lower in enumerate(lowers) if lower in words.cue_lowers]
+        extra += _subject_pronouns(doc, view, cue_positions, people, narrative, quoted, words)
         evidence = sorted(narrative + extra, key=lambda pair: pair[1].start)
+        facts = DocumentFacts(doc, view, cue_positions, every_thing, people, evidence, words, self.cfg["links_key"])
         weak_cars: dict[int, str] = {}
-        words = LinkWords(self.lexicons.link_words)
-        tokens = doc_view(doc).tokens
         # "im Audi": a maker where the model would stand; the driver's model is unstated.
-        maker_only = [t for t in things if t.label_ == "MANUFACTURER" and t.start > 0
-                      and tokens[t.start - 1].lower_ in words.maker_only]
+        maker_only = [t for t in things if t.label == "MANUFACTURER" and t.start > 0
+                      and lowers[t.start - 1] in words.maker_only]
         unstated_cars: set[int] = set()
         for label, key in (("TEAM", "team"), ("CAR", "car")):
-            candidates = [t for t in things if t.label_ == label] + (maker_only if label == "CAR" else [])
-            best = self._link(doc, people, evidence, candidates, label, index, words)
+            candidates = [t for t in things if t.label == label] + (maker_only if label == "CAR" else [])
+            best = self._link(view, people, evidence, candidates, label, words, facts)
             for person_id, (score, thing) in best.items():
-                if thing.label_ == "MANUFACTURER":
+                if thing.label == "MANUFACTURER":
                     if score < SCORE_PARAGRAPH:
                         unstated_cars.add(person_id)
                 elif label == "CAR" and score >= SCORE_PARAGRAPH:
-                    weak_cars[person_id] = thing._.canonical or thing.text  # only a fallback, see below
+                    weak_cars[person_id] = thing.name  # only a fallback, see below
                 else:
-                    people[person_id][key] = thing._.canonical or thing.text
-        self._team_from_car(people, things, index)
-        self._car_from_team(people, things, index, unstated_cars)
+                    people[person_id][key] = thing.name
+        pairs = _team_car_pairs(things, index)
+        self._team_from_car(people, things, pairs)
+        self._car_from_team(people, pairs, unstated_cars)
         # A car named outside the driver's sentences is used only when the document
         # has one car model: otherwise it is as likely someone else's.
-        car_names = {t._.canonical or t.text for t in things if t.label_ == "CAR"}
+        car_names = {t.name for t in things if t.label == "CAR"}
         for person_id, car in weak_cars.items():
             if people[person_id]["car"] is None and len(car_names) == 1 and person_id not in unstated_cars:
                 people[person_id]["car"] = car
         doc.spans[self.cfg["base_ents_key"]] = list(doc.ents)
-        doc.ents = self._entities(doc, people, mention_spans, all_things)
+        doc.ents = self._entities(doc, people, mention_ranges, every_thing)
         doc._.people = people
         doc._.drivers = [_driver_row(p) for p in people if p["kind"] == "driver"]
         return doc
 
-    def _link(self, doc: Doc, people, narrative, candidates: list[Span], label: str,
-              index: TextIndex, words: LinkWords) -> dict[int, tuple[float, Span]]:
-        best: dict[int, tuple[float, Span]] = {}
+    def _link(self, view, people, narrative, candidates: list[Thing], label: str, words: "LinkWords",
+              facts: "DocumentFacts") -> dict[int, tuple[float, Thing]]:
+        best: dict[int, tuple[float, Thing]] = {}
 
-        def offer(person_id: int, score: float, thing: Span) -> None:
+        def offer(person_id: int, score: float, thing: Thing) -> None:
             if person_id not in best or score < best[person_id][0]:
                 best[person_id] = (score, thing)
 
+        index = view.index
+        texts, lowers, shapes = view.texts, view.lowers, view.shapes
+        n_tokens = len(texts)
+        sentence_of = index.sentence_of
         by_start = {t.start: t for t in candidates}
-        drivers = [s for m, s in narrative if people[m["person"]]["kind"] == "driver"]
-        list_of = _list_groups(doc, drivers)
+        list_of, people_of_group, crews = facts.list_of, facts.people_of_group, facts.crews
         owners: dict[int, set[int]] = {}  # thing start → the drivers a bracket ties it to
-        for link in doc.spans.get(self.cfg["links_key"], []):
-            if link.label_ == label and link.start in by_start:
-                offer(int(link.kb_id_), SCORE_BRACKET, by_start[link.start])
-                owners.setdefault(link.start, set()).add(int(link.kb_id_))
-        tokens = doc_view(doc).tokens
-        people_of_group: dict[int, set[int]] = {}
-        for mention, span in narrative:
-            if span.start in list_of and people[mention["person"]]["kind"] == "driver":
-                people_of_group.setdefault(list_of[span.start], set()).add(mention["person"])
+        for link_label, link_start, link_person in facts.bracket_links:
+            if link_label == label and link_start in by_start:
+                offer(link_person, SCORE_BRACKET, by_start[link_start])
+                owners.setdefault(link_start, set()).add(link_person)
         for mention, span in narrative if label == "TEAM" else ():  # "B (F) von X"; "A und B (beide I) von X"
-            thing_start = _team_after_bracket(tokens, span.end, words)
+            thing_start = _team_after_bracket(view, span.end, words)
             if thing_start not in by_start or people[mention["person"]]["kind"] != "driver":
                 continue
             group = people_of_group.get(list_of.get(span.start), set()) | {mention["person"]}
@@ -185,7 +233,6 @@ class DriverLinker(ConfiguredPipe):
                 offer(person_id, SCORE_BRACKET, by_start[thing_start])
                 owners.setdefault(thing_start, set()).add(person_id)
         ends_at = {t.end: t for t in candidates}
-        crews = _crews(tokens, narrative, people)
         for mention, span in narrative:
             person_id = mention["person"]
             if people[person_id]["kind"] != "driver":
@@ -194,62 +241,53 @@ class DriverLinker(ConfiguredPipe):
             member = ends_at.get(span.start)
             if member is not None and member.id_ == MEMBER_ID:  # "Carlin-Pilot Ole Sand"
                 tied.append(([person_id], member))
-            close = bracket_end(tokens, span.end) if span.end < len(tokens) and tokens[span.end].text == "(" else None
+            close = bracket_end(shapes, span.end) if span.end < n_tokens and texts[span.end] == "(" else None
             crew = crews.get(span.start, [person_id])
-            if close is not None and tokens[span.end + 1].lower_ in words.shared_bracket:
+            if close is not None and lowers[span.end + 1] in words.shared_bracket:
                 # "A vor B (beide Dallara Kessler)": the drivers named before it in the sentence
                 sentence_drivers = [m["person"] for m, other in narrative if other.end <= span.end
                                     and people[m["person"]]["kind"] == "driver"
-                                    and index.sentence_of(other.start) == index.sentence_of(span.start)]
+                                    and sentence_of(other.start) == sentence_of(span.start)]
                 shared = list(dict.fromkeys(reversed(sentence_drivers)))
-                crew = shared[:2] if tokens[span.end + 1].lower_ == "beide" else shared
+                crew = shared[:2] if lowers[span.end + 1] == "beide" else shared
             group = people_of_group.get(list_of.get(span.start), set())
-            if close is not None and len(group) > 1 and _after_group_noun(tokens, narrative, list_of, span, words):
+            if close is not None and len(group) > 1 and _after_group_noun(texts, facts.first_of_list, list_of, span, words):
                 crew = list(group)  # "das Audi-Duo A und B (Kessler Racing)"
             if close is not None:  # "(18, Trier, Kessler Racing)", "(beide Dallara Mercedes)"
                 tied += [(crew, by_start[i]) for i in range(span.end + 1, close)
                          if i in by_start and by_start[i].end <= close]
             after = close + 1 if close is not None else span.end
-            if after + 1 < len(tokens) and tokens[after].text == "," and after + 1 in by_start and label == "CAR":
+            if after + 1 < n_tokens and texts[after] == "," and after + 1 in by_start and label == "CAR":
                 tied.append((crew, by_start[after + 1]))  # results line: "A/B (GB/I), Ferrari F430 GT, 186"
             for people_ids, thing in tied:
                 for tied_id in people_ids:
                     offer(tied_id, SCORE_BRACKET, thing)
                     owners.setdefault(thing.start, set()).add(tied_id)
-        for thing, crew in _crews_after_things(tokens, narrative, people, candidates, label, list_of, people_of_group,
-                                               words, index, self.lexicons):
+        for thing, crew in _crews_after_things(view, facts, candidates, label, words, self.lexicons):
             for tied_id in crew:  # no owner: "#26 mit D, E und F" may be a second car of the model
                 offer(tied_id, SCORE_BRACKET, thing)
-        drivers_by_sentence: dict[int, list[int]] = {}
-        for span in drivers:
-            drivers_by_sentence.setdefault(index.sentence_of(span.start), []).append(span.start)
-        things_by_sentence: dict[int, list[Span]] = {}
+        drivers_by_sentence = facts.drivers_by_sentence
+        things_by_sentence: dict[int, list[Thing]] = {}
         for thing in sorted(candidates, key=lambda t: t.start):  # sorted: searched with bisect below
-            things_by_sentence.setdefault(index.sentence_of(thing.start), []).append(thing)
+            things_by_sentence.setdefault(sentence_of(thing.start), []).append(thing)
         neighbours_by_sentence: dict[int, DriverNeighbours] = {}
-        # "Das Schwesterauto …" of a paragraph about another maker is not this team's.
-        maker_of_team = {team: car.split()[0] for car, team in _team_car_pairs(doc.spans.get(self.cfg["things_key"], []), index)}
-        makers_of_paragraph: dict[int, set[str]] = {}
-        for thing in doc.spans.get(self.cfg["things_key"], []):
-            if thing.label_ in ("CAR", "MANUFACTURER"):
-                name = thing._.canonical or thing.text
-                makers_of_paragraph.setdefault(index.paragraph_of(thing.start_char), set()).add(name.split()[0])
+        maker_of_team, makers_of_paragraph = facts.maker_of_team, facts.makers_of_paragraph
 
-        def _same_maker(team: Span, paragraph: int) -> bool:
-            maker = maker_of_team.get(team._.canonical or team.text)
+        def _same_maker(team: Thing, paragraph: int) -> bool:
+            maker = maker_of_team.get(team.name)
             return maker is None or paragraph not in makers_of_paragraph or maker in makers_of_paragraph[paragraph]
 
-        sister_paragraphs = _sister_car_paragraphs(doc, index, self.cfg["things_key"], words) if label == "TEAM" else set()
+        sister_paragraphs = facts.sister_paragraphs if label == "TEAM" else set()
         ordered = sorted(candidates, key=lambda t: t.end)
         ends = [t.end for t in ordered]
         first_of_sentence: dict[int, int] = {}  # position in `ordered` of each sentence's first thing
         for position, thing in enumerate(ordered):
-            first_of_sentence.setdefault(index.sentence_of(thing.start), position)
+            first_of_sentence.setdefault(sentence_of(thing.start), position)
         for mention, span in narrative:
             person_id = mention["person"]
             if people[person_id]["kind"] != "driver":
                 continue
-            sentence = index.sentence_of(span.start)
+            sentence = sentence_of(span.start)
             if sentence not in neighbours_by_sentence:
                 neighbours_by_sentence[sentence] = DriverNeighbours(drivers_by_sentence.get(sentence, []), list_of)
             neighbours = neighbours_by_sentence[sentence]
@@ -261,12 +299,12 @@ class DriverLinker(ConfiguredPipe):
                 nearby += 1
                 if thing.start in owners and person_id not in owners[thing.start]:
                     continue  # tied to other drivers by a bracket
-                distance = _sentence_distance(doc, span, thing, neighbours, list_of.get(span.start), words)
+                distance = _sentence_distance(view, span, thing, neighbours, list_of.get(span.start), words)
                 if distance != CONTRAST_PENALTY:
                     offer(person_id, distance, thing)
             # Outside the sentence only the nearest earlier thing can win.
             position = bisect.bisect_right(ends, span.start) - 1
-            if position >= 0 and index.sentence_of(ordered[position].start) == sentence:
+            if position >= 0 and sentence_of(ordered[position].start) == sentence:
                 position = first_of_sentence[sentence] - 1
             if position >= 0:
                 thing = ordered[position]
@@ -276,13 +314,13 @@ class DriverLinker(ConfiguredPipe):
                 # the team's other car ("Das Schwesterauto teilen sich …"); elsewhere,
                 # drivers named later are mostly rivals.
                 # A team or car whose own sentence names a driver is that driver's.
-                owned = index.sentence_of(thing.start) in drivers_by_sentence
+                owned = sentence_of(thing.start) in drivers_by_sentence
                 if not owned and (label != "TEAM" or same_paragraph
                                   or (index.paragraph_of(span.start_char) in sister_paragraphs
                                       and _same_maker(thing, index.paragraph_of(span.start_char)))):
                     offer(person_id, base + (span.start - thing.end) / 1000, thing)
         if label == "TEAM":
-            pairs = _teammates(doc, people, narrative, words)
+            pairs = _teammates(view, facts, people, narrative, words)
             # A crew "A/B" shares its team; a teammate phrase ties both ways.
             pairs += [(mate, other) for crew in crews.values() for mate in crew for other in crew if mate != other]
             for person_id, team_holder in pairs:
@@ -292,53 +330,100 @@ class DriverLinker(ConfiguredPipe):
                     offer(team_holder, SCORE_TEAMMATE, best[person_id][1])
         return best
 
-    def _car_from_team(self, people: list[dict], things: list[Span], index: TextIndex, unstated: set[int]) -> None:
+    def _car_from_team(self, people: list[dict], pairs: list[tuple[str, str]], unstated: set[int]) -> None:
         """A driver whose car is unknown drives what the text gives to the team."""
-        by_team = {team: car for car, team in _team_car_pairs(things, index)}
+        by_team = {team: car for car, team in pairs}
         for person_id, person in enumerate(people):
             if (person["kind"] == "driver" and person["car"] is None and person["team"] in by_team
                     and person_id not in unstated):
                 person["car"] = by_team[person["team"]]
 
-    def _team_from_car(self, people: list[dict], things: list[Span], index: TextIndex) -> None:
+    def _team_from_car(self, people: list[dict], things: list[Thing], pairs: list[tuple[str, str]]) -> None:
         """In a document about one team, a driver whose car is the car the text
         gives to that team drives for it: ``Starker Auftakt von Kessler Racing: der
         Porsche 911 RSR fuhr …`` and later ``Lena Hofbauer (Porsche 911 RSR #77): …``.
         Only from a sentence that names one team and one car model."""
-        teams = {t._.canonical or t.text for t in things if t.label_ == "TEAM"}
+        teams = {t.name for t in things if t.label == "TEAM"}
         if len(teams) != 1:
             return
-        cars = {car for car, _ in _team_car_pairs(things, index)}
+        cars = {car for car, _ in pairs}
         team = next(iter(teams))
         for person in people:
             if person["kind"] == "driver" and person["team"] is None and person["car"] in cars:
                 person["team"] = team
 
-    def _entities(self, doc: Doc, people, mention_spans, things: list[Span]) -> list[Span]:
+    def _entities(self, doc: Doc, people, mention_ranges, things: list[Thing]) -> list[Span]:
         entities = []
-        for mention, span in mention_spans:
+        for mention, span in mention_ranges:
             if mention["kind"] == "description":
                 continue
             person = people[mention["person"]]
             entity = Span(doc, span.start, span.end, label=PERSON_LABELS[person["kind"]])
             entity._.canonical = person["name"]
             entities.append(entity)
-        for span in list(doc.spans.get(self.cfg["hometowns_key"], [])) + list(doc.spans.get(self.cfg["things_key"], [])):
+        # Read live: a person entity above may have set the canonical of the same characters.
+        text = doc_view(doc).text
+        for span in [*doc.spans.get(self.cfg["hometowns_key"], []), *(thing.span for thing in things)]:
             entity = Span(doc, span.start, span.end, label=span.label_)
-            entity._.canonical = span._.canonical or span.text
+            entity._.canonical = span._.canonical or text[span.start_char:span.end_char]
             entities.append(entity)
         return filter_spans(entities)
 
 
-def _team_car_pairs(things: list[Span], index: TextIndex) -> list[tuple[str, str]]:
+class DocumentFacts:
+    """What both linking passes (teams, cars) read of the document, built once."""
+
+    def __init__(self, doc: Doc, view, cue_positions: list[int], every_thing: list[Thing], people: list[dict],
+                 evidence: list, words: "LinkWords", links_key: str) -> None:
+        index = view.index
+        self.cue_positions = cue_positions
+        self.drivers = [s for m, s in evidence if people[m["person"]]["kind"] == "driver"]
+        self.driver_at = {span.start: m["person"] for m, span in evidence if people[m["person"]]["kind"] == "driver"}
+        self.list_of = _list_groups(view, self.drivers, words)
+        self.people_of_group: dict[int, set[int]] = {}
+        for mention, span in evidence:
+            if span.start in self.list_of and people[mention["person"]]["kind"] == "driver":
+                self.people_of_group.setdefault(self.list_of[span.start], set()).add(mention["person"])
+        self.crews = _crews(view.texts, evidence, people)
+        self.first_of_list: dict[int | None, int] = {}  # list id → its first mention's token ("das Audi-Duo A und B")
+        for _, other in evidence:
+            own = self.list_of.get(other.start)
+            if own not in self.first_of_list or other.start < self.first_of_list[own]:
+                self.first_of_list[own] = other.start
+        self.drivers_by_sentence: dict[int, list[int]] = {}
+        for span in self.drivers:
+            self.drivers_by_sentence.setdefault(index.sentence_of(span.start), []).append(span.start)
+        self.bracket_links = [(link.label_, link.start, int(link.kb_id_)) for link in doc.spans.get(links_key, [])]
+        # "Das Schwesterauto …" of a paragraph about another maker is not this team's.
+        self.maker_of_team = {team: car.split()[0] for car, team in _team_car_pairs(every_thing, index)}
+        self.makers_of_paragraph: dict[int, set[str]] = {}
+        for thing in every_thing:
+            if thing.label in ("CAR", "MANUFACTURER"):
+                self.makers_of_paragraph.setdefault(index.paragraph_of(thing.start_char), set()).add(thing.name.split()[0])
+        self.sister_paragraphs = _sister_car_paragraphs(view, self.cue_positions, every_thing, words)
+
+
+def _token_range(doc: Doc, view, mention: dict) -> TokenRange | None:
+    """The tokens of a mention (``char_span`` with ``expand``), from the token table
+    when the mention lies on token boundaries, as it does but for hand-made input."""
+    start_char, end_char = mention["start_char"], mention["end_char"]
+    start = view.token_at_char.get(start_char)
+    last = view.token_at_end_char.get(end_char)
+    if start is not None and last is not None and last >= start:
+        return TokenRange(start, last + 1, start_char)
+    span = doc.char_span(start_char, end_char, alignment_mode="expand")
+    return None if span is None else TokenRange(span.start, span.end, span.start_char)
+
+
+def _team_car_pairs(things: list[Thing], index: TextIndex) -> list[tuple[str, str]]:
     """(car, team) of sentences that name one car model and one team; the first
     sentence for each team wins."""
     cars: dict[int, set[str]] = {}
     teams: dict[int, set[str]] = {}
     for thing in things:
-        if thing.label_ in ("CAR", "TEAM"):
-            target = cars if thing.label_ == "CAR" else teams
-            target.setdefault(index.sentence_of(thing.start), set()).add(thing._.canonical or thing.text)
+        if thing.label in ("CAR", "TEAM"):
+            target = cars if thing.label == "CAR" else teams
+            target.setdefault(index.sentence_of(thing.start), set()).add(thing.name)
     pairs, seen = [], set()
     for sentence in sorted(set(cars) & set(teams)):
         if len(cars[sentence]) == 1 and len(teams[sentence]) == 1:
@@ -374,8 +459,8 @@ class DriverNeighbours:
         return {pos - 1 for pos in members} | {pos - 2 for pos in members}
 
 
-def _sentence_distance(doc: Doc, mention: Span, thing: Span, neighbours: DriverNeighbours, own_list: int | None,
-                       words: LinkWords) -> float:
+def _sentence_distance(view, mention: TokenRange, thing: Thing, neighbours: DriverNeighbours, own_list: int | None,
+                       words: "LinkWords") -> float:
     """Token distance, longer when the thing is probably someone else's.
 
     Things after the name belong to it more often than things before it
@@ -383,19 +468,19 @@ def _sentence_distance(doc: Doc, mention: Span, thing: Span, neighbours: DriverN
     weakens the link, and a contrast word (``vor``/``hinter``/``gegen``) breaks
     it: in ``A im Porsche vor B`` the Porsche is A's.
     """
-    tokens = doc_view(doc).tokens
+    texts, lowers = view.texts, view.lowers
     after = thing.start >= mention.end
     low, high = (mention.end, thing.start) if after else (thing.end, mention.start)
     distance = float(high - low)
-    between = tokens[low:high]
     if neighbours.other_driver_between(low, high, own_list):
         distance += BETWEEN_PENALTY
-    if any(token.lower_ in words.contrast or token.text in words.contrast for token in between):
+    contrast = words.contrast
+    if any(lowers[i] in contrast or texts[i] in contrast for i in range(low, high)):
         distance += CONTRAST_PENALTY
-    if after and mention.start > 0 and tokens[mention.start - 1].lower_ in words.contrast_verb:
+    if after and mention.start > 0 and lowers[mention.start - 1] in words.contrast_verb:
         distance += CONTRAST_PENALTY  # "überholte er den Ligier von X": the object is the rival's
     list_commas = neighbours.list_commas(low, high, own_list)
-    crosses_clause = any(token.text in (",", ";", ":") and token.i not in list_commas for token in between)
+    crosses_clause = any(texts[i] in (",", ";", ":") and i not in list_commas for i in range(low, high))
     if after:
         distance += AFTER_COMMA_PENALTY * crosses_clause
     else:
@@ -415,76 +500,79 @@ def _driver_row(person: dict) -> dict:
     }
 
 
-def _teammates(doc: Doc, people, narrative, words: LinkWords) -> list[tuple[int, int]]:
+def _teammates(view, facts: DocumentFacts, people, narrative, words: "LinkWords") -> list[tuple[int, int]]:
     """(driver, teammate holding the team) for ``Xs Teamkollege Y``, ``seine
     Teamkollegin Y``, ``die Teamkollegen Y und Z`` and ``teilt sich das Cockpit mit Y``."""
-    tokens = doc_view(doc).tokens
+    texts, lowers, index = view.texts, view.lowers, view.index
     pairs = []
     by_start = {span.start: (m, span) for m, span in narrative}
     by_end = {span.end: (m, span) for m, span in narrative}
     drivers = [(m, span) for m, span in narrative if people[m["person"]]["kind"] == "driver"]
-    for token in tokens:
-        with_next = token.i + 2 in by_start and tokens[token.i + 1].text == "mit"
-        if token.text in words.teammate and token.i + 1 in by_start:
-            mates = _list_from(doc, token.i + 1, by_start)
-        elif token.text in words.shared_car and with_next:
-            mates = _list_from(doc, token.i + 2, by_start)  # "teilt sich das Cockpit mit X"
-        elif token.lower_ in words.together and with_next:
-            mates = _list_from(doc, token.i + 2, by_start)  # "Zusammen mit X und Y jubelte Z"
-            sentence = doc_view(doc).index.sentence_of(token.i)
+    cues = [i for i in facts.cue_positions
+            if texts[i] in words.teammate or texts[i] in words.shared_car or lowers[i] in words.together]
+    for i in cues:
+        with_next = i + 2 in by_start and texts[i + 1] == "mit"
+        if texts[i] in words.teammate and i + 1 in by_start:
+            mates = _list_from(view, i + 1, by_start, words)
+        elif texts[i] in words.shared_car and with_next:
+            mates = _list_from(view, i + 2, by_start, words)  # "teilt sich das Cockpit mit X"
+        elif lowers[i] in words.together and with_next:
+            mates = _list_from(view, i + 2, by_start, words)  # "Zusammen mit X und Y jubelte Z"
+            sentence = index.sentence_of(i)
             holder = next((m["person"] for m, span in drivers if m["person"] not in mates
-                           and doc_view(doc).index.sentence_of(span.start) == sentence), None)
+                           and index.sentence_of(span.start) == sentence), None)
             if holder is not None:
                 pairs.extend((mate, holder) for mate in mates if mate != holder)
             continue
         else:
             continue
-        if token.i in by_end:  # "Jentzschs Teamkollege Frohwein"
-            holder = by_end[token.i][0]["person"]
+        if i in by_end:  # "Jentzschs Teamkollege Frohwein"
+            holder = by_end[i][0]["person"]
         else:
-            holder = _teammate_holder(doc, token, [(m, span) for m, span in drivers if m["person"] not in mates])
+            holder = _teammate_holder(view, i, [(m, span) for m, span in drivers if m["person"] not in mates], words)
         if holder is not None:
             pairs.extend((mate, holder) for mate in mates if mate != holder)
     return pairs
 
 
-def _teammate_holder(doc: Doc, noun, drivers: list) -> int | None:
+def _teammate_holder(view, noun: int, drivers: list, words: "LinkWords") -> int | None:
     """Whose teammate ``seine Teamkollegin`` means: the subject of the sentence
     (its first driver), not the object right before "und seine …"; with a
     pronoun subject ("überholte er X und seine Teamkollegin Y"), the last driver
     before the sentence."""
-    sent_start = doc_view(doc).index.sentence_start(noun.i)
-    before = [m["person"] for m, span in drivers if span.end <= noun.i and span.start < sent_start]
-    in_sentence = [m["person"] for m, span in drivers if sent_start <= span.start and span.end <= noun.i]
-    if in_sentence and not _pronoun_between(doc, sent_start, noun.i):
+    sent_start = view.index.sentence_start(noun)
+    before = [m["person"] for m, span in drivers if span.end <= noun and span.start < sent_start]
+    in_sentence = [m["person"] for m, span in drivers if sent_start <= span.start and span.end <= noun]
+    if in_sentence and not _pronoun_between(view, sent_start, noun, words):
         return in_sentence[0]
     if before:
         return before[-1]
     return in_sentence[-1] if in_sentence else None
 
 
-def _list_from(doc: Doc, start: int, by_start: dict) -> list[int]:
+def _list_from(view, start: int, by_start: dict, words: "LinkWords") -> list[int]:
     """The people of a list starting at token ``start``: ``Y (FIN) und Z (EST)``."""
-    tokens = doc_view(doc).tokens
+    texts = view.texts
+    n_tokens = len(texts)
     people = []
     index = start
     while index in by_start:
         mention, span = by_start[index]
         people.append(mention["person"])
         index = span.end
-        if index < len(tokens) and tokens[index].text == "(":
-            close = bracket_end(tokens, index)
+        if index < n_tokens and texts[index] == "(":
+            close = bracket_end(view.shapes, index)
             if close is None:
                 break
             index = close + 1
-        if index < len(tokens) and tokens[index].text in (",", "und", "sowie") and index + 1 in by_start:
+        if index < n_tokens and texts[index] in words.list_joiner and index + 1 in by_start:
             index += 1
         else:
             break
     return people
 
 
-def _crews(tokens: list, narrative, people) -> dict[int, list[int]]:
+def _crews(texts: list[str], narrative, people) -> dict[int, list[int]]:
     """The drivers of a crew written with slashes, ``A/B/C``, keyed by the start
     of each member's mention."""
     driver_at = {span.start: (m["person"], span) for m, span in narrative if people[m["person"]]["kind"] == "driver"}
@@ -496,7 +584,7 @@ def _crews(tokens: list, narrative, people) -> dict[int, list[int]]:
         members, position = [start], start
         while True:
             end = driver_at[position][1].end
-            if end + 1 < len(tokens) and tokens[end].text == "/" and end + 1 in driver_at:
+            if end + 1 < len(texts) and texts[end] == "/" and end + 1 in driver_at:
                 position = end + 1
                 members.append(position)
             else:
@@ -509,121 +597,128 @@ def _crews(tokens: list, narrative, people) -> dict[int, list[int]]:
     return crews
 
 
-def _after_group_noun(tokens: list, narrative, list_of: dict[int, int], span: Span, words: LinkWords) -> bool:
+def _after_group_noun(texts: list[str], first_of_list: dict, list_of: dict[int, int], span: TokenRange,
+                      words: "LinkWords") -> bool:
     """Whether the list ``span`` ends follows ``Duo``/``Trio`` (also ``Audi-Duo``)."""
-    own = list_of.get(span.start)
-    first = min((other.start for _, other in narrative if list_of.get(other.start) == own), default=span.start)
-    return first > 0 and tokens[first - 1].text.rpartition("-")[2] in words.group_noun
+    first = first_of_list.get(list_of.get(span.start), span.start)
+    return first > 0 and texts[first - 1].rpartition("-")[2] in words.group_noun
 
 
-def _crews_after_things(tokens: list, narrative, people, candidates: list[Span], label: str, list_of: dict[int, int],
-                        people_of_group: dict[int, set[int]], words: LinkWords, index: TextIndex, lex) -> list:
+def _crews_after_things(view, facts: DocumentFacts, candidates: list[Thing], label: str, words: "LinkWords",
+                        lex) -> list:
     """``der Lamborghini vom Kessler Racing Team mit den Fahrern A, B und C``:
     the drivers listed after ``mit`` (for a car also ``von``) drive the team and
     the car named just before it."""
-    driver_at = {span.start: m["person"] for m, span in narrative if people[m["person"]]["kind"] == "driver"}
+    texts, lowers, index = view.texts, view.lowers, view.index
+    driver_at, list_of, people_of_group = facts.driver_at, facts.list_of, facts.people_of_group
     cue_words = words.crew_after | (words.crew_after_car if label == "CAR" else frozenset())
     ordered = sorted(candidates, key=lambda t: t.end)
     ends = [t.end for t in ordered]
     found = []
-    for token in tokens:
-        if token.lower_ not in cue_words:
-            continue
-        first = token.i + 1
-        while (first < len(tokens) and first - token.i <= 3 and first not in driver_at
-               and (tokens[first].lower_ in words.crew_article or lex.title_kind(tokens[first].text) == "driver")):
+    n_tokens = len(texts)
+    for i in [i for i in facts.cue_positions if lowers[i] in cue_words]:
+        first = i + 1
+        while (first < n_tokens and first - i <= 3 and first not in driver_at
+               and (lowers[first] in words.crew_article or lex.title_kind(texts[first]) == "driver")):
             first += 1
         if first not in driver_at:
             continue
-        position = bisect.bisect_right(ends, token.i) - 1
+        position = bisect.bisect_right(ends, i) - 1
         if position < 0:
             continue
         thing = ordered[position]
-        if token.i - thing.end > MAX_CREW_GAP or index.sentence_of(thing.start) != index.sentence_of(token.i):
+        if i - thing.end > MAX_CREW_GAP or index.sentence_of(thing.start) != index.sentence_of(i):
             continue
-        if any(start in driver_at for start in range(thing.end, token.i)):
+        if any(start in driver_at for start in range(thing.end, i)):
             continue  # "A im Porsche mit B": A's car, B's only by sharing it
         crew = people_of_group.get(list_of.get(first), set()) | {driver_at[first]}
         found.append((thing, crew))
     return found
 
 
-def _pronoun_between(doc: Doc, start: int, end: int) -> bool:
-    tokens = doc_view(doc).tokens
-    return any(token.lower_ in ("er", "sie") for token in tokens[start:end])
+def _pronoun_between(view, start: int, end: int, words: "LinkWords") -> bool:
+    pronouns = words.pronoun_masculine | words.pronoun_feminine
+    lowers = view.lowers
+    return any(lowers[i] in pronouns for i in range(start, end))
 
 
-def _subject_pronouns(doc: Doc, people, narrative, quoted, index: TextIndex) -> list[tuple[dict, Span]]:
+def _subject_pronouns(doc: Doc, view, cue_positions: list[int], people, narrative, quoted,
+                      words: "LinkWords") -> list[tuple[dict, TokenRange]]:
     """``setzte er sich im BMW M4 GT3 …``: ``er`` is the first driver named in
     the previous sentence (its likely subject). Only ``er``, and ``sie`` for a
     known woman, since plural ``sie`` is common."""
-    tokens = doc_view(doc).tokens
     if not doc.has_annotation("SENT_START"):
         return []
+    index, lowers, starts = view.index, view.lowers, view.starts
     pronouns = []
     first_driver: dict[int, int] = {}
     for mention, span in narrative:
         if people[mention["person"]]["kind"] == "driver":
             first_driver.setdefault(index.sentence_of(span.start), mention["person"])
     found_in: set[int] = set()  # sentences whose pronoun was found: one per sentence
-    for token in tokens:
-        sent_number = index.sentence_of(token.i)
+    masculine, feminine = words.pronoun_masculine, words.pronoun_feminine
+    for i in [i for i in cue_positions if lowers[i] in masculine or lowers[i] in feminine]:
+        sent_number = index.sentence_of(i)
         subject = first_driver.get(sent_number - 1)
         if subject is None or sent_number in found_in:
             continue
-        wanted = token.lower_ == "er" or (token.lower_ == "sie" and people[subject]["gender"] == "f")
-        if wanted and not _inside(token.idx, quoted):
-            pronouns.append(({"person": subject, "kind": "pronoun"}, doc[token.i:token.i + 1]))
+        wanted = lowers[i] in masculine or (lowers[i] in feminine and people[subject]["gender"] == "f")
+        if wanted and not _inside(starts[i], quoted):
+            pronouns.append(({"person": subject, "kind": "pronoun"}, TokenRange(i, i + 1, starts[i])))
             found_in.add(sent_number)
     return pronouns
 
 
-def _team_after_bracket(tokens: list, end: int, words: LinkWords) -> int | None:
+def _team_after_bracket(view, end: int, words: "LinkWords") -> int | None:
     """Where a team (``von X``) starts right after the bracket that follows a
     name ending at ``end``."""
-    if end >= len(tokens) or tokens[end].text != "(":
+    texts = view.texts
+    if end >= len(texts) or texts[end] != "(":
         return None
-    close = bracket_end(tokens, end)
-    if close is None or close + 2 >= len(tokens) or tokens[close].text != ")":
+    close = bracket_end(view.shapes, end)
+    if close is None or close + 2 >= len(texts) or texts[close] != ")":
         return None
-    return close + 2 if tokens[close + 1].text in words.team_after_bracket else None
+    return close + 2 if texts[close + 1] in words.team_after_bracket else None
 
 
-def _sister_car_paragraphs(doc: Doc, index: TextIndex, things_key: str, words: LinkWords) -> set[int]:
+def _sister_car_paragraphs(view, cue_positions: list[int], every_thing: list[Thing], words: "LinkWords") -> set[int]:
     """Paragraphs that speak of a team's other car: ``das Schwesterauto``,
     ``den zweiten Neunelfer``, ``im dritten Porsche``."""
-    tokens = doc_view(doc).tokens
-    car_starts = {span.start for span in doc.spans.get(things_key, []) if span.label_ in ("CAR", "MANUFACTURER")}
+    texts, lowers, starts, index = view.texts, view.lowers, view.starts, view.index
+    car_starts = {thing.start for thing in every_thing if thing.label in ("CAR", "MANUFACTURER")}
     found = set()
-    for token in tokens:
-        text = token.text
+    n_tokens = len(texts)
+    for i in [i for i in cue_positions if texts[i].startswith("Schwester") or lowers[i] in words.ordinal]:
+        text = texts[i]
         if text.startswith("Schwester") and text[len("Schwester"):].removeprefix("n") in words.sister_car:
-            found.add(index.paragraph_of(token.idx))  # "Schwesterauto", "Schwesternauto"
-        elif token.lower_ in words.ordinal and token.i + 1 < len(tokens):
-            following = token.i + 1
-            if tokens[following].text in words.sister_car or following in car_starts:
-                found.add(index.paragraph_of(token.idx))
+            found.add(index.paragraph_of(starts[i]))  # "Schwesterauto", "Schwesternauto"
+        elif lowers[i] in words.ordinal and i + 1 < n_tokens:
+            following = i + 1
+            if texts[following] in words.sister_car or following in car_starts:
+                found.add(index.paragraph_of(starts[i]))
     return found
 
 
-def _list_groups(doc: Doc, spans: list[Span]) -> dict[int, int]:
+def _list_groups(view, spans: list[TokenRange], words: "LinkWords") -> dict[int, int]:
     """Driver mentions that form one list (``A (X), B und C``) share a group id,
     so list members do not count as "another driver in between"."""
-    tokens = doc_view(doc).tokens
+    texts = view.texts
+    joiners = words.list_joiner | {"/"}
     groups: dict[int, int] = {}
     group = 0
     previous = None
     for span in sorted(spans, key=lambda s: s.start):
         if previous is not None:
-            gap = tokens[previous.end:span.start]
+            gap = range(previous.end, span.start)
             depth, joined = 0, True
-            for token in gap:
-                if token.text == "(":
+            for i in gap:
+                text = texts[i]
+                if text == "(":
                     depth += 1
-                elif token.text == ")":
+                elif text == ")":
                     depth -= 1
-                elif depth == 0 and token.text not in (",", "und", "sowie", "/"):
-                    if not (token.is_title and len(gap) <= 3):  # "und Porsche-Junior B": a title
+                elif depth == 0 and text not in joiners:
+                    if not (text.istitle() and len(gap) <= 3):  # "und Porsche-Junior B": a title
                         joined = False
                         break
             if not joined or len(gap) > 14:

@@ -22,24 +22,18 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import extensions  # noqa: F401
-from ..rules import DEFAULT_LANG, Lexicons
+from ..rules import DEFAULT_LANG
 from ..schema import GROUP_MENTIONS_KEY, HOMETOWNS_KEY, THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
+from .descriptions import age_of, contradicts, description_gender, description_words, fitting_people, is_age_word, learn
 from .hometowns import crew_places, origin_after, set_hometown
 from .persons import ARTICLES, ARTICLES_LOWER, PLACE_PREPOSITIONS, _blocked_tokens, _new_person, plausible_surname
 from .doc_view import doc_view
-from .shapes import is_name_like, place_fits
 
 DEFAULT_THINGS_KEY = THINGS_KEY
 DEFAULT_HOMETOWNS_KEY = HOMETOWNS_KEY
 DEFAULT_GROUPS_KEY = GROUP_MENTIONS_KEY
-AGE_SUFFIXES = ("-Jährige", "-Jähriger", "-Jährigen", "-jährige", "-jähriger", "-jährigen")
 SURNAME_MIN_LENGTH = 3
-PREPOSITIONS = frozenset({"mit", "von", "vor", "hinter", "für", "gegen", "an", "auf", "bei", "nach", "zu", "aus", "in",
-                          "über", "unter", "neben", "zwischen", "ohne", "um", "durch", "seit", "als", "wie", "und", "oder"})
-SURNAME_LIST_JOINERS = frozenset({",", "und", "sowie"})
-GROUP_ARTICLES = frozenset({"das", "die", "dem", "den"})
-GROUP_NOUNS = frozenset({"duo", "trio", "quartett", "gespann", "beiden", "brüder", "geschwister", "crew"})
 
 
 @Language.factory(
@@ -70,42 +64,48 @@ class NamePropagator(ConfiguredPipe):
         people = doc._.people or []
         mentions = list(doc._.mentions or [])
         taken = _blocked_tokens(doc, self.cfg["things_key"])
+        # The token table (plain lists) serves every step: no Token objects per word.
         view = doc_view(doc)
-        tokens = view.tokens
-        char_to_token = view.token_at_char
+        texts, starts, name_like = view.texts, view.starts, view.name_like
         for mention in mentions:
-            start = char_to_token.get(mention["start_char"])
+            start = view.token_at_char.get(mention["start_char"])
             if start is not None:
-                span = doc.char_span(mention["start_char"], mention["end_char"])
-                taken.update(range(span.start, span.end))
-        recent = NameMentionIndex(mentions)  # crews and surnames below add no full-name mentions
-        self._crews(doc, people, mentions, taken, recent)
+                last = view.token_at_end_char.get(mention["end_char"])
+                if last is None:  # not on a token boundary: spaCy's own alignment (strict) decides
+                    span = doc.char_span(mention["start_char"], mention["end_char"])
+                    taken.update(range(span.start, span.end))
+                else:
+                    taken.update(range(start, last + 1))
+        # Read once, written back once: the steps below add hometowns as they go.
         thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
         hometown_spans = list(doc.spans.get(self.cfg["hometowns_key"], []))
+        recent = NameMentionIndex(mentions)  # crews and surnames below add no full-name mentions
+        self._crews(doc, people, mentions, taken, recent, thing_starts, hometown_spans)
         surnames = _index_names(people, lambda name: name.split()[-1])
         self._surname_lists(doc, people, taken, surnames)
         given = _index_names(people, lambda name: name.split()[0])
-        for token in tokens:
-            if token.i in taken or not is_name_like(token):
+        n_tokens = len(texts)
+        for i in [i for i in range(n_tokens) if name_like[i]]:
+            if i in taken:
                 continue
-            text = token.text
+            text = texts[i]
             person_id, kind = None, None
             if text in surnames or (text.endswith("s") and text[:-1] in surnames):
                 candidates = surnames.get(text) or surnames[text[:-1]]
-                person_id, kind = recent.most_recent(candidates, token.idx), "surname"
-            elif text in given and len(given[text]) == 1 and not _next_is_name(doc, token.i):
+                person_id, kind = recent.most_recent(candidates, starts[i]), "surname"
+            elif text in given and len(given[text]) == 1 and not (i + 1 < n_tokens and name_like[i + 1]):
                 person_id, kind = given[text][0], "given"
             if person_id is not None:
-                mentions.append({"person": person_id, "start_char": token.idx, "end_char": token.idx + len(text),
+                mentions.append({"person": person_id, "start_char": starts[i], "end_char": starts[i] + len(text),
                                  "kind": kind, "text": text})
-                taken.add(token.i)
+                taken.add(i)
                 # "Steinhoff stammt aus Pforzheim"
-                self._origin(doc, token.i + 1, people[person_id], thing_starts, hometown_spans)
+                self._origin(doc, i + 1, people[person_id], thing_starts, hometown_spans)
         mentions.sort(key=lambda m: m["start_char"])
+        self._descriptions(doc, people, mentions, taken, thing_starts, hometown_spans)
+        mentions.sort(key=lambda m: m["start_char"])
+        self._described_origins(doc, people, mentions, taken, thing_starts, hometown_spans)
         doc.spans[self.cfg["hometowns_key"]] = hometown_spans
-        self._descriptions(doc, people, mentions, taken)
-        mentions.sort(key=lambda m: m["start_char"])
-        self._described_origins(doc, people, mentions, taken)
         # Collective references and subject pronouns feed linking, not attribution.
         doc.spans[self.cfg["groups_key"]] = self._groups(doc, mentions, people)
         doc._.people = people
@@ -113,172 +113,173 @@ class NamePropagator(ConfiguredPipe):
         return doc
 
     def _crews(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int],
-               recent: "NameMentionIndex") -> None:
+               recent: "NameMentionIndex", thing_starts: dict, hometown_spans: list) -> None:
         """``A/B`` or ``A/B/C`` where one member is a known surname, or all are
         plausible surnames: all are drivers. A bracket right after the crew gives
         each member a place by position (``A/B/C (GB/F/E)``)."""
-        tokens = doc_view(doc).tokens
+        view = doc_view(doc)
+        texts, starts, name_like = view.texts, view.starts, view.name_like
+        n_tokens = len(texts)
         surnames = _index_names(people, lambda name: name.split()[-1])
-        thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
-        hometown_spans = list(doc.spans.get(self.cfg["hometowns_key"], []))
         index = 1
-        while index < len(tokens) - 1:
-            if tokens[index].text != "/":
-                index += 1
+        for slash_at in [i for i, text in enumerate(texts) if text == "/"]:
+            if slash_at < index or slash_at >= n_tokens - 1:
                 continue
+            index = slash_at
             members, slash = [index - 1], index
-            while slash + 1 < len(tokens) and tokens[slash].text == "/" and is_name_like(tokens[slash + 1]):
+            while slash + 1 < n_tokens and texts[slash] == "/" and name_like[slash + 1]:
                 members.append(slash + 1)
                 slash += 2
             index = max(slash, index + 1)
-            if (len(members) < 2 or not is_name_like(tokens[members[0]]) or any(m in taken for m in members)
-                    or len({tokens[m].text for m in members}) < len(members)):
+            if (len(members) < 2 or not name_like[members[0]] or any(m in taken for m in members)
+                    or len({texts[m] for m in members}) < len(members)):
                 continue
-            if not any(tokens[m].text in surnames for m in members) and not self._unknown_crew(tokens, members):
+            if not any(texts[m] in surnames for m in members) and not self._unknown_crew(texts, members):
                 continue
             crew = []
-            for side in (tokens[m] for m in members):
-                ids = surnames.get(side.text)
+            for m in members:
+                side = texts[m]
+                ids = surnames.get(side)
                 if ids:
-                    person_id = recent.most_recent(ids, side.idx)
+                    person_id = recent.most_recent(ids, starts[m])
                 else:
-                    record = _new_person(len(people), side.text)
+                    record = _new_person(len(people), side)
                     people.append(record)
                     person_id = record["id"]
-                    if len(side.text) >= SURNAME_MIN_LENGTH:  # as _index_names would list it
-                        surnames.setdefault(side.text, []).append(person_id)
-                mentions.append({"person": person_id, "start_char": side.idx, "end_char": side.idx + len(side.text),
-                                 "kind": "crew", "text": side.text})
-                taken.add(side.i)
+                    if len(side) >= SURNAME_MIN_LENGTH:  # as _index_names would list it
+                        surnames.setdefault(side, []).append(person_id)
+                mentions.append({"person": person_id, "start_char": starts[m], "end_char": starts[m] + len(side),
+                                 "kind": "crew", "text": side})
+                taken.add(m)
                 crew.append(people[person_id])
             after = members[-1] + 1
-            if after < len(tokens) and tokens[after].text == "(":
+            if after < n_tokens and texts[after] == "(":
                 places = crew_places(doc, after, len(crew), thing_starts, self.lexicons)
                 for number, (person, place) in enumerate(zip(crew, places or ())):
                     if person["kind"] == "driver":
                         set_hometown(person, place, hometown_spans, span_owner=len(places) > 1 or number == 0)
-        doc.spans[self.cfg["hometowns_key"]] = hometown_spans
 
     def _surname_lists(self, doc: Doc, people: list[dict], taken: set[int], surnames: dict[str, list[int]]) -> None:
         """``Brandl, Kessler, Ortmann und Vidal`` with one known surname, or
         ``die Österreicher Pichlmair, Zangerl und Hofstätter`` after a nationality or
         driver title: the other single words of the list are surnames of drivers
         too. They become surname-only drivers, found like any surname below."""
-        tokens = doc_view(doc).tokens
-        mention_tokens = {token.i for token in tokens if token.i in taken and token.text in surnames}
+        view = doc_view(doc)
+        texts, lowers, name_like = view.texts, view.lowers, view.name_like
+        n_tokens = len(texts)
+        mention_tokens = {i for i in taken if i < n_tokens and texts[i] in surnames}
         lex = self.lexicons
-
-        def single(k: int) -> bool:
-            return is_name_like(tokens[k]) and (k + 1 == len(tokens) or not is_name_like(tokens[k + 1]))
-
+        joiners = lex.link_words.get("list_joiner", frozenset())
+        # A name-like word that the next word does not continue.
+        single = [like and not following for like, following in zip(name_like, [*name_like[1:], False])]
         index = 0
-        while index < len(tokens):
-            if not single(index):
-                index += 1
+        for k in [k for k in range(n_tokens) if single[k]]:
+            if k < index:
                 continue
+            index = k
             items, joiner = [index], index + 1
-            while joiner + 1 < len(tokens) and tokens[joiner].text in SURNAME_LIST_JOINERS and single(joiner + 1):
+            while joiner + 1 < n_tokens and texts[joiner] in joiners and single[joiner + 1]:
                 items.append(joiner + 1)
                 joiner += 2
-                if tokens[joiner - 2].text != ",":
+                if texts[joiner - 2] != ",":
                     break  # "… und X" ends the list
             index = joiner if len(items) > 1 else index + 1
-            if len(items) < 2 or tokens[items[-1] - 1].text == ",":
+            if len(items) < 2 or texts[items[-1] - 1] == ",":
                 continue
-            before = tokens[items[0] - 1].text if items[0] else ""
+            before = texts[items[0] - 1] if items[0] else ""
             opener = before in lex.demonym_by_noun or lex.title_kind(before) == "driver"
-            known = [k for k in items if any(people[pid]["kind"] == "driver" for pid in surnames.get(tokens[k].text, ()))]
+            known = [k for k in items if any(people[pid]["kind"] == "driver" for pid in surnames.get(texts[k], ()))]
             if not (known or opener):
                 continue
-            if tokens[items[0] - 1].lower_ in ARTICLES_LOWER:
+            if lowers[items[0] - 1] in ARTICLES_LOWER:
                 items = items[1:]  # "zum Vergessen, X und Y": a noun, then the list
-            unknown = [k for k in items if tokens[k].text not in surnames]
+            unknown = [k for k in items if texts[k] not in surnames]
             if len(items) < 2 or any(k in taken and k not in mention_tokens for k in items) or not all(
-                    plausible_surname(tokens[k].text, lex, genitive_shape_ok=True)
-                    and tokens[k].lower_ not in lex.lowercase_words for k in unknown):
+                    plausible_surname(texts[k], lex, genitive_shape_ok=True)
+                    and lowers[k] not in lex.lowercase_words for k in unknown):
                 continue
             for k in unknown:
-                record = _new_person(len(people), tokens[k].text)
+                record = _new_person(len(people), texts[k])
                 people.append(record)
-                surnames.setdefault(tokens[k].text, []).append(record["id"])
+                surnames.setdefault(texts[k], []).append(record["id"])
 
-    def _unknown_crew(self, tokens: list, members: list[int]) -> bool:
+    def _unknown_crew(self, texts: list[str], members: list[int]) -> bool:
         """``Platz drei ging an Kvasnicka/Maly``: surnames nobody named in full.
         Not places in brackets or after ``aus`` (``(Neustadt/Weinstraße)``)."""
-        before = tokens[members[0] - 1].text if members[0] >= 1 else ""
-        after = tokens[members[-1] + 1].text if members[-1] + 1 < len(tokens) else ""
+        before = texts[members[0] - 1] if members[0] >= 1 else ""
+        after = texts[members[-1] + 1] if members[-1] + 1 < len(texts) else ""
         if before == "(" or before in PLACE_PREPOSITIONS or after.startswith(")"):
             return False
-        return all(plausible_surname(tokens[m].text, self.lexicons, genitive_shape_ok=True) for m in members)
+        return all(plausible_surname(texts[m], self.lexicons, genitive_shape_ok=True) for m in members)
 
-    def _descriptions(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
+    def _descriptions(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int],
+                      thing_starts: dict, hometown_spans: list) -> None:
         """``Der Schweizer``, ``der 22-jährige Schwede``, ``Der BMW-Werksfahrer``."""
-        starts = [m["start_char"] for m in mentions]
+        starts_of_mentions = [m["start_char"] for m in mentions]
         # Where each person is mentioned (indices into the sorted mentions), to find
         # the latest fitting one by bisect; descriptions appended below lie past them.
         mention_indices: dict[int, list[int]] = {}
         for number, mention in enumerate(mentions):
             mention_indices.setdefault(mention["person"], []).append(number)
-        thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
-        hometown_spans = list(doc.spans.get(self.cfg["hometowns_key"], []))
-        tokens = doc_view(doc).tokens
-        for token in tokens:
-            if token.i in taken or token.text not in ARTICLES:
+        view = doc_view(doc)
+        texts, lowers, starts, ends, name_like = view.texts, view.lowers, view.starts, view.ends, view.name_like
+        lex = self.lexicons
+        for i in [i for i, text in enumerate(texts) if text in ARTICLES]:
+            if i in taken:
                 continue
-            noun_index, age = self._description_noun(doc, token.i)
+            noun_index, age = self._description_noun(view, i)
             if noun_index is None:
                 continue
-            noun = tokens[noun_index]
-            if noun_index + 1 < len(tokens) and is_name_like(tokens[noun_index + 1]):
+            noun = texts[noun_index]
+            if noun_index + 1 < len(texts) and name_like[noun_index + 1]:
                 continue  # a title before a name, not a description
-            if token.lower_ == "die" and not noun.text.endswith("in") and not noun.text.endswith(AGE_SUFFIXES):
+            if lowers[i] == "die" and not noun.endswith("in") and not is_age_word(noun, lex):
                 continue  # "Die Fahrer", "die Mechaniker": plural, not one person
-            if not self._in_reference_position(doc, token.i):
+            if not self._in_reference_position(view, i):
                 continue
-            fits = self._fitting(noun.text, people)
+            fits = fitting_people(noun, people, lex)
             if fits is None:
                 continue
             if age is not None:
                 fits = [pid for pid in fits if people[pid]["age"] in (None, age)]
-            n_earlier = bisect.bisect_left(starts, token.idx)
+            n_earlier = bisect.bisect_left(starts_of_mentions, starts[i])
             if not n_earlier:
                 continue
-            gender = self._gender_of(noun.text, token.lower_)
-            person_id = _pick(fits, mentions, n_earlier, mention_indices, people, lambda person: self._contradicts(noun.text, age, person),
+            gender = description_gender(noun, lex, lowers[i])
+            person_id = _pick(fits, mentions, n_earlier, mention_indices, people,
+                              lambda person: contradicts(noun, age, person, lex),
                               # Only "f" tells much: most drivers are men, and "m" is rarely known.
                               lambda person: gender == "f" and person["gender"] == "f")
             if person_id is None:
                 continue
             # A guess (nobody fitted) teaches the record nothing, unless the description
             # opens a sentence right after the person ("… Meyer. Der 24-Jährige …").
-            if fits or token.is_sent_start:
-                self._learn(noun.text, people[person_id])
+            if fits or view.sent_starts[i]:
+                learn(noun, people[person_id], lex)
                 if age is not None and people[person_id]["age"] is None:
                     people[person_id]["age"] = age
-            mentions.append({"person": person_id, "start_char": token.idx, "end_char": noun.idx + len(noun.text),
-                             "kind": "description", "text": doc[token.i:noun_index + 1].text})
-            taken.update(range(token.i, noun_index + 1))
+            mentions.append({"person": person_id, "start_char": starts[i], "end_char": ends[noun_index],
+                             "kind": "description", "text": view.text[starts[i]:ends[noun_index]]})
+            taken.update(range(i, noun_index + 1))
             # "Der Nachwuchsfahrer aus Knittelfeld": the description carries the hometown.
             self._origin(doc, noun_index + 1, people[person_id], thing_starts, hometown_spans)
-        doc.spans[self.cfg["hometowns_key"]] = hometown_spans
 
-    def _described_origins(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int]) -> None:
+    def _described_origins(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int],
+                           thing_starts: dict, hometown_spans: list) -> None:
         """``… Meyer. Das Rallyetalent aus Wunstorf …``, ``Der Karosseriebauer aus
         Aalen``: a description with ``aus`` opening the sentence after a driver's
         gives that driver's hometown, whatever the noun."""
         view = doc_view(doc)
-        tokens, index = view.tokens, view.index
-        starts = [m["start_char"] for m in mentions]
-        thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
-        hometown_spans = list(doc.spans.get(self.cfg["hometowns_key"], []))
-        for token in tokens:
-            if not token.is_sent_start or token.i in taken or token.lower_ not in ("der", "die", "das"):
+        texts, lowers, sent_starts, index = view.texts, view.lowers, view.sent_starts, view.index
+        starts_of_mentions = [m["start_char"] for m in mentions]
+        for i in [i for i, opens in enumerate(sent_starts) if opens]:
+            if i in taken or lowers[i] not in ("der", "die", "das"):
                 continue
-            noun_index, _ = self._description_noun(doc, token.i)
-            if noun_index is None or noun_index + 1 >= len(tokens) or tokens[noun_index + 1].text != "aus":
+            noun_index, _ = self._description_noun(view, i)
+            if noun_index is None or noun_index + 1 >= len(texts) or texts[noun_index + 1] != "aus":
                 continue
-            here = index.sentence_of(token.i)
-            for number in range(bisect.bisect_left(starts, token.idx) - 1, -1, -1):
+            here = index.sentence_of(i)
+            for number in range(bisect.bisect_left(starts_of_mentions, view.starts[i]) - 1, -1, -1):
                 mention = mentions[number]
                 person = people[mention["person"]]
                 mention_token = view.token_at_char.get(mention["start_char"])
@@ -287,7 +288,6 @@ class NamePropagator(ConfiguredPipe):
                 if person["kind"] == "driver":
                     self._origin(doc, noun_index + 1, person, thing_starts, hometown_spans)
                     break
-        doc.spans[self.cfg["hometowns_key"]] = hometown_spans
 
     def _origin(self, doc: Doc, end: int, person: dict, thing_starts: dict, hometown_spans: list) -> None:
         if person["kind"] == "driver":
@@ -295,44 +295,21 @@ class NamePropagator(ConfiguredPipe):
             if place is not None:
                 set_hometown(person, place, hometown_spans, lexicons=self.lexicons)
 
-    def _gender_of(self, word: str, article: str = "") -> str | None:
-        """What a description says of gender: ``die Kroatin``, ``Titelverteidigerin``, ``die 29-Jährige``."""
-        lex = self.lexicons
-        if word in lex.demonym_by_noun:
-            return lex.demonym_by_noun[word][1]
-        if word.endswith(AGE_SUFFIXES):
-            return "f" if article == "die" else None  # "der" may be a feminine dative
-        return _title_gender(word, lex)
-
-    def _contradicts(self, word: str, age: int | None, person: dict) -> bool:
-        """The record says something else: another age, country or gender."""
-        lex = self.lexicons
-        gender = self._gender_of(word)
-        if gender and person["gender"] and gender != person["gender"]:
-            return True
-        if word.endswith(AGE_SUFFIXES) and word.split("-")[0].isdigit():
-            age = int(word.split("-")[0])
-        if age is not None and person["age"] is not None and person["age"] != age:
-            return True
-        demonym = lex.demonym_by_noun.get(word)
-        if demonym and not demonym[0].region:
-            known = {person["nationality"], lex.country_of(person["hometown"])} - {None}
-            return bool(known) and demonym[0].country not in known
-        return False
-
-    def _description_noun(self, doc: Doc, article: int) -> tuple[int | None, int | None]:
+    def _description_noun(self, view, article: int) -> tuple[int | None, int | None]:
         """The head noun after an article, skipping up to two adjectives; also
         the age of a ``22-jährige`` adjective."""
-        tokens = doc_view(doc).tokens
+        texts, shapes = view.texts, view.shapes
+        lex = self.lexicons
         age = None
         index = article + 1
-        while index < len(tokens) and index - article <= 3:
-            text = tokens[index].text
-            if text[:1].isupper() or (text.endswith(AGE_SUFFIXES) and "-J" in text):  # "Der 16-Jährige"
+        while index < len(texts) and index - article <= 3:
+            text = texts[index]
+            if text[:1].isupper() or (is_age_word(text, lex) and "-J" in text):  # "Der 16-Jährige"
                 return index, age
-            if text.endswith(AGE_SUFFIXES) and text.split("-")[0].isdigit():
-                age = int(text.split("-")[0])
-            elif not (tokens[index].is_alpha and text.endswith(("e", "en", "er"))):
+            word_age = age_of(text, lex)
+            if word_age is not None:
+                age = word_age
+            elif not (shapes[index].is_alpha and text.endswith(("e", "en", "er"))):
                 return None, None
             index += 1
         return None, None
@@ -344,12 +321,12 @@ class NamePropagator(ConfiguredPipe):
         by_sentence: dict[int, list[int]] = {}
         first_mention_in: dict[int, int] = {}  # sentence → start char of its first mention
         view = doc_view(doc)
-        tokens, index, token_at = view.tokens, view.index, view.token_at_char
-        char_sent = {idx: index.sentence_of(i) for idx, i in token_at.items()}
+        texts, lowers, name_like, index, token_at = view.texts, view.lowers, view.name_like, view.index, view.token_at_char
         for mention in mentions:
-            sent_index = char_sent.get(mention["start_char"])
-            if sent_index is None:
+            token = token_at.get(mention["start_char"])
+            if token is None:
                 continue
+            sent_index = index.sentence_of(token)
             first_mention_in[sent_index] = min(first_mention_in.get(sent_index, mention["start_char"]), mention["start_char"])
             if people[mention["person"]]["kind"] == "driver":
                 members = by_sentence.setdefault(sent_index, [])
@@ -357,80 +334,42 @@ class NamePropagator(ConfiguredPipe):
                     members.append(mention["person"])
         # Sentences holding a list of drivers, in order: bisect, not a scan per group word.
         list_sentences = sorted(index for index, members in by_sentence.items() if len(members) >= 2)
-        for token in tokens[:-1]:
-            if token.text == "Beide" and token.is_sent_start and not is_name_like(tokens[token.i + 1]):
+        if not list_sentences:
+            return groups
+        words = self.lexicons.link_words
+        group_articles, group_nouns = words.get("group_article", frozenset()), words.get("group_reference", frozenset())
+        n_tokens = len(texts)
+        for i in [i for i in range(n_tokens - 1) if lowers[i] in group_articles or texts[i] == "Beide"]:
+            if texts[i] == "Beide" and view.sent_starts[i] and not name_like[i + 1]:
                 width = 1  # "Beide fuhren den Maserati …"
-            elif token.lower_ in GROUP_ARTICLES and tokens[token.i + 1].lower_ in GROUP_NOUNS:
+            elif lowers[i] in group_articles and lowers[i + 1] in group_nouns:
                 width = 2
-                if token.i + 2 < len(tokens) and is_name_like(tokens[token.i + 2]):
+                if i + 2 < n_tokens and name_like[i + 2]:
                     continue  # "die beiden Fahrer X und Y" names them
             else:
                 continue
-            here = char_sent.get(token.idx)
-            if here is None:
-                continue
-            latest = _latest_list_sentence(list_sentences, first_mention_in, here, token.idx)
+            here = index.sentence_of(i)
+            latest = _latest_list_sentence(list_sentences, first_mention_in, here, view.starts[i])
             if latest is None:
                 continue
             for person_id in by_sentence[latest]:
-                groups.append(Span(doc, token.i, token.i + width, label="GROUP", kb_id=str(person_id)))
+                groups.append(Span(doc, i, i + width, label="GROUP", kb_id=str(person_id)))
         return groups
 
-    def _in_reference_position(self, doc: Doc, article: int) -> bool:
+    def _in_reference_position(self, view, article: int) -> bool:
         """A description refers back when it opens a sentence (``Der Schweizer
         steuerte …``) or follows a verb (``ärgerte sich der Italiener``); ``die
         Fahrer`` inside a clause is usually generic."""
-        tokens = doc_view(doc).tokens
-        if tokens[article].is_sent_start:
+        if view.sent_starts[article]:
             return True
-        before = tokens[article - 1]
-        if before.text in ("sich", ",") or before.text in self.lexicons.speech_verbs:
+        before = article - 1  # -1 at the document start: the last token, as Token lookups did
+        text = view.texts[before]
+        if text in ("sich", ",") or text in self.lexicons.speech_verbs:
             return True
         # Inverted subject after a finite verb: "benötigte der 38-Jährige"; after a
         # preposition the noun phrase is an object ("mit dem Franzosen").
-        return before.is_lower and before.is_alpha and before.text not in PREPOSITIONS
-
-    def _fitting(self, word: str, people: list[dict]) -> list[int] | None:
-        """Ids of people a description word fits; [] = fits nobody known but is a
-        description; None = not a description word."""
-        lex = self.lexicons
-        if word.endswith(AGE_SUFFIXES):
-            age = word.split("-")[0]
-            if not age.isdigit():
-                return None
-            return [p["id"] for p in people if p["age"] == int(age)]
-        if word in lex.demonym_by_noun:
-            demonym = lex.demonym_by_noun[word][0]
-            if demonym.region:  # "der Tiroler": from Tirol, or from a town in it
-                return [p["id"] for p in people
-                        if p["hometown"] == demonym.region or demonym.region in lex.regions_of(p["hometown"])]
-            return [p["id"] for p in people if demonym.country in (p["nationality"], lex.country_of(p["hometown"]))]
-        if lex.title_kind(word) == "driver" or word in lex.title_nouns:
-            return [p["id"] for p in people if word in p["titles"] or p["role"] == word]
-        for person in people:  # "der Gütersloher" for a driver from Gütersloh
-            hometown = person["hometown"]
-            if hometown and place_fits(word, hometown):
-                return [person["id"]]
-        return None
-
-    def _learn(self, word: str, person: dict) -> None:
-        lex = self.lexicons
-        if word.endswith(AGE_SUFFIXES) and person["age"] is None:
-            person["age"] = int(word.split("-")[0])
-        elif word in lex.demonym_by_noun:
-            demonym, gender = lex.demonym_by_noun[word]
-            if not demonym.region and person["nationality"] is None:
-                person["nationality"] = demonym.country
-            person["gender"] = person["gender"] or gender
-
-
-def _title_gender(word: str, lex: Lexicons) -> str | None:
-    """``Titelverteidigerin`` → f; ``Titelverteidiger`` → m; else unknown."""
-    if lex.title_kind(word) is None:
-        return None
-    if word.endswith("in") and lex.title_kind(word[:-2]) is not None:
-        return "f"
-    return "m" if lex.title_kind(word + "in") is not None else None
+        shape = view.shapes[before]
+        return shape.is_lower and shape.is_alpha and text not in description_words(self.lexicons).object_before
 
 
 def _latest_list_sentence(list_sentences: list[int], first_mention_in: dict[int, int], here: int,
@@ -479,11 +418,6 @@ class NameMentionIndex:
             if at >= 0 and starts[at] > best_pos:
                 best, best_pos = person_id, starts[at]
         return best
-
-
-def _next_is_name(doc: Doc, index: int) -> bool:
-    tokens = doc_view(doc).tokens
-    return index + 1 < len(tokens) and is_name_like(tokens[index + 1])
 
 
 def _pick(fits: list[int], mentions: list[dict], n_earlier: int, mention_indices: dict[int, list[int]],

@@ -12,7 +12,7 @@ import spacy
 
 from pipeline.components import attribution as _attribution  # noqa: F401  (registers the factory)
 from pipeline.components import quotes as _quotes  # noqa: F401
-from pipeline.rules import Country, Demonym, Lexicons, SpeechVerb
+from pipeline.rules import Country, Demonym, Lexicons, SpeechVerb, load_lexicons
 
 PERSON_DEFAULTS = {
     "kind": "driver", "role": None, "titles": [], "nationality": None, "hometown": None, "age": None,
@@ -71,6 +71,10 @@ def small_lexicons() -> Lexicons:
         not_name_words=frozenset(),
         male_names_like_female=frozenset(),
         department_heads=frozenset({"Leiter", "Leiterin"}),
+        # The closed word classes of the grammar (articles, particles, pronouns) are the packaged ones.
+        attribution_words=load_lexicons().attribution_words,
+        description_words=load_lexicons().description_words,
+        teammate_nouns=load_lexicons().teammate_nouns,
     )
 
 

@@ -573,18 +573,21 @@ def test_title_abbreviation_between_verb_and_name(quote_nlp):
     assert speakers(doc) == ["Arne Wolff"]
 
 
-def test_attribution_words_load_and_are_checked(tmp_path):
-    from pipeline.components.attribution import WORDS_FILE, load_attribution_words
-    from pipeline.rules import RuleFileError
+def test_attribution_words_load_with_the_lexicons_and_are_checked(tmp_path):
+    import shutil
 
-    packaged = load_attribution_words()
-    assert "hinzu" in packaged.particle and "Teamkollege" in packaged.teammate_noun
-    assert load_attribution_words(str(tmp_path)) == packaged  # a rules_dir without the file: packaged words
-    broken = tmp_path / "broken"
-    broken.mkdir()
-    (broken / WORDS_FILE).write_text("class\tword\nverb\tsagte\n", encoding="utf-8")
+    from pipeline.components.attribution import AttributionWords
+    from pipeline.rules import RuleFileError, load_lexicons, load_lexicons_from, rules_root
+
+    words = AttributionWords.from_lexicons(load_lexicons())
+    assert "hinzu" in words.particle and "Teamkollege" in words.teammate_noun
+    assert words.pronoun_gender == {"er": "m", "sie": "f"} and words.seniority["jun."] == "younger"
+    broken = tmp_path / "de"
+    shutil.copytree(rules_root("de"), broken)
+    with (broken / "attribution_words.tsv").open("a", encoding="utf-8") as handle:
+        handle.write("verb\tsagte\n")
     with pytest.raises(RuleFileError, match="unknown class"):
-        load_attribution_words(str(broken))
+        load_lexicons_from(broken)
 
 
 def test_speaker_named_in_the_sentence_after_the_quote(quote_nlp):

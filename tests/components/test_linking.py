@@ -207,3 +207,23 @@ def test_second_car_of_a_model_keeps_the_model(blank_nlp):
 def test_a_duo_shares_the_bracket_after_it(blank_nlp):
     doc = blank_nlp("Dahinter lag das BMW-Duo Timo Gerlach und Ben Stroh (Falkenried Motorsport).")
     assert driver(doc, "Timo Gerlach")["team"] == "Falkenried Motorsport"
+
+
+def test_co_driver_noun_from_the_shared_teammate_list_takes_the_team(blank_nlp):
+    # "Beifahrerin" came only with attribution's teammate words; linking reads the same list now.
+    doc = blank_nlp(
+        "Konrad Ebeling siegte im Porsche 911 GT3 R von Albtrauf Motorsport. "
+        "Ebelings Beifahrerin Ruth Lasker jubelte im Ziel."
+    )
+    assert driver(doc, "Ruth Lasker")["team"] == "Albtrauf Motorsport"
+
+
+def test_linking_and_attribution_read_one_teammate_list():
+    from pipeline.components.attribution import AttributionWords
+    from pipeline.components.linking import LinkWords
+    from pipeline.rules import load_lexicons
+
+    lex = load_lexicons()
+    assert {"Teamkollegin", "Beifahrer", "Markenkollege"} <= lex.teammate_nouns
+    assert LinkWords(lex).teammate is lex.teammate_nouns
+    assert AttributionWords.from_lexicons(lex).teammate_noun is lex.teammate_nouns
