@@ -24,7 +24,7 @@ import threading
 from spacy.attrs import IDX, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc, Token
 
-from .shapes import TextIndex, WordShape, word_shape
+from .shapes import TextIndex, WordShape, word_shapes
 
 _last_view = threading.local()
 
@@ -59,8 +59,7 @@ class DocView:
             self._shapes, self._spaces, self._starts = [], [], []
             return
         orths, spaces, starts = doc.to_array([ORTH, SPACY, IDX]).T.tolist()
-        vocab, lang = doc.vocab, doc.lang_
-        self._shapes = [word_shape(orth, vocab, lang) for orth in orths]
+        self._shapes = word_shapes(orths, doc.vocab, doc.lang_)
         self._spaces = [space == 1 for space in spaces]
         self._starts = starts
 

@@ -22,14 +22,14 @@ import srsly
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.pipeline import Pipe
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 from spacy.util import ensure_path, filter_spans
 
 from .. import extensions  # noqa: F401  (registers the extensions)
 from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
 from ..schema import THINGS_KEY, check_span_keys
-from .doc_view import doc_view
-from .shapes import bracket_end, has_digit, is_all_caps, is_capitalised, is_stop_word
+from .doc_view import DocView, doc_view
+from .shapes import bracket_close, has_digit, is_all_caps, is_capitalised_text
 
 DEFAULT_SPANS_KEY = THINGS_KEY
 DEFAULT_MAX_NAME_TOKENS = 6
@@ -45,6 +45,9 @@ BRACKET_TEAM_TOKENS = 8
 MAX_FORMS_PER_WORD = 8
 MAX_PERIOD_SPLITS = 100
 CLASS_CUES = frozenset({"Klasse", "Kategorie", "Wertung"})
+# What a word must be, or end with, to open a series, circuit or class shape.
+SHAPE_KEYWORDS = SERIES_SUFFIXES | CIRCUIT_SUFFIXES | CLASS_CUES | {"Formel", "Formula"}
+SHAPE_ENDINGS = ("meisterschaft", "ring", "-klasse")
 # span.id_ says where a thing came from (like SpanRuler's pattern ids).
 GAZETTEER_ID = "gazetteer"  # a known name from the rule files
 COMPOUND_ID = "compound"  # a team-maker compound such as "Manthey-Porsche"
@@ -104,24 +107,24 @@ class MotorsportRulers(Pipe):
     # -- processing -------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         _split_final_periods(doc)
-        tokens = doc_view(doc).tokens
-        candidates = self._gazetteer_spans(doc, tokens)
-        candidates += self._team_shape_spans(doc, tokens)
-        candidates += self._series_circuit_class_spans(doc, tokens)
-        candidates += self._team_after_car(doc, tokens, candidates)
+        view = doc_view(doc)  # after the splits: the token table of the final tokens
+        candidates = self._gazetteer_spans(doc, view.texts)
+        candidates += self._team_shape_spans(doc, view)
+        candidates += self._series_circuit_class_spans(doc, view)
+        candidates += self._team_after_car(doc, view, candidates)
         # On equal length, a known name beats a shape match, then the label priority decides.
         candidates.sort(key=lambda span: (span.id_ != GAZETTEER_ID, PRIORITY[span.label_]))
         chosen = filter_spans(candidates)
         chosen = [span for span in chosen if not self._is_false_team(span)]
-        chosen = _with_short_team_forms(doc, tokens, chosen, self.lexicons)
-        chosen = self._with_bracket_teams(doc, tokens, chosen)
+        chosen = _with_short_team_forms(doc, view.texts, chosen, self.lexicons)
+        chosen = self._with_bracket_teams(doc, view, chosen)
         _teams_as_written(chosen)
         _resolve_compound_teams(chosen)
         _canonicalise_cars(chosen, self.lexicons.makers)
         doc.spans[self.spans_key] = sorted(chosen, key=lambda span: span.start)
         return doc
 
-    def _gazetteer_spans(self, doc: Doc, tokens: list[Token]) -> list[Span]:
+    def _gazetteer_spans(self, doc: Doc, texts: list[str]) -> list[Span]:
         spans = []
         for match_id, start, end in self.phrase_matcher(doc):
             label, canonical = self.nlp.vocab.strings[match_id].split("\t", 1)
@@ -130,9 +133,9 @@ class MotorsportRulers(Pipe):
             span._.canonical = canonical
             spans.append(span)
             if label == "MANUFACTURER":
-                spans.extend(self._model_after_maker(doc, tokens, start, end, canonical))
+                spans.extend(self._model_after_maker(doc, texts, start, end, canonical))
             if label == "CAR":
-                extended = self._extend_model(tokens, end)
+                extended = self._extend_model(texts, end)
                 if extended > end:
                     longer = Span(doc, start, extended, label="CAR")
                     longer._.canonical = None
@@ -151,30 +154,30 @@ class MotorsportRulers(Pipe):
             return True
         return is_all_caps(text) and len(text) <= 5
 
-    def _extend_model(self, tokens: list[Token], start: int) -> int:
+    def _extend_model(self, texts: list[str], start: int) -> int:
         end = start
-        while end < len(tokens) and end - start < DEFAULT_MAX_NAME_TOKENS and self._is_model_token(tokens[end].text):
-            text = tokens[end].text
+        while end < len(texts) and end - start < DEFAULT_MAX_NAME_TOKENS and self._is_model_token(texts[end]):
+            text = texts[end]
             if text in self.lexicons.makers and text not in self.lexicons.model_words:
                 # a maker's badge inside a model goes on: "SLS AMG GT3"
-                inside = end > start and is_all_caps(text) and end + 1 < len(tokens) and has_digit(tokens[end + 1].text)
+                inside = end > start and is_all_caps(text) and end + 1 < len(texts) and has_digit(texts[end + 1])
                 if not inside:
                     break
             end += 1
         return end
 
-    def _model_after_maker(self, doc: Doc, tokens: list[Token], start: int, end: int, maker: str) -> list[Span]:
+    def _model_after_maker(self, doc: Doc, texts: list[str], start: int, end: int, maker: str) -> list[Span]:
         """``Porsche 963``, ``Toyota GR Yaris Rally1``: a maker plus model-code tokens;
         ``Dallara Mercedes``: a chassis plus its engine."""
         maker_end = end
-        while end < len(tokens) and tokens[end].text in self.lexicons.makers:  # "BMW Sauber F1.08"
+        while end < len(texts) and texts[end] in self.lexicons.makers:  # "BMW Sauber F1.08"
             end += 1
-        model_end = self._extend_model(tokens, end)
+        model_end = self._extend_model(texts, end)
         if model_end == end:
             if end > maker_end and maker in self.lexicons.chassis_makers:
                 return [_thing(doc, start, end, "CAR")]
             return []
-        model_tokens = [token.text for token in tokens[end:model_end]]
+        model_tokens = texts[end:model_end]
         # The number after "Startnummer"-like words, years and counts are not models.
         # Words shared with team names ("Sport") do not make a model on their own: "Audi Sport".
         if not any(has_digit(t) or (t in self.lexicons.model_words and t not in self.lexicons.team_suffixes) for t in model_tokens):
@@ -186,79 +189,94 @@ class MotorsportRulers(Pipe):
         span._.canonical = None
         return [span]
 
-    def _team_shape_spans(self, doc: Doc, tokens: list[Token]) -> list[Span]:
+    def _team_shape_spans(self, doc: Doc, view: DocView) -> list[Span]:
         lex = self.lexicons
+        texts, all_caps = view.texts, view.all_caps
+        team_prefixes, team_suffixes, team_cues, makers = lex.team_prefixes, lex.team_suffixes, lex.team_cues, lex.makers
+
+        def team_word(j: int) -> bool:
+            return _is_team_word(view, j, lex)
+
+        def team_word_no_suffix(j: int) -> bool:
+            return _is_team_word(view, j, lex) and texts[j] not in team_suffixes
+
+        def suffix_or_acronym(j: int) -> bool:
+            return texts[j] in team_suffixes or (all_caps[j] and 2 <= len(texts[j]) <= 4)
+
         spans = []
-        for token in tokens:
-            text = token.text
-            prefix_end = token.i + 1
-            if text in lex.team_prefixes:
-                prefix_end = _extend_right(tokens, token.i + 1, lambda t: _is_team_word(t, lex))
-            if prefix_end > token.i + 1:  # "Team Rosberg", "Hertz Team Jota"
-                start = _extend_left(tokens, token.i, lambda t: _is_team_word(t, lex) and t.text not in lex.team_suffixes)
+        for i, text in enumerate(texts):
+            # Most words open none of the shapes below: one cheap test skips them.
+            if not (text in team_prefixes or text in team_suffixes or text in team_cues or "-" in text or all_caps[i]):
+                continue
+            prefix_end = i + 1
+            if text in team_prefixes:
+                prefix_end = _extend_right(view, i + 1, team_word)
+            if prefix_end > i + 1:  # "Team Rosberg", "Hertz Team Jota"
+                start = _extend_left(view, i, team_word_no_suffix)
                 spans.append(_thing(doc, start, prefix_end, "TEAM"))
-            elif text in lex.team_suffixes or (is_all_caps(text) and len(text) > 3 and text.title() in lex.team_suffixes):
+            elif text in team_suffixes or (all_caps[i] and len(text) > 3 and text.title() in team_suffixes):
                 # "Haupt Racing Team", "BMW Sauber F1 Team", "KESSLER SPORT"
-                start = _extend_left(tokens, token.i, lambda t: _is_team_word(t, lex))
-                left = tokens[start:token.i]
-                end = _extend_right(tokens, token.i + 1, lambda t: t.text in lex.team_suffixes or (is_all_caps(t.text) and 2 <= len(t.text) <= 4))
-                if len(left) == 0 or all(t.text in lex.makers for t in left) or (end == token.i + 1 and all(
-                        t.text in lex.makers or (is_all_caps(t.text) and len(t.text) <= 2 and not has_digit(t.text)) for t in left)):
+                start = _extend_left(view, i, team_word)
+                left = texts[start:i]
+                end = _extend_right(view, i + 1, suffix_or_acronym)
+                if len(left) == 0 or all(t in makers for t in left) or (end == i + 1 and all(
+                        t in makers or (is_all_caps(t) and len(t) <= 2 and not has_digit(t)) for t in left)):
                     continue  # "Racing" alone, "Porsche Motorsport", "BMW M Motorsport" (a maker's department)
-                if (text == "Team" and len(left) == 1 and left[0].text.endswith("er") and start > 0
-                        and tokens[start - 1].lower_ in ORIGIN_TEAM_DETERMINERS):
+                if (text == "Team" and len(left) == 1 and left[0].endswith("er") and start > 0
+                        and view.lowers[start - 1] in ORIGIN_TEAM_DETERMINERS):
                     continue  # "das Andernacher Team": the team's hometown, said of a team named elsewhere
-                if left[0].text in lex.makers and len(left) > 1 and has_digit(left[1].text):
+                if left[0] in makers and len(left) > 1 and has_digit(left[1]):
                     continue  # a car model with a suffix-like word: "BMW M2 CS Racing"
                 spans.append(_thing(doc, start, end, "TEAM"))
-            elif text in lex.team_cues:
-                end = _extend_right(tokens, token.i + 1, lambda t: _is_team_word(t, lex))
-                if end > token.i + 1 and not all(t.text in lex.makers for t in tokens[token.i + 1:end]):
-                    spans.append(_thing(doc, token.i + 1, end, "TEAM"))
-            elif "-" in text and is_capitalised(token):
+            elif text in team_cues:
+                end = _extend_right(view, i + 1, team_word)
+                if end > i + 1 and not all(t in makers for t in texts[i + 1:end]):
+                    spans.append(_thing(doc, i + 1, end, "TEAM"))
+            elif "-" in text and view.capitalised[i]:
                 compound = _compound_team(text, lex)
-                makers = _maker_pair(text, lex)
+                maker_pair = _maker_pair(text, lex)
                 if self._maker_model_compound(text):  # "Kessler-Buggy", "Audi-R8"
-                    spans.append(_thing(doc, token.i, self._extend_model(tokens, token.i + 1), "CAR"))
-                elif makers:
-                    model_end = self._extend_model(tokens, token.i + 1)
-                    if model_end > token.i + 1:  # "AMG-Kessler SLS-GT3": a car
-                        spans.append(_thing(doc, token.i, model_end, "CAR", canonical=None))
+                    spans.append(_thing(doc, i, self._extend_model(texts, i + 1), "CAR"))
+                elif maker_pair:
+                    model_end = self._extend_model(texts, i + 1)
+                    if model_end > i + 1:  # "AMG-Kessler SLS-GT3": a car
+                        spans.append(_thing(doc, i, model_end, "CAR", canonical=None))
                     else:  # "Williams-BMW", "Abt-Audi" in DTM and F1 copy: the team
-                        spans.append(_thing(doc, _bracket_sponsors(tokens, token.i, lex), token.i + 1, "TEAM"))
+                        spans.append(_thing(doc, _bracket_sponsors(view, i, lex), i + 1, "TEAM"))
                 elif compound:
-                    start = _bracket_sponsors(tokens, token.i, lex)
-                    if start < token.i:  # "(Vodafone Kessler-Audi)": the team as the bracket writes it
-                        spans.append(_thing(doc, start, token.i + 1, "TEAM"))
+                    start = _bracket_sponsors(view, i, lex)
+                    if start < i:  # "(Vodafone Kessler-Audi)": the team as the bracket writes it
+                        spans.append(_thing(doc, start, i + 1, "TEAM"))
                     else:
-                        span = Span(doc, token.i, token.i + 1, label="TEAM", span_id=COMPOUND_ID)
+                        span = Span(doc, i, i + 1, label="TEAM", span_id=COMPOUND_ID)
                         span._.canonical = compound
                         spans.append(span)
                 else:
-                    spans.extend(self._team_word_compound(doc, tokens, token))
+                    spans.extend(self._team_word_compound(doc, view, i))
         return spans
 
-    def _team_word_compound(self, doc: Doc, tokens: list[Token], token: Token) -> list[Span]:
+    def _team_word_compound(self, doc: Doc, view: DocView, i: int) -> list[Span]:
         """``NRT-Team``, ``Carlin-Pilot``, ``Red Bull Racing-Pilotin``: a team before
         ``-Team`` or before a driver noun. Makers, series, classes, places and kinds
         (``Porsche-Team``, ``DTM-Pilot``, ``Werks-Team``) name no team."""
         lex = self.lexicons
-        head, _, last = token.text.rpartition("-")
+        text = view.texts[i]
+        head, _, last = text.rpartition("-")
         if last in TEAM_COMPOUND_HEADS and (self._names_team(head) or _maker_pair(head, lex)):
             # "Kessler-Mannschaft" points at "Kessler Motorsport" when the document names it
-            name = head if last == "Mannschaft" else token.text[:-1] if last == "Teams" else token.text
-            span = Span(doc, token.i, token.i + 1, label="TEAM", span_id=COMPOUND_ID)
+            name = head if last == "Mannschaft" else text[:-1] if last == "Teams" else text
+            span = Span(doc, i, i + 1, label="TEAM", span_id=COMPOUND_ID)
             span._.canonical = name
             return [span]
         if last not in lex.team_member_nouns:
             return []
         if self._names_team(head):
-            return [_member(doc, token.i, token.i + 1, head)]
+            return [_member(doc, i, i + 1, head)]
         if head in lex.team_suffixes:  # "Red Bull Racing-Pilot"
-            start = _extend_left(tokens, token.i, lambda t: _is_team_word(t, lex) and t.text not in lex.team_suffixes)
-            words = [t.text for t in tokens[start:token.i]]
+            start = _extend_left(view, i, lambda j: _is_team_word(view, j, lex) and view.texts[j] not in lex.team_suffixes)
+            words = view.texts[start:i]
             if words and not all(word in lex.makers for word in words):
-                return [_member(doc, start, token.i + 1, " ".join([*words, head]))]
+                return [_member(doc, start, i + 1, " ".join([*words, head]))]
         return []
 
     def _maker_model_compound(self, text: str) -> bool:
@@ -268,15 +286,15 @@ class MotorsportRulers(Pipe):
             (model in lex.model_words and model not in lex.team_suffixes)
             or (has_digit(model) and model[:1].isalpha() and model[:1].isupper() and "-" not in model))
 
-    def _acronym_team(self, inner: list[Token]) -> bool:
+    def _acronym_team(self, inner: list[str]) -> bool:
         """``(KSM Formule 3)`` after a name: a team that starts with its acronym.
         Country codes, series and classes in brackets are not teams."""
-        first = inner[0].text
+        first = inner[0]
         if len(inner) < 2 or not (is_all_caps(first) and first.isalpha() and 3 <= len(first) <= 5):
             return False
         if first in self.not_team_heads or first in self.lexicons.makers:
             return False
-        return all(is_capitalised(t) or t.text.isdigit() for t in inner[1:])
+        return all(is_capitalised_text(t) or t.isdigit() for t in inner[1:])
 
     def _names_team(self, head: str) -> bool:
         """Whether ``head`` (before ``-Team``/``-Pilot``) names a team: one part at
@@ -297,7 +315,7 @@ class MotorsportRulers(Pipe):
         return any(part not in self.not_team_heads and part not in lex.makers
                    and (part not in lex.team_suffixes or is_all_caps(part)) for part in parts)
 
-    def _with_bracket_teams(self, doc: Doc, tokens: list[Token], chosen: list[Span]) -> list[Span]:
+    def _with_bracket_teams(self, doc: Doc, view: DocView, chosen: list[Span]) -> list[Span]:
         """Results and grid copy that gives each driver's team in a bracket,
         ``A (Kessler Racing), B (Brandt), C (Ostwind)``: once a document's brackets
         after names hold teams and none holds a known place, the other short
@@ -307,77 +325,85 @@ class MotorsportRulers(Pipe):
         for span in chosen:
             for i in range(span.start, span.end):
                 covering[i] = span
+        texts, capitalised, all_caps = view.texts, view.capitalised, view.all_caps
         team_brackets, unknown, acronym_teams, has_place = 0, [], [], False
-        for token in tokens:
-            if token.text != "(" or token.i == 0 or not is_capitalised(tokens[token.i - 1]) or token.i - 1 in covering:
+        for i, text in enumerate(texts):
+            if text != "(" or i == 0 or not capitalised[i - 1] or i - 1 in covering:
                 continue
-            close = bracket_end(tokens, token.i, BRACKET_TEAM_TOKENS)
-            if close is None or close == token.i + 1:
+            close = bracket_close(texts, i, BRACKET_TEAM_TOKENS)
+            if close is None or close == i + 1:
                 continue
-            inner = tokens[token.i + 1:close]
-            last_part = _last_part(inner)
-            thing = covering.get(last_part[0].i) if last_part else None
-            if thing is not None and thing.label_ == "TEAM" and thing.start == last_part[0].i and thing.end == close:
+            inner = texts[i + 1:close]
+            last_start = close - len(_last_part(inner))  # the first token after the last "," or "/"
+            thing = covering.get(last_start) if last_start < close else None
+            if thing is not None and thing.label_ == "TEAM" and thing.start == last_start and thing.end == close:
                 team_brackets += 1
-            elif thing is not None or len(last_part) != len(inner):
+            elif thing is not None or last_start != i + 1:
                 continue
             elif _is_place(inner, lex):
                 has_place = True  # brackets here hold hometowns
-            elif self._acronym_team(inner) and not any(t.i in covering for t in inner):
-                acronym_teams.append((token.i + 1, close))
-            elif all((is_capitalised(t) or is_all_caps(t.text)) and not has_digit(t.text) for t in inner) \
-                    and not is_stop_word(inner[0]) and not any(t.text in lex.makers for t in inner):
-                unknown.append((token.i + 1, close))
+            elif self._acronym_team(inner) and not any(j in covering for j in range(i + 1, close)):
+                acronym_teams.append((i + 1, close))
+            elif all((capitalised[j] or all_caps[j]) and not view.digits[j] for j in range(i + 1, close)) \
+                    and not view.stop_words[i + 1] and not any(t in lex.makers for t in inner):
+                unknown.append((i + 1, close))
         if not team_brackets or has_place:
             unknown = []
         found = [_thing(doc, start, end, "TEAM") for start, end in unknown + acronym_teams]
         return sorted(chosen + found, key=lambda span: span.start) if found else chosen
 
-    def _team_after_car(self, doc: Doc, tokens: list[Token], candidates: list[Span]) -> list[Span]:
+    def _team_after_car(self, doc: Doc, view: DocView, candidates: list[Span]) -> list[Span]:
         """``im Mercedes-AMG GT3 Evo von Raceworks Hamburg``: after a car model,
         ``von`` plus capitalised words is the team running it, even with no
         suffix. Not a person (a known given name, or a bracket after the words)."""
         lex = self.lexicons
+        texts = view.texts
         known_starts = {span.start for span in candidates if span.label_ == "TEAM"}
         spans = []
         for car in (span for span in candidates if span.label_ == "CAR"):
             start = car.end + 1
-            if start >= len(tokens) or tokens[car.end].text != "von" or start in known_starts:
+            if start >= len(texts) or texts[car.end] != "von" or start in known_starts:
                 continue
-            end = _extend_right(tokens, start, lambda t: _is_team_word(t, lex), limit=4)
-            words = [t.text for t in tokens[start:end]]
+            end = _extend_right(view, start, lambda j: _is_team_word(view, j, lex), limit=4)
+            words = texts[start:end]
             if not words or any(word in lex.given_names for word in words) or all(word in lex.makers for word in words):
                 continue  # "von Lena Hofbauer", "von Porsche"
             if any(part in lex.makers for part in words[0].split("-")[:-1]):
                 continue  # "von Ex-Porsche-Star Hofbauer": a title before a name
-            if end < len(tokens) and tokens[end].text == "(":
+            if end < len(texts) and texts[end] == "(":
                 continue  # "von Lena Hofbauer (Rosenheim)": a driver
             spans.append(_thing(doc, start, end, "TEAM"))
         return spans
 
-    def _series_circuit_class_spans(self, doc: Doc, tokens: list[Token]) -> list[Span]:
+    def _series_circuit_class_spans(self, doc: Doc, view: DocView) -> list[Span]:
         lex = self.lexicons
+        texts, lowers, capitalised, stop_words = view.texts, view.lowers, view.capitalised, view.stop_words
+
+        def name_word(j: int) -> bool:
+            return capitalised[j] and not stop_words[j]
+
         spans = []
-        for token in tokens:
-            text, i = token.text, token.i
-            lowered = text.lower()
+        for i, text in enumerate(texts):
+            lowered = lowers[i]
+            if text not in SHAPE_KEYWORDS and not lowered.endswith(SHAPE_ENDINGS):
+                continue  # none of the shapes below
             if text in SERIES_SUFFIXES and i > 0:
-                start = _extend_left(tokens, i, lambda t: is_capitalised(t) and not is_stop_word(t))
+                start = _extend_left(view, i, name_word)
                 if start < i:
                     spans.append(_thing(doc, start, i + 1, "SERIES"))
-            elif lowered.endswith("meisterschaft") and len(text) > len("meisterschaft") and is_capitalised(token):
+            elif lowered.endswith("meisterschaft") and len(text) > len("meisterschaft") and capitalised[i]:
                 spans.append(_thing(doc, i, i + 1, "SERIES"))
-            elif text in ("Formel", "Formula") and i + 1 < len(tokens) and (tokens[i + 1].text.isdigit() or tokens[i + 1].text == "E"):
+            elif text in ("Formel", "Formula") and i + 1 < len(texts) and (texts[i + 1].isdigit() or texts[i + 1] == "E"):
                 spans.append(_thing(doc, i, i + 2, "SERIES"))
-            elif lowered.endswith("ring") and len(text) > 6 and is_capitalised(token) and not is_stop_word(token):
+            elif lowered.endswith("ring") and len(text) > 6 and capitalised[i] and not stop_words[i]:
                 spans.append(_thing(doc, i, i + 1, "CIRCUIT"))
             elif text in CIRCUIT_SUFFIXES and i > 0:
-                start = _extend_left(tokens, i, lambda t: is_capitalised(t) and not is_stop_word(t))
+                start = _extend_left(view, i, name_word)
                 if start < i:
                     spans.append(_thing(doc, start, i + 1, "CIRCUIT"))
             elif lowered.endswith("-klasse") and len(text) > len("-klasse"):
                 spans.append(_thing(doc, i, i + 1, "RACE_CLASS"))
-            elif text in CLASS_CUES and i + 1 < len(tokens) and (tokens[i + 1].text in lex.race_classes or (is_all_caps(tokens[i + 1].text) and has_digit(tokens[i + 1].text))):
+            elif text in CLASS_CUES and i + 1 < len(texts) and (texts[i + 1] in lex.race_classes or (view.all_caps[i + 1] and view.digits[i + 1])):
                 spans.append(_thing(doc, i, i + 2, "RACE_CLASS"))
         return spans
 
@@ -420,18 +446,19 @@ def _split_final_periods(doc: Doc) -> None:
     """German tokenization keeps a sentence-final period on model codes
     ("M4 GT3.", "Rally5."): split it off so the model ends before the period.
     Ordinals and dates ("3.", "2023.") have no letter and stay whole."""
+    view = doc_view(doc)
     to_split = [
-        token for token in doc_view(doc).tokens
-        if len(token.text) >= 3 and token.text.endswith(".") and token.text[-2].isalnum()
-        and has_digit(token.text) and any(ch.isalpha() for ch in token.text)
-        and token.text.count(".") == 1
+        i for i, (text, shape) in enumerate(zip(view.texts, view.shapes))
+        if len(text) >= 3 and text.endswith(".") and text[-2].isalnum()
+        and shape.has_digit and any(ch.isalpha() for ch in text)
+        and text.count(".") == 1
     ]
     if not to_split:
         return
     # Each split shifts the whole document: hostile text full of such codes would
     # take quadratic time, so only the first ones are split.
     with doc.retokenize() as retokenizer:
-        for token in to_split[:MAX_PERIOD_SPLITS]:
+        for token in [doc[i] for i in to_split[:MAX_PERIOD_SPLITS]]:
             # heads: the code heads itself, the period attaches to the code
             retokenizer.split(token, [token.text[:-1], "."], heads=[(token, 0), (token, 0)])
 
@@ -490,30 +517,31 @@ def _maker_pair(text: str, lex: Lexicons) -> bool:
             and all(part in lex.makers for part in parts))
 
 
-def _bracket_sponsors(tokens: list[Token], index: int, lex: Lexicons) -> int:
+def _bracket_sponsors(view: DocView, index: int, lex: Lexicons) -> int:
     """Where a team compound starts when sponsor words fill the bracket before
     it: ``(Vodafone Kessler-Audi)`` starts at ``Vodafone``."""
-    start = _extend_left(tokens, index, lambda t: _is_team_word(t, lex) and not has_digit(t.text), limit=3)
-    if start < index and start > 0 and tokens[start - 1].text == "(" and index + 1 < len(tokens) \
-            and tokens[index + 1].text.startswith(")"):
+    texts = view.texts
+    start = _extend_left(view, index, lambda j: _is_team_word(view, j, lex) and not view.digits[j], limit=3)
+    if start < index and start > 0 and texts[start - 1] == "(" and index + 1 < len(texts) \
+            and texts[index + 1].startswith(")"):
         return start
     return index
 
 
-def _last_part(inner: list[Token]) -> list[Token]:
-    """The tokens after the last comma or slash of a bracket: ``(18, Trier, Kessler Racing)``."""
+def _last_part(inner: list[str]) -> list[str]:
+    """The words after the last comma or slash of a bracket: ``(18, Trier, Kessler Racing)``."""
     for position in range(len(inner) - 1, -1, -1):
-        if inner[position].text in (",", "/"):
+        if inner[position] in (",", "/"):
             return inner[position + 1:]
     return inner
 
 
-def _is_place(inner: list[Token], lex: Lexicons) -> bool:
-    text = " ".join(t.text for t in inner)
+def _is_place(inner: list[str], lex: Lexicons) -> bool:
+    text = " ".join(inner)
     return text in lex.country_by_name or text in lex.country_by_code or text in lex.place_by_name
 
 
-def _with_short_team_forms(doc: Doc, tokens: list[Token], chosen: list[Span], lex: Lexicons) -> list[Span]:
+def _with_short_team_forms(doc: Doc, texts: list[str], chosen: list[Span], lex: Lexicons) -> list[Span]:
     """``Team Kessler Sport XE`` named once, ``mit Kessler Sport XE`` later: the
     name without its leading ``Team`` is the same team (two words or more, so a
     surname alone stays a name)."""
@@ -529,42 +557,46 @@ def _with_short_team_forms(doc: Doc, tokens: list[Token], chosen: list[Span], le
         if len(by_first.setdefault(form[0], [])) < MAX_FORMS_PER_WORD:  # bounded on hostile lists of teams
             by_first[form[0]].append((form, canonical))
     added = []
-    for token in tokens:
-        if token.text not in by_first or token.i in taken:
+    for start, text in enumerate(texts):
+        if text not in by_first or start in taken:
             continue
-        for form, canonical in by_first[token.text]:
-            end = token.i + len(form)
-            if end <= len(tokens) and tuple(t.text for t in tokens[token.i:end]) == form \
-                    and not any(i in taken for i in range(token.i, end)):
-                added.append(_thing(doc, token.i, end, "TEAM", canonical=canonical))
-                taken.update(range(token.i, end))
+        for form, canonical in by_first[text]:
+            end = start + len(form)
+            if end <= len(texts) and tuple(texts[start:end]) == form \
+                    and not any(i in taken for i in range(start, end)):
+                added.append(_thing(doc, start, end, "TEAM", canonical=canonical))
+                taken.update(range(start, end))
                 break
     return sorted(chosen + added, key=lambda span: span.start)
 
 
-def _is_team_word(token, lex: Lexicons) -> bool:
-    text = token.text
-    if not text or token.is_punct or token.is_space:
+def _is_team_word(view: DocView, i: int, lex: Lexicons) -> bool:
+    """Token ``i`` can be part of a team name: capitalised, an acronym or a code, no title."""
+    shape = view.shapes[i]
+    text = shape.text
+    if not text or shape.is_punct or shape.is_space:
         return False
     if text in lex.team_cues:
         return False
-    if text[0].isupper() or is_all_caps(text) or (text[0].isdigit() and any(c.isalpha() for c in text)):
-        if is_stop_word(token) and text not in lex.team_suffixes and not is_all_caps(text):
+    if text[0].isupper() or shape.all_caps or (text[0].isdigit() and any(c.isalpha() for c in text)):
+        if view.stop_words[i] and text not in lex.team_suffixes and not shape.all_caps:
             return False
         return lex.title_kind(text) is None
     return False
 
 
-def _extend_left(tokens: list[Token], index: int, accept, limit: int = DEFAULT_MAX_NAME_TOKENS) -> int:
+def _extend_left(view: DocView, index: int, accept, limit: int = DEFAULT_MAX_NAME_TOKENS) -> int:
+    """Where a run of tokens that ``accept`` (by index) ends left of ``index``, within the sentence."""
     start = index
-    while start > 0 and index - start < limit and accept(tokens[start - 1]) and not tokens[start - 1].is_sent_end:
+    while start > 0 and index - start < limit and accept(start - 1) and not view.is_sent_end(start - 1):
         start -= 1
     return start
 
 
-def _extend_right(tokens: list[Token], index: int, accept, limit: int = DEFAULT_MAX_NAME_TOKENS) -> int:
-    end = index
-    while end < len(tokens) and end - index < limit and accept(tokens[end]) and not (end > index and tokens[end].is_sent_start):
+def _extend_right(view: DocView, index: int, accept, limit: int = DEFAULT_MAX_NAME_TOKENS) -> int:
+    """Where a run of tokens that ``accept`` (by index) from ``index`` on ends, within the sentence."""
+    end, sent_starts = index, view.sent_starts
+    while end < view.length and end - index < limit and accept(end) and not (end > index and sent_starts[end]):
         end += 1
     return end
 

@@ -59,7 +59,7 @@ class WordShape:
         self.is_space = is_space
         self.is_alpha = is_alpha
         self.is_lower = is_lower
-        self.capitalised = _capitalised_text(text)
+        self.capitalised = is_capitalised_text(text)
         self.all_caps = is_all_caps(text)
         self.has_digit = has_digit(text)
         never, stop = text in NEVER_NAME, self.lower in STOP_WORDS
@@ -69,32 +69,38 @@ class WordShape:
         self.name_like_inside = _name_like_text(text, False)
 
 
-_word_shapes: dict[tuple[str, int], WordShape] = {}
+_word_shapes: dict[str, dict[int, WordShape]] = {}  # language → orth → shape
 
 
-def word_shape(orth: int, vocab, lang: str = "") -> WordShape:
-    """The shape of the word with hash ``orth`` (a token's ``ORTH``), cached per language."""
-    key = (lang, orth)
-    shape = _word_shapes.get(key)
-    if shape is None:
-        if len(_word_shapes) >= WORD_SHAPE_CACHE_LIMIT:
-            _word_shapes.clear()
-        lexeme = vocab[orth]
-        shape = _word_shapes[key] = WordShape(lexeme.orth_, lexeme.is_punct, lexeme.is_space, lexeme.is_alpha,
-                                              lexeme.is_lower)
-    return shape
+def word_shapes(orths: list[int], vocab, lang: str = "") -> list[WordShape]:
+    """The shapes of the words with hashes ``orths`` (the tokens' ``ORTH``), cached per language."""
+    cache = _word_shapes.setdefault(lang, {})
+    found = [cache.get(orth) for orth in orths]  # one dict lookup per token; misses are rare
+    if None in found:
+        if len(cache) + len(orths) > WORD_SHAPE_CACHE_LIMIT:
+            cache.clear()
+        for index, orth in enumerate(orths):
+            if found[index] is None:
+                shape = cache.get(orth)
+                if shape is None:
+                    lexeme = vocab[orth]
+                    shape = cache[orth] = WordShape(lexeme.orth_, lexeme.is_punct, lexeme.is_space, lexeme.is_alpha,
+                                                    lexeme.is_lower)
+                found[index] = shape
+    return found
 
 
-def _capitalised_text(text: str) -> bool:
+def is_capitalised_text(text: str) -> bool:
     return bool(text) and text[0].isupper() and any(ch.isalpha() for ch in text)
 
 
 def is_capitalised(token: Token) -> bool:
-    text = token.text
-    return bool(text) and text[0].isupper() and any(ch.isalpha() for ch in text)
+    return is_capitalised_text(token.text)
 
 
 def is_all_caps(text: str) -> bool:
+    if text.isalpha():  # the common case, without a loop in Python for most words
+        return text.isupper() and all(ch.isupper() for ch in text)
     letters = [ch for ch in text if ch.isalpha()]
     return bool(letters) and all(ch.isupper() for ch in letters)
 
@@ -105,17 +111,26 @@ def is_initial(text: str) -> bool:
 
 
 def bracket_end(tokens: list[Token], open_index: int, limit: int = DEFAULT_MAX_BRACKET_TOKENS) -> int | None:
-    """The index of the token closing the bracket opened at ``open_index``, at
-    most ``limit`` tokens on, or None. The tokenizer writes a closing bracket
-    before a colon as one token, ``"):"`` (``X (Rosenheim): „…“``)."""
+    """``bracket_close`` over Token objects."""
     for close in range(open_index + 1, min(len(tokens), open_index + limit + 2)):
         if tokens[close].text.startswith(")"):
             return close if tokens[close].text in (")", "):") else None
     return None
 
 
+def bracket_close(texts: list[str], open_index: int, limit: int = DEFAULT_MAX_BRACKET_TOKENS) -> int | None:
+    """The index of the token closing the bracket opened at ``open_index``, at
+    most ``limit`` tokens on, or None (``texts``: the doc view's token texts).
+    The tokenizer writes a closing bracket before a colon as one token, ``"):"``
+    (``X (Rosenheim): „…“``)."""
+    for close in range(open_index + 1, min(len(texts), open_index + limit + 2)):
+        if texts[close].startswith(")"):
+            return close if texts[close] in (")", "):") else None
+    return None
+
+
 def has_digit(text: str) -> bool:
-    return any(ch.isdigit() for ch in text)
+    return not text.isalpha() and any(ch.isdigit() for ch in text)
 
 
 def is_stop_word(token: Token) -> bool:
@@ -141,7 +156,7 @@ def _name_like_text(text: str, sentence_start: bool) -> bool:
         return True  # "J." in "J. P. Oliveira"
     if is_all_caps(text) and len(text) > 1:
         return False  # acronyms (ALMS, BMW) are not names
-    return all(ch.isalpha() or ch in "-'’." for ch in text) and not text.endswith("-")
+    return text.isalpha() or (all(ch.isalpha() or ch in "-'’." for ch in text) and not text.endswith("-"))
 
 
 def place_fits(noun: str, hometown: str) -> bool:
