@@ -29,16 +29,15 @@ crews and descriptions).
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 
 from .. import extensions  # noqa: F401  (registers the extensions)
 from ..rules import DEFAULT_LANG, Lexicons
 from ..schema import THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
-from .doc_view import doc_view
-from .shapes import (NAME_PARTICLES, NAME_PARTICLES_SECOND, QUOTE_MARKS, bracket_end, is_capitalised, is_initial,
-                     is_name_like)
+from .doc_view import DocView, doc_view
+from .shapes import NAME_PARTICLES, NAME_PARTICLES_SECOND, QUOTE_MARKS, bracket_close, is_initial
 
 DEFAULT_THINGS_KEY = THINGS_KEY
 DEFAULT_MAX_NAME_TOKENS = 4
@@ -78,19 +77,21 @@ class PersonFinder(ConfiguredPipe):
         self.cfg = {"things_key": things_key, "lang": lang, "rules_dir": rules_dir, "use_base_entities": use_base_entities}
 
     def __call__(self, doc: Doc) -> Doc:
-        tokens = doc_view(doc).tokens
+        view = doc_view(doc)
+        texts, name_like = view.texts, view.name_like
         lex = self.lexicons
+        given_names = lex.given_names
         blocked = _blocked_tokens(doc, self.cfg["things_key"])
         base_person_starts = self._base_person_starts(doc)
         # (start, end, evidence) of capitalised name-like runs; evidence is None when not a name
         runs: list[tuple[int, int, str | None]] = []
         i = 0
-        while i < len(tokens):
-            token = tokens[i]
-            if (i in blocked or not (is_name_like(token) or token.text in lex.given_names)  # "JJ Lehto"
-                    or lex.title_kind(token.text) or token.text in lex.demonym_by_noun
-                    or (_opens_sentence(tokens, i) and token.text.lower() in lex.lowercase_words
-                        and token.text not in lex.given_names)):
+        while i < len(texts):
+            text = texts[i]
+            if (not (name_like[i] or text in given_names) or i in blocked  # "JJ Lehto"
+                    or lex.title_kind(text) or text in lex.demonym_by_noun
+                    or (_opens_sentence(view, i) and text.lower() in lex.lowercase_words
+                        and text not in given_names)):
                 i += 1  # "Starker Auftakt für …", "Zumindest Testfahrten …": no name starts with these
                 continue
             end = self._name_end(doc, i, blocked)
@@ -100,28 +101,29 @@ class PersonFinder(ConfiguredPipe):
                 i = end
             else:
                 i += 1
-        runs = _drop_surname_pairs(doc, runs)
-        runs = _propagate_through_lists(doc, runs)
+        runs = _drop_surname_pairs(view, runs)
+        runs = _propagate_through_lists(view, runs)
         people: list[dict] = []
         mentions: list[dict] = []
         by_name: dict[str, dict] = {}
         for start, end, accepted in runs:
             if not accepted:
                 continue
-            span = doc[start:end]
-            name = _name_text(span)
+            words = texts[start:end]
+            name = _name_text(words)
             record = by_name.get(name)
             if record is None:
                 record = _new_person(len(people), name)
                 people.append(record)
                 by_name[name] = record
-            nickname = _nickname_form(span)
+            nickname = _nickname_form(words)
             if nickname:  # "Aarne 'Aki' Rautio", later "Aki Rautio": one person
                 by_name.setdefault(nickname, record)
-            self._describe(doc, span, record)
-            record["gender"] = record["gender"] or _gender_from_given_name(span[0].text, lex)
-            mentions.append({"person": record["id"], "start_char": span.start_char, "end_char": span.end_char,
-                             "kind": "name", "text": span.text})
+            self._describe(view, start, end, record)
+            record["gender"] = record["gender"] or _gender_from_given_name(words[0], lex)
+            start_char, end_char = view.starts[start], view.ends[end - 1]
+            mentions.append({"person": record["id"], "start_char": start_char, "end_char": end_char,
+                             "kind": "name", "text": view.text[start_char:end_char]})
         self._surname_only_people(doc, blocked, runs, people, mentions)
         _merge_short_names(people, mentions)
         _merge_particle_surnames(people, mentions)
@@ -134,34 +136,34 @@ class PersonFinder(ConfiguredPipe):
         ``Brunner (911 GT3 R #92): „…“``, ``Teamkollege Castellano``). A single
         capitalised word is a name only in such a slot; its other occurrences
         are then found by ``motorsport_names`` like any surname."""
-        tokens = doc_view(doc).tokens
+        view = doc_view(doc)
+        texts, name_like = view.texts, view.name_like
         lex = self.lexicons
         in_runs = {i for start, end, _ in runs for i in range(start, end)}
         known_words = {word for person in people for word in person["name"].split()}
         by_name = {person["name"]: person for person in people if " " not in person["name"]}
-        for i, token in enumerate(tokens):
-            text = token.text
-            if i in blocked or i in in_runs or text in known_words or not is_name_like(token):
+        for i, text in enumerate(texts):
+            if not name_like[i] or i in blocked or i in in_runs or text in known_words:
                 continue
-            title_kind = lex.title_kind(tokens[i - 1].text) if i > 0 else None
-            bracket_after = i + 1 < len(tokens) and tokens[i + 1].text == "("
+            title_kind = lex.title_kind(texts[i - 1]) if i > 0 else None
+            bracket_after = i + 1 < len(texts) and texts[i + 1] == "("
             # "sein Bruder Charles (21)": a relative introduced like a driver, even by given name
             introduced_relative = title_kind == "relation" and bracket_after
             if (text in lex.given_names and not introduced_relative) or not plausible_surname(text, lex):
                 continue
-            if i + 1 < len(tokens) and is_name_like(tokens[i + 1]):
+            if i + 1 < len(texts) and name_like[i + 1]:
                 continue
             if title_kind == "relation" and not introduced_relative:
                 continue  # "Ehefrau Liisa": family, not a driver named by one word
-            title = tokens[i - 1].text if title_kind else None
-            if not (title or _speaker_after_quote(tokens, i, lex) or _speaker_before_quote(tokens, i, lex)):
+            title = texts[i - 1] if title_kind else None
+            if not (title or _speaker_after_quote(texts, i, lex) or _speaker_before_quote(view, i, lex)):
                 continue
             record = by_name.get(text)
             if record is None:
                 record = by_name[text] = _new_person(len(people), text)
                 people.append(record)
-            self._describe(doc, doc[i:i + 1], record)
-            mentions.append({"person": record["id"], "start_char": token.idx, "end_char": token.idx + len(text),
+            self._describe(view, i, i + 1, record)
+            mentions.append({"person": record["id"], "start_char": view.starts[i], "end_char": view.ends[i],
                              "kind": "name", "text": text})
         mentions.sort(key=lambda mention: mention["start_char"])
 
@@ -172,39 +174,41 @@ class PersonFinder(ConfiguredPipe):
         return {ent.start for ent in doc.ents if ent.label_ in BASE_PERSON_LABELS and len(ent) >= 2}
 
     def _name_end(self, doc: Doc, start: int, blocked: set[int]) -> int:
-        tokens = doc_view(doc).tokens
+        view = doc_view(doc)
+        texts, name_like, sent_starts = view.texts, view.name_like, view.sent_starts
+        given_names = self.lexicons.given_names
         end = start + 1
-        while end < len(tokens) and end - start < DEFAULT_MAX_NAME_TOKENS and end not in blocked and not tokens[end].is_sent_start:
-            token = tokens[end]
-            if end - start >= 2 and token.text in self.lexicons.given_names and tokens[end - 1].text not in self.lexicons.given_names:
+        while end < len(texts) and end - start < DEFAULT_MAX_NAME_TOKENS and end not in blocked and not sent_starts[end]:
+            text = texts[end]
+            if end - start >= 2 and text in given_names and texts[end - 1] not in given_names:
                 break  # "Lena Hofbauer Lena Hofbauer": a new name starts
-            if token.text in NAME_SUFFIXES and end - start >= 2:
+            if text in NAME_SUFFIXES and end - start >= 2:
                 end += 1  # "Horst Felbach jr.", "Max Brandt sen."
                 break
-            if (token.text in QUOTE_MARKS and end - start == 1 and end + 3 < len(tokens)
-                    and is_name_like(tokens[end + 1]) and tokens[end + 2].text in QUOTE_MARKS
-                    and is_name_like(tokens[end + 3]) and end + 3 not in blocked):
+            if (text in QUOTE_MARKS and end - start == 1 and end + 3 < len(texts)
+                    and name_like[end + 1] and texts[end + 2] in QUOTE_MARKS
+                    and name_like[end + 3] and end + 3 not in blocked):
                 end += 4  # a nickname between given name and surname: "Aarne 'Aki' Rautio"
                 continue
-            if is_name_like(token) and (not self.lexicons.title_kind(token.text) or self._surname_like_title(tokens, end)):
+            if name_like[end] and (not self.lexicons.title_kind(text) or self._surname_like_title(texts, end)):
                 end += 1
-            elif self._capitals_surname(token.text) and tokens[end - 1].text in self.lexicons.given_names:
+            elif self._capitals_surname(text) and texts[end - 1] in given_names:
                 end += 1  # results lists write surnames in capitals: "Henrik OBERHALT"
-            elif (token.text in NAME_PARTICLES and end + 1 < len(tokens) and is_name_like(tokens[end + 1])
-                  and end + 1 not in blocked and tokens[end + 1].text not in self.lexicons.given_names):
+            elif (text in NAME_PARTICLES and end + 1 < len(texts) and name_like[end + 1]
+                  and end + 1 not in blocked and texts[end + 1] not in given_names):
                 end += 2  # not "… von Lena Hofbauer": a given name opens a new name
-            elif (token.text in NAME_PARTICLES and end + 2 < len(tokens) and tokens[end + 1].text in NAME_PARTICLES_SECOND
-                  and is_name_like(tokens[end + 2]) and end + 2 not in blocked):
+            elif (text in NAME_PARTICLES and end + 2 < len(texts) and texts[end + 1] in NAME_PARTICLES_SECOND
+                  and name_like[end + 2] and end + 2 not in blocked):
                 end += 3  # "Thijs van der Berg"
             else:
                 break
         return end
 
-    def _surname_like_title(self, tokens: list, index: int) -> bool:
+    def _surname_like_title(self, texts: list[str], index: int) -> bool:
         """``Jonas Wachmeister``: right after a given name, a word that is a title only
         by its ending (``-meister``) is a surname."""
-        text = tokens[index].text
-        return (tokens[index - 1].text in self.lexicons.given_names and text not in self.lexicons.title_nouns
+        text = texts[index]
+        return (texts[index - 1] in self.lexicons.given_names and text not in self.lexicons.title_nouns
                 and "-" not in text)
 
     def _capitals_surname(self, text: str) -> bool:
@@ -216,43 +220,44 @@ class PersonFinder(ConfiguredPipe):
         """``Bruder Emil Lindqvist``, ``am Ende Yannek Quibb``: capitalised nouns
         before a given name (or before a name the base model tagged) are not
         part of the name."""
-        tokens = doc_view(doc).tokens
+        texts = doc_view(doc).texts
         given = self.lexicons.given_names
-        if tokens[start].text in given or start in base_person_starts:
+        if texts[start] in given or start in base_person_starts:
             return start
         for index in range(start + 1, end - 1):
-            if tokens[index - 1].text in QUOTE_MARKS:
+            if texts[index - 1] in QUOTE_MARKS:
                 continue  # a nickname: "Aarne 'Aki' Rautio"
-            if tokens[index].text in given or index in base_person_starts:
+            if texts[index] in given or index in base_person_starts:
                 return index
         return start
 
     def _is_person_name(self, doc: Doc, start: int, end: int, base_person_starts: set[int]) -> str | None:
         """What makes doc[start:end] a person's name (``given``, ``initial``,
         ``title``, ``bracket``, ``base``, ``bare``), or None."""
-        tokens = doc_view(doc).tokens
+        view = doc_view(doc)
+        texts = view.texts
         if end - start < 2:
             return None  # single words are surname mentions, resolved later
         lex = self.lexicons
-        first = tokens[start].text
+        first = texts[start]
         if first in lex.given_names or first.split("-")[0] in lex.given_names:
             return "given"
-        if is_initial(first) and not is_initial(tokens[end - 1].text):
+        if is_initial(first) and not is_initial(texts[end - 1]):
             return "initial"  # "J. P. Oliveira", "M. Schumacher"
-        if _name_text(doc[start:end]) in lex.towns:
+        if _name_text(texts[start:end]) in lex.towns:
             return None  # "Salt Lake City", "Sao Paulo"
         if start > 0:
-            before = tokens[start - 1].text
+            before = texts[start - 1]
             if before in lex.department_heads:
                 return None  # "Leiterin Werksmotorsport Langstrecke": a department, unless a given name follows
             if lex.title_kind(before) or before in lex.demonym_by_noun or before in lex.speech_verbs:
-                if any(tokens[i].text.lower().endswith(lex.noun_endings) for i in range(start, end)):
+                if any(view.lowers[i].endswith(lex.noun_endings) for i in range(start, end)):
                     return None
                 return "title"
-        if end < len(tokens) and (tokens[end].text == "(" or (tokens[end].text == "aus" and end + 1 < len(tokens) and is_capitalised(tokens[end + 1]))):
+        if end < len(texts) and (texts[end] == "(" or (texts[end] == "aus" and end + 1 < len(texts) and view.capitalised[end + 1])):
             return "bracket"
         if start in base_person_starts:  # the statistical model's PER, checked like a bare pair
-            return "base" if self._plausible_name_words([t.text for t in tokens[start:end]]) else None
+            return "base" if self._plausible_name_words(texts[start:end]) else None
         return "bare" if self._is_bare_name_pair(doc, start, end) else None
 
     def _plausible_name_words(self, words: list[str]) -> bool:
@@ -263,27 +268,28 @@ class PersonFinder(ConfiguredPipe):
         ``Hinter Oda Strand kam …``, ``… fuhr Vito Cerrone im …``. German nouns
         come with articles; bare capitalised pairs are mostly names. Words with
         common-noun endings and known non-name words are excluded."""
-        tokens = doc_view(doc).tokens
+        view = doc_view(doc)
+        texts, shapes = view.texts, view.shapes
         if end - start != 2:
             return False
-        if not self._plausible_name_words([tokens[start].text, tokens[start + 1].text]):
+        if not self._plausible_name_words([texts[start], texts[start + 1]]):
             return False
-        before = tokens[start - 1] if start > 0 else None
-        after = tokens[end] if end < len(tokens) else None
-        before_ok = before is None or tokens[start].is_sent_start or before.text in NAME_OPENERS or (
+        before = shapes[start - 1] if start > 0 else None
+        after = shapes[end] if end < len(texts) else None
+        before_ok = before is None or view.sent_starts[start] or before.text in NAME_OPENERS or (
             before.is_lower and before.is_alpha and before.text not in ARTICLES_LOWER and before.text not in PLACE_PREPOSITIONS)
         after_ok = after is None or after.text in (",", ".", "(", "und", ":", "/") or (after.is_lower and after.is_alpha)
         return before_ok and after_ok
 
-    def _describe(self, doc: Doc, span: Span, record: dict) -> None:
-        """Title, nationality, role and kind from the words around the name."""
-        tokens = doc_view(doc).tokens
+    def _describe(self, view: DocView, start: int, end: int, record: dict) -> None:
+        """Title, nationality, role and kind from the words around the name ``start:end``."""
+        texts = view.texts
         lex = self.lexicons
-        before_index = span.start - 1
-        while before_index > 0 and tokens[before_index].text in ACADEMIC_TITLES:
+        before_index = start - 1
+        while before_index > 0 and texts[before_index] in ACADEMIC_TITLES:
             before_index -= 1  # "Motorsportchef Dr. X"
         if before_index >= 0:
-            before = tokens[before_index].text
+            before = texts[before_index]
             kind = lex.title_kind(before)
             if kind == "person":
                 record["kind"] = "person"
@@ -296,7 +302,7 @@ class PersonFinder(ConfiguredPipe):
                 record["gender"] = demonym[1]
             if before.endswith("in") and kind:  # "Teamkollegin", "Werksfahrerin"
                 record["gender"] = record["gender"] or "f"
-        role = _apposition_role(doc, span, lex) or _role_before(doc, span, lex) or _bracket_role(doc, span, lex)
+        role = _apposition_role(view, start, end, lex) or _role_before(view, start, end, lex) or _bracket_role(view, end, lex)
         if role:
             record["kind"] = "person"
             record["role"] = record["role"] or role
@@ -315,44 +321,44 @@ def _gender_from_given_name(given: str, lex: Lexicons) -> str | None:
     return None
 
 
-def _opens_sentence(tokens: list, i: int) -> bool:
+def _opens_sentence(view: DocView, i: int) -> bool:
     """The first word of a sentence, line or headline (``Spa – Starker Auftakt …``)."""
-    if i == 0 or tokens[i].is_sent_start:
+    if i == 0 or view.sent_starts[i]:
         return True
-    before = tokens[i - 1]
+    before = view.shapes[i - 1]
     return before.text in ("–", "-", ":") or (before.is_space and "\n" in before.text)
 
 
-def _drop_surname_pairs(doc: Doc, runs: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str | None]]:
+def _drop_surname_pairs(view: DocView, runs: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str | None]]:
     """A pair found by shape alone whose first word is the surname of a name
     found on better evidence is two surnames or a genitive, not a new person:
     ``setzte Brandl Kessler unter Druck``, ``an Brandls Seite``."""
-    tokens = doc_view(doc).tokens
-    surnames = {tokens[end - 1].text for start, end, evidence in runs if evidence not in (None, "bare", "base")}
+    texts = view.texts
+    surnames = {texts[end - 1] for start, end, evidence in runs if evidence not in (None, "bare", "base")}
     kept = []
     for start, end, evidence in runs:
-        first = tokens[start].text
+        first = texts[start]
         if evidence in ("bare", "base") and (first in surnames or (first.endswith("s") and first[:-1] in surnames)):
             evidence = None
         kept.append((start, end, evidence))
     return kept
 
 
-def _propagate_through_lists(doc: Doc, runs: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str | None]]:
+def _propagate_through_lists(view: DocView, runs: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str | None]]:
     """In ``A, X Y und B`` a name-shaped run joined to accepted names is a name too."""
-    tokens = doc_view(doc).tokens
+    texts = view.texts
     joined = list(runs)
     changed = True
     while changed:  # a list can pass acceptance along several links
         changed = False
         for index, (start, end, accepted) in enumerate(joined):
-            if accepted or (start > 0 and tokens[start - 1].text in PLACE_PREPOSITIONS):
+            if accepted or (start > 0 and texts[start - 1] in PLACE_PREPOSITIONS):
                 continue
             for other in (joined[index - 1] if index else None, joined[index + 1] if index + 1 < len(joined) else None):
                 if other is None or not other[2]:
                     continue
-                gap = tokens[other[1]:start] if other[0] < start else tokens[end:other[0]]
-                if len(gap) == 1 and gap[0].text in LIST_JOINERS:
+                gap = texts[other[1]:start] if other[0] < start else texts[end:other[0]]
+                if len(gap) == 1 and gap[0] in LIST_JOINERS:
                     joined[index] = (start, end, "list")
                     changed = True
                     break
@@ -377,33 +383,34 @@ def plausible_surname(text: str, lex: Lexicons, genitive_shape_ok: bool = False)
             and plausible_name_words([text], lex, genitive_shape_ok))
 
 
-def _speaker_after_quote(tokens: list, i: int, lex: Lexicons) -> bool:
+def _speaker_after_quote(texts: list[str], i: int, lex: Lexicons) -> bool:
     """``„…“, sagte Okafor.``, ``„…“, freute sich Okafor,``, ``„…“, so Okafor.``"""
     cue = i - 1
-    if cue > 0 and tokens[cue].text == "sich":
+    if cue > 0 and texts[cue] == "sich":
         cue -= 1
-    if cue < 2 or not (tokens[cue].text in lex.speech_verbs or tokens[cue].text == "so"):
+    if cue < 2 or not (texts[cue] in lex.speech_verbs or texts[cue] == "so"):
         return False
-    return tokens[cue - 1].text == "," and tokens[cue - 2].text in QUOTE_MARKS
+    return texts[cue - 1] == "," and texts[cue - 2] in QUOTE_MARKS
 
 
-def _speaker_before_quote(tokens: list, i: int, lex: Lexicons) -> bool:
+def _speaker_before_quote(view: DocView, i: int, lex: Lexicons) -> bool:
     """``Okafor: „…“``, ``Okafor meinte: „…“``, ``Okafor (911 GT3 R #92): „…“``,
     the name opening its sentence or line."""
-    opens_line = i == 0 or tokens[i].is_sent_start or (tokens[i - 1].is_space and "\n" in tokens[i - 1].text)
+    texts = view.texts
+    opens_line = i == 0 or view.sent_starts[i] or (view.shapes[i - 1].is_space and "\n" in texts[i - 1])
     if not opens_line:
         return False
     after = i + 1
-    if after < len(tokens) and tokens[after].text in lex.speech_verbs:
+    if after < len(texts) and texts[after] in lex.speech_verbs:
         after += 1
-    elif after < len(tokens) and tokens[after].text == "(":
-        close = bracket_end(tokens, after)
+    elif after < len(texts) and texts[after] == "(":
+        close = bracket_close(texts, after)
         if close is None:
             return False
-        if tokens[close].text == "):":
-            return close + 1 < len(tokens) and tokens[close + 1].text in QUOTE_MARKS
+        if texts[close] == "):":
+            return close + 1 < len(texts) and texts[close + 1] in QUOTE_MARKS
         after = close + 1
-    return (after + 1 < len(tokens) and tokens[after].text == ":" and tokens[after + 1].text in QUOTE_MARKS)
+    return (after + 1 < len(texts) and texts[after] == ":" and texts[after + 1] in QUOTE_MARKS)
 
 
 def _new_person(person_id: int, name: str) -> dict:
@@ -411,20 +418,19 @@ def _new_person(person_id: int, name: str) -> dict:
             "hometown": None, "age": None, "gender": None, "team": None, "car": None}
 
 
-def _name_text(span: Span) -> str:
-    """The name as written, without a nickname in quotes."""
+def _name_text(texts: list[str]) -> str:
+    """The name as written (its tokens' ``texts``), without a nickname in quotes."""
     words, inside_quotes = [], False
-    for token in span:
-        if token.text in QUOTE_MARKS:
+    for text in texts:
+        if text in QUOTE_MARKS:
             inside_quotes = not inside_quotes
         elif not inside_quotes:
-            words.append(token.text)
+            words.append(text)
     return " ".join(words)
 
 
-def _nickname_form(span: Span) -> str | None:
-    """``Aki Rautio`` for ``Aarne 'Aki' Rautio``."""
-    texts = [token.text for token in span]
+def _nickname_form(texts: list[str]) -> str | None:
+    """``Aki Rautio`` for ``Aarne 'Aki' Rautio`` (the name's token ``texts``)."""
     for index in range(1, len(texts) - 3):
         if texts[index] in QUOTE_MARKS and texts[index + 2] in QUOTE_MARKS:
             return " ".join([texts[index + 1], *texts[index + 3:]])
@@ -438,53 +444,57 @@ def _blocked_tokens(doc: Doc, key: str) -> set[int]:
     return blocked
 
 
-def _apposition_role(doc: Doc, span: Span, lex: Lexicons) -> str | None:
+def _tokens_text(view: DocView, start: int, end: int) -> str:
+    """``doc[start:end].text``, from the token table."""
+    return view.text[view.starts[start]:view.ends[end - 1]] if end > start else ""
+
+
+def _apposition_role(view: DocView, start: int, end: int, lex: Lexicons) -> str | None:
     """``X, Leiter Motorsport der Porsche AG,`` → ``Leiter Motorsport der Porsche AG``."""
-    tokens = doc_view(doc).tokens
-    comma = span.end
-    if comma + 1 >= len(tokens) or tokens[comma].text != ",":
+    texts = view.texts
+    comma = end
+    if comma + 1 >= len(texts) or texts[comma] != ",":
         return None
     start = comma + 1
-    if tokens[start].text in ARTICLES:  # "X, der Teamchef von Y,"
+    if texts[start] in ARTICLES:  # "X, der Teamchef von Y,"
         start += 1
     end = start
-    while end < len(tokens) and end - start < DEFAULT_ROLE_MAX_TOKENS and tokens[end].text not in CLAUSE_END:
+    while end < len(texts) and end - start < DEFAULT_ROLE_MAX_TOKENS and texts[end] not in CLAUSE_END:
         end += 1
     # The head may follow a modifier: "BMW Motorsport Direktor"; look at the first few words.
-    if not any(t.text in lex.role_heads or lex.title_kind(t.text) == "person" for t in tokens[start:min(end, start + 4)]):
+    if not any(t in lex.role_heads or lex.title_kind(t) == "person" for t in texts[start:min(end, start + 4)]):
         return None
-    return doc[start:end].text
+    return _tokens_text(view, start, end)
 
 
-def _bracket_role(doc: Doc, span: Span, lex: Lexicons) -> str | None:
+def _bracket_role(view: DocView, name_end: int, lex: Lexicons) -> str | None:
     """``Katrin Albers (Teamchefin): „…“`` → ``Teamchefin``."""
-    tokens = doc_view(doc).tokens
-    start = span.end + 1
-    if start >= len(tokens) or tokens[span.end].text != "(":
+    texts = view.texts
+    start = name_end + 1
+    if start >= len(texts) or texts[name_end] != "(":
         return None
-    end = bracket_end(tokens, span.end)
+    end = bracket_close(texts, name_end)
     if end is None or end == start:
         return None
-    head = tokens[start].text
+    head = texts[start]
     if head not in lex.role_heads and lex.title_kind(head) != "person":
         return None
-    return doc[start:end].text
+    return _tokens_text(view, start, end)
 
 
-def _role_before(doc: Doc, span: Span, lex: Lexicons) -> str | None:
+def _role_before(view: DocView, name_start: int, name_end: int, lex: Lexicons) -> str | None:
     """``Der Leiter der Mercedes-Motorsportabteilung, Gerd Hallstein, sagte``."""
-    tokens = doc_view(doc).tokens
-    comma = span.start - 1
-    if comma < 2 or tokens[comma].text != "," or span.end >= len(tokens) or tokens[span.end].text not in (",", ":"):
+    texts = view.texts
+    comma = name_start - 1
+    if comma < 2 or texts[comma] != "," or name_end >= len(texts) or texts[name_end] not in (",", ":"):
         return None
     start = comma
-    while start > 0 and comma - start < DEFAULT_ROLE_MAX_TOKENS and tokens[start - 1].text not in CLAUSE_END:
+    while start > 0 and comma - start < DEFAULT_ROLE_MAX_TOKENS and texts[start - 1] not in CLAUSE_END:
         start -= 1
-    words = tokens[start:comma]
-    head = next((t for t in words if t.text in lex.role_heads or lex.title_kind(t.text) == "person"), None)
+    head = next((i for i in range(start, comma) if texts[i] in lex.role_heads or lex.title_kind(texts[i]) == "person"), None)
     if head is None:
         return None
-    return doc[head.i:comma].text
+    return _tokens_text(view, head, comma)
 
 
 def _merge_short_names(people: list[dict], mentions: list[dict]) -> None:
