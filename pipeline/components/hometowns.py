@@ -30,7 +30,7 @@ from ..rules import DEFAULT_LANG, Lexicons
 from ..schema import BRACKET_LINKS_KEY, HOMETOWNS_KEY, THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
 from .doc_view import doc_view
-from .shapes import bracket_end, has_digit, is_all_caps, is_capitalised, is_stop_word
+from .shapes import bracket_close, has_digit, is_all_caps
 
 DEFAULT_THINGS_KEY = THINGS_KEY
 DEFAULT_SPANS_KEY = HOMETOWNS_KEY
@@ -76,29 +76,30 @@ class HometownFinder(ConfiguredPipe):
                     "rules_dir": rules_dir}
 
     def __call__(self, doc: Doc) -> Doc:
-        tokens = doc_view(doc).tokens
+        view = doc_view(doc)
+        texts = view.texts
         people = doc._.people or []
         mentions = doc._.mentions or []
         things = {(s.start, s.end): s for s in doc.spans.get(self.cfg["things_key"], [])}
         thing_starts = {start: span for (start, _), span in things.items()}
         hometowns: list[Span] = []
         links: list[Span] = []
-        end_token_at = {token.idx + len(token.text): token.i + 1 for token in tokens}
-        mention_ends = {}
+        last_token_at = view.token_at_end_char
+        mention_ends = {}  # token index after the mention → mention
         for mention in mentions:
-            end = end_token_at.get(mention["end_char"])
-            if end is not None:
-                mention_ends[end] = mention
+            last = last_token_at.get(mention["end_char"])
+            if last is not None:
+                mention_ends[last + 1] = mention
         trust_unknown = self._trusts_unknown_places(doc, mention_ends, thing_starts)
         # "(Aurora)" where the text names "Aurora Racing": the team, though a town has the name
         team_words = frozenset(word for span in things.values() if span.label_ == "TEAM"
                                for word in span.text.replace("-", " ").split())
         for end, mention in sorted(mention_ends.items()):
             person = people[mention["person"]]
-            if end < len(tokens) and tokens[end].text == "(":
+            if end < len(texts) and texts[end] == "(":
                 self._bracket(doc, end, mention, person, people, mention_ends, thing_starts, hometowns, links,
                               trust_unknown, team_words)
-                close = bracket_end(tokens, end, DEFAULT_MAX_BRACKET_TOKENS)
+                close = bracket_close(texts, end, DEFAULT_MAX_BRACKET_TOKENS)
                 if close is not None and person["kind"] == "driver" and person["hometown"] is None:
                     place = origin_after(doc, close + 1, thing_starts, self.lexicons)  # "X (22) aus Aalen"
                     if place is not None:
@@ -121,19 +122,19 @@ class HometownFinder(ConfiguredPipe):
         """Read a bracket after a name piece by piece: ``(18, Trier, Team X)``,
         ``(Türkei/Team X)``, ``(35/Starnberg)``, ``(alle USA)``; after a crew
         ``A/B/C (X/Y/Z)`` the places go to the members by position."""
-        tokens = doc_view(doc).tokens
-        close = bracket_end(tokens, open_index, DEFAULT_MAX_BRACKET_TOKENS)
+        texts = doc_view(doc).texts
+        close = bracket_close(texts, open_index, DEFAULT_MAX_BRACKET_TOKENS)
         if close is None or close == open_index + 1:
             return
         lex = self.lexicons
-        first = tokens[open_index + 1]
-        if first.text.lower() in SHARED_WORDS and close > open_index + 2:
+        first = texts[open_index + 1]
+        if first.lower() in SHARED_WORDS and close > open_index + 2:
             place = place_span(doc, open_index + 2, close, thing_starts, lex)
             if place is not None:
                 for member in _list_before(doc, open_index, mention_ends):
                     set_hometown(people[member["person"]], place, hometowns, span_owner=member is mention)
             return
-        pieces = _pieces(tokens, open_index + 1, close)
+        pieces = _pieces(texts, open_index + 1, close)
         crew = _crew_before(doc, mention, mention_ends)
         things = [thing_starts[start] for start, _, _ in pieces
                   if start in thing_starts and thing_starts[start].label_ in ("TEAM", "CAR") and thing_starts[start].end <= close]
@@ -152,7 +153,7 @@ class HometownFinder(ConfiguredPipe):
         index = 0
         while index < len(pieces):
             start, end, _ = pieces[index]
-            text = tokens[start].text
+            text = texts[start]
             if end - start == 1 and text.isdigit():
                 if index == 0 and int(text) in AGE_RANGE and person["age"] is None:
                     person["age"] = int(text)
@@ -180,15 +181,15 @@ class HometownFinder(ConfiguredPipe):
         """Whether brackets after names in this document hold places: then an
         unlisted word in one (``(Quastweiler)``) is a place too. A document whose
         brackets hold unlisted words only (``(Engel)``, ``(Zentec)``) names teams."""
-        tokens = doc_view(doc).tokens
+        texts = doc_view(doc).texts
         known = unknown = 0
         for end in mention_ends:
-            if end >= len(tokens) or tokens[end].text != "(":
+            if end >= len(texts) or texts[end] != "(":
                 continue
-            close = bracket_end(tokens, end, DEFAULT_MAX_BRACKET_TOKENS)
+            close = bracket_close(texts, end, DEFAULT_MAX_BRACKET_TOKENS)
             if close is None:
                 continue
-            pieces = [piece for piece in _pieces(tokens, end + 1, close) if not tokens[piece[0]].text.isdigit()]
+            pieces = [piece for piece in _pieces(texts, end + 1, close) if not texts[piece[0]].isdigit()]
             if not pieces or pieces[0][0] in thing_starts:
                 continue
             place = place_span(doc, pieces[0][0], pieces[0][1], thing_starts, self.lexicons)
@@ -204,7 +205,7 @@ class HometownFinder(ConfiguredPipe):
         """``Oder`` in ``Frankfurt/Oder``: a capitalised word that is no country,
         code, team or car, so it is part of the place before the slash."""
         start, end, _ = piece
-        text = doc[start:end].text
+        text = _tokens_text(doc_view(doc), start, end)
         if start in thing_starts or text in self.lexicons.country_by_code or text in self.lexicons.country_by_name:
             return False
         return place_span(doc, start, end, thing_starts, self.lexicons) is not None
@@ -222,11 +223,11 @@ def crew_places(doc: Doc, open_index: int, size: int, thing_starts: dict, lex: L
     """The place of each member of a crew of ``size`` from the bracket after it:
     ``Kessler/Vidal (D/E)`` by position, ``Brook/Tate (GB)`` one for all. Only
     listed places count here, so ``(Kestrel/Zentec)`` gives nothing."""
-    tokens = doc_view(doc).tokens
-    close = bracket_end(tokens, open_index, DEFAULT_MAX_BRACKET_TOKENS)
+    texts = doc_view(doc).texts
+    close = bracket_close(texts, open_index, DEFAULT_MAX_BRACKET_TOKENS)
     if close is None or close == open_index + 1:
         return None
-    pieces = _pieces(tokens, open_index + 1, close)
+    pieces = _pieces(texts, open_index + 1, close)
     if any(separator == "," for _, _, separator in pieces) or len(pieces) not in (1, size):
         return None
     places = [place_span(doc, start, end, thing_starts, lex) for start, end, _ in pieces]
@@ -256,15 +257,15 @@ def _listed_place(text: str, lex: Lexicons) -> bool:
             or (len(text) == 3 and text.upper() in lex.country_by_code))  # "(Ger)", "(Aut)"
 
 
-def _pieces(tokens: list, start: int, close: int) -> list[tuple[int, int, str | None]]:
+def _pieces(texts: list[str], start: int, close: int) -> list[tuple[int, int, str | None]]:
     """The parts of a bracket between ``,`` and ``/``, each with the separator before it."""
     pieces: list[tuple[int, int, str | None]] = []
     piece_start, separator = start, None
     for index in range(start, close):
-        if tokens[index].text in (",", "/"):
+        if texts[index] in (",", "/"):
             if index > piece_start:
                 pieces.append((piece_start, index, separator))
-            separator, piece_start = tokens[index].text, index + 1
+            separator, piece_start = texts[index], index + 1
     if close > piece_start:
         pieces.append((piece_start, close, separator))
     return pieces
@@ -276,7 +277,7 @@ def _crew_before(doc: Doc, mention: dict, mention_ends: dict) -> list[dict]:
     members = [mention]
     while True:
         start = view.token_at_char.get(members[0]["start_char"])
-        if start is None or start < 2 or view.tokens[start - 1].text != "/":
+        if start is None or start < 2 or view.texts[start - 1] != "/":
             break
         partner = mention_ends.get(start - 1)
         if partner is None or any(partner["person"] == member["person"] for member in members):
@@ -299,6 +300,11 @@ def set_hometown(person: dict, place: Span, hometowns: list[Span], span_owner: b
         hometowns.append(span)
 
 
+def _tokens_text(view, start: int, end: int) -> str:
+    """``doc[start:end].text``, from the token table."""
+    return view.text[view.starts[start]:view.ends[end - 1]] if end > start else ""
+
+
 def _is_country(text: str, lex: Lexicons) -> bool:
     return text in lex.country_by_name or text in lex.country_by_code
 
@@ -316,38 +322,40 @@ def _already_listed(hometowns: list[Span], start: int) -> bool:
 
 def place_span(doc: Doc, start: int, end: int, thing_starts: dict, lex: Lexicons) -> Span | None:
     """The tokens doc[start:end] as a place, a country or a country code."""
-    words = doc_view(doc).tokens[start:end]
-    if not words or any(has_digit(t.text) or t.text in ("#", "+", "%") for t in words):
+    view = doc_view(doc)
+    words = view.texts[start:end]
+    if not words or any(has_digit(t) or t in ("#", "+", "%") for t in words):
         return None
-    if len(words) == 1 and is_all_caps(words[0].text):
-        return doc[start:end] if words[0].text in lex.country_by_code else None  # (ALMS) is a series
+    if len(words) == 1 and is_all_caps(words[0]):
+        return doc[start:end] if words[0] in lex.country_by_code else None  # (ALMS) is a series
     if start in thing_starts and thing_starts[start].label_ != "CIRCUIT":
         return None
-    if not is_capitalised(words[0]) or is_stop_word(words[0]) and words[0].text not in lex.country_by_name:
+    capitalised = view.capitalised
+    if not capitalised[start] or view.stop_words[start] and words[0] not in lex.country_by_name:
         return None
-    if not all(is_capitalised(t) or t.text in PLACE_JOINERS for t in words) or words[-1].text in PLACE_JOINERS:
+    if not all(capitalised[i] or view.texts[i] in PLACE_JOINERS for i in range(start, end)) or words[-1] in PLACE_JOINERS:
         return None
-    if any(t.text in lex.team_suffixes or t.text in lex.team_prefixes for t in words):
+    if any(t in lex.team_suffixes or t in lex.team_prefixes for t in words):
         return None
-    if any(part in lex.makers for t in words for part in t.text.split("-")):
+    if any(part in lex.makers for t in words for part in t.split("-")):
         return None  # "(AMG-Mercedes)", "(Abt-Audi)": a team's car
     return doc[start:end]
 
 
 def origin_after(doc: Doc, end: int, thing_starts: dict, lex: Lexicons) -> Span | None:
     """The place of ``aus X`` or ``stammt/kommt aus X`` right after token ``end``."""
-    tokens = doc_view(doc).tokens
-    if end < len(tokens) and tokens[end].text == "aus":
+    texts = doc_view(doc).texts
+    if end < len(texts) and texts[end] == "aus":
         return aus_place_span(doc, end + 1, thing_starts, lex)
-    if end + 1 < len(tokens) and tokens[end].text in ORIGIN_VERBS and tokens[end + 1].text == "aus":
+    if end + 1 < len(texts) and texts[end] in ORIGIN_VERBS and texts[end + 1] == "aus":
         return aus_place_span(doc, end + 2, thing_starts, lex)
-    if (end + 3 < len(tokens) and tokens[end].text == "," and tokens[end + 1].text in ("der", "die")
-            and tokens[end + 2].text == "aus"):
+    if (end + 3 < len(texts) and texts[end] == "," and texts[end + 1] in ("der", "die")
+            and texts[end + 2] == "aus"):
         # "X, der aus Aalen stammt": a listed place, or one followed by an origin verb
         place = aus_place_span(doc, end + 3, thing_starts, lex)
-        if place is None or (tokens[end + 3].text in AUS_ARTICLES and not _is_country(place.text, lex)):
+        if place is None or (texts[end + 3] in AUS_ARTICLES and not _is_country(place.text, lex)):
             return None  # "X, die aus der Box kam": an article before a town is no origin
-        if is_known_place(place.text, lex) or (place.end < len(tokens) and tokens[place.end].text in ORIGIN_VERBS):
+        if is_known_place(place.text, lex) or (place.end < len(texts) and texts[place.end] in ORIGIN_VERBS):
             return place
     return None
 
@@ -355,41 +363,42 @@ def origin_after(doc: Doc, end: int, thing_starts: dict, lex: Lexicons) -> Span 
 def origin_before(doc: Doc, mention: dict, thing_starts: dict, lex: Lexicons) -> Span | None:
     """``der in Aalen lebende Tim Ohl``, ``die aus Kiel stammende Werksfahrerin X``."""
     view = doc_view(doc)
-    tokens = view.tokens
+    texts = view.texts
     start = view.token_at_char.get(mention["start_char"])
     if start is None:
         return None
     participle = start - 1
-    if participle >= 0 and lex.title_kind(tokens[participle].text):
+    if participle >= 0 and lex.title_kind(texts[participle]):
         participle -= 1  # a title between: "der in Aalen lebende Werksfahrer X"
-    if participle < 2 or tokens[participle].text not in ORIGIN_PARTICIPLES:
+    if participle < 2 or texts[participle] not in ORIGIN_PARTICIPLES:
         return None
     end = participle
     begin = end - 1
-    while begin > 0 and end - begin < 4 and tokens[begin - 1].text not in ("in", "aus"):
+    while begin > 0 and end - begin < 4 and texts[begin - 1] not in ("in", "aus"):
         begin -= 1
-    if begin < 1 or tokens[begin - 1].text not in ("in", "aus"):
+    if begin < 1 or texts[begin - 1] not in ("in", "aus"):
         return None
     return place_span(doc, begin, end, thing_starts, lex)
 
 
 def aus_place_span(doc: Doc, start: int, thing_starts: dict, lex: Lexicons) -> Span | None:
     """``aus Köln``, ``aus der Schweiz``, ``aus dem Vorarlberger Feldkirch``."""
-    tokens = doc_view(doc).tokens
+    view = doc_view(doc)
+    texts, capitalised = view.texts, view.capitalised
     index = start
-    if index < len(tokens) and tokens[index].text in AUS_ARTICLES:
+    if index < len(texts) and texts[index] in AUS_ARTICLES:
         index += 1
     # An adjective of origin before the place: "dem Vorarlberger Feldkirch", "dem hessischen Friedberg".
-    if index + 1 < len(tokens) and is_capitalised(tokens[index + 1]) and (
-        tokens[index].is_lower and tokens[index].is_alpha
-        or (tokens[index].text.endswith("er") and tokens[index].text not in lex.country_by_name
-            and tokens[index + 1].text not in ("/", "-"))
+    if index + 1 < len(texts) and capitalised[index + 1] and (
+        view.shapes[index].is_lower and view.shapes[index].is_alpha
+        or (texts[index].endswith("er") and texts[index] not in lex.country_by_name
+            and texts[index + 1] not in ("/", "-"))
     ):
         index += 1
     end = index
-    while end < len(tokens) and end - index < 5 and (
-        is_capitalised(tokens[end]) or (tokens[end].text in AUS_PLACE_JOINERS and end + 1 < len(tokens)
-                                     and is_capitalised(tokens[end + 1]) and end > index)
+    while end < len(texts) and end - index < 5 and (
+        capitalised[end] or (texts[end] in AUS_PLACE_JOINERS and end + 1 < len(texts)
+                             and capitalised[end + 1] and end > index)
     ):
         end += 1
     if end == index:
@@ -400,7 +409,7 @@ def aus_place_span(doc: Doc, start: int, thing_starts: dict, lex: Lexicons) -> S
 def _list_before(doc: Doc, open_index: int, mention_ends: dict) -> list[dict]:
     """The mentions of a list ending right before ``open_index``: ``A, B und C (alle USA)``."""
     view = doc_view(doc)
-    tokens = view.tokens
+    texts, shapes = view.texts, view.shapes
     members = []
     end = open_index
     while end in mention_ends:
@@ -411,9 +420,9 @@ def _list_before(doc: Doc, open_index: int, mention_ends: dict) -> list[dict]:
             break
         # Skip "der Brite" or a title before the name, then a list joiner.
         index = start - 1
-        while index >= 0 and tokens[index].text not in LIST_JOINERS and start - index <= 3 and not tokens[index].is_punct:
+        while index >= 0 and texts[index] not in LIST_JOINERS and start - index <= 3 and not shapes[index].is_punct:
             index -= 1
-        if index < 0 or tokens[index].text not in LIST_JOINERS:
+        if index < 0 or texts[index] not in LIST_JOINERS:
             break
         end = index
     return members

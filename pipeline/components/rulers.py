@@ -10,7 +10,7 @@ Two sources, like spaCy's SpanRuler:
   ``-Klasse``/``Klasse X``, ``…ring`` and ``… Raceway``.
 
 Output: non-overlapping spans in ``doc.spans["motorsport_things"]`` with
-``span._.canonical`` set. Compound team references carry the label TEAM and a
+``span.canonical`` set. Compound team references carry the label TEAM and a
 canonical pointing at the full team name of the document when there is one.
 """
 
@@ -48,6 +48,10 @@ CLASS_CUES = frozenset({"Klasse", "Kategorie", "Wertung"})
 # What a word must be, or end with, to open a series, circuit or class shape.
 SHAPE_KEYWORDS = SERIES_SUFFIXES | CIRCUIT_SUFFIXES | CLASS_CUES | {"Formel", "Formula"}
 SHAPE_ENDINGS = ("meisterschaft", "ring", "-klasse")
+# Bits of _word_kinds: the word can open a team/car shape, a series/circuit/class shape.
+TEAM_SHAPE = 1
+SERIES_SHAPE = 2
+KIND_MEMO_LIMIT = 200_000
 # span.id_ says where a thing came from (like SpanRuler's pattern ids).
 GAZETTEER_ID = "gazetteer"  # a known name from the rule files
 COMPOUND_ID = "compound"  # a team-maker compound such as "Manthey-Porsche"
@@ -86,6 +90,7 @@ class MotorsportRulers(Pipe):
         self.phrase_matcher = PhraseMatcher(nlp.vocab)
         self.patterns: list[dict] = []
         self.add_patterns(default_patterns(self.lexicons))
+        self._kind_memo: dict[str, int] = {}  # word → shape rules it can open (see _word_kinds)
 
     # -- patterns ---------------------------------------------------------
     def add_patterns(self, patterns: Iterable[dict]) -> None:
@@ -108,38 +113,36 @@ class MotorsportRulers(Pipe):
     def __call__(self, doc: Doc) -> Doc:
         _split_final_periods(doc)
         view = doc_view(doc)  # after the splits: the token table of the final tokens
-        candidates = self._gazetteer_spans(doc, view.texts)
-        candidates += self._team_shape_spans(doc, view)
-        candidates += self._series_circuit_class_spans(doc, view)
-        candidates += self._team_after_car(doc, view, candidates)
+        things = _Things(view)
+        kinds = self._word_kinds(view.texts)
+        candidates = self._gazetteer_spans(things, doc, view.texts)
+        candidates += self._team_shape_spans(things, view, [i for i, kind in enumerate(kinds) if kind & TEAM_SHAPE])
+        candidates += self._series_circuit_class_spans(things, view, [i for i, kind in enumerate(kinds) if kind & SERIES_SHAPE])
+        candidates += self._team_after_car(things, view, candidates)
         # On equal length, a known name beats a shape match, then the label priority decides.
         candidates.sort(key=lambda span: (span.id_ != GAZETTEER_ID, PRIORITY[span.label_]))
         chosen = filter_spans(candidates)
         chosen = [span for span in chosen if not self._is_false_team(span)]
-        chosen = _with_short_team_forms(doc, view.texts, chosen, self.lexicons)
-        chosen = self._with_bracket_teams(doc, view, chosen)
+        chosen = _with_short_team_forms(things, view.texts, chosen, self.lexicons)
+        chosen = self._with_bracket_teams(things, view, chosen)
         _teams_as_written(chosen)
         _resolve_compound_teams(chosen)
         _canonicalise_cars(chosen, self.lexicons.makers)
-        doc.spans[self.spans_key] = sorted(chosen, key=lambda span: span.start)
+        doc.spans[self.spans_key] = [thing.as_span(doc) for thing in sorted(chosen, key=lambda span: span.start)]
         return doc
 
-    def _gazetteer_spans(self, doc: Doc, texts: list[str]) -> list[Span]:
+    def _gazetteer_spans(self, things: _Things, doc: Doc, texts: list[str]) -> list[_Thing]:
         spans = []
         for match_id, start, end in self.phrase_matcher(doc):
             label, canonical = self.nlp.vocab.strings[match_id].split("\t", 1)
             # kb_id keeps the list's name, so forms of one team can be joined per document
-            span = Span(doc, start, end, label=label, span_id=GAZETTEER_ID, kb_id=canonical)
-            span._.canonical = canonical
-            spans.append(span)
+            spans.append(things.add(start, end, label, GAZETTEER_ID, canonical, canonical=canonical))
             if label == "MANUFACTURER":
-                spans.extend(self._model_after_maker(doc, texts, start, end, canonical))
+                spans.extend(self._model_after_maker(things, texts, start, end, canonical))
             if label == "CAR":
                 extended = self._extend_model(texts, end)
                 if extended > end:
-                    longer = Span(doc, start, extended, label="CAR")
-                    longer._.canonical = None
-                    spans.append(longer)
+                    spans.append(things.add(start, extended, "CAR"))
         return spans
 
     def _is_model_token(self, text: str) -> bool:
@@ -166,7 +169,7 @@ class MotorsportRulers(Pipe):
             end += 1
         return end
 
-    def _model_after_maker(self, doc: Doc, texts: list[str], start: int, end: int, maker: str) -> list[Span]:
+    def _model_after_maker(self, things: _Things, texts: list[str], start: int, end: int, maker: str) -> list[_Thing]:
         """``Porsche 963``, ``Toyota GR Yaris Rally1``: a maker plus model-code tokens;
         ``Dallara Mercedes``: a chassis plus its engine."""
         maker_end = end
@@ -175,7 +178,7 @@ class MotorsportRulers(Pipe):
         model_end = self._extend_model(texts, end)
         if model_end == end:
             if end > maker_end and maker in self.lexicons.chassis_makers:
-                return [_thing(doc, start, end, "CAR")]
+                return [_thing(things, start, end, "CAR")]
             return []
         model_tokens = texts[end:model_end]
         # The number after "Startnummer"-like words, years and counts are not models.
@@ -185,11 +188,31 @@ class MotorsportRulers(Pipe):
         if len(model_tokens) == 1 and model_tokens[0].isdigit() and (
                 len(model_tokens[0]) < 3 or len(model_tokens[0]) == 4 and model_tokens[0].startswith(("19", "20"))):
             return []  # "verlor der Toyota 15 Minuten", "Audi 2012"
-        span = Span(doc, start, model_end, label="CAR")
-        span._.canonical = None
-        return [span]
+        return [things.add(start, model_end, "CAR")]
 
-    def _team_shape_spans(self, doc: Doc, view: DocView) -> list[Span]:
+    def _word_kinds(self, texts: list[str]) -> list[int]:
+        """Per token, which shape rules it can open (``TEAM_SHAPE``, ``SERIES_SHAPE``
+        bits), decided once per distinct word: most words open none, and the
+        shape loops then visit only the few that do."""
+        memo = self._kind_memo
+        kinds = [memo.get(text) for text in texts]
+        if None in kinds:
+            if len(memo) > KIND_MEMO_LIMIT:  # flat memory on endless archives
+                memo.clear()
+            lex = self.lexicons
+            for index, text in enumerate(texts):
+                if kinds[index] is None:
+                    kind = 0
+                    if (text in lex.team_prefixes or text in lex.team_suffixes or text in lex.team_cues or "-" in text
+                            or is_all_caps(text)):
+                        kind |= TEAM_SHAPE
+                    if text in SHAPE_KEYWORDS or text.lower().endswith(SHAPE_ENDINGS):
+                        kind |= SERIES_SHAPE
+                    kinds[index] = memo[text] = kind
+        return kinds
+
+    def _team_shape_spans(self, things: _Things, view: DocView, openers: list[int]) -> list[_Thing]:
+        """Team and car shapes at the tokens ``openers`` (the ones ``_word_kinds`` marks)."""
         lex = self.lexicons
         texts, all_caps = view.texts, view.all_caps
         team_prefixes, team_suffixes, team_cues, makers = lex.team_prefixes, lex.team_suffixes, lex.team_cues, lex.makers
@@ -204,16 +227,14 @@ class MotorsportRulers(Pipe):
             return texts[j] in team_suffixes or (all_caps[j] and 2 <= len(texts[j]) <= 4)
 
         spans = []
-        for i, text in enumerate(texts):
-            # Most words open none of the shapes below: one cheap test skips them.
-            if not (text in team_prefixes or text in team_suffixes or text in team_cues or "-" in text or all_caps[i]):
-                continue
+        for i in openers:
+            text = texts[i]
             prefix_end = i + 1
             if text in team_prefixes:
                 prefix_end = _extend_right(view, i + 1, team_word)
             if prefix_end > i + 1:  # "Team Rosberg", "Hertz Team Jota"
                 start = _extend_left(view, i, team_word_no_suffix)
-                spans.append(_thing(doc, start, prefix_end, "TEAM"))
+                spans.append(_thing(things, start, prefix_end, "TEAM"))
             elif text in team_suffixes or (all_caps[i] and len(text) > 3 and text.title() in team_suffixes):
                 # "Haupt Racing Team", "BMW Sauber F1 Team", "KESSLER SPORT"
                 start = _extend_left(view, i, team_word)
@@ -227,35 +248,33 @@ class MotorsportRulers(Pipe):
                     continue  # "das Andernacher Team": the team's hometown, said of a team named elsewhere
                 if left[0] in makers and len(left) > 1 and has_digit(left[1]):
                     continue  # a car model with a suffix-like word: "BMW M2 CS Racing"
-                spans.append(_thing(doc, start, end, "TEAM"))
+                spans.append(_thing(things, start, end, "TEAM"))
             elif text in team_cues:
                 end = _extend_right(view, i + 1, team_word)
                 if end > i + 1 and not all(t in makers for t in texts[i + 1:end]):
-                    spans.append(_thing(doc, i + 1, end, "TEAM"))
+                    spans.append(_thing(things, i + 1, end, "TEAM"))
             elif "-" in text and view.capitalised[i]:
                 compound = _compound_team(text, lex)
                 maker_pair = _maker_pair(text, lex)
                 if self._maker_model_compound(text):  # "Kessler-Buggy", "Audi-R8"
-                    spans.append(_thing(doc, i, self._extend_model(texts, i + 1), "CAR"))
+                    spans.append(_thing(things, i, self._extend_model(texts, i + 1), "CAR"))
                 elif maker_pair:
                     model_end = self._extend_model(texts, i + 1)
                     if model_end > i + 1:  # "AMG-Kessler SLS-GT3": a car
-                        spans.append(_thing(doc, i, model_end, "CAR", canonical=None))
+                        spans.append(_thing(things, i, model_end, "CAR", canonical=None))
                     else:  # "Williams-BMW", "Abt-Audi" in DTM and F1 copy: the team
-                        spans.append(_thing(doc, _bracket_sponsors(view, i, lex), i + 1, "TEAM"))
+                        spans.append(_thing(things, _bracket_sponsors(view, i, lex), i + 1, "TEAM"))
                 elif compound:
                     start = _bracket_sponsors(view, i, lex)
                     if start < i:  # "(Vodafone Kessler-Audi)": the team as the bracket writes it
-                        spans.append(_thing(doc, start, i + 1, "TEAM"))
+                        spans.append(_thing(things, start, i + 1, "TEAM"))
                     else:
-                        span = Span(doc, i, i + 1, label="TEAM", span_id=COMPOUND_ID)
-                        span._.canonical = compound
-                        spans.append(span)
+                        spans.append(things.add(i, i + 1, "TEAM", COMPOUND_ID, canonical=compound))
                 else:
-                    spans.extend(self._team_word_compound(doc, view, i))
+                    spans.extend(self._team_word_compound(things, view, i))
         return spans
 
-    def _team_word_compound(self, doc: Doc, view: DocView, i: int) -> list[Span]:
+    def _team_word_compound(self, things: _Things, view: DocView, i: int) -> list[_Thing]:
         """``NRT-Team``, ``Carlin-Pilot``, ``Red Bull Racing-Pilotin``: a team before
         ``-Team`` or before a driver noun. Makers, series, classes, places and kinds
         (``Porsche-Team``, ``DTM-Pilot``, ``Werks-Team``) name no team."""
@@ -265,18 +284,16 @@ class MotorsportRulers(Pipe):
         if last in TEAM_COMPOUND_HEADS and (self._names_team(head) or _maker_pair(head, lex)):
             # "Kessler-Mannschaft" points at "Kessler Motorsport" when the document names it
             name = head if last == "Mannschaft" else text[:-1] if last == "Teams" else text
-            span = Span(doc, i, i + 1, label="TEAM", span_id=COMPOUND_ID)
-            span._.canonical = name
-            return [span]
+            return [things.add(i, i + 1, "TEAM", COMPOUND_ID, canonical=name)]
         if last not in lex.team_member_nouns:
             return []
         if self._names_team(head):
-            return [_member(doc, i, i + 1, head)]
+            return [_member(things, i, i + 1, head)]
         if head in lex.team_suffixes:  # "Red Bull Racing-Pilot"
             start = _extend_left(view, i, lambda j: _is_team_word(view, j, lex) and view.texts[j] not in lex.team_suffixes)
             words = view.texts[start:i]
             if words and not all(word in lex.makers for word in words):
-                return [_member(doc, start, i + 1, " ".join([*words, head]))]
+                return [_member(things, start, i + 1, " ".join([*words, head]))]
         return []
 
     def _maker_model_compound(self, text: str) -> bool:
@@ -315,7 +332,7 @@ class MotorsportRulers(Pipe):
         return any(part not in self.not_team_heads and part not in lex.makers
                    and (part not in lex.team_suffixes or is_all_caps(part)) for part in parts)
 
-    def _with_bracket_teams(self, doc: Doc, view: DocView, chosen: list[Span]) -> list[Span]:
+    def _with_bracket_teams(self, things: _Things, view: DocView, chosen: list[_Thing]) -> list[_Thing]:
         """Results and grid copy that gives each driver's team in a bracket,
         ``A (Kessler Racing), B (Brandt), C (Ostwind)``: once a document's brackets
         after names hold teams and none holds a known place, the other short
@@ -349,10 +366,10 @@ class MotorsportRulers(Pipe):
                 unknown.append((i + 1, close))
         if not team_brackets or has_place:
             unknown = []
-        found = [_thing(doc, start, end, "TEAM") for start, end in unknown + acronym_teams]
+        found = [_thing(things, start, end, "TEAM") for start, end in unknown + acronym_teams]
         return sorted(chosen + found, key=lambda span: span.start) if found else chosen
 
-    def _team_after_car(self, doc: Doc, view: DocView, candidates: list[Span]) -> list[Span]:
+    def _team_after_car(self, things: _Things, view: DocView, candidates: list[_Thing]) -> list[_Thing]:
         """``im Mercedes-AMG GT3 Evo von Raceworks Hamburg``: after a car model,
         ``von`` plus capitalised words is the team running it, even with no
         suffix. Not a person (a known given name, or a bracket after the words)."""
@@ -372,10 +389,11 @@ class MotorsportRulers(Pipe):
                 continue  # "von Ex-Porsche-Star Hofbauer": a title before a name
             if end < len(texts) and texts[end] == "(":
                 continue  # "von Lena Hofbauer (Rosenheim)": a driver
-            spans.append(_thing(doc, start, end, "TEAM"))
+            spans.append(_thing(things, start, end, "TEAM"))
         return spans
 
-    def _series_circuit_class_spans(self, doc: Doc, view: DocView) -> list[Span]:
+    def _series_circuit_class_spans(self, things: _Things, view: DocView, openers: list[int]) -> list[_Thing]:
+        """Series, circuit and class shapes at the tokens ``openers`` (the ones ``_word_kinds`` marks)."""
         lex = self.lexicons
         texts, lowers, capitalised, stop_words = view.texts, view.lowers, view.capitalised, view.stop_words
 
@@ -383,36 +401,35 @@ class MotorsportRulers(Pipe):
             return capitalised[j] and not stop_words[j]
 
         spans = []
-        for i, text in enumerate(texts):
-            lowered = lowers[i]
-            if text not in SHAPE_KEYWORDS and not lowered.endswith(SHAPE_ENDINGS):
-                continue  # none of the shapes below
+        for i in openers:
+            text, lowered = texts[i], lowers[i]
             if text in SERIES_SUFFIXES and i > 0:
                 start = _extend_left(view, i, name_word)
                 if start < i:
-                    spans.append(_thing(doc, start, i + 1, "SERIES"))
+                    spans.append(_thing(things, start, i + 1, "SERIES"))
             elif lowered.endswith("meisterschaft") and len(text) > len("meisterschaft") and capitalised[i]:
-                spans.append(_thing(doc, i, i + 1, "SERIES"))
+                spans.append(_thing(things, i, i + 1, "SERIES"))
             elif text in ("Formel", "Formula") and i + 1 < len(texts) and (texts[i + 1].isdigit() or texts[i + 1] == "E"):
-                spans.append(_thing(doc, i, i + 2, "SERIES"))
+                spans.append(_thing(things, i, i + 2, "SERIES"))
             elif lowered.endswith("ring") and len(text) > 6 and capitalised[i] and not stop_words[i]:
-                spans.append(_thing(doc, i, i + 1, "CIRCUIT"))
+                spans.append(_thing(things, i, i + 1, "CIRCUIT"))
             elif text in CIRCUIT_SUFFIXES and i > 0:
                 start = _extend_left(view, i, name_word)
                 if start < i:
-                    spans.append(_thing(doc, start, i + 1, "CIRCUIT"))
+                    spans.append(_thing(things, start, i + 1, "CIRCUIT"))
             elif lowered.endswith("-klasse") and len(text) > len("-klasse"):
-                spans.append(_thing(doc, i, i + 1, "RACE_CLASS"))
+                spans.append(_thing(things, i, i + 1, "RACE_CLASS"))
             elif text in CLASS_CUES and i + 1 < len(texts) and (texts[i + 1] in lex.race_classes or (view.all_caps[i + 1] and view.digits[i + 1])):
-                spans.append(_thing(doc, i, i + 2, "RACE_CLASS"))
+                spans.append(_thing(things, i, i + 2, "RACE_CLASS"))
         return spans
 
-    def _is_false_team(self, span: Span) -> bool:
+    def _is_false_team(self, span: _Thing) -> bool:
         """A maker alone (``Porsche``), a foundation (``Kessler Stiftung Sport``)."""
         if span.label_ != "TEAM":
             return False
-        words = span.text.replace("-", " ").split()
-        return span.text in self.lexicons.makers or any(word in self.lexicons.not_team_words for word in words)
+        text = span.text
+        words = text.replace("-", " ").split()
+        return text in self.lexicons.makers or any(word in self.lexicons.not_team_words for word in words)
 
     # -- serialization (JSONL patterns + small cfg, like SpanRuler) -------
     def to_disk(self, path, *, exclude=tuple()) -> None:
@@ -448,10 +465,9 @@ def _split_final_periods(doc: Doc) -> None:
     Ordinals and dates ("3.", "2023.") have no letter and stay whole."""
     view = doc_view(doc)
     to_split = [
-        i for i, (text, shape) in enumerate(zip(view.texts, view.shapes))
-        if len(text) >= 3 and text.endswith(".") and text[-2].isalnum()
-        and shape.has_digit and any(ch.isalpha() for ch in text)
-        and text.count(".") == 1
+        i for i, shape in enumerate(view.shapes)
+        if shape.has_digit and len(shape.text) >= 3 and shape.text.endswith(".") and shape.text[-2].isalnum()
+        and any(ch.isalpha() for ch in shape.text) and shape.text.count(".") == 1
     ]
     if not to_split:
         return
@@ -497,17 +513,63 @@ def _model_stands_alone(model: str, lex: Lexicons) -> bool:
     return has_digit(model) and (len(tokens) >= 2 or any(ch.isalpha() for ch in model)) and model not in {"GT3", "GT4", "GT2", "GT1"}
 
 
-def _thing(doc: Doc, start: int, end: int, label: str, canonical: str | None = None) -> Span:
-    span = Span(doc, start, end, label=label, span_id="shape")
-    span._.canonical = canonical
-    return span
+class _Thing:
+    """A candidate thing, read like a Span (``start``, ``end``, ``label_``, ``id_``,
+    ``kb_id_``, ``text``); only the chosen ones become Spans (``as_span``)."""
+
+    __slots__ = ("start", "end", "label_", "id_", "kb_id_", "_things")
+
+    def __init__(self, things: _Things, start: int, end: int, label: str, span_id: str, kb_id: str) -> None:
+        self.start, self.end, self.label_, self.id_, self.kb_id_ = start, end, label, span_id, kb_id
+        self._things = things
+
+    @property
+    def text(self) -> str:
+        view = self._things.view
+        return view.text[view.starts[self.start]:view.ends[self.end - 1]]
+
+    @property
+    def words(self) -> list[str]:
+        return self._things.view.texts[self.start:self.end]
+
+    @property
+    def canonical(self) -> str | None:
+        return self._things.canonicals[(self.start, self.end)]
+
+    @canonical.setter
+    def canonical(self, value: str | None) -> None:
+        self._things.canonicals[(self.start, self.end)] = value
+
+    def as_span(self, doc: Doc) -> Span:
+        span = Span(doc, self.start, self.end, label=self.label_, span_id=self.id_ or 0, kb_id=self.kb_id_ or 0)
+        span._.canonical = self.canonical
+        return span
 
 
-def _member(doc: Doc, start: int, end: int, team: str) -> Span:
+class _Things:
+    """The candidate things of one document. Their canonicals are kept by
+    offsets, as spaCy keeps ``span.canonical``: candidates over the same
+    tokens share one, and the last one written wins."""
+
+    __slots__ = ("view", "canonicals")
+
+    def __init__(self, view: DocView) -> None:
+        self.view = view
+        self.canonicals: dict[tuple[int, int], str | None] = {}
+
+    def add(self, start: int, end: int, label: str, span_id: str = "", kb_id: str = "", *,
+            canonical: str | None = None) -> _Thing:
+        self.canonicals[(start, end)] = canonical
+        return _Thing(self, start, end, label, span_id, kb_id)
+
+
+def _thing(things: _Things, start: int, end: int, label: str, canonical: str | None = None) -> _Thing:
+    return things.add(start, end, label, "shape", canonical=canonical)
+
+
+def _member(things: _Things, start: int, end: int, team: str) -> _Thing:
     """``Carlin-Pilot``: the team of the driver named right after it."""
-    span = Span(doc, start, end, label="TEAM", span_id=MEMBER_ID)
-    span._.canonical = team
-    return span
+    return things.add(start, end, "TEAM", MEMBER_ID, canonical=team)
 
 
 def _maker_pair(text: str, lex: Lexicons) -> bool:
@@ -541,14 +603,14 @@ def _is_place(inner: list[str], lex: Lexicons) -> bool:
     return text in lex.country_by_name or text in lex.country_by_code or text in lex.place_by_name
 
 
-def _with_short_team_forms(doc: Doc, texts: list[str], chosen: list[Span], lex: Lexicons) -> list[Span]:
+def _with_short_team_forms(things: _Things, texts: list[str], chosen: list[_Thing], lex: Lexicons) -> list[_Thing]:
     """``Team Kessler Sport XE`` named once, ``mit Kessler Sport XE`` later: the
     name without its leading ``Team`` is the same team (two words or more, so a
     surname alone stays a name)."""
     forms: dict[tuple[str, ...], str] = {}
     for span in chosen:
-        if span.label_ == "TEAM" and span.end - span.start >= 3 and span[0].text in lex.team_prefixes:
-            forms[tuple(t.text for t in span[1:])] = span._.canonical or span.text
+        if span.label_ == "TEAM" and span.end - span.start >= 3 and texts[span.start] in lex.team_prefixes:
+            forms[tuple(texts[span.start + 1:span.end])] = span.canonical or span.text
     if not forms:
         return chosen
     taken = {i for span in chosen for i in range(span.start, span.end)}
@@ -564,7 +626,7 @@ def _with_short_team_forms(doc: Doc, texts: list[str], chosen: list[Span], lex: 
             end = start + len(form)
             if end <= len(texts) and tuple(texts[start:end]) == form \
                     and not any(i in taken for i in range(start, end)):
-                added.append(_thing(doc, start, end, "TEAM", canonical=canonical))
+                added.append(_thing(things, start, end, "TEAM", canonical=canonical))
                 taken.update(range(start, end))
                 break
     return sorted(chosen + added, key=lambda span: span.start)
@@ -612,7 +674,7 @@ def _compound_team(text: str, lex: Lexicons) -> str | None:
     return " ".join(parts)
 
 
-def _teams_as_written(spans: list[Span]) -> None:
+def _teams_as_written(spans: list[_Thing]) -> None:
     """A known team carries the fullest form the document writes
     (``Kessler Sport Team Nord``), not the list's name for it (``Kessler Racing``)."""
     fullest: dict[str, str] = {}
@@ -621,24 +683,24 @@ def _teams_as_written(spans: list[Span]) -> None:
             fullest[span.kb_id_] = span.text
     for span in spans:
         if span.label_ == "TEAM" and span.id_ == GAZETTEER_ID:
-            span._.canonical = fullest[span.kb_id_]
+            span.canonical = fullest[span.kb_id_]
 
 
-def _resolve_compound_teams(spans: list[Span]) -> None:
+def _resolve_compound_teams(spans: list[_Thing]) -> None:
     """Point a compound reference at the document's full team name holding its words."""
     full_teams = [span for span in spans if span.label_ == "TEAM" and span.id_ != COMPOUND_ID]
     for span in spans:
         if span.id_ != COMPOUND_ID:
             continue
-        words = span._.canonical.removesuffix("-Team").replace("-", " ").split()
+        words = span.canonical.removesuffix("-Team").replace("-", " ").split()
         for team in full_teams:
-            team_name = team._.canonical or team.text
+            team_name = team.canonical or team.text
             if all(word in team_name.replace("-", " ").split() for word in words):
-                span._.canonical = team_name
+                span.canonical = team_name
                 break
 
 
-def _canonicalise_cars(spans: list[Span], makers: frozenset[str]) -> None:
+def _canonicalise_cars(spans: list[_Thing], makers: frozenset[str]) -> None:
     """Within a document, a shorter car form takes the fullest form that contains
     it, as the text writes it (``Kessler SLS AMG GT3`` stays so, though the list
     says ``Kessler-Benz``); a form the text writes only short takes the list's name."""
@@ -646,14 +708,14 @@ def _canonicalise_cars(spans: list[Span], makers: frozenset[str]) -> None:
     texts = {span.text for span in cars}
     written = {text: max((other for other in texts if _contains_words(other, text)), key=len) for text in texts}
     for span in cars:
-        if written[span.text] != span.text or span.id_ != GAZETTEER_ID or span[0].text in makers:
-            span._.canonical = written[span.text]
-    names = {span._.canonical or span.text for span in cars}
+        if written[span.text] != span.text or span.id_ != GAZETTEER_ID or span.words[0] in makers:
+            span.canonical = written[span.text]
+    names = {span.canonical or span.text for span in cars}
     fullest = {}
     for name in names:  # unique names only: long documents repeat the same cars
         fullest[name] = max((other for other in names if _contains_words(other, name)), key=len)
     for span in cars:
-        span._.canonical = fullest[span._.canonical or span.text]
+        span.canonical = fullest[span.canonical or span.text]
 
 
 def _contains_words(longer: str, shorter: str) -> bool:
