@@ -143,6 +143,9 @@ GENERIC_TITLE_LENGTH = 7  # ``Pilot``, ``Fahrer``, ``Sieger``: title suffixes th
 PRONOUN_LOOKBACK = 60  # mentions read back for ``er``/``sie`` (the window is three paragraphs anyway)
 AGE_WORD_RE = re.compile(r"(\d{1,2})-[Jj]ährige")
 _WORD_RE = re.compile(r"\w[\w\-’'.]*")
+WORD_RUN_RE = re.compile(r"\w+")
+NOUN_FORM_ENDINGS = ("", "e", "en", "n", "in", "innen", "s")  # Franzose/Franzosen/Französin, Däne/Dänen
+AGE_ANYWHERE_RE = re.compile(r"\((\d+)\b|\b(\d+)-[Jj]ährige|\b(\d+) Jahre")
 
 
 @dataclass
@@ -224,6 +227,9 @@ class _Doc:
         # text or pattern, so that long documents do not redo them per mention.
         self.fits: dict[tuple, list[tuple[int, bool]]] = {}
         self._hits: dict[str, list[int]] = {}
+        self._age_hits: dict[str, list[int]] | None = None
+        self._word_starts: dict[str, list[int]] | None = None
+        self._people_index: PeopleIndex | None = None
         self._sentence_sets: dict[int, set[int]] | None = None
         self.hometown_nouns: dict[str, bool] = {}
 
@@ -290,11 +296,39 @@ class _Doc:
             self._hits[pattern] = [match.start() for match in re.finditer(pattern, self.text)]
         return self._hits[pattern]
 
-    def hit_outside(self, pattern: str, start: int, end: int) -> bool:
-        """A match of ``pattern`` that starts outside [start, end)."""
-        found = self.hits(pattern)
+    def age_hits(self, age: int) -> list[int]:
+        """Start offsets of ``(27``, ``27-Jährige``, ``27 Jahre``: every age from one
+        pass over the text (a pass per age made long documents quadratic)."""
+        if self._age_hits is None:
+            self._age_hits = {}
+            for match in AGE_ANYWHERE_RE.finditer(self.text):
+                digits = match.group(1) or match.group(2) or match.group(3)
+                self._age_hits.setdefault(digits, []).append(match.start())
+        return self._age_hits.get(str(age), [])
+
+    def word_hits(self, forms: Iterable[str]) -> list[int]:
+        """Start offsets of the whole words (``\\w+`` runs) written as one of ``forms``,
+        from one index of the text's words."""
+        if self._word_starts is None:
+            self._word_starts = {}
+            for match in WORD_RUN_RE.finditer(self.text):
+                self._word_starts.setdefault(match.group(), []).append(match.start())
+        return sorted(start for form in set(forms) for start in self._word_starts.get(form, ()))
+
+    @staticmethod
+    def any_outside(found: list[int], start: int, end: int) -> bool:
+        """Some offset of ``found`` (sorted) lies outside [start, end)."""
         inside = bisect_left(found, end) - bisect_left(found, start)
         return len(found) > inside
+
+    def hit_outside(self, pattern: str, start: int, end: int) -> bool:
+        """A match of ``pattern`` that starts outside [start, end)."""
+        return self.any_outside(self.hits(pattern), start, end)
+
+    def people_index(self, lex: Lexicons | None) -> "PeopleIndex":
+        if self._people_index is None:
+            self._people_index = PeopleIndex(self.people, lex)
+        return self._people_index
 
     def sentence_sets(self) -> dict[int, set[int]]:
         """person → indexes of the sentences (of the doc view) that name them."""
@@ -1110,14 +1144,23 @@ class Attributor:
                 first = person_id
         return (first if first is not None else first_object), False
 
-    def _fits(self, st: _Doc, text: str, desc: dict) -> tuple[list[tuple[int, bool]], list[tuple[int, int]]]:
-        """(score, contradicts) of every person for a description text, and the
-        fitting people as (score, person) best first; memoised per document,
-        since a long text repeats a few descriptions many times."""
+    def _fits(self, st: _Doc, text: str, desc: dict) -> tuple[_LazyFits, list[tuple[int, int]]]:
+        """(score, contradicts) of each person for a description (computed when
+        asked), and the fitting people as (score, person) best first; memoised per
+        document, since a long text repeats a few descriptions many times. Only
+        the people the index names can score above 0."""
         if text not in st.fits:
-            fits = [self._fit({**person, "_gender": st.gender(person_id, self.lex)}, desc)
-                    for person_id, person in enumerate(st.people)]
-            ranked = sorted(((score, p) for p, (score, contradicts) in enumerate(fits) if score > 0 and not contradicts),
+            def fit(person_id: int) -> tuple[int, bool]:
+                return self._fit({**st.people[person_id], "_gender": st.gender(person_id, self.lex)}, desc)
+
+            # The genders of everyone as they are now, as when every person was scored at once:
+            # relabelled descriptions may change what a gender reads later.
+            if len(st._genders) < len(st.people):
+                for person_id in range(len(st.people)):
+                    st.gender(person_id, self.lex)
+            fits = _LazyFits(fit)
+            scored = ((p, fits[p]) for p in st.people_index(self.lex).candidates(desc))
+            ranked = sorted(((score, p) for p, (score, contradicts) in scored if score > 0 and not contradicts),
                             key=lambda item: -item[0])
             st.fits[text] = (fits, ranked)
         return st.fits[text]
@@ -1332,14 +1375,70 @@ def _best_group(ranked: list[tuple[int, int]], circular: int | None, own: tuple[
 
 def _age_elsewhere(st: _Doc, age: int, slot: Slot) -> bool:
     """``(27)``, ``(27, Rosenheim)``, ``27-Jährige``, ``27 Jahre`` outside ``slot``."""
-    return st.hit_outside(rf"\({age}\b|\b{age}-[Jj]ährige|\b{age} Jahre", slot.start, slot.end)
+    return st.any_outside(st.age_hits(age), slot.start, slot.end)
 
 
 def _noun_elsewhere(st: _Doc, noun: str, slot: Slot) -> bool:
     if not noun:
         return False
     stem = noun[:-1] if noun.endswith("e") else noun  # Franzose/Franzosen, Däne/Dänen
+    if WORD_RUN_RE.fullmatch(stem):  # a plain word: its inflected forms are whole words of the index
+        return st.any_outside(st.word_hits(stem + ending for ending in NOUN_FORM_ENDINGS), slot.start, slot.end)
     return st.hit_outside(rf"\b{re.escape(stem)}(?:e|en|n|in|innen|s)?\b", slot.start, slot.end)
+
+
+class PeopleIndex:
+    """The people a description can fit at all, by what their records hold, so that
+    a description is scored against these instead of every person of a long text."""
+
+    def __init__(self, people: list[dict], lex: Lexicons | None) -> None:
+        self.by_age: dict[object, list[int]] = {}
+        self.by_country: dict[object, list[int]] = {}
+        self.with_hometown: list[int] = []
+        self.with_title: list[int] = []
+        for person_id, person in enumerate(people):
+            age = person.get("age")
+            if age is not None:
+                self.by_age.setdefault(age, []).append(person_id)
+            hometown = person.get("hometown")
+            home_country = lex.country_of(hometown) if lex and hometown else None
+            for country in {person.get("nationality"), home_country} - {None}:
+                self.by_country.setdefault(country, []).append(person_id)
+            if hometown:
+                self.with_hometown.append(person_id)
+            if any(person.get("titles") or ()) or person.get("role"):
+                self.with_title.append(person_id)
+
+    def candidates(self, desc: dict) -> list[int]:
+        """Every person ``Attributor._fit`` can give a score above 0 for ``desc``, by id."""
+        found: set[int] = set()
+        if "age" in desc:
+            found.update(self.by_age.get(desc["age"], ()))
+        if desc.get("noun"):
+            if "country" in desc:
+                found.update(self.by_country.get(desc["country"], ()))
+                if desc.get("region"):
+                    found.update(self.with_hometown)
+            else:
+                found.update(self.with_hometown)
+                found.update(self.with_title)
+        return sorted(found)
+
+
+class _LazyFits:
+    """(score, contradicts) of each person for one description, computed on first ask."""
+
+    __slots__ = ("_compute", "_memo")
+
+    def __init__(self, compute) -> None:
+        self._compute = compute
+        self._memo: dict[int, tuple[int, bool]] = {}
+
+    def __getitem__(self, person_id: int) -> tuple[int, bool]:
+        found = self._memo.get(person_id)
+        if found is None:
+            found = self._memo[person_id] = self._compute(person_id)
+        return found
 
 
 @Language.factory(

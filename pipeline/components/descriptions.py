@@ -10,6 +10,7 @@ come from the lexicons (``description_words.tsv``, demonyms, title nouns).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..rules import Lexicons
 from .shapes import place_fits
@@ -138,3 +139,60 @@ def learn(word: str, person: dict, lex: Lexicons) -> None:
         if not demonym.region and person["nationality"] is None:
             person["nationality"] = demonym.country
         person["gender"] = person["gender"] or gender
+
+
+@lru_cache(maxsize=65536)
+def _place_fits(noun: str, hometown: str) -> bool:
+    return place_fits(noun, hometown)
+
+
+class PeopleByDescription:
+    """``fitting_people`` for one document without reading every record per
+    description: the records indexed by age, country, region, title and
+    hometown. A record that changes must be passed to ``changed``."""
+
+    def __init__(self, people: list[dict], lex: Lexicons) -> None:
+        self.lex = lex
+        self.by: dict[str, dict[object, set[int]]] = {"age": {}, "country": {}, "region": {}, "title": {}, "home": {}}
+        self._keys: dict[int, list[tuple[str, object]]] = {}
+        for person in people:
+            self.changed(person)
+
+    def _keys_of(self, person: dict) -> list[tuple[str, object]]:
+        lex, hometown = self.lex, person["hometown"]
+        keys: list[tuple[str, object]] = [("age", person["age"]), ("country", person["nationality"]),
+                                          ("country", lex.country_of(hometown)), ("region", hometown)]
+        keys += [("region", region) for region in lex.regions_of(hometown)]
+        keys += [("title", title) for title in person["titles"]] + [("title", person["role"])]
+        if hometown:
+            keys.append(("home", hometown))
+        return keys
+
+    def changed(self, person: dict) -> None:
+        """Re-index ``person`` after its record changed (or when it is new)."""
+        for kind, key in self._keys.get(person["id"], ()):
+            self.by[kind][key].discard(person["id"])
+        keys = self._keys[person["id"]] = self._keys_of(person)
+        for kind, key in keys:
+            self.by[kind].setdefault(key, set()).add(person["id"])
+
+    def _ids(self, kind: str, key: object) -> list[int]:
+        return sorted(self.by[kind].get(key, ()))
+
+    def fitting(self, word: str) -> list[int] | None:
+        """What ``fitting_people(word, people, lex)`` answers, from the index."""
+        lex = self.lex
+        if is_age_word(word, lex):
+            age = word.split("-")[0]
+            if not age.isdigit():
+                return None
+            return self._ids("age", int(age))
+        if word in lex.demonym_by_noun:
+            demonym = lex.demonym_by_noun[word][0]
+            if demonym.region:
+                return self._ids("region", demonym.region)
+            return self._ids("country", demonym.country)
+        if lex.title_kind(word) == "driver" or word in lex.title_nouns:
+            return self._ids("title", word)
+        fitting = [min(ids) for hometown, ids in self.by["home"].items() if ids and _place_fits(word, hometown)]
+        return [min(fitting)] if fitting else None

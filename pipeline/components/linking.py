@@ -245,9 +245,8 @@ class DriverLinker(ConfiguredPipe):
             crew = crews.get(span.start, [person_id])
             if close is not None and lowers[span.end + 1] in words.shared_bracket:
                 # "A vor B (beide Dallara Kessler)": the drivers named before it in the sentence
-                sentence_drivers = [m["person"] for m, other in narrative if other.end <= span.end
-                                    and people[m["person"]]["kind"] == "driver"
-                                    and sentence_of(other.start) == sentence_of(span.start)]
+                sentence_drivers = [m["person"] for m, other in facts.driver_pairs_in(sentence_of(span.start))
+                                    if other.end <= span.end]
                 shared = list(dict.fromkeys(reversed(sentence_drivers)))
                 crew = shared[:2] if lowers[span.end + 1] == "beide" else shared
             group = people_of_group.get(list_of.get(span.start), set())
@@ -377,7 +376,13 @@ class DocumentFacts:
                  evidence: list, words: "LinkWords", links_key: str) -> None:
         index = view.index
         self.cue_positions = cue_positions
-        self.drivers = [s for m, s in evidence if people[m["person"]]["kind"] == "driver"]
+        # Driver evidence in text order, also by sentence, for look-ups by bisect instead of scans.
+        self.driver_pairs = [(m, s) for m, s in evidence if people[m["person"]]["kind"] == "driver"]
+        self.driver_pair_starts = [s.start for _, s in self.driver_pairs]
+        self._driver_pairs_by_sentence: dict[int, list] = {}
+        for pair in self.driver_pairs:
+            self._driver_pairs_by_sentence.setdefault(index.sentence_of(pair[1].start), []).append(pair)
+        self.drivers = [s for _, s in self.driver_pairs]
         self.driver_at = {span.start: m["person"] for m, span in evidence if people[m["person"]]["kind"] == "driver"}
         self.list_of = _list_groups(view, self.drivers, words)
         self.people_of_group: dict[int, set[int]] = {}
@@ -401,6 +406,10 @@ class DocumentFacts:
             if thing.label in ("CAR", "MANUFACTURER"):
                 self.makers_of_paragraph.setdefault(index.paragraph_of(thing.start_char), set()).add(thing.name.split()[0])
         self.sister_paragraphs = _sister_car_paragraphs(view, self.cue_positions, every_thing, words)
+
+    def driver_pairs_in(self, sentence: int) -> list:
+        """(mention, range) of the drivers named in ``sentence``, in text order."""
+        return self._driver_pairs_by_sentence.get(sentence, [])
 
 
 def _token_range(doc: Doc, view, mention: dict) -> TokenRange | None:
@@ -507,7 +516,6 @@ def _teammates(view, facts: DocumentFacts, people, narrative, words: "LinkWords"
     pairs = []
     by_start = {span.start: (m, span) for m, span in narrative}
     by_end = {span.end: (m, span) for m, span in narrative}
-    drivers = [(m, span) for m, span in narrative if people[m["person"]]["kind"] == "driver"]
     cues = [i for i in facts.cue_positions
             if texts[i] in words.teammate or texts[i] in words.shared_car or lowers[i] in words.together]
     for i in cues:
@@ -519,8 +527,7 @@ def _teammates(view, facts: DocumentFacts, people, narrative, words: "LinkWords"
         elif lowers[i] in words.together and with_next:
             mates = _list_from(view, i + 2, by_start, words)  # "Zusammen mit X und Y jubelte Z"
             sentence = index.sentence_of(i)
-            holder = next((m["person"] for m, span in drivers if m["person"] not in mates
-                           and index.sentence_of(span.start) == sentence), None)
+            holder = next((m["person"] for m, _ in facts.driver_pairs_in(sentence) if m["person"] not in mates), None)
             if holder is not None:
                 pairs.extend((mate, holder) for mate in mates if mate != holder)
             continue
@@ -529,24 +536,28 @@ def _teammates(view, facts: DocumentFacts, people, narrative, words: "LinkWords"
         if i in by_end:  # "Jentzschs Teamkollege Frohwein"
             holder = by_end[i][0]["person"]
         else:
-            holder = _teammate_holder(view, i, [(m, span) for m, span in drivers if m["person"] not in mates], words)
+            holder = _teammate_holder(view, i, facts, set(mates), words)
         if holder is not None:
             pairs.extend((mate, holder) for mate in mates if mate != holder)
     return pairs
 
 
-def _teammate_holder(view, noun: int, drivers: list, words: "LinkWords") -> int | None:
+def _teammate_holder(view, noun: int, facts: DocumentFacts, mates: set[int], words: "LinkWords") -> int | None:
     """Whose teammate ``seine Teamkollegin`` means: the subject of the sentence
     (its first driver), not the object right before "und seine …"; with a
     pronoun subject ("überholte er X und seine Teamkollegin Y"), the last driver
-    before the sentence."""
+    before the sentence. The mates themselves are no candidates."""
     sent_start = view.index.sentence_start(noun)
-    before = [m["person"] for m, span in drivers if span.end <= noun and span.start < sent_start]
-    in_sentence = [m["person"] for m, span in drivers if sent_start <= span.start and span.end <= noun]
+    pairs, starts = facts.driver_pairs, facts.driver_pair_starts
+    first_in_sentence, first_after = bisect.bisect_left(starts, sent_start), bisect.bisect_left(starts, noun)
+    in_sentence = [m["person"] for m, span in pairs[first_in_sentence:first_after]
+                   if span.end <= noun and m["person"] not in mates]
     if in_sentence and not _pronoun_between(view, sent_start, noun, words):
         return in_sentence[0]
-    if before:
-        return before[-1]
+    for k in range(first_in_sentence - 1, -1, -1):  # the last driver before the sentence
+        m, span = pairs[k]
+        if span.end <= noun and m["person"] not in mates:
+            return m["person"]
     return in_sentence[-1] if in_sentence else None
 
 

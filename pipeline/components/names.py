@@ -25,7 +25,8 @@ from .. import extensions  # noqa: F401
 from ..rules import DEFAULT_LANG
 from ..schema import GROUP_MENTIONS_KEY, HOMETOWNS_KEY, THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
-from .descriptions import age_of, contradicts, description_gender, description_words, fitting_people, is_age_word, learn
+from .descriptions import (PeopleByDescription, age_of, contradicts, description_gender, description_words, is_age_word,
+                           learn)
 from .hometowns import crew_places, origin_after, set_hometown
 from .persons import ARTICLES, ARTICLES_LOWER, PLACE_PREPOSITIONS, _blocked_tokens, _new_person, plausible_surname
 from .doc_view import doc_view
@@ -224,6 +225,9 @@ class NamePropagator(ConfiguredPipe):
         view = doc_view(doc)
         texts, lowers, starts, ends, name_like = view.texts, view.lowers, view.starts, view.ends, view.name_like
         lex = self.lexicons
+        # Who each description word fits, from an index of the records (a scan of every
+        # record per description made long documents quadratic); kept in step below.
+        by_description = PeopleByDescription(people, lex)
         for i in [i for i, text in enumerate(texts) if text in ARTICLES]:
             if i in taken:
                 continue
@@ -237,7 +241,7 @@ class NamePropagator(ConfiguredPipe):
                 continue  # "Die Fahrer", "die Mechaniker": plural, not one person
             if not self._in_reference_position(view, i):
                 continue
-            fits = fitting_people(noun, people, lex)
+            fits = by_description.fitting(noun)
             if fits is None:
                 continue
             if age is not None:
@@ -263,6 +267,7 @@ class NamePropagator(ConfiguredPipe):
             taken.update(range(i, noun_index + 1))
             # "Der Nachwuchsfahrer aus Knittelfeld": the description carries the hometown.
             self._origin(doc, noun_index + 1, people[person_id], thing_starts, hometown_spans)
+            by_description.changed(people[person_id])  # it may have learnt an age, a country, a hometown
 
     def _described_origins(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int],
                            thing_starts: dict, hometown_spans: list) -> None:

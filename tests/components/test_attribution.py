@@ -751,3 +751,47 @@ def test_relative_clause_colon_frame(quote_nlp):
     doc = annotate(quote_nlp, text, [person("Ole Sand"), person("Kai Roth")])
     assert speakers(doc) == ["Ole Sand"]
     assert methods(doc) == ["before_cue"]
+
+
+# ------------------------------------------------ long documents stay near-linear
+
+
+def _state(quote_nlp, text, people):
+    from pipeline.components.attribution import _Doc
+
+    doc = annotate(quote_nlp, text, people)
+    return _Doc(doc, doc._.quotes, doc._.people, doc._.mentions, "scare_quotes")
+
+
+def test_one_pass_word_and_age_indexes_find_what_the_regexes_find(quote_nlp):
+    import re
+
+    text = ("Kai Roth (27, Bremen) und der Franzose Luc Morel (270) siegten. Die Französin und zwei Franzosen "
+            "jubelten; der 27-Jährige, 27 Jahre alt, ein (027) Franzosenfan und (27x) auch Morel (27).")
+    st = _state(quote_nlp, text, [person("Kai Roth"), person("Luc Morel")])
+    for age in (27, 270, 7, 2):
+        pattern = rf"\({age}\b|\b{age}-[Jj]ährige|\b{age} Jahre"
+        assert st.age_hits(age) == [m.start() for m in re.finditer(pattern, text)], age
+    for stem in ("Franzos", "Morel", "Roth", "Jahr"):
+        pattern = rf"\b{re.escape(stem)}(?:e|en|n|in|innen|s)?\b"
+        forms = (stem + ending for ending in ("", "e", "en", "n", "in", "innen", "s"))
+        assert st.word_hits(forms) == [m.start() for m in re.finditer(pattern, text)], stem
+
+
+def test_people_index_names_everyone_a_description_can_fit(quote_nlp, lexicons):
+    from pipeline.components.attribution import PeopleIndex
+
+    people = [person("Kai Roth", hometown="Bremen", age=27), person("Luc Morel", nationality="Frankreich"),
+              person("Aki Laine", hometown="FIN"), person("Ida Krall", hometown="Innsbruck", gender="f"),
+              person("Arne Wolff", kind="person", role="Teamchef"), person("Tom Verbeke"),
+              person("Jan Ort", titles=["Werksfahrer"], age=31)]
+    records = [{**p, "id": i} for i, p in enumerate(people)]
+    attributor = Attributor(lexicons)
+    index = PeopleIndex(records, lexicons)
+    for text in ("der Franzose", "der Finne", "die Tirolerin", "der 27-Jährige", "der 22-jährige Belgier",
+                 "der Teamchef", "der Werksfahrer", "der Bremer", "die Finnin", "der 31-Jährige"):
+        desc = attributor._parse_description(text)
+        scored = [i for i, record in enumerate(records) if attributor._fit({**record, "_gender": None}, desc)[0] > 0]
+        assert set(scored) <= set(index.candidates(desc)), text
+        assert index.candidates(desc) == sorted(index.candidates(desc))
+    assert 5 not in index.candidates(attributor._parse_description("der Franzose"))  # a record that says nothing

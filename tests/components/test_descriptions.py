@@ -47,3 +47,21 @@ def test_who_a_description_fits_and_what_it_teaches():
     record = person(3, "Tom Verbeke")
     learn("Belgierin", record, LEX)
     assert (record["nationality"], record["gender"]) == ("Belgien", "f")
+
+
+def test_the_index_answers_as_a_scan_of_every_record_also_after_a_change():
+    from pipeline.components.descriptions import PeopleByDescription
+
+    people = [person(0, "Aki Laine", hometown="FIN"), person(1, "Kai Roth", hometown="Rosenheim", age=24),
+              person(2, "Ida Krall", hometown="Innsbruck"), person(3, "Jan Ort", titles=["Werksfahrer"]),
+              person(4, "Tom Verbeke", nationality="Belgien"), person(5, "Ole Sand", hometown="Rosenheim")]
+    words = ["Finne", "24-Jährige", "Tiroler", "Rosenheimer", "Kurve", "Werksfahrer", "Belgier", "Mitte-Jährige",
+             "Österreicher", "Finnin"]
+    index = PeopleByDescription(people, LEX)
+    assert [index.fitting(word) for word in words] == [fitting_people(word, people, LEX) for word in words]
+    people[4]["age"], people[4]["hometown"] = 24, "Innsbruck"
+    learn("Finne", people[3], LEX)
+    index.changed(people[4])
+    index.changed(people[3])
+    assert [index.fitting(word) for word in words] == [fitting_people(word, people, LEX) for word in words]
+    assert index.fitting("24-Jährige") == [1, 4] and index.fitting("Finne") == [0, 3]
