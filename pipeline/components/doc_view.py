@@ -24,7 +24,7 @@ import threading
 from spacy.attrs import IDX, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc, Token
 
-from .shapes import TextIndex, WordShape, word_shapes
+from .shapes import TextIndex, WordShape, paragraph_spans, word_shapes
 
 _last_view = threading.local()
 
@@ -43,7 +43,7 @@ class DocView:
 
     __slots__ = ("doc", "length", "_tokens", "_text", "_texts", "_starts", "_ends", "_spaces", "_sent_starts",
                  "_shapes", "_lowers", "_capitalised", "_all_caps", "_digits", "_stop_words", "_name_like",
-                 "_index", "_token_at_char", "_token_at_end_char")
+                 "_index", "_token_at_char", "_token_at_end_char", "_paragraphs")
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
@@ -168,11 +168,20 @@ class DocView:
         return self._tokens
 
     @property
+    def paragraphs(self) -> list[tuple[int, int]]:
+        """(start, end) character offsets of each paragraph (``shapes.paragraph_spans``,
+        the one definition every component uses)."""
+        if self._paragraphs is None:
+            self._paragraphs = paragraph_spans(self.text)
+        return self._paragraphs
+
+    @property
     def index(self) -> TextIndex:
-        """Sentence and paragraph lookups; built on first use, since sentence starts
-        are final only after the base model's components ran."""
+        """Sentence and paragraph lookups (``sentence_of``, ``sentence_start``,
+        ``paragraph_of``); built on first use, since sentence starts are final
+        only after the base model's components ran."""
         if self._index is None:
-            self._index = TextIndex(self.doc, text=self.text, sent_starts=self.sent_starts)
+            self._index = TextIndex(self.doc, text=self.text, sent_starts=self.sent_starts, paragraphs=self.paragraphs)
         return self._index
 
     @property

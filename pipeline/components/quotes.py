@@ -40,6 +40,7 @@ from ..rules import DEFAULT_LANG
 from ..schema import QUOTES_KEY, SCARE_QUOTES_KEY, check_span_keys
 from .configured import ConfiguredPipe
 from .doc_view import doc_view
+from .shapes import paragraph_spans  # noqa: F401  (the one paragraph definition; attribution imports it from here)
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +79,8 @@ SHORT_PHRASE_WORDS = 6
 DETERMINER_STARTS = ("kein", "ein", "sein", "ihr", "mein", "dein", "unser", "euer", "dies", "jed", "all")
 _INFLECTED_RE = re.compile(r"^[a-zäöüß][a-zäöüß\-]*(?:e|en|er|es|em)$")  # ``fliegende``, ``grünen``
 _WORD_RE = re.compile(r"\w[\w\-’']*")
+_WORD_CHAR_RE = re.compile(r"[\w\-’']")  # a character _WORD_RE can continue a word with
+MAX_WORD_BACKSCAN = 200  # beyond this a window's first word is found by a scan of the whole text
 # Abbreviations whose full stop does not end a sentence.
 ABBREVIATIONS = frozenset({
     "dr", "st", "nr", "ca", "bzw", "vgl", "usw", "z", "b", "u", "a", "d", "h", "prof", "ing", "dipl", "mio", "mrd",
@@ -142,35 +145,6 @@ NON_VERBS = frozenset({
 # --------------------------------------------------------------------------- #
 
 
-def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each paragraph; paragraphs are separated by blank lines.
-
-    Ends exclude trailing whitespace. One linear pass over the lines.
-    """
-    spans: list[tuple[int, int]] = []
-    start: int | None = None
-    end = 0
-    pos = 0
-    length = len(text)
-    while pos <= length:
-        newline = text.find("\n", pos)
-        line_end = length if newline < 0 else newline
-        line = text[pos:line_end]
-        if line.strip():
-            if start is None:
-                start = pos + (len(line) - len(line.lstrip()))
-            end = pos + len(line.rstrip())
-        elif start is not None:
-            spans.append((start, end))
-            start = None
-        if newline < 0:
-            break
-        pos = newline + 1
-    if start is not None:
-        spans.append((start, end))
-    return spans
-
-
 def words_in(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     """(start, end, word) of the words in ``text[start:end]``."""
     return [(m.start() + start, m.end() + start, m.group()) for m in _WORD_RE.finditer(text[start:end])]
@@ -189,20 +163,51 @@ class Outside:
                 merged.append((start, end))
         self.spans = merged
         self.starts = [start for start, _ in merged]
-        # With the text: every outside word once, so that window queries are a
-        # bisect and a slice (many quotes in one sentence stay linear).
+        # With the text, window queries give the words a scan of the whole text
+        # gives (a word cut by the window's start is not one of them), read from
+        # the window alone; the whole text is scanned only for a window that
+        # starts inside a very long run of word characters.
         self._text = text
-        self._words: list[tuple[int, int, str]] = []
-        if text is not None:
-            index = 0
-            for match in _WORD_RE.finditer(text):
+        self._words: list[tuple[int, int, str]] | None = None
+        self._word_starts: list[int] = []
+
+    def _all_words(self) -> list[tuple[int, int, str]]:
+        """Every word of the text outside the spans, once."""
+        if self._words is None:
+            merged, words, index = self.spans, [], 0
+            for match in _WORD_RE.finditer(self._text):
                 start = match.start()
                 while index < len(merged) and merged[index][1] <= start:
                     index += 1
                 if index < len(merged) and merged[index][0] <= start:
                     continue
-                self._words.append((start, match.end(), match.group()))
-        self._word_starts = [w[0] for w in self._words]
+                words.append((start, match.end(), match.group()))
+            self._words = words
+            self._word_starts = [w[0] for w in words]
+        return self._words
+
+    def _window_words(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        text = self._text
+        # Scan from the start of the run of word characters that holds ``start``:
+        # from there the matches are the whole-text scan's matches.
+        pos, floor = start, max(start - MAX_WORD_BACKSCAN, 0)
+        while pos > floor and _WORD_CHAR_RE.match(text, pos - 1):
+            pos -= 1
+        if pos == floor and floor > 0 and _WORD_CHAR_RE.match(text, pos - 1):
+            return self._words_by_scan(start, end)
+        found = []
+        for match in _WORD_RE.finditer(text, pos, end):  # endpos cuts the last word at the window's end
+            word_start = match.start()
+            if word_start >= start and self.covering(word_start) is None:
+                found.append((word_start, match.end(), match.group()))
+        return found
+
+    def _words_by_scan(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        words = self._all_words()
+        found = words[bisect_left(self._word_starts, start):bisect_left(self._word_starts, end)]
+        if found and found[-1][1] > end:  # a word cut by the window's end
+            found[-1] = (found[-1][0], end, self._text[found[-1][0]:end])
+        return found
 
     def covering(self, pos: int) -> tuple[int, int] | None:
         index = bisect_right(self.starts, pos) - 1
@@ -236,12 +241,7 @@ class Outside:
 
     def words(self, text: str, start: int, end: int) -> list[tuple[int, int, str]]:
         if text is self._text:
-            found = self._words[bisect_left(self._word_starts, start):bisect_left(self._word_starts, end)]
-            if found and found[-1][1] > end:  # a word cut by the window's end
-                found[-1] = (found[-1][0], end, text[found[-1][0]:end])
-            if found and found[0][0] < start:
-                found = found[1:]
-            return found
+            return self._window_words(start, end)
         found: list[tuple[int, int, str]] = []
         for seg_start, seg_end in self.segments(start, end):
             found.extend(words_in(text, seg_start, seg_end))
@@ -586,7 +586,7 @@ class QuoteClassifier:
     def _classify_one(self, text: str, c: Candidate, paragraphs: Sequence[tuple[int, int]], outside: Outside,
                       sentences: Sentences) -> None:
         inner = text[c.start:c.end]
-        inner_words = [w.lower() for _, _, w in words_in(text, c.start, min(c.end, c.start + 600))]
+        inner_words = [w.lower() for w in _WORD_RE.findall(text, c.start, min(c.end, c.start + 600))]
         p_start, p_end = paragraphs[c.paragraph]
         sent_start, _ = sentences.bounds(c.open_pos, len(text))
         sent_start = max(sent_start, p_start, c.open_pos - self.context_chars)
@@ -741,8 +741,9 @@ class QuoteDetector(ConfiguredPipe):
     def __call__(self, doc: Doc) -> Doc:
         error_handler = self.get_error_handler()
         try:
-            quotes, speech, scare = detect_quotes(doc_view(doc).text, self._speech_forms(), self.cfg["long_quote_words"],
-                                                  self.cfg["max_quote_paragraphs"])
+            view = doc_view(doc)
+            quotes, speech, scare = detect_quotes(view.text, self._speech_forms(), self.cfg["long_quote_words"],
+                                                  self.cfg["max_quote_paragraphs"], paragraphs=view.paragraphs)
             doc._.quotes = quotes
             doc.spans[self.cfg["spans_key"]] = _spans(doc, speech, SPEECH_LABEL)
             doc.spans[self.cfg["scare_spans_key"]] = _spans(doc, scare, SCARE_LABEL)
@@ -753,10 +754,12 @@ class QuoteDetector(ConfiguredPipe):
 
 def detect_quotes(text: str, speech_forms: frozenset[str] = frozenset(),
                   long_quote_words: int = DEFAULT_LONG_QUOTE_WORDS,
-                  max_quote_paragraphs: int = DEFAULT_MAX_QUOTE_PARAGRAPHS,
+                  max_quote_paragraphs: int = DEFAULT_MAX_QUOTE_PARAGRAPHS, *,
+                  paragraphs: Sequence[tuple[int, int]] | None = None,
                   ) -> tuple[list[dict], list[Candidate], list[Candidate]]:
-    """Quote dicts for ``doc._.quotes`` plus the speech and scare candidates."""
-    paragraphs = paragraph_spans(text)
+    """Quote dicts for ``doc._.quotes`` plus the speech and scare candidates
+    (``paragraphs``: ``paragraph_spans(text)``, when the caller has them)."""
+    paragraphs = paragraph_spans(text) if paragraphs is None else paragraphs
     candidates = find_candidates(text, paragraphs, max_quote_paragraphs)
     QuoteClassifier(speech_forms, long_quote_words).classify(text, candidates, paragraphs)
     speech = [c for c in candidates if c.speech]

@@ -186,24 +186,50 @@ def _umlauted(word: str) -> str:
     return word
 
 
-def paragraph_starts(text: str) -> list[int]:
-    """Character offsets where paragraphs start (blank-line separated)."""
-    starts = [0]
-    index = text.find("\n\n")
-    while index != -1:
-        end = index
-        while end < len(text) and text[end] == "\n":
-            end += 1
-        starts.append(end)
-        index = text.find("\n\n", end)
-    return starts
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph; paragraphs are separated by blank lines
+    (empty or whitespace only). Starts and ends exclude the paragraph's
+    surrounding whitespace. One linear pass over the lines.
+
+    The one definition of a paragraph: quotes, attribution and (through
+    ``DocView.paragraphs``/``TextIndex``) linking and names all use it.
+    """
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    end = 0
+    pos = 0
+    length = len(text)
+    while pos <= length:
+        newline = text.find("\n", pos)
+        line_end = length if newline < 0 else newline
+        line = text[pos:line_end]
+        if line.strip():
+            if start is None:
+                start = pos + (len(line) - len(line.lstrip()))
+            end = pos + len(line.rstrip())
+        elif start is not None:
+            spans.append((start, end))
+            start = None
+        if newline < 0:
+            break
+        pos = newline + 1
+    if start is not None:
+        spans.append((start, end))
+    return spans
+
+
+def paragraph_index(starts: list[int], char: int) -> int:
+    """The paragraph holding offset ``char`` (between two, the one before; 0
+    before the first), from the paragraphs' ``starts``."""
+    return max(bisect.bisect_right(starts, char) - 1, 0)
 
 
 class TextIndex:
     """Sentence and paragraph lookups in O(1)/O(log n), built once per doc,
     so components stay near-linear on long documents."""
 
-    def __init__(self, doc, *, text: str | None = None, sent_starts: list[bool] | None = None) -> None:
+    def __init__(self, doc, *, text: str | None = None, sent_starts: list[bool] | None = None,
+                 paragraphs: list[tuple[int, int]] | None = None) -> None:
         if sent_starts is not None:
             # The same lookups as from the array below, from the doc view's column.
             opens = [True, *sent_starts[1:]] if sent_starts else []
@@ -217,7 +243,8 @@ class TextIndex:
         else:
             self._sentence_of_token = [0] * len(doc)
             self._sentence_starts = [0]
-        self._paragraphs = paragraph_starts(doc.text if text is None else text)
+        self.paragraphs = paragraph_spans(doc.text if text is None else text) if paragraphs is None else paragraphs
+        self._paragraph_starts = [start for start, _ in self.paragraphs]
 
     def sentence_of(self, token_index: int) -> int:
         return self._sentence_of_token[token_index]
@@ -227,4 +254,4 @@ class TextIndex:
         return self._sentence_starts[self._sentence_of_token[token_index]]
 
     def paragraph_of(self, char: int) -> int:
-        return bisect.bisect_right(self._paragraphs, char) - 1
+        return paragraph_index(self._paragraph_starts, char)

@@ -6,6 +6,7 @@ import spacy
 
 from pipeline.components.quotes import (
     ATTRIBUTION_DEFAULTS,
+    Outside,
     QuoteDetector,
     detect_quotes,
     find_candidates,
@@ -299,3 +300,16 @@ def test_reported_adjective_phrase_and_lowercase_phrase_are_speech(quote_nlp):
             "Kein Wunder, dass Roth „nicht unzufrieden“ ist.")
     doc = annotate(quote_nlp, text)
     assert texts(doc) == ["Heute lief alles", "großartige Teamarbeit", "nicht unzufrieden"]
+
+
+def test_window_words_are_the_words_of_a_whole_text_scan():
+    # A window may start inside a word (that word is not in it), end inside one
+    # (cut there), and hold quotes (their words are not in it); a window inside a
+    # very long word falls back to the whole-text scan and answers the same.
+    text = "Er sagte, das sei „ganz klar“ ein Rock'n'Roll-Sieg gewesen. " + "x" * 450 + " Ende gut."
+    outside = Outside([(text.index("„"), text.index("“") + 1)], text)
+    for start in range(len(text) + 1):
+        for end in (start, start + 7, start + 40, len(text)):
+            end = min(end, len(text))
+            assert outside.words(text, start, end) == outside._words_by_scan(start, end)
+    assert [w for _, _, w in outside.words(text, 3, 40)] == ["sagte", "das", "sei", "ein", "Rock'n"]
