@@ -20,6 +20,7 @@ retokenized (its length changed), so a stale view is never used.
 from __future__ import annotations
 
 import threading
+from operator import attrgetter
 
 from spacy.attrs import IDX, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc, Token
@@ -58,10 +59,10 @@ class DocView:
         if not self.length:
             self._shapes, self._spaces, self._starts = [], [], []
             return
-        orths, spaces, starts = doc.to_array([ORTH, SPACY, IDX]).T.tolist()
-        self._shapes = word_shapes(orths, doc.vocab, doc.lang_)
-        self._spaces = [space == 1 for space in spaces]
-        self._starts = starts
+        columns = doc.to_array([ORTH, SPACY, IDX])
+        self._shapes = word_shapes(columns[:, 0].tolist(), doc.vocab, doc.lang_)
+        self._spaces = (columns[:, 1] == 1).tolist()
+        self._starts = columns[:, 2].tolist()
 
     @property
     def shapes(self) -> list[WordShape]:
@@ -72,7 +73,7 @@ class DocView:
     @property
     def texts(self) -> list[str]:
         if self._texts is None:
-            self._texts = [shape.text for shape in self.shapes]
+            self._texts = list(map(attrgetter("text"), self.shapes))
         return self._texts
 
     @property
@@ -100,8 +101,24 @@ class DocView:
         """Whether each token starts a sentence (``bool(token.is_sent_start)``)."""
         if self._sent_starts is None:
             # 1 where token.is_sent_start is True (-1: False, 0: unknown)
-            self._sent_starts = [value == 1 for value in self.doc.to_array(SENT_START).tolist()] if self.length else []
+            self._sent_starts = (self.doc.to_array(SENT_START) == 1).tolist() if self.length else []
         return self._sent_starts
+
+    def positions(self, text: str) -> list[int]:
+        """Indexes of the tokens written ``text``: a search at C speed, for
+        loops that look at one word (``(``) only."""
+        found, texts, index = [], self.texts, -1
+        try:
+            while True:
+                index = texts.index(text, index + 1)
+                found.append(index)
+        except ValueError:
+            return found
+
+    def _opens(self) -> list[bool]:
+        """Whether each token opens a sentence or the document (what ``is_stop_word``
+        and ``is_name_like`` ask: ``token.is_sent_start or token.i == 0``)."""
+        return [True, *self.sent_starts[1:]] if self.length else []
 
     def is_sent_end(self, i: int) -> bool:
         """``token.is_sent_end``: the last token, or the next one starts a sentence."""
@@ -110,46 +127,44 @@ class DocView:
     @property
     def lowers(self) -> list[str]:
         if self._lowers is None:
-            self._lowers = [shape.lower for shape in self.shapes]
+            self._lowers = list(map(attrgetter("lower"), self.shapes))
         return self._lowers
 
     @property
     def capitalised(self) -> list[bool]:
         """``shapes.is_capitalised`` per token."""
         if self._capitalised is None:
-            self._capitalised = [shape.capitalised for shape in self.shapes]
+            self._capitalised = list(map(attrgetter("capitalised"), self.shapes))
         return self._capitalised
 
     @property
     def all_caps(self) -> list[bool]:
         """``shapes.is_all_caps`` per token."""
         if self._all_caps is None:
-            self._all_caps = [shape.all_caps for shape in self.shapes]
+            self._all_caps = list(map(attrgetter("all_caps"), self.shapes))
         return self._all_caps
 
     @property
     def digits(self) -> list[bool]:
         """``shapes.has_digit`` per token."""
         if self._digits is None:
-            self._digits = [shape.has_digit for shape in self.shapes]
+            self._digits = list(map(attrgetter("has_digit"), self.shapes))
         return self._digits
 
     @property
     def stop_words(self) -> list[bool]:
         """``shapes.is_stop_word`` per token (it depends on the sentence start)."""
         if self._stop_words is None:
-            opens = self.sent_starts
-            self._stop_words = [shape.stop_at_start if (opens[i] or i == 0) else shape.stop_inside
-                                for i, shape in enumerate(self.shapes)]
+            self._stop_words = [shape.stop_at_start if opens else shape.stop_inside
+                                for shape, opens in zip(self.shapes, self._opens())]
         return self._stop_words
 
     @property
     def name_like(self) -> list[bool]:
         """``shapes.is_name_like`` per token (it depends on the sentence start)."""
         if self._name_like is None:
-            opens = self.sent_starts
-            self._name_like = [shape.name_like_at_start if (opens[i] or i == 0) else shape.name_like_inside
-                               for i, shape in enumerate(self.shapes)]
+            self._name_like = [shape.name_like_at_start if opens else shape.name_like_inside
+                               for shape, opens in zip(self.shapes, self._opens())]
         return self._name_like
 
     # -- text, Token objects and lookups -------------------------------------

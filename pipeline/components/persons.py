@@ -28,6 +28,8 @@ crews and descriptions).
 
 from __future__ import annotations
 
+from itertools import compress
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -85,22 +87,19 @@ class PersonFinder(ConfiguredPipe):
         base_person_starts = self._base_person_starts(doc)
         # (start, end, evidence) of capitalised name-like runs; evidence is None when not a name
         runs: list[tuple[int, int, str | None]] = []
-        i = 0
-        while i < len(texts):
+        next_start = 0  # a run never starts inside the one before
+        for i in [i for i, text in enumerate(texts) if name_like[i] or text in given_names]:  # "JJ Lehto"
             text = texts[i]
-            if (not (name_like[i] or text in given_names) or i in blocked  # "JJ Lehto"
+            if (i < next_start or i in blocked
                     or lex.title_kind(text) or text in lex.demonym_by_noun
                     or (_opens_sentence(view, i) and text.lower() in lex.lowercase_words
                         and text not in given_names)):
-                i += 1  # "Starker Auftakt für …", "Zumindest Testfahrten …": no name starts with these
-                continue
-            end = self._name_end(doc, i, blocked)
-            start = self._trim_leading_noun(doc, i, end, base_person_starts)
+                continue  # "Starker Auftakt für …", "Zumindest Testfahrten …": no name starts with these
+            end = self._name_end(view, i, blocked)
+            start = self._trim_leading_noun(view, i, end, base_person_starts)
             if end - start >= 2:
-                runs.append((start, end, self._is_person_name(doc, start, end, base_person_starts)))
-                i = end
-            else:
-                i += 1
+                runs.append((start, end, self._is_person_name(view, start, end, base_person_starts)))
+                next_start = end
         runs = _drop_surname_pairs(view, runs)
         runs = _propagate_through_lists(view, runs)
         people: list[dict] = []
@@ -142,8 +141,9 @@ class PersonFinder(ConfiguredPipe):
         in_runs = {i for start, end, _ in runs for i in range(start, end)}
         known_words = {word for person in people for word in person["name"].split()}
         by_name = {person["name"]: person for person in people if " " not in person["name"]}
-        for i, text in enumerate(texts):
-            if not name_like[i] or i in blocked or i in in_runs or text in known_words:
+        for i in compress(range(len(texts)), name_like):
+            text = texts[i]
+            if i in blocked or i in in_runs or text in known_words:
                 continue
             title_kind = lex.title_kind(texts[i - 1]) if i > 0 else None
             bracket_after = i + 1 < len(texts) and texts[i + 1] == "("
@@ -173,8 +173,7 @@ class PersonFinder(ConfiguredPipe):
             return set()
         return {ent.start for ent in doc.ents if ent.label_ in BASE_PERSON_LABELS and len(ent) >= 2}
 
-    def _name_end(self, doc: Doc, start: int, blocked: set[int]) -> int:
-        view = doc_view(doc)
+    def _name_end(self, view: DocView, start: int, blocked: set[int]) -> int:
         texts, name_like, sent_starts = view.texts, view.name_like, view.sent_starts
         given_names = self.lexicons.given_names
         end = start + 1
@@ -216,11 +215,11 @@ class PersonFinder(ConfiguredPipe):
         return (len(text) >= 3 and text.isalpha() and text.isupper() and text not in lex.makers
                 and text not in lex.country_by_code and text not in lex.team_suffixes)
 
-    def _trim_leading_noun(self, doc: Doc, start: int, end: int, base_person_starts: set[int]) -> int:
+    def _trim_leading_noun(self, view: DocView, start: int, end: int, base_person_starts: set[int]) -> int:
         """``Bruder Emil Lindqvist``, ``am Ende Yannek Quibb``: capitalised nouns
         before a given name (or before a name the base model tagged) are not
         part of the name."""
-        texts = doc_view(doc).texts
+        texts = view.texts
         given = self.lexicons.given_names
         if texts[start] in given or start in base_person_starts:
             return start
@@ -231,10 +230,9 @@ class PersonFinder(ConfiguredPipe):
                 return index
         return start
 
-    def _is_person_name(self, doc: Doc, start: int, end: int, base_person_starts: set[int]) -> str | None:
+    def _is_person_name(self, view: DocView, start: int, end: int, base_person_starts: set[int]) -> str | None:
         """What makes doc[start:end] a person's name (``given``, ``initial``,
         ``title``, ``bracket``, ``base``, ``bare``), or None."""
-        view = doc_view(doc)
         texts = view.texts
         if end - start < 2:
             return None  # single words are surname mentions, resolved later
@@ -258,17 +256,16 @@ class PersonFinder(ConfiguredPipe):
             return "bracket"
         if start in base_person_starts:  # the statistical model's PER, checked like a bare pair
             return "base" if self._plausible_name_words(texts[start:end]) else None
-        return "bare" if self._is_bare_name_pair(doc, start, end) else None
+        return "bare" if self._is_bare_name_pair(view, start, end) else None
 
     def _plausible_name_words(self, words: list[str]) -> bool:
         return plausible_name_words(words, self.lexicons)
 
-    def _is_bare_name_pair(self, doc: Doc, start: int, end: int) -> bool:
+    def _is_bare_name_pair(self, view: DocView, start: int, end: int) -> bool:
         """Two capitalised words with no article, in a name's position:
         ``Hinter Oda Strand kam …``, ``… fuhr Vito Cerrone im …``. German nouns
         come with articles; bare capitalised pairs are mostly names. Words with
         common-noun endings and known non-name words are excluded."""
-        view = doc_view(doc)
         texts, shapes = view.texts, view.shapes
         if end - start != 2:
             return False

@@ -344,8 +344,8 @@ class MotorsportRulers(Pipe):
                 covering[i] = span
         texts, capitalised, all_caps = view.texts, view.capitalised, view.all_caps
         team_brackets, unknown, acronym_teams, has_place = 0, [], [], False
-        for i, text in enumerate(texts):
-            if text != "(" or i == 0 or not capitalised[i - 1] or i - 1 in covering:
+        for i in view.positions("("):
+            if i == 0 or not capitalised[i - 1] or i - 1 in covering:
                 continue
             close = bracket_close(texts, i, BRACKET_TEAM_TOKENS)
             if close is None or close == i + 1:

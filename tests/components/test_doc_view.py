@@ -82,3 +82,9 @@ def test_token_table_without_sentence_starts():
 def test_empty_doc_has_an_empty_table():
     view = doc_view(spacy.blank("de")(""))
     assert view.texts == [] and view.text == "" and view.sent_starts == []
+
+
+def test_positions_of_a_word():
+    view = doc_view(spacy.blank("de")("Ole Sand (Rosenheim) und Kai Brand (Aalen) fuhren (wieder)."))
+    assert view.positions("(") == [i for i, text in enumerate(view.texts) if text == "("] == [2, 8, 12]
+    assert view.positions("Monza") == []
