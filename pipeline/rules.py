@@ -117,6 +117,12 @@ class Lexicons:
     description_words: dict[str, frozenset[str]] = field(default_factory=dict)
     # Nouns for a driver's teammate (teammate_nouns.txt): "seine Teamkollegin X"; read by linking and attribution.
     teammate_nouns: frozenset[str] = frozenset()
+    # Closed word classes of quote detection (quote_words.tsv), by class.
+    quote_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Words around a hometown (place_words.tsv), by class.
+    place_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Words around a person's name (person_words.tsv), by class.
+    person_words: dict[str, frozenset[str]] = field(default_factory=dict)
     # Derived lookups, built once in __post_init__.
     country_by_code: dict[str, Country] = field(default_factory=dict)
     country_by_name: dict[str, Country] = field(default_factory=dict)
@@ -299,6 +305,11 @@ def _link_words(path: Path) -> dict[str, frozenset[str]]:
 ATTRIBUTION_WORD_CLASSES = ("genitive_article", "indefinite_article", "next_sentence_opener", "non_subject_before",
                             "particle", "participle_block_opener", "participle_ending", "phrase_adverb", "phrase_stop", "rival_before",
                             "teammate_possessive", "title_abbreviation")
+QUOTE_WORD_CLASSES = ("abbreviation", "definite_article", "determiner_start", "first_person", "naming_after",
+                      "naming_before", "naming_suffix", "naming_verb", "non_verb", "reporting_form", "subjunctive_form")
+PLACE_WORD_CLASSES = ("aus_article", "aus_place_joiner", "origin_participle", "origin_verb", "place_joiner",
+                      "place_prefix", "shared_word")
+PERSON_WORD_CLASSES = ("academic_title", "name_opener", "name_suffix")
 DESCRIPTION_WORD_CLASSES = ("age_suffix", "feminine_ending", "object_before", "pronoun_feminine",
                             "pronoun_masculine", "seniority_older", "seniority_younger", "subject_article")
 
@@ -368,6 +379,9 @@ def load_lexicons_from(root: Path) -> Lexicons:
         attribution_words=_word_classes(root / "attribution_words.tsv", ATTRIBUTION_WORD_CLASSES),
         description_words=_word_classes(root / "description_words.tsv", DESCRIPTION_WORD_CLASSES),
         teammate_nouns=read_word_list(root / "teammate_nouns.txt"),
+        quote_words=_word_classes(root / "quote_words.tsv", QUOTE_WORD_CLASSES),
+        place_words=_word_classes(root / "place_words.tsv", PLACE_WORD_CLASSES),
+        person_words=_word_classes(root / "person_words.tsv", PERSON_WORD_CLASSES),
     )
 
 

@@ -26,30 +26,29 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import extensions  # noqa: F401
-from ..rules import DEFAULT_LANG, Lexicons
+from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
 from ..schema import BRACKET_LINKS_KEY, HOMETOWNS_KEY, THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
 from .doc_view import doc_view
-from .shapes import bracket_close, has_digit, is_all_caps
+from .shapes import bracket_close, has_digit, is_all_caps, list_joiners
 
 DEFAULT_THINGS_KEY = THINGS_KEY
 DEFAULT_SPANS_KEY = HOMETOWNS_KEY
 DEFAULT_LINKS_KEY = BRACKET_LINKS_KEY
 DEFAULT_MAX_BRACKET_TOKENS = 10
-SHARED_WORDS = frozenset({"alle", "beide", "jeweils"})
-PLACE_JOINERS = frozenset({"/", "-", "am", "an", "der", "im", "ob", "bei", "in", "vor", "de", "sur"})
-LIST_JOINERS = frozenset({",", "und", "sowie", "&", "/"})
-AUS_ARTICLES = frozenset({"der", "dem", "den"})
-# Inside running text only these join a place: "Frankfurt am Main", "Halle/Saale".
-AUS_PLACE_JOINERS = frozenset({"/", "-", "am"})
-# "Steinhoff stammt aus Pforzheim", "Rainer kommt aus dem Vorarlberger Feldkirch"
-ORIGIN_VERBS = frozenset({"stammt", "stammte", "kommt", "kam", "stammen", "kommen"})
-# "der in Aalen lebende Tim Ohl", "die aus Kiel stammende Lena Kuhl"
-ORIGIN_PARTICIPLES = frozenset({"lebende", "wohnende", "geborene", "stammende", "beheimatete", "ansässige",
-                                "lebenden", "wohnenden", "geborenen", "stammenden", "beheimateten", "ansässigen"})
+# Marks that join the parts of a place ("Halle/Saale", "Berglen-Steinach") and of a
+# list of names ("A, B & C"). The words that do are rule data (place_words.tsv:
+# place_joiner, aus_place_joiner; link_words.tsv: list_joiner), as are the other
+# word classes here: shared_word ("(alle USA)"), aus_article ("aus der Schweiz"),
+# origin_verb ("stammt aus"), origin_participle ("der in Aalen lebende X") and
+# place_prefix ("Bad Kötzting", "St. Gallen").
+PLACE_JOINER_MARKS = frozenset({"/", "-"})
 AGE_RANGE = range(12, 90)
-# Words that open a town name: "Bad Kötzting", "St. Gallen".
-PLACE_PREFIXES = frozenset({"Bad", "St.", "Sankt", "Markt"})
+
+
+def place_words(lex: Lexicons) -> dict[str, frozenset[str]]:
+    """The hometown word classes of ``lex`` (the packaged ones for lexicons built without them)."""
+    return lex.place_words or load_lexicons().place_words
 
 
 @Language.factory(
@@ -128,10 +127,10 @@ class HometownFinder(ConfiguredPipe):
             return
         lex = self.lexicons
         first = texts[open_index + 1]
-        if first.lower() in SHARED_WORDS and close > open_index + 2:
+        if first.lower() in place_words(lex)["shared_word"] and close > open_index + 2:
             place = place_span(doc, open_index + 2, close, thing_starts, lex)
             if place is not None:
-                for member in _list_before(doc, open_index, mention_ends):
+                for member in _list_before(doc, open_index, mention_ends, lex):
                     set_hometown(people[member["person"]], place, hometowns, span_owner=member is mention)
             return
         pieces = _pieces(texts, open_index + 1, close)
@@ -243,7 +242,7 @@ def is_known_place(text: str, lex: Lexicons) -> bool:
     if _listed_place(text, lex):
         return True
     words = text.replace("/", " ").split()
-    if len(words) > 1 and words[0] in PLACE_PREFIXES:
+    if len(words) > 1 and words[0] in place_words(lex)["place_prefix"]:
         return _listed_place(" ".join(words[1:]), lex)
     for part in (words[0], text.split("-")[0], text.split("-")[-1]):
         if part != text and _listed_place(part, lex):
@@ -333,7 +332,9 @@ def place_span(doc: Doc, start: int, end: int, thing_starts: dict, lex: Lexicons
     capitalised = view.capitalised
     if not capitalised[start] or view.stop_words[start] and words[0] not in lex.country_by_name:
         return None
-    if not all(capitalised[i] or view.texts[i] in PLACE_JOINERS for i in range(start, end)) or words[-1] in PLACE_JOINERS:
+    joiners = place_words(lex)["place_joiner"]
+    if (not all(capitalised[i] or view.texts[i] in PLACE_JOINER_MARKS or view.texts[i] in joiners for i in range(start, end))
+            or words[-1] in PLACE_JOINER_MARKS or words[-1] in joiners):
         return None
     if any(t in lex.team_suffixes or t in lex.team_prefixes for t in words):
         return None
@@ -345,17 +346,18 @@ def place_span(doc: Doc, start: int, end: int, thing_starts: dict, lex: Lexicons
 def origin_after(doc: Doc, end: int, thing_starts: dict, lex: Lexicons) -> Span | None:
     """The place of ``aus X`` or ``stammt/kommt aus X`` right after token ``end``."""
     texts = doc_view(doc).texts
+    words = place_words(lex)
     if end < len(texts) and texts[end] == "aus":
         return aus_place_span(doc, end + 1, thing_starts, lex)
-    if end + 1 < len(texts) and texts[end] in ORIGIN_VERBS and texts[end + 1] == "aus":
+    if end + 1 < len(texts) and texts[end] in words["origin_verb"] and texts[end + 1] == "aus":
         return aus_place_span(doc, end + 2, thing_starts, lex)
     if (end + 3 < len(texts) and texts[end] == "," and texts[end + 1] in ("der", "die")
             and texts[end + 2] == "aus"):
         # "X, der aus Aalen stammt": a listed place, or one followed by an origin verb
         place = aus_place_span(doc, end + 3, thing_starts, lex)
-        if place is None or (texts[end + 3] in AUS_ARTICLES and not _is_country(place.text, lex)):
+        if place is None or (texts[end + 3] in words["aus_article"] and not _is_country(place.text, lex)):
             return None  # "X, die aus der Box kam": an article before a town is no origin
-        if is_known_place(place.text, lex) or (place.end < len(texts) and texts[place.end] in ORIGIN_VERBS):
+        if is_known_place(place.text, lex) or (place.end < len(texts) and texts[place.end] in words["origin_verb"]):
             return place
     return None
 
@@ -370,7 +372,7 @@ def origin_before(doc: Doc, mention: dict, thing_starts: dict, lex: Lexicons) ->
     participle = start - 1
     if participle >= 0 and lex.title_kind(texts[participle]):
         participle -= 1  # a title between: "der in Aalen lebende Werksfahrer X"
-    if participle < 2 or texts[participle] not in ORIGIN_PARTICIPLES:
+    if participle < 2 or texts[participle] not in place_words(lex)["origin_participle"]:
         return None
     end = participle
     begin = end - 1
@@ -385,8 +387,9 @@ def aus_place_span(doc: Doc, start: int, thing_starts: dict, lex: Lexicons) -> S
     """``aus Köln``, ``aus der Schweiz``, ``aus dem Vorarlberger Feldkirch``."""
     view = doc_view(doc)
     texts, capitalised = view.texts, view.capitalised
+    words = place_words(lex)
     index = start
-    if index < len(texts) and texts[index] in AUS_ARTICLES:
+    if index < len(texts) and texts[index] in words["aus_article"]:
         index += 1
     # An adjective of origin before the place: "dem Vorarlberger Feldkirch", "dem hessischen Friedberg".
     if index + 1 < len(texts) and capitalised[index + 1] and (
@@ -397,7 +400,7 @@ def aus_place_span(doc: Doc, start: int, thing_starts: dict, lex: Lexicons) -> S
         index += 1
     end = index
     while end < len(texts) and end - index < 5 and (
-        capitalised[end] or (texts[end] in AUS_PLACE_JOINERS and end + 1 < len(texts)
+        capitalised[end] or ((texts[end] in PLACE_JOINER_MARKS or texts[end] in words["aus_place_joiner"]) and end + 1 < len(texts)
                              and capitalised[end + 1] and end > index)
     ):
         end += 1
@@ -406,10 +409,11 @@ def aus_place_span(doc: Doc, start: int, thing_starts: dict, lex: Lexicons) -> S
     return place_span(doc, index, end, thing_starts, lex)
 
 
-def _list_before(doc: Doc, open_index: int, mention_ends: dict) -> list[dict]:
+def _list_before(doc: Doc, open_index: int, mention_ends: dict, lex: Lexicons) -> list[dict]:
     """The mentions of a list ending right before ``open_index``: ``A, B und C (alle USA)``."""
     view = doc_view(doc)
     texts, shapes = view.texts, view.shapes
+    joiners = list_joiners(lex)
     members = []
     end = open_index
     while end in mention_ends:
@@ -420,9 +424,9 @@ def _list_before(doc: Doc, open_index: int, mention_ends: dict) -> list[dict]:
             break
         # Skip "der Brite" or a title before the name, then a list joiner.
         index = start - 1
-        while index >= 0 and texts[index] not in LIST_JOINERS and start - index <= 3 and not shapes[index].is_punct:
+        while index >= 0 and texts[index] not in joiners and start - index <= 3 and not shapes[index].is_punct:
             index -= 1
-        if index < 0 or texts[index] not in LIST_JOINERS:
+        if index < 0 or texts[index] not in joiners:
             break
         end = index
     return members

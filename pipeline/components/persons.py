@@ -35,27 +35,25 @@ from spacy.tokens import Doc
 
 
 from .. import extensions  # noqa: F401  (registers the extensions)
-from ..rules import DEFAULT_LANG, Lexicons
+from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
 from ..schema import THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
 from .doc_view import DocView, doc_view
-from .shapes import NAME_PARTICLES, NAME_PARTICLES_SECOND, QUOTE_MARKS, bracket_close, is_initial
+from .shapes import NAME_PARTICLES, NAME_PARTICLES_SECOND, QUOTE_MARKS, bracket_close, is_initial, list_joiners
 
 DEFAULT_THINGS_KEY = THINGS_KEY
 DEFAULT_MAX_NAME_TOKENS = 4
 DEFAULT_ROLE_MAX_TOKENS = 12
 BASE_PERSON_LABELS = ("PER", "PERSON")
 ARTICLES = frozenset({"der", "die", "dem", "den", "des", "Der", "Die", "Dem", "Den", "Des"})
-# Words after which a bare capitalised pair is in a name's position.
-NAME_OPENERS = frozenset({",", "und", "sowie", "mit", "vor", "hinter", "gegen", "für", "an", "Hinter", "Vor", "Mit", "Auch", "auch", ":", "–"})
+# Marks after which a bare capitalised pair is in a name's position; the words
+# that do so are rule data (person_words.tsv: name_opener), as are academic
+# titles before a name ("Audi-Motorsportchef Dr. X": academic_title) and
+# suffixes after a surname ("Horst Felbach jr.": name_suffix).
+NAME_OPENER_MARKS = frozenset({",", ":", "–"})
 ARTICLES_LOWER = frozenset({"der", "die", "das", "dem", "den", "des", "ein", "eine", "einen", "einem", "einer", "eines", "im", "am", "vom", "zum", "zur", "beim", "ins"})
 # After these a capitalised pair is a place: "aus Bad Kötzting", "in Le Castellet".
 PLACE_PREPOSITIONS = frozenset({"aus", "in", "nach", "bei", "im", "am", "von"})
-# Before a name, after its title noun: "Audi-Motorsportchef Dr. X".
-ACADEMIC_TITLES = frozenset({"Dr.", "Prof.", "Dipl.-Ing.", "Ing.", "Mag."})
-# After a surname, part of the name: "Horst Felbach jr.".
-NAME_SUFFIXES = frozenset({"jr.", "Jr.", "jun.", "sen.", "Sen.", "sr.", "Sr."})
-LIST_JOINERS = frozenset({",", "und", "sowie", "/", "&"})
 CLAUSE_END = frozenset({".", ",", ":", ";", "!", "?", "(", ")", "„", "“", "\"", "»", "«", "–", "-"})
 
 
@@ -101,7 +99,7 @@ class PersonFinder(ConfiguredPipe):
                 runs.append((start, end, self._is_person_name(view, start, end, base_person_starts)))
                 next_start = end
         runs = _drop_surname_pairs(view, runs)
-        runs = _propagate_through_lists(view, runs)
+        runs = _propagate_through_lists(view, runs, list_joiners(lex))
         people: list[dict] = []
         mentions: list[dict] = []
         by_name: dict[str, dict] = {}
@@ -167,6 +165,11 @@ class PersonFinder(ConfiguredPipe):
                              "kind": "name", "text": text})
         mentions.sort(key=lambda mention: mention["start_char"])
 
+    @property
+    def _words(self) -> dict[str, frozenset[str]]:
+        """The word classes around a name (person_words.tsv; the packaged ones for lexicons built without them)."""
+        return self.lexicons.person_words or load_lexicons().person_words
+
     # -- evidence ---------------------------------------------------------
     def _base_person_starts(self, doc: Doc) -> set[int]:
         if not self.cfg["use_base_entities"]:
@@ -176,12 +179,13 @@ class PersonFinder(ConfiguredPipe):
     def _name_end(self, view: DocView, start: int, blocked: set[int]) -> int:
         texts, name_like, sent_starts = view.texts, view.name_like, view.sent_starts
         given_names = self.lexicons.given_names
+        name_suffixes = self._words["name_suffix"]
         end = start + 1
         while end < len(texts) and end - start < DEFAULT_MAX_NAME_TOKENS and end not in blocked and not sent_starts[end]:
             text = texts[end]
             if end - start >= 2 and text in given_names and texts[end - 1] not in given_names:
                 break  # "Lena Hofbauer Lena Hofbauer": a new name starts
-            if text in NAME_SUFFIXES and end - start >= 2:
+            if text in name_suffixes and end - start >= 2:
                 end += 1  # "Horst Felbach jr.", "Max Brandt sen."
                 break
             if (text in QUOTE_MARKS and end - start == 1 and end + 3 < len(texts)
@@ -273,7 +277,7 @@ class PersonFinder(ConfiguredPipe):
             return False
         before = shapes[start - 1] if start > 0 else None
         after = shapes[end] if end < len(texts) else None
-        before_ok = before is None or view.sent_starts[start] or before.text in NAME_OPENERS or (
+        before_ok = before is None or view.sent_starts[start] or before.text in NAME_OPENER_MARKS or before.text in self._words["name_opener"] or (
             before.is_lower and before.is_alpha and before.text not in ARTICLES_LOWER and before.text not in PLACE_PREPOSITIONS)
         after_ok = after is None or after.text in (",", ".", "(", "und", ":", "/") or (after.is_lower and after.is_alpha)
         return before_ok and after_ok
@@ -283,7 +287,7 @@ class PersonFinder(ConfiguredPipe):
         texts = view.texts
         lex = self.lexicons
         before_index = start - 1
-        while before_index > 0 and texts[before_index] in ACADEMIC_TITLES:
+        while before_index > 0 and texts[before_index] in self._words["academic_title"]:
             before_index -= 1  # "Motorsportchef Dr. X"
         if before_index >= 0:
             before = texts[before_index]
@@ -341,7 +345,8 @@ def _drop_surname_pairs(view: DocView, runs: list[tuple[int, int, str | None]]) 
     return kept
 
 
-def _propagate_through_lists(view: DocView, runs: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str | None]]:
+def _propagate_through_lists(view: DocView, runs: list[tuple[int, int, str | None]],
+                             joiners: frozenset[str]) -> list[tuple[int, int, str | None]]:
     """In ``A, X Y und B`` a name-shaped run joined to accepted names is a name too."""
     texts = view.texts
     joined = list(runs)
@@ -355,7 +360,7 @@ def _propagate_through_lists(view: DocView, runs: list[tuple[int, int, str | Non
                 if other is None or not other[2]:
                     continue
                 gap = texts[other[1]:start] if other[0] < start else texts[end:other[0]]
-                if len(gap) == 1 and gap[0] in LIST_JOINERS:
+                if len(gap) == 1 and gap[0] in joiners:
                     joined[index] = (start, end, "list")
                     changed = True
                     break

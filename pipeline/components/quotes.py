@@ -36,7 +36,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import extensions  # noqa: F401  (registers doc._.quotes)
-from ..rules import DEFAULT_LANG
+from ..rules import DEFAULT_LANG, load_lexicons
 from ..schema import QUOTES_KEY, SCARE_QUOTES_KEY, check_span_keys
 from .configured import ConfiguredPipe
 from .doc_view import doc_view
@@ -76,68 +76,33 @@ _STYLE = {"„": "low", ",,": "low", "“": "high", "”": "high", "»": "guil_r
 
 SENTENCE_END = frozenset(".!?…")
 SHORT_PHRASE_WORDS = 6
-DETERMINER_STARTS = ("kein", "ein", "sein", "ihr", "mein", "dein", "unser", "euer", "dies", "jed", "all")
 _INFLECTED_RE = re.compile(r"^[a-zäöüß][a-zäöüß\-]*(?:e|en|er|es|em)$")  # ``fliegende``, ``grünen``
 _WORD_RE = re.compile(r"\w[\w\-’']*")
 _WORD_CHAR_RE = re.compile(r"[\w\-’']")  # a character _WORD_RE can continue a word with
 MAX_WORD_BACKSCAN = 200  # beyond this a window's first word is found by a scan of the whole text
-# Abbreviations whose full stop does not end a sentence.
-ABBREVIATIONS = frozenset({
-    "dr", "st", "nr", "ca", "bzw", "vgl", "usw", "z", "b", "u", "a", "d", "h", "prof", "ing", "dipl", "mio", "mrd",
-    "jh", "sen", "jun", "inkl", "evtl", "ggf", "bzgl", "max", "min", "km", "std", "sek", "mr", "mrs", "jr", "sr",
-})
+# The word classes of the grammar below are rule data (``quote_words.tsv``,
+# ``Lexicons.quote_words``): ``abbreviation`` (a full stop after one ends no
+# sentence), ``first_person`` (makes a quote someone's own words),
+# ``reporting_form`` (reporting verbs that also take a noun phrase: ``sprach
+# von``), ``subjunctive_form`` (Konjunktiv I: reported speech),
+# ``naming_before``/``naming_suffix``/``naming_after`` (naming cues around a
+# quote: ``sogenannte``, ``-kurve``, ``als … bekannt``), ``naming_verb`` and
+# ``definite_article`` (``man nennt ihn den „Neunelfer“``), ``determiner_start``
+# (beginnings of determiners, never an adjective of a nickname) and
+# ``non_verb`` (lower-case words after ``„…“,`` that are no speech verb).
 
-# Words that make a quote someone's own words (first and second person).
-FIRST_PERSON = frozenset({
-    "ich", "mir", "mich", "mein", "meine", "meinen", "meinem", "meiner", "meines", "wir", "uns", "unser", "unsere",
-    "unseren", "unserem", "unserer", "unseres", "du", "dir", "dich", "dein", "deine", "deinen", "deinem", "deiner",
-    "ihr", "euch", "euer", "eure",
-})
-# Reporting verbs that take a noun phrase rather than a clause (``sprach von``).
-# Always on, whatever the rule files say, because detection depends on them.
-REPORTING_FORMS = frozenset({
-    "sprach", "spricht", "sprachen", "sprechen", "nannte", "nennt", "nannten", "bezeichnete", "bezeichnet",
-    "bezeichneten", "sagte", "sagt", "sagten", "meinte", "meint", "erklärte", "erklärt", "betonte", "betont",
-    "ergänzte", "ergänzt", "lobte", "lobt", "kritisierte", "jubelte", "jubelt", "schwärmte", "schwärmt",
-    "freute", "freut", "ärgerte", "ärgert", "bilanzierte", "resümierte", "kommentierte", "analysierte",
-    "versprach", "gestand", "warnte", "räumte", "berichtete", "kündigte", "beschrieb", "beschreibt",
-})
-# Konjunktiv I: reported speech, so a fragment in such a sentence is someone's words.
-SUBJUNCTIVE_FORMS = frozenset({
-    "sei", "seien", "habe", "werde", "könne", "müsse", "wolle", "solle", "dürfe", "gebe", "wisse", "komme",
-    "liege", "stehe", "gehe", "fahre", "brauche", "wäre", "hätte",
-})
-# Naming cues right before a quote: what follows is a name, not speech.
-NAMING_BEFORE = frozenset({
-    "genannt", "genannte", "genannten", "genannter", "sogenannt", "sogenannte", "sogenannten", "sogenannter",
-    "sogenanntes", "spitzname", "spitznamen", "beiname", "beinamen", "name", "namen", "namens", "motto",
-    "titel", "slogan", "heißt", "hieß", "heißen", "getauft", "lautet", "lautete", "kurve", "prüfung", "senke",
-    "schikane", "kehre", "passage", "abschnitt", "kategorie", "projekt", "programm", "aktion", "kampagne", "buch",
-    "film", "serie", "marke", "modell", "sonderedition", "edition", "lackierung", "design",
-})
-NAMING_SUFFIXES = ("kurve", "prüfung", "schikane", "kehre", "gerade", "senke", "passage", "kurven", "prüfungen")
-# Verbs that give a name (``man nennt ihn den „Neunelfer“``) when an article
-# stands right before the mark; with the article inside (``nannte es „ein
-# Geschenk“``) the quote is someone's words.
-NAMING_VERBS = frozenset({
-    "nennt", "nannte", "nennen", "nannten", "bezeichnet", "bezeichnete", "bezeichnen", "bezeichneten", "taufte",
-    "tauften", "tauft", "rufen", "ruft", "riefen",
-})
-DEFINITE_ARTICLES = frozenset({"der", "die", "das", "den", "dem", "des"})
-# Naming cues right after a quote (``der als „Grello“ bekannte Neunelfer``).
-NAMING_AFTER = frozenset({
-    "bekannt", "bekannte", "bekannten", "bekannter", "genannt", "genannte", "genannten", "getauft", "getaufte",
-    "getauften", "ausgeschrieben", "betitelt", "betitelte", "benannt", "benannte",
-})
-# Lowercase words that can follow ``„…“,`` without being a speech verb.
-NON_VERBS = frozenset({
-    "und", "oder", "aber", "doch", "denn", "sondern", "der", "die", "das", "den", "dem", "des", "ein", "eine",
-    "einen", "einem", "einer", "eines", "im", "in", "an", "am", "auf", "aus", "mit", "von", "vom", "vor", "nach",
-    "bei", "beim", "zu", "zum", "zur", "für", "als", "wie", "wenn", "weil", "dass", "daß", "ob", "was", "wo",
-    "obwohl", "während", "nachdem", "bevor", "damit", "welche", "welcher", "welches", "dessen", "deren", "um",
-    "über", "unter", "gegen", "ohne", "bis", "seit", "also", "dann", "danach", "sowie", "sowohl", "weder",
-    "noch", "nicht", "nur", "auch", "schon", "sich", "es", "man", "wobei", "womit", "wofür", "wie",
-})
+
+def default_quote_words() -> dict[str, frozenset[str]]:
+    """The packaged word classes, for callers without lexicons of their own."""
+    return load_lexicons().quote_words
+
+
+def __getattr__(name: str):
+    # attribution imports REPORTING_FORMS from here; it is rule data now, read on first use
+    # (attribution can read Lexicons.quote_words["reporting_form"] instead).
+    if name == "REPORTING_FORMS":
+        return default_quote_words()["reporting_form"]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------- #
@@ -248,7 +213,7 @@ class Outside:
         return found
 
 
-def _is_abbreviation(text: str, dot: int, floor: int) -> bool:
+def _is_abbreviation(text: str, dot: int, floor: int, abbreviations: frozenset[str]) -> bool:
     """A full stop after a number (``14. Juni``) or a known abbreviation."""
     pos = dot
     while pos > floor and (text[pos - 1].isalnum()):
@@ -260,7 +225,7 @@ def _is_abbreviation(text: str, dot: int, floor: int) -> bool:
         return False
     if word.isdigit():
         return True
-    return word.lower() in ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+    return word.lower() in abbreviations or (len(word) == 1 and word.isalpha())
 
 
 class Sentences:
@@ -268,7 +233,9 @@ class Sentences:
     stops inside „…“ never split the sentence that carries the quote."""
 
     def __init__(self, text: str, paragraphs: Sequence[tuple[int, int]], quotes: Outside,
-                 quote_ends: Iterable[tuple[int, int, bool]] = ()) -> None:
+                 quote_ends: Iterable[tuple[int, int, bool]] = (), *,
+                 abbreviations: frozenset[str] | None = None) -> None:
+        abbreviations = default_quote_words()["abbreviation"] if abbreviations is None else abbreviations
         starts = {0}
         length = len(text)
         for p_start, _ in paragraphs:
@@ -282,7 +249,7 @@ class Sentences:
                     break
                 dot = match.start()
                 nxt = match.end()
-                if text[dot] == "." and _is_abbreviation(text, dot, seg_start):
+                if text[dot] == "." and _is_abbreviation(text, dot, seg_start, abbreviations):
                     pos = nxt
                     continue
                 starts.add(nxt)
@@ -541,9 +508,11 @@ def _has_inner_sentence(inner: str) -> bool:
     return False
 
 
-def after_cue_word(text: str, outer_end: int, limit: int, *, require_comma: bool = True) -> tuple[int, int, str] | None:
+def after_cue_word(text: str, outer_end: int, limit: int, *, require_comma: bool = True,
+                   non_verbs: frozenset[str] | None = None) -> tuple[int, int, str] | None:
     """The lowercase word right after ``„…“,`` (``sagte``, ``so``, ``freute``),
-    or None when something else follows the closing mark. Without the comma a
+    or None when something else follows the closing mark (or a ``non_verbs``
+    word: the packaged ``non_verb`` class when not given). Without the comma a
     lowercase word is usually the rest of a narrative sentence (``„X“ lagen``),
     so ``require_comma=False`` is for callers that check the verb otherwise."""
     pos = outer_end
@@ -561,7 +530,7 @@ def after_cue_word(text: str, outer_end: int, limit: int, *, require_comma: bool
     word = match.group()
     if not word[0].islower():
         return None
-    if word in NON_VERBS and word not in ("so",):
+    if word != "so" and word in (default_quote_words()["non_verb"] if non_verbs is None else non_verbs):
         return None
     return match.start(), match.end(), word
 
@@ -570,15 +539,22 @@ class QuoteClassifier:
     """Decides speech vs. name for each candidate; sets ``speech`` and ``partial``."""
 
     def __init__(self, speech_forms: frozenset[str], long_quote_words: int = DEFAULT_LONG_QUOTE_WORDS,
-                 context_chars: int = DEFAULT_CONTEXT_CHARS) -> None:
-        self.speech_forms = speech_forms | REPORTING_FORMS
+                 context_chars: int = DEFAULT_CONTEXT_CHARS, *, words: dict[str, frozenset[str]] | None = None) -> None:
+        words = default_quote_words() if words is None else words
+        self.words = words
+        self.reporting_forms = words["reporting_form"]
+        self.naming_suffixes = tuple(sorted(words["naming_suffix"]))  # for str.endswith
+        self.determiner_starts = tuple(sorted(words["determiner_start"]))  # for str.startswith
+        # Reporting forms count as speech verbs whatever the speech verb list holds.
+        self.speech_forms = speech_forms | self.reporting_forms
         self.long_quote_words = long_quote_words
         self.context_chars = context_chars
 
     def classify(self, text: str, candidates: list[Candidate], paragraphs: Sequence[tuple[int, int]]) -> Sentences:
         outside = Outside(((c.open_pos, c.outer_end) for c in candidates), text)
         sentences = Sentences(text, paragraphs, outside,
-                              ((c.outer_end, c.start, _ends_sentence(text[c.start:c.end])) for c in candidates if c.close_pos is not None))
+                              ((c.outer_end, c.start, _ends_sentence(text[c.start:c.end])) for c in candidates if c.close_pos is not None),
+                              abbreviations=self.words["abbreviation"])
         for candidate in candidates:
             self._classify_one(text, candidate, paragraphs, outside, sentences)
         return sentences
@@ -602,7 +578,8 @@ class QuoteClassifier:
         after = outside.words(text, c.outer_end, sent_end) if c.close_pos is not None else []
         lead = text[sent_start:c.open_pos].rstrip()
         colon_before = lead.endswith(":")
-        cue_after = c.close_pos is not None and after_cue_word(text, c.outer_end, sent_end) is not None
+        cue_after = c.close_pos is not None and after_cue_word(text, c.outer_end, sent_end,
+                                                               non_verbs=self.words["non_verb"]) is not None
         # Partial: the quote is a piece of a narrative sentence, not the sentence itself.
         starts_sentence = not lead or colon_before or self._follows_quote(text, sent_start, c.open_pos, outside)
         c.partial = not starts_sentence and not _ends_sentence(inner)
@@ -610,7 +587,7 @@ class QuoteClassifier:
         strong = (
             _ends_sentence(inner)
             or _has_inner_sentence(inner)
-            or any(word in FIRST_PERSON for word in inner_words)
+            or any(word in self.words["first_person"] for word in inner_words)
             or len(inner_words) >= self.long_quote_words
             # a lost closing mark happens to speech; names are short
             or (c.close_pos is None and len(inner_words) >= 4)
@@ -619,7 +596,7 @@ class QuoteClassifier:
             c.speech = True
             return
         # reporting verbs only: the speech lexicon also holds ``fuhr`` (``fuhr … fort``)
-        reported = any(w.lower() in REPORTING_FORMS for _, _, w in before)
+        reported = any(w.lower() in self.reporting_forms for _, _, w in before)
         if self._named(text, c, before, after, reported) or self._named_by_verb(text, c, before):
             c.speech = False
             return
@@ -634,7 +611,8 @@ class QuoteClassifier:
             c.speech = True  # ``dass er „nicht unzufrieden“ ist``: a phrase, names end in a noun
             return
         context = [w for _, _, w in before] + [w for _, _, w in after]
-        c.speech = any(w.lower() in self.speech_forms or w.lower() in SUBJUNCTIVE_FORMS for w in context)
+        subjunctive = self.words["subjunctive_form"]
+        c.speech = any(w.lower() in self.speech_forms or w.lower() in subjunctive for w in context)
 
     @staticmethod
     def _follows_quote(text: str, sent_start: int, open_pos: int, outside: Outside) -> bool:
@@ -646,14 +624,14 @@ class QuoteClassifier:
         previous = outside.span_before(open_pos)
         return previous is not None and previous[1] > max(sent_start, open_pos - 80)
 
-    @staticmethod
-    def _named_by_verb(text: str, c: Candidate, before: list) -> bool:
-        if not before or before[-1][2].lower() not in DEFINITE_ARTICLES or text[before[-1][1]:c.open_pos].strip():
+    def _named_by_verb(self, text: str, c: Candidate, before: list) -> bool:
+        if not before or before[-1][2].lower() not in self.words["definite_article"] or text[before[-1][1]:c.open_pos].strip():
             return False
-        return any(w.lower() in NAMING_VERBS for _, _, w in before)
+        return any(w.lower() in self.words["naming_verb"] for _, _, w in before)
 
-    @staticmethod
-    def _named(text: str, c: Candidate, before: list, after: list, reported: bool = False) -> bool:
+    def _named(self, text: str, c: Candidate, before: list, after: list, reported: bool = False) -> bool:
+        words = self.words
+        definite_articles, naming_after = words["definite_article"], words["naming_after"]
         # Hyphenated compound right after the closing mark: „Böhmerwald“-Prüfung
         if c.close_pos is not None and c.outer_end < len(text) and text[c.outer_end] == "-":
             return True
@@ -665,10 +643,10 @@ class QuoteClassifier:
                 near = [w for _, _, w in before[-2:]]
         for word in near:
             lowered = word.lower()
-            if lowered in NAMING_BEFORE or lowered.endswith(NAMING_SUFFIXES):
+            if lowered in words["naming_before"] or lowered.endswith(self.naming_suffixes):
                 return True
         if after and after[0][0] - c.outer_end <= 2:
-            if after[0][2].lower() in NAMING_AFTER:
+            if after[0][2].lower() in naming_after:
                 return True
         # ``der berüchtigten „Externsteine-Runde“``: a short capitalised name after a
         # definite article (and adjectives) names a place or thing, whatever follows.
@@ -676,21 +654,21 @@ class QuoteClassifier:
         if before and 0 < len(inner) <= 3 and all(w[:1].isupper() for w in inner) and not text[before[-1][1]:c.open_pos].strip():
             article_at = len(before) - 1
             while article_at > 0 and before[article_at][2][:1].islower() and before[article_at][2].endswith(("e", "en")) \
-                    and before[article_at][2].lower() not in DEFINITE_ARTICLES:
+                    and before[article_at][2].lower() not in definite_articles:
                 article_at -= 1
-            if before[article_at][2].lower() in DEFINITE_ARTICLES and len(before) - article_at <= 3:
+            if before[article_at][2].lower() in definite_articles and len(before) - article_at <= 3:
                 return True
         # ``der „fliegende Finne“``: adjectives and a noun right after a definite
         # article are a nickname, not words someone said (but ``lobte die
         # „fantastische Teamarbeit“`` reports them)
         if before and not reported and 2 <= len(inner) <= 3 and inner[-1][:1].isupper() \
-                and all(_INFLECTED_RE.match(w) and not w.startswith(DETERMINER_STARTS) for w in inner[:-1]) \
-                and before[-1][2].lower() in DEFINITE_ARTICLES and not text[before[-1][1]:c.open_pos].strip() \
+                and all(_INFLECTED_RE.match(w) and not w.startswith(self.determiner_starts) for w in inner[:-1]) \
+                and before[-1][2].lower() in definite_articles and not text[before[-1][1]:c.open_pos].strip() \
                 and not (len(before) > 1 and "," in text[before[-2][1]:before[-1][0]]):  # ``, die``: a relative clause
             return True
         # ``als „X“ bekannt``: the naming word may come a word later
         if len(after) > 1 and before and before[-1][2].lower() == "als":
-            if after[0][2].lower() in NAMING_AFTER or after[1][2].lower() in NAMING_AFTER:
+            if after[0][2].lower() in naming_after or after[1][2].lower() in naming_after:
                 return True
         return False
 
@@ -742,8 +720,10 @@ class QuoteDetector(ConfiguredPipe):
         error_handler = self.get_error_handler()
         try:
             view = doc_view(doc)
+            lex = self.lexicons
             quotes, speech, scare = detect_quotes(view.text, self._speech_forms(), self.cfg["long_quote_words"],
-                                                  self.cfg["max_quote_paragraphs"], paragraphs=view.paragraphs)
+                                                  self.cfg["max_quote_paragraphs"], paragraphs=view.paragraphs,
+                                                  words=lex.quote_words if lex and lex.quote_words else None)
             doc._.quotes = quotes
             doc.spans[self.cfg["spans_key"]] = _spans(doc, speech, SPEECH_LABEL)
             doc.spans[self.cfg["scare_spans_key"]] = _spans(doc, scare, SCARE_LABEL)
@@ -756,12 +736,14 @@ def detect_quotes(text: str, speech_forms: frozenset[str] = frozenset(),
                   long_quote_words: int = DEFAULT_LONG_QUOTE_WORDS,
                   max_quote_paragraphs: int = DEFAULT_MAX_QUOTE_PARAGRAPHS, *,
                   paragraphs: Sequence[tuple[int, int]] | None = None,
+                  words: dict[str, frozenset[str]] | None = None,
                   ) -> tuple[list[dict], list[Candidate], list[Candidate]]:
     """Quote dicts for ``doc._.quotes`` plus the speech and scare candidates
-    (``paragraphs``: ``paragraph_spans(text)``, when the caller has them)."""
+    (``paragraphs``: ``paragraph_spans(text)``, when the caller has them;
+    ``words``: the quote word classes, the packaged ones when not given)."""
     paragraphs = paragraph_spans(text) if paragraphs is None else paragraphs
     candidates = find_candidates(text, paragraphs, max_quote_paragraphs)
-    QuoteClassifier(speech_forms, long_quote_words).classify(text, candidates, paragraphs)
+    QuoteClassifier(speech_forms, long_quote_words, words=words).classify(text, candidates, paragraphs)
     speech = [c for c in candidates if c.speech]
     scare = [c for c in candidates if not c.speech]
     quotes = []

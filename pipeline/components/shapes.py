@@ -12,6 +12,9 @@ from spacy.attrs import SENT_START
 from spacy.lang.de.stop_words import STOP_WORDS
 from spacy.tokens import Token
 
+from ..rules import Lexicons, load_lexicons
+
+LIST_JOINER_MARKS = frozenset({",", "&", "/"})
 # How far a bracket after a name is read: "(21, Innsbruck)", "(911 GT3 R #92)".
 DEFAULT_MAX_BRACKET_TOKENS = 12
 # Quote and bracket characters that end a name or a phrase.
@@ -184,6 +187,13 @@ def _umlauted(word: str) -> str:
         if word[index] in "aou":
             return word[:index] + "äöü"["aou".index(word[index])] + word[index + 1:]
     return word
+
+
+def list_joiners(lex: Lexicons) -> frozenset[str]:
+    """What joins the names of a list (``A, B und C``, ``A/B``, ``A & B``): the
+    marks ``,``, ``&``, ``/`` and the ``list_joiner`` words of ``link_words.tsv``
+    (the packaged ones for lexicons built without them)."""
+    return LIST_JOINER_MARKS | (lex.link_words.get("list_joiner") or load_lexicons().link_words["list_joiner"])
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:

@@ -75,6 +75,7 @@ def small_lexicons() -> Lexicons:
         attribution_words=load_lexicons().attribution_words,
         description_words=load_lexicons().description_words,
         teammate_nouns=load_lexicons().teammate_nouns,
+        quote_words=load_lexicons().quote_words,
     )
 
 

@@ -313,3 +313,15 @@ def test_window_words_are_the_words_of_a_whole_text_scan():
             end = min(end, len(text))
             assert outside.words(text, start, end) == outside._words_by_scan(start, end)
     assert [w for _, _, w in outside.words(text, 3, 40)] == ["sagte", "das", "sei", "ein", "Rock'n"]
+
+
+def test_quote_grammar_words_are_rule_data():
+    from pipeline.rules import load_lexicons
+
+    packaged = load_lexicons().quote_words
+    text = "Im Ziel sprach Ole Sand von „Glück“."
+    quotes, _, scare = detect_quotes(text, words=packaged)
+    assert [q["quote"] for q in quotes] == ["Glück"]  # "sprach" reports speech
+    without = {**packaged, "reporting_form": packaged["reporting_form"] - {"sprach"}}
+    quotes, _, scare = detect_quotes(text, words=without)
+    assert quotes == [] and [text[c.start:c.end] for c in scare] == ["Glück"]
