@@ -73,7 +73,7 @@ def _texts(corpus: Path) -> list[str]:
 
 
 def _words(docs) -> int:
-    from pipeline.batch import count_words
+    from pipeline.engine import count_words
 
     return sum(count_words(doc) for doc in docs)
 
@@ -174,7 +174,7 @@ def child_crossover(corpus: Path, model: str | None, run_sizes: list[int], proce
                     repeats: int = 2) -> dict:
     """Seconds of runs of several sizes with 1 and N processes (what --n-process auto decides on)."""
     from pipeline.api import load_pipeline
-    from pipeline.batch import WorkItem, run_local
+    from pipeline.engine import WorkItem, run_local
 
     nlp = load_pipeline(model)
     list(nlp.pipe([generate_document(10**9)]))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,14 +28,23 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from . import extensions  # noqa: F401
-from .base import resolve_base
-from .error_handling import document_error_handling, first_line, pipe_each
+from .base import base_model_name, resolve_base  # noqa: F401  (base_model_name: part of the API)
+from .engine import (
+    DEFAULT_BATCH_SIZE,
+    ReadReport,
+    WorkItem,
+    failed_item,
+    iter_work_items,
+    iter_zones,
+    process_items,
+    text_item,
+)
 from .io.writers import DEFAULT_CSV_DIALECT, DEFAULT_XLSX_NAME  # noqa: F401  (part of the API)
 from .tables import (
+    DEFAULT_ERROR_MESSAGE_CHARS,  # noqa: F401  (part of the API)
     TABLE_NAMES,
     arrow_schema,
     build_frames,
-    doc_to_rows,
     drivers_summary,
     empty_rows,
     merge_rows,
@@ -54,9 +63,7 @@ DEFAULT_COMPONENTS = (
     "motorsport_linking",  # driver → team/car; final doc.ents
     "motorsport_attribution",  # quote → speaker
 )
-DEFAULT_BATCH_SIZE = 64
 DEFAULT_TEXT_COLUMN = "text"
-DEFAULT_ERROR_MESSAGE_CHARS = 500
 ERROR_MODES = ("warn", "ignore", "raise")
 TEXT_SOURCE = "text"  # documents.source of texts given as str
 DATAFRAME_SOURCE = "dataframe"  # documents.source of texts from a DataFrame
@@ -85,10 +92,6 @@ def load_pipeline(model: str | None = None, *, components: Sequence[str] = DEFAU
         nlp.add_pipe(name)
     nlp.meta["motorsport"] = {"base": info.as_dict()}
     return nlp
-
-
-def base_model_name(nlp: Language) -> str:
-    return nlp.meta.get("motorsport", {}).get("base", {}).get("name", nlp.meta.get("name", ""))
 
 
 # --------------------------------------------------------------------------- result
@@ -219,29 +222,18 @@ class AnalysisResult:
 # --------------------------------------------------------------------------- inputs
 
 
-@dataclass(frozen=True, slots=True)
-class _Record:
-    doc_id: str
-    text: str
-    source: str
-
-
-def _error_row(doc_id: str | None, source: str, stage: str, kind: str, message: str) -> dict[str, Any]:
-    return {"doc_id": doc_id, "source": source, "stage": stage, "error_kind": kind,
-            "message": message[:DEFAULT_ERROR_MESSAGE_CHARS]}
-
-
-def _read_inputs(
+def _read_items(
     data: Iterable[str] | Iterable[os.PathLike] | pd.DataFrame | pd.Series | str | os.PathLike,
     *,
     text_column: str = DEFAULT_TEXT_COLUMN,
     id_column: str | None = None,
-) -> tuple[list[_Record], list[dict[str, Any]]]:
-    """(documents to analyse, errors rows) for what ``analyze`` accepts; raises on unusable input."""
+) -> list[WorkItem]:
+    """The engine's work items (texts or read failures, in input order) for what ``analyze``
+    accepts; raises on unusable input."""
     if isinstance(data, pd.Series):
         data = data.to_frame(name=text_column)
     if isinstance(data, pd.DataFrame):
-        return _dataframe_records(data, text_column, id_column)
+        return _dataframe_items(data, text_column, id_column)
     if isinstance(data, (str, os.PathLike)):  # one text or one path, not an iterable of characters
         data = [data]
     if id_column is not None:
@@ -259,14 +251,11 @@ def _read_inputs(
                         f"str items are always texts; to read files pass them all as Path, "
                         f"e.g. [Path(p) for p in names]")
     if paths:
-        return _path_records(items)
-    return _text_records(items)
+        return _path_items(items)
+    return _text_items(items)
 
 
-def _text_records(texts: list[str]) -> tuple[list[_Record], list[dict[str, Any]]]:
-    from .io.normalize import normalize_text
-
-    records, errors = [], []
+def _text_items(texts: list[str]) -> list[WorkItem]:
     existing = next((text for text in texts if _names_existing_path(text)), None)
     if existing is not None:
         kind = "folder" if Path(existing.strip()).is_dir() else "file"
@@ -276,14 +265,7 @@ def _text_records(texts: list[str]) -> tuple[list[_Record], list[dict[str, Any]]
     if existing is None and path_like is not None:
         warnings.warn(f"{path_like!r} looks like a file name but is analysed as text; "
                       f"pass pathlib.Path({path_like!r}) to read the file", UserWarning, stacklevel=4)
-    for number, text in enumerate(texts, start=1):
-        doc_id = f"doc-{number}"
-        normalised = normalize_text(text)
-        if normalised.strip():
-            records.append(_Record(doc_id, normalised, TEXT_SOURCE))
-        else:
-            errors.append(_error_row(doc_id, TEXT_SOURCE, "read", "empty", "no text (empty or only whitespace)"))
-    return records, errors
+    return [text_item(seq, f"doc-{seq + 1}", text, TEXT_SOURCE) for seq, text in enumerate(texts)]
 
 
 def _names_existing_path(text: str) -> bool:
@@ -304,49 +286,31 @@ def _looks_like_path(text: str) -> bool:
     return candidate.lower().endswith(_PATH_LIKE_SUFFIXES)  # a hint only: no file system look-up per text
 
 
-def _path_records(paths: list[os.PathLike]) -> tuple[list[_Record], list[dict[str, Any]]]:
-    from .io.readers import ReadFailure, iter_documents
-
-    from collections import Counter
-
-    records, errors = [], []
-    skipped: Counter = Counter()
-    for result in iter_documents([Path(path) for path in paths], skipped=skipped):
-        if isinstance(result, ReadFailure):
-            errors.append(_error_row(result.doc_id, result.source, result.stage, result.kind, result.message))
-        else:
-            if result.note:
-                logger.warning("%s: %s", result.doc_id, result.note)
-            records.append(_Record(result.doc_id, result.text, result.source))
-    if skipped:
-        kinds = ", ".join(f"{count} {suffix}" for suffix, count in skipped.most_common())
-        logger.warning("skipped %d file(s) of unsupported types (%s)", sum(skipped.values()), kinds)
-    return records, errors
+def _path_items(paths: list[os.PathLike]) -> list[WorkItem]:
+    report = ReadReport()
+    items = list(iter_work_items([Path(path) for path in paths], "", report=report))
+    if report.skipped:
+        kinds = ", ".join(f"{count} {suffix}" for suffix, count in report.skipped.most_common())
+        logger.warning("skipped %d file(s) of unsupported types (%s)", sum(report.skipped.values()), kinds)
+    return items
 
 
-def _dataframe_records(frame: pd.DataFrame, text_column: str, id_column: str | None
-                       ) -> tuple[list[_Record], list[dict[str, Any]]]:
-    from .io.normalize import normalize_text
-
+def _dataframe_items(frame: pd.DataFrame, text_column: str, id_column: str | None) -> list[WorkItem]:
     for name, role in ((text_column, "text_column"), (id_column, "id_column")):
         if name is not None and name not in frame.columns:
             raise ValueError(f"{role} {name!r} is not a column; columns: {list(frame.columns)}")
     raw_ids = frame[id_column] if id_column is not None else frame.index
     ids = _unique_ids([str(value) if not _is_missing(value) else f"row-{position + 1}"
                        for position, value in enumerate(raw_ids)])
-    records, errors = [], []
-    for doc_id, text in zip(ids, frame[text_column]):
-        if not isinstance(text, str):
-            problem = "missing" if _is_missing(text) else f"not text ({type(text).__name__})"
-            errors.append(_error_row(doc_id, DATAFRAME_SOURCE, "read", "missing_text",
-                                     f"column {text_column!r} is {problem}"))
-            continue
-        normalised = normalize_text(text)
-        if normalised.strip():
-            records.append(_Record(doc_id, normalised, DATAFRAME_SOURCE))
+    items = []
+    for seq, (doc_id, text) in enumerate(zip(ids, frame[text_column])):
+        if isinstance(text, str):
+            items.append(text_item(seq, doc_id, text, DATAFRAME_SOURCE))
         else:
-            errors.append(_error_row(doc_id, DATAFRAME_SOURCE, "read", "empty", "no text (empty or only whitespace)"))
-    return records, errors
+            problem = "missing" if _is_missing(text) else f"not text ({type(text).__name__})"
+            items.append(failed_item(seq, "", doc_id, DATAFRAME_SOURCE, stage="read", kind="missing_text",
+                                     message=f"column {text_column!r} is {problem}"))
+    return items
 
 
 def _is_missing(value: Any) -> bool:
@@ -361,30 +325,6 @@ def _unique_ids(ids: list[str]) -> list[str]:
 
 
 # --------------------------------------------------------------------------- processing
-
-
-@dataclass(frozen=True, slots=True)
-class _Failure:
-    kind: str
-    message: str
-
-
-def _pipe_records(nlp: Language, records: list[_Record], batch_size: int) -> Iterator[tuple[int, Doc | _Failure]]:
-    """(position, doc or failure) for every record, in order; one failing document never stops the rest."""
-    # Too long for spaCy: failed up front (`run` splits them; analyze keeps documents whole).
-    fitting = [position for position, record in enumerate(records) if len(record.text) <= nlp.max_length]
-    with document_error_handling(nlp) as handler:
-        outcomes = pipe_each(nlp, [records[position].text for position in fitting], handler, batch_size=batch_size)
-        for position, record in enumerate(records):
-            if len(record.text) > nlp.max_length:
-                yield position, _Failure("too_long", f"{len(record.text):,} characters, more than nlp.max_length "
-                                                     f"({nlp.max_length:,}); `motorsport-nlp run` splits long documents")
-                continue
-            _, outcome = next(outcomes)
-            if isinstance(outcome, Exception):
-                logger.debug("document %s failed", record.doc_id, exc_info=outcome)
-                outcome = _Failure(outcome.__class__.__name__, first_line(outcome))
-            yield position, outcome
 
 
 def analyze(
@@ -407,6 +347,9 @@ def analyze(
     - a ``DataFrame`` supplies ``text_column``, and ids from ``id_column``
       (default: the index); a ``Series`` is a text column with its index.
 
+    The documents go through the same engine as ``motorsport-nlp run``
+    (``pipeline.engine``): the same rows, and a text longer than
+    ``nlp.max_length`` is split at blank lines with offsets on the whole text.
     A list mixing ``str`` and ``Path`` raises ``TypeError``. An input that
     cannot be read or processed becomes a row of ``result.errors``;
     ``errors="warn"`` (default) also logs a warning, ``"ignore"`` does not,
@@ -417,27 +360,24 @@ def analyze(
         raise ValueError(f"errors must be one of {', '.join(ERROR_MODES)}, not {errors!r}")
     if nlp is not None and model is not None:
         raise ValueError("pass either nlp (a loaded pipeline) or model (a base model name), not both")
-    records, error_rows = _read_inputs(data, text_column=text_column, id_column=id_column)
-    if error_rows and errors == "raise":
-        first = error_rows[0]
-        raise InputError(f"{first['source']}: {first['message']}")
+    items = _read_items(data, text_column=text_column, id_column=id_column)
+    unreadable = next((item for item in items if item.text is None), None)
+    if unreadable is not None and errors == "raise":
+        raise InputError(f"{unreadable.source}: {unreadable.failure['message']}")
     nlp = nlp or load_pipeline(model)
-    base = base_model_name(nlp)
     rows = empty_rows()
-    rows["errors"].extend(error_rows)
     docs: list[Doc] = []
-    for position, outcome in _pipe_records(nlp, records, batch_size):
-        record = records[position]
-        if isinstance(outcome, _Failure):
-            if errors == "raise":
-                raise InputError(f"{record.doc_id}: {outcome.kind}: {outcome.message}")
-            rows["errors"].append(_error_row(record.doc_id, record.source, "process", outcome.kind, outcome.message))
-            continue
-        merge_rows(rows, doc_to_rows(outcome, record.doc_id, record.source, base))
-        if keep_docs:
-            docs.append(outcome)
+    for zone in iter_zones(items):
+        # Every component runs (the base's lemmatizer too): notebooks look at the tokens of kept docs.
+        for entry in process_items(nlp, zone, batch_size=batch_size, disable=(), keep_docs=keep_docs):
+            failed = entry["rows"].get("errors")
+            if failed and errors == "raise":
+                raise InputError(f"{failed[0]['doc_id']}: {failed[0]['error_kind']}: {failed[0]['message']}")
+            merge_rows(rows, entry["rows"])
+            if "doc" in entry:
+                docs.append(entry["doc"])
     if rows["errors"] and errors == "warn":
         failed = len(rows["errors"])
         logger.warning("%d of %d input(s) failed (first: %s: %s); see result.errors", failed,
                        failed + len(rows["documents"]), rows["errors"][0]["doc_id"], rows["errors"][0]["message"])
-    return AnalysisResult.from_rows(rows, base_model=base, docs=docs)
+    return AnalysisResult.from_rows(rows, base_model=base_model_name(nlp), docs=docs)

@@ -107,3 +107,8 @@ def resolve_base(model: str | None = None, *, lemmatizer: bool = True) -> tuple[
         info = _describe(nlp, OFFLINE_BASE_NAME, "offline")
     logger.info("base model: %s (%s)", info.name, info.kind)
     return nlp, info
+
+
+def base_model_name(nlp: Language) -> str:
+    """The name of the base under ``nlp`` (``nlp.meta["motorsport"]["base"]``, set by ``load_pipeline``)."""
+    return nlp.meta.get("motorsport", {}).get("base", {}).get("name", nlp.meta.get("name", ""))

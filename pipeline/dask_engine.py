@@ -3,7 +3,7 @@
 The driver (``run_batch``) reads the inputs and writes the journal; workers
 only run the pipeline. Each worker process loads the pipeline once (a cached
 loader keyed by model) and turns a partition of work items into journal
-entries with the same code as the local engine (``batch.process_items``), so
+entries with the same code as the local engine and ``analyze`` (``engine.process_items``), so
 both engines produce identical tables. Results come back in input order and
 at most a few partitions per worker are in flight, so the driver's memory
 stays flat.
@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from .api import DEFAULT_BATCH_SIZE
+from .engine import DEFAULT_BATCH_SIZE, failure_entry
 
 logger = logging.getLogger(__name__)
 
@@ -61,31 +61,21 @@ def worker_pipeline(model: str | None):
 
 def process_partition(items: list, model: str | None, batch_size: int) -> list[dict[str, Any]]:
     """Runs on a worker: journal entries for one partition, in order."""
-    from .batch import process_items
+    from .engine import process_items
 
     return list(process_items(worker_pipeline(model), items, batch_size=batch_size))
 
 
 def _failed_entries(items: list, error: BaseException) -> list[dict[str, Any]]:
     # A document that kills its worker every time (e.g. out of memory) becomes an error row.
-    from .batch import _entry
-
-    entries = []
-    for item in items:
-        if item.text is None:
-            entries.append(_entry(item, {"errors": [item.failure]}, words=0))
-        else:
-            row = {"doc_id": item.doc_id, "source": item.source, "stage": "process",
-                   "error_kind": error.__class__.__name__, "message": str(error).strip()[:500]}
-            entries.append(_entry(item, {"errors": [row]}, words=0))
-    return entries
+    return [failure_entry(item, error.__class__.__name__, str(error).strip()) for item in items]
 
 
 def iter_partitions(items: Iterable, *, max_docs: int = DEFAULT_PARTITION_DOCS,
                     max_chars: int = DEFAULT_PARTITION_CHARS) -> Iterator[list]:
     """Consecutive groups of items, one task each: the same grouping as the
     local engine's memory zones, with partition-sized limits."""
-    from .batch import iter_zones
+    from .engine import iter_zones
 
     return iter_zones(items, max_docs=max_docs, max_chars=max_chars)
 

@@ -5,7 +5,7 @@ spaCy calls a pipe's error handler when a component raises inside
 failing batch (the caller then retries its documents one by one, with
 ``handler.raising()``, to find the one that fails) and restores the previous
 handlers afterwards. ``pipe_each`` is the loop around it that both
-``api.analyze`` and ``batch.process_items`` use.
+``engine.process_items`` uses (``analyze``, runs and Dask workers alike).
 """
 
 from __future__ import annotations

@@ -188,103 +188,6 @@ class ExportCounts:
     files: list[Path] = field(default_factory=list)
 
 
-class DriversSummaryBuilder:
-    """``tables.drivers_summary`` computed from streamed drivers rows in O(drivers) memory.
-
-    Rows must come grouped by document (the journal's order), so a driver's
-    documents are counted by watching its last doc_id change.
-    """
-
-    def __init__(self) -> None:
-        self._drivers: dict[str, list] = {}  # driver → [n_documents, last doc_id, n_quotes, teams, cars, hometowns]
-
-    def add(self, row: dict[str, Any]) -> None:
-        driver = row.get("driver")
-        if driver is None:  # groupby drops missing keys
-            return
-        driver = str(driver)
-        state = self._drivers.get(driver)
-        if state is None:
-            state = self._drivers[driver] = [0, None, 0, set(), set(), set()]
-        doc_id = row.get("doc_id")
-        if doc_id is not None and doc_id != state[1]:
-            state[0] += 1
-            state[1] = doc_id
-        state[2] += int(row.get("n_quotes") or 0)
-        for position, name in ((3, "team"), (4, "car"), (5, "hometown")):
-            value = row.get(name)
-            if value is not None and str(value):
-                state[position].add(str(value))
-
-    def frame(self):
-        from .tables import SUMMARY_SEPARATOR, to_frame
-
-        rows = [{"driver": driver, "n_documents": state[0], "n_quotes": state[2],
-                 "teams": SUMMARY_SEPARATOR.join(sorted(state[3])), "cars": SUMMARY_SEPARATOR.join(sorted(state[4])),
-                 "hometowns": SUMMARY_SEPARATOR.join(sorted(state[5]))}
-                for driver, state in sorted(self._drivers.items())]
-        frame = to_frame("drivers_summary", rows)
-        return frame.sort_values(["n_documents", "n_quotes", "driver"], ascending=[False, False, True],
-                                 ignore_index=True)
-
-
-class _CsvTable:
-    """One CSV written in chunks with the exact layout of ``io.writers.write_csv``."""
-
-    def __init__(self, name: str, path: Path, stack, dialect: str) -> None:
-        from .io.writers import CSV_DIALECTS, atomic_path
-
-        self.name = name
-        self.layout = CSV_DIALECTS[dialect]
-        temp = stack.enter_context(atomic_path(path))
-        # newline="": pandas writes the dialect's line terminator itself; utf-8-sig writes the BOM once.
-        self.handle = stack.enter_context(open(temp, "w", encoding=self.layout.encoding, newline=""))
-        self.header_written = False
-
-    def write(self, rows: list[dict]) -> None:
-        import csv
-
-        from .io.writers import neutralize_frame
-        from .tables import to_frame
-
-        if not rows and self.header_written:
-            return
-        neutralize_frame(to_frame(self.name, rows)).to_csv(
-            self.handle, index=False, header=not self.header_written, sep=self.layout.sep,
-            lineterminator=self.layout.lineterminator, decimal=self.layout.decimal, quoting=csv.QUOTE_MINIMAL,
-        )
-        self.header_written = True
-
-
-class _ParquetTable:
-    """One Parquet file written in row groups, with the table's schema."""
-
-    def __init__(self, name: str, path: Path, stack) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        from .io.writers import atomic_path
-        from .tables import arrow_schema, to_frame
-
-        self.name = name
-        # The fixed arrow types plus pandas' metadata, so the file reads back with the schema's dtypes.
-        self.schema = pa.Table.from_pandas(to_frame(name, []), schema=arrow_schema(name), preserve_index=False).schema
-        temp = stack.enter_context(atomic_path(path))
-        self.writer = stack.enter_context(pq.ParquetWriter(temp, self.schema))
-        self.started = False
-
-    def write(self, rows: list[dict]) -> None:
-        import pyarrow as pa
-
-        from .tables import to_frame
-
-        if not rows and self.started:
-            return
-        self.writer.write_table(pa.Table.from_pandas(to_frame(self.name, rows), schema=self.schema,
-                                                     preserve_index=False))
-        self.started = True
-
-
 def export_tables(
     journal_path: Path,
     out_dir: Path,
@@ -292,7 +195,6 @@ def export_tables(
     formats: Sequence[str] = ("csv",),
     csv_dialect: str = "excel-de",
     write_rows: int = DEFAULT_WRITE_ROWS,
-    after_streamed_tables=None,
 ) -> ExportCounts:
     """Stream the journal into the final tables, in journal (= input) order.
 
@@ -302,11 +204,11 @@ def export_tables(
     """
     from contextlib import ExitStack
 
-    from .io.writers import write_csv, write_parquet, write_xlsx
-    from .tables import arrow_schema, to_frame
+    from .io.writers import CsvFileWriter, ParquetFileWriter, write_csv, write_parquet, write_xlsx
+    from .tables import DriversSummary, arrow_schema, to_frame
 
     counts = ExportCounts(rows={name: 0 for name in (*STREAMED_TABLES, "drivers_summary")})
-    summary = DriversSummaryBuilder()
+    summary = DriversSummary()
     keep_all = "xlsx" in formats
     all_rows: dict[str, list[dict]] = {name: [] for name in STREAMED_TABLES}
     buffers: dict[str, list[dict]] = {name: [] for name in STREAMED_TABLES}
@@ -315,14 +217,16 @@ def export_tables(
         sinks: dict[str, list] = {name: [] for name in STREAMED_TABLES}
         for name in STREAMED_TABLES:
             if "csv" in formats:
-                sinks[name].append(_CsvTable(name, out_dir / f"{name}.csv", stack, csv_dialect))
+                sinks[name].append(stack.enter_context(CsvFileWriter(out_dir / f"{name}.csv", dialect=csv_dialect)))
             if "parquet" in formats:
-                sinks[name].append(_ParquetTable(name, out_dir / f"{name}.parquet", stack))
+                sinks[name].append(stack.enter_context(ParquetFileWriter(out_dir / f"{name}.parquet",
+                                                                         schema=arrow_schema(name))))
 
         def flush(name: str) -> None:
             nonlocal buffered_chars
+            frame = to_frame(name, buffers[name])
             for sink in sinks[name]:
-                sink.write(buffers[name])
+                sink.write(frame)
             buffers[name] = []
             if name == "documents":
                 buffered_chars = 0
@@ -348,8 +252,6 @@ def export_tables(
         counts.files += [out_dir / f"{name}.{suffix}" for name in STREAMED_TABLES
                          for suffix in ("csv", "parquet") if suffix in formats]
     counts.errors = counts.rows["errors"]
-    if after_streamed_tables is not None:
-        after_streamed_tables()
     summary_frame = summary.frame()
     counts.rows["drivers_summary"] = len(summary_frame)
     if "csv" in formats:

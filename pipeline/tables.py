@@ -9,7 +9,7 @@ processes before becoming DataFrames.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import pandas as pd
 from spacy.tokens import Doc
@@ -53,6 +53,18 @@ DOCUMENT_TABLES = ("documents", "entities", "drivers", "people", "quotes")
 TABLE_NAMES = (*DOCUMENT_TABLES, "errors", "drivers_summary")
 # Separator of the several values in one drivers_summary cell ("Team A; Team B").
 SUMMARY_SEPARATOR = "; "
+# An errors row's message is cut here: a failure is told in a line, not a traceback.
+DEFAULT_ERROR_MESSAGE_CHARS = 500
+ERROR_STAGES = ("read", "decode", "process")
+
+
+def error_row(doc_id: str | None, source: str, *, stage: str, kind: str, message: str) -> dict[str, Any]:
+    """The ``errors`` row of an input that was not analysed: the one constructor of every path
+    (reading, processing, a worker that died), so the rows agree wherever they come from."""
+    if stage not in ERROR_STAGES:
+        raise ValueError(f"stage must be one of {', '.join(ERROR_STAGES)}, not {stage!r}")
+    return {"doc_id": doc_id, "source": source, "stage": stage, "error_kind": kind,
+            "message": message[:DEFAULT_ERROR_MESSAGE_CHARS]}
 
 
 def doc_to_rows(doc: Doc, doc_id: str, source: str = "", base_model: str = "") -> dict[str, list[dict]]:
@@ -113,24 +125,59 @@ def arrow_schema(name: str) -> pa.Schema:
     return pa.schema([pa.field(column, arrow_types[dtype]) for column, dtype in SCHEMAS[name].items()])
 
 
+class DriversSummary:
+    """The ``drivers_summary`` table, built from drivers rows as they stream by, in O(drivers) memory:
+    each canonical driver across the batch with its documents, quotes, teams, cars and hometowns.
+
+    The one builder of the table: runs feed it from the journal, ``drivers_summary`` from a
+    DataFrame. Rows must come grouped by document (as every table is written), so a driver's
+    documents are counted by watching its last doc_id change.
+    """
+
+    def __init__(self) -> None:
+        self._drivers: dict[str, list] = {}  # driver → [n_documents, last doc_id, n_quotes, teams, cars, hometowns]
+
+    def add(self, row: dict[str, Any]) -> None:
+        driver = row.get("driver")
+        if driver is None:  # a row without a driver names nobody
+            return
+        driver = str(driver)
+        state = self._drivers.get(driver)
+        if state is None:
+            state = self._drivers[driver] = [0, None, 0, set(), set(), set()]
+        doc_id = row.get("doc_id")
+        if doc_id is not None and doc_id != state[1]:
+            state[0] += 1
+            state[1] = doc_id
+        state[2] += int(row.get("n_quotes") or 0)
+        for position, name in ((3, "team"), (4, "car"), (5, "hometown")):
+            value = row.get(name)
+            if value is not None and str(value):  # an empty value is no value
+                state[position].add(str(value))
+
+    def frame(self) -> pd.DataFrame:
+        rows = [{"driver": driver, "n_documents": state[0], "n_quotes": state[2],
+                 "teams": SUMMARY_SEPARATOR.join(sorted(state[3])), "cars": SUMMARY_SEPARATOR.join(sorted(state[4])),
+                 "hometowns": SUMMARY_SEPARATOR.join(sorted(state[5]))}
+                for driver, state in sorted(self._drivers.items())]
+        frame = to_frame("drivers_summary", rows)
+        return frame.sort_values(["n_documents", "n_quotes", "driver"], ascending=[False, False, True],
+                                 ignore_index=True)
+
+
 def drivers_summary(drivers: pd.DataFrame) -> pd.DataFrame:
-    """Each canonical driver across the batch: documents, quotes, teams, cars, hometowns."""
-    rows = []
-    for driver, group in drivers.groupby("driver", sort=True):
-        rows.append({
-            "driver": driver,
-            "n_documents": group["doc_id"].nunique(),
-            "n_quotes": int(group["n_quotes"].fillna(0).sum()),
-            "teams": _joined(group["team"]),
-            "cars": _joined(group["car"]),
-            "hometowns": _joined(group["hometown"]),
-        })
-    frame = to_frame("drivers_summary", rows)
-    return frame.sort_values(["n_documents", "n_quotes", "driver"], ascending=[False, False, True], ignore_index=True)
-
-
-def _joined(values: pd.Series) -> str:
-    return SUMMARY_SEPARATOR.join(sorted({str(v) for v in values.dropna() if str(v)}))
+    """The ``drivers_summary`` of a drivers table (``DriversSummary``; rows in any order)."""
+    # Missing values (pd.NA) become None; rows are grouped by document first (a stable sort in
+    # order of first appearance), as the builder counts documents by doc_id changes.
+    records = drivers.astype(object).where(drivers.notna(), None).to_dict("records")
+    positions: dict[Any, int] = {}
+    for row in records:
+        positions.setdefault(row.get("doc_id"), len(positions))
+    records.sort(key=lambda row: positions[row.get("doc_id")])
+    summary = DriversSummary()
+    for row in records:
+        summary.add(row)
+    return summary.frame()
 
 
 def build_frames(rows: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:

@@ -13,7 +13,7 @@ from spacy.language import Language
 
 from pipeline import analyze
 from pipeline.api import AnalysisResult, InputError, load_pipeline
-from pipeline.tables import SCHEMAS, TABLE_NAMES, arrow_schema
+from pipeline.tables import SCHEMAS, TABLE_NAMES, arrow_schema, to_frame
 
 RELEASE_A = ("Marlene Quastenberg (Zwickau) gewann im Porsche 911 GT3 R des Teams Vogtland Racing. "
              "„Das Auto war perfekt“, sagte Quastenberg.")
@@ -199,17 +199,30 @@ def test_a_failing_document_with_errors_raise_raises(exploding_nlp) -> None:
         analyze([RELEASE_A, FAILURE_MARKER], nlp=exploding_nlp, errors="raise")
 
 
-def test_a_text_longer_than_max_length_is_an_error_row(offline_nlp) -> None:
-    long_text = RELEASE_B + " Weiter." * 200
+def test_a_text_longer_than_max_length_is_split_as_runs_split_it(offline_nlp) -> None:
+    from pipeline.engine import WorkItem, process_items
+
+    long_text = "\n\n".join([RELEASE_A, RELEASE_B, "Weiter. " * 30, RELEASE_B])
     previous = offline_nlp.max_length
-    offline_nlp.max_length = len(long_text) - 1
+    offline_nlp.max_length = len(RELEASE_A) + 10  # every paragraph is a part of its own
     try:
-        result = analyze([RELEASE_A, long_text, RELEASE_A], nlp=offline_nlp, errors="ignore")
+        result = analyze([RELEASE_A, long_text], nlp=offline_nlp, keep_docs=True, errors="raise")
+        entry = next(process_items(offline_nlp, [WorkItem(0, "", "doc-2", "text", text=long_text)]))
     finally:
         offline_nlp.max_length = previous
 
-    assert list(result.documents["doc_id"]) == ["doc-1", "doc-3"]
-    assert result.errors[["doc_id", "error_kind"]].values.tolist() == [["doc-2", "too_long"]]
+    assert list(result.documents["doc_id"]) == ["doc-1", "doc-2"] and result.errors.empty
+    split = result.documents.iloc[1]
+    assert (split["text"], split["n_chars"]) == (long_text, len(long_text))
+    entities = result.entities[result.entities["doc_id"] == "doc-2"]
+    assert {"Marlene Quastenberg", "Ludger Wimmelbach"} <= set(entities["text"])
+    for _, entity in entities.iterrows():  # offsets on the whole text, not on its parts
+        assert long_text[entity["start_char"]:entity["end_char"]] == entity["text"]
+    quotes = result.quotes[result.quotes["doc_id"] == "doc-2"]
+    assert list(quotes["quote_id"]) == [1, 2, 3] and list(quotes["paragraph"]) == [0, 1, 3]
+    # The same rows as a run's engine writes for the document.
+    pd.testing.assert_frame_equal(entities.reset_index(drop=True), to_frame("entities", entry["rows"]["entities"]))
+    assert result.doc("doc-2").text == long_text
 
 
 # --------------------------------------------------------------------------- the result

@@ -13,23 +13,19 @@ import pytest
 from spacy.language import Language
 
 from pipeline.api import load_pipeline
-from pipeline.batch import (
-    OutputExists,
-    UsageError,
+from pipeline.batch import OutputExists, UsageError, check_out_dir, run_batch
+from pipeline.engine import (
+    TextPart,
     WorkItem,
-    check_out_dir,
     iter_zones,
     merge_part_rows,
     process_items,
     run_local,
-    run_batch,
     split_text,
-    TextPart,
 )
 from pipeline.components.quotes import paragraph_spans
 from pipeline.io.writers import write_csv
 from pipeline.journal import (
-    DriversSummaryBuilder,
     JournalWriter,
     ResumeMismatch,
     export_tables,
@@ -301,18 +297,18 @@ def test_zones_are_bounded_by_documents_and_characters() -> None:
 
 
 def test_auto_n_process_uses_worker_processes_only_for_large_runs(nlp: Language, monkeypatch) -> None:
-    from pipeline import batch
+    from pipeline import engine
 
     pools = []
-    monkeypatch.setattr(batch, "run_process_pool", lambda nlp, items, **options: pools.append(options) or iter(()))
-    monkeypatch.setattr(batch, "usable_cores", lambda: 2)
-    monkeypatch.setattr(batch.os, "getloadavg", lambda: (1.0, 1.0, 1.0))  # only this run busy
+    monkeypatch.setattr(engine, "run_process_pool", lambda nlp, items, **options: pools.append(options) or iter(()))
+    monkeypatch.setattr(engine, "usable_cores", lambda: 2)
+    monkeypatch.setattr(engine.os, "getloadavg", lambda: (1.0, 1.0, 1.0))  # only this run busy
     release = "Kurzer Text. " * 400  # 5,200 characters
-    small = items_for([release] * (batch.DEFAULT_PARALLEL_MIN_DOCS - 1))
+    small = items_for([release] * (engine.DEFAULT_PARALLEL_MIN_DOCS - 1))
     assert len(list(run_local(nlp, small))) == len(small) and pools == []
-    short_texts = items_for(["Kurzer Text."] * (batch.DEFAULT_PARALLEL_MIN_DOCS * 3))  # many, but little text
+    short_texts = items_for(["Kurzer Text."] * (engine.DEFAULT_PARALLEL_MIN_DOCS * 3))  # many, but little text
     assert len(list(run_local(nlp, short_texts))) == len(short_texts) and pools == []
-    list(run_local(nlp, items_for([release] * batch.DEFAULT_PARALLEL_MIN_DOCS)))
+    list(run_local(nlp, items_for([release] * engine.DEFAULT_PARALLEL_MIN_DOCS)))
     assert pools == [{"processes": 2, "batch_size": 64}]
 
 
@@ -325,12 +321,12 @@ def test_auto_n_process_uses_worker_processes_only_for_large_runs(nlp: Language,
     ((0.2, 0, 0), 1, 1),
 ])
 def test_auto_n_process_counts_only_free_cores(monkeypatch, load, cores, expected) -> None:
-    from pipeline import batch
+    from pipeline import engine
 
-    monkeypatch.setattr(batch, "usable_cores", lambda: cores)
-    monkeypatch.setattr(batch.os, "getloadavg", lambda: load)
-    assert batch.auto_processes(batch.DEFAULT_PARALLEL_MIN_DOCS, batch.DEFAULT_PARALLEL_MIN_CHARS) == expected
-    assert batch.auto_processes(batch.DEFAULT_PARALLEL_MIN_DOCS - 1, 10 ** 9) == 1
+    monkeypatch.setattr(engine, "usable_cores", lambda: cores)
+    monkeypatch.setattr(engine.os, "getloadavg", lambda: load)
+    assert engine.auto_processes(engine.DEFAULT_PARALLEL_MIN_DOCS, engine.DEFAULT_PARALLEL_MIN_CHARS) == expected
+    assert engine.auto_processes(engine.DEFAULT_PARALLEL_MIN_DOCS - 1, 10 ** 9) == 1
 
 
 def test_worker_processes_give_the_same_entries_in_input_order(nlp: Language) -> None:
@@ -421,14 +417,6 @@ def test_streamed_tables_equal_the_dataframe_writers(tmp_path, dialect: str) -> 
     assert (streamed / "drivers_summary.csv").read_bytes() == (reference / "drivers_summary.csv").read_bytes()
 
 
-def test_drivers_summary_builder_equals_the_dataframe_aggregate() -> None:
-    rows = random_rows(60)["drivers"]
-    builder = DriversSummaryBuilder()
-    for row in rows:
-        builder.add(row)
-    pd.testing.assert_frame_equal(builder.frame(), drivers_summary(to_frame("drivers", rows)))
-
-
 def test_parquet_and_xlsx_outputs_hold_the_csv_rows(nlp: Language, tmp_path) -> None:
     run_batch([SAMPLES], tmp_path / "out", nlp=nlp, formats=("csv", "parquet", "xlsx"), progress=False)
     from pipeline.io.writers import read_csv
@@ -471,9 +459,9 @@ def test_resume_after_an_interruption_gives_the_clean_tables(nlp: Language, tmp_
     class Interrupted(Exception):
         pass
 
-    from pipeline import batch
+    from pipeline import engine
 
-    original = batch.process_items
+    original = engine.process_items
     seen = {"entries": 0}
 
     def interrupted_process_items(*args, **kwargs):
@@ -483,7 +471,7 @@ def test_resume_after_an_interruption_gives_the_clean_tables(nlp: Language, tmp_
                 raise Interrupted
             yield entry
 
-    monkeypatch.setattr(batch, "process_items", interrupted_process_items)
+    monkeypatch.setattr(engine, "process_items", interrupted_process_items)
     with pytest.raises(Interrupted):
         run_batch([tmp_path / "in"], tmp_path / "out", nlp=nlp, batch_size=5, progress=False)
     monkeypatch.undo()
@@ -501,7 +489,7 @@ def test_resume_refuses_changed_inputs_or_pipeline(nlp: Language, tmp_path) -> N
     journal = out / ".work" / "journal.jsonl"
     run_batch([tmp_path / "in"], out, nlp=nlp, progress=False)
     # Leave a journal behind as an interrupted run would.
-    from pipeline.batch import iter_work_items, nlp_fingerprint
+    from pipeline.engine import iter_work_items, nlp_fingerprint
 
     fingerprint = nlp_fingerprint(nlp)
     settings = {"fingerprint": fingerprint, "inputs": [str(tmp_path / "in")], "id_field": "id", "text_field": "text"}
@@ -647,7 +635,7 @@ def test_runs_do_not_load_the_lemmatizer(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_documents_read_with_a_note_are_counted_and_logged(tmp_path: Path, caplog) -> None:
-    from pipeline.batch import ReadReport, iter_work_items
+    from pipeline.engine import ReadReport, iter_work_items
 
     folder = tmp_path / "in"
     folder.mkdir()

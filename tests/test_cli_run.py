@@ -44,9 +44,45 @@ def motorsport_nlp(*args: str | Path, env: dict | None = None, stdin: str | None
                           text=True, input=stdin, env={**os.environ, **(env or {})}, cwd=cwd, timeout=300)
 
 
-def start_motorsport_nlp(*args: str | Path, env: dict) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pipeline", "run", *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env={**os.environ, **env})
+# The test's own fault injection (production code has none): the run in the subprocess is
+# slowed down at one place, so the test can kill it there from outside, as a user or the
+# kernel would. "commit": seconds after every journal commit; "export": before the tables
+# are written (the journal is complete); "summary": after the streamed tables, before
+# drivers_summary and run.json.
+SLOWED_RUN = """
+import sys, time
+from pipeline import journal, tables
+delays = {name: float(value) for name, value in (part.split("=") for part in sys.argv.pop(1).split(","))}
+
+def after(function, seconds):
+    def slowed(*args, **kwargs):
+        result = function(*args, **kwargs)
+        time.sleep(seconds)
+        return result
+    return slowed
+
+def before(function, seconds):
+    def slowed(*args, **kwargs):
+        time.sleep(seconds)
+        return function(*args, **kwargs)
+    return slowed
+
+if "commit" in delays:
+    journal.JournalWriter.commit = after(journal.JournalWriter.commit, delays["commit"])
+if "export" in delays:
+    journal.export_tables = before(journal.export_tables, delays["export"])
+if "summary" in delays:
+    tables.DriversSummary.frame = before(tables.DriversSummary.frame, delays["summary"])
+from pipeline.cli import main
+main()
+"""
+PAUSE_SECONDS = 120  # longer than any poll: the test kills the run during the pause
+
+
+def start_motorsport_nlp(*args: str | Path, slowed: str) -> subprocess.Popen:
+    """``motorsport-nlp run ARGS`` in a subprocess, slowed down as ``slowed`` says (see SLOWED_RUN)."""
+    return subprocess.Popen([sys.executable, "-c", SLOWED_RUN, slowed, "run", *map(str, args)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess, code: int, *fragments: str) -> None:
@@ -209,15 +245,20 @@ def journal_entries(out: Path) -> int:
     return max(0, path.read_bytes().count(b"\n") - 1)  # minus the header
 
 
-def kill_when_journal_has(process: subprocess.Popen, out: Path, entries: int) -> None:
+def kill_when(process: subprocess.Popen, ready) -> None:
+    """kill -9 the run as soon as ``ready()`` holds."""
     deadline = time.monotonic() + KILL_WAIT_SECONDS
-    while journal_entries(out) < entries:
-        assert process.poll() is None, "the run ended before it could be killed"
-        assert time.monotonic() < deadline, "the journal did not grow"
+    while not ready():
+        assert process.poll() is None, f"the run ended before it could be killed: {process.stderr.read()}"
+        assert time.monotonic() < deadline, "the run did not get there"
         time.sleep(KILL_POLL_SECONDS)
-    process.send_signal(signal.SIGKILL)
+    process.kill()
     process.communicate()
     assert process.returncode == -signal.SIGKILL
+
+
+def kill_when_journal_has(process: subprocess.Popen, out: Path, entries: int) -> None:
+    kill_when(process, lambda: journal_entries(out) >= entries)
 
 
 def assert_no_process_lingers(out: Path) -> None:
@@ -247,15 +288,15 @@ def assert_interrupted(out: Path) -> None:
 def test_kill_9_during_processing_then_resume_gives_the_clean_tables(corpus: Path, clean_run: Path,
                                                                      tmp_path: Path) -> None:
     out = tmp_path / "out"
-    slow = {"MOTORSPORT_NLP_FAULT": "sleep-per-commit=0.3"}
-    first = start_motorsport_nlp(corpus, "-o", out, "--batch-size", "4", env=slow)
+    slow = "commit=0.3"
+    first = start_motorsport_nlp(corpus, "-o", out, "--batch-size", "4", slowed=slow)
     kill_when_journal_has(first, out, 8)
     assert_interrupted(out)
     assert not (out / "documents.csv").exists()
     done = journal_entries(out)
     assert 8 <= done < 62
     # Killed again while resuming with worker processes: still nothing lost or doubled.
-    second = start_motorsport_nlp(corpus, "-o", out, "--batch-size", "4", "--resume", "--n-process", "2", env=slow)
+    second = start_motorsport_nlp(corpus, "-o", out, "--batch-size", "4", "--resume", "--n-process", "2", slowed=slow)
     kill_when_journal_has(second, out, done + 8)
     assert_interrupted(out)
     assert_no_process_lingers(out)
@@ -273,8 +314,13 @@ def test_kill_9_during_processing_then_resume_gives_the_clean_tables(corpus: Pat
 def test_kill_9_while_writing_the_tables_then_resume(corpus: Path, clean_run: Path, tmp_path: Path,
                                                      moment: str) -> None:
     out = tmp_path / "out"
-    killed = motorsport_nlp(corpus, "-o", out, "--batch-size", "4", env={"MOTORSPORT_NLP_FAULT": f"kill-at={moment}"})
-    assert killed.returncode == -signal.SIGKILL
+    if moment == "journal-complete":
+        killed = start_motorsport_nlp(corpus, "-o", out, "--batch-size", "4", slowed=f"export={PAUSE_SECONDS}")
+        kill_when_journal_has(killed, out, 62)
+    else:
+        killed = start_motorsport_nlp(corpus, "-o", out, "--batch-size", "4", slowed=f"summary={PAUSE_SECONDS}")
+        streamed = [out / f"{name}.csv" for name in TABLES if name != "drivers_summary"]
+        kill_when(killed, lambda: all(path.exists() for path in streamed))
     assert_interrupted(out)
     assert journal_entries(out) == 62
     if moment == "tables-written":  # some tables are there, but without run.json the folder is not complete
@@ -287,8 +333,8 @@ def test_kill_9_while_writing_the_tables_then_resume(corpus: Path, clean_run: Pa
 
 def test_resume_with_changed_inputs_is_a_usage_error(corpus: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    killed = motorsport_nlp(corpus, "-o", out, env={"MOTORSPORT_NLP_FAULT": "kill-at=journal-complete"})
-    assert killed.returncode == -signal.SIGKILL
+    killed = start_motorsport_nlp(corpus, "-o", out, slowed=f"export={PAUSE_SECONDS}")
+    kill_when_journal_has(killed, out, 62)
     assert_one_line_error(motorsport_nlp(SAMPLES, "-o", out, "--resume"), 2, "cannot resume", "--force")
 
 
@@ -363,8 +409,7 @@ def test_a_second_run_into_a_locked_output_folder_stops(tmp_path: Path) -> None:
 
 def test_ctrl_c_says_how_to_resume(corpus: Path, clean_run: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    slow = {"MOTORSPORT_NLP_FAULT": "sleep-per-commit=0.3"}
-    process = start_motorsport_nlp(corpus, "-o", out, "--batch-size", "4", env=slow)
+    process = start_motorsport_nlp(corpus, "-o", out, "--batch-size", "4", slowed="commit=0.3")
     deadline = time.monotonic() + KILL_WAIT_SECONDS
     while journal_entries(out) < 8:
         assert process.poll() is None and time.monotonic() < deadline

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from pipeline import dask_engine
-from pipeline.batch import WorkItem, run_batch
+from pipeline.batch import run_batch
+from pipeline.engine import WorkItem
 from pipeline.dask_engine import DaskUnavailable, iter_partitions, require_dask
 
 SAMPLES = Path(__file__).resolve().parents[1] / "data" / "samples"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.batch import WorkItem, process_items
+from pipeline.engine import WorkItem, process_items
 
 REPEATS = 30_000
 

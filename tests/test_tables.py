@@ -105,6 +105,19 @@ def test_drivers_summary_joins_teams_cars_hometowns_and_counts_documents_and_quo
     assert {column: str(dtype) for column, dtype in summary.dtypes.items()} == SCHEMAS["drivers_summary"]
 
 
+def test_drivers_summary_counts_documents_of_rows_in_any_order() -> None:
+    rows = [{"doc_id": doc_id, "driver": driver, "n_quotes": 1}
+            for doc_id, driver in [("a", "Ida Wendeborn"), ("b", "Ida Wendeborn"), ("a", "Kai Österle"),
+                                   ("a", "Ida Wendeborn"), (None, "Kai Österle"), ("b", None)]]
+
+    summary = drivers_summary(to_frame("drivers", rows)).set_index("driver")
+
+    assert summary.loc["Ida Wendeborn", "n_documents"] == 2  # "a" twice, apart: still one document
+    assert summary.loc["Ida Wendeborn", "n_quotes"] == 3
+    assert summary.loc["Kai Österle", "n_documents"] == 1  # a row without doc_id counts no document
+    assert list(summary.index) == ["Ida Wendeborn", "Kai Österle"]  # a row without driver names nobody
+
+
 def test_drivers_summary_of_a_three_document_batch(offline_nlp) -> None:
     result = analyze(THREE_RELEASES, nlp=offline_nlp)
 
@@ -181,3 +194,14 @@ def test_the_documented_pandas_calls_read_the_csv_back(tmp_path: Path, offline_n
 def test_document_tables_are_the_per_document_part_of_table_names() -> None:
     assert TABLE_NAMES[: len(DOCUMENT_TABLES)] == DOCUMENT_TABLES
     assert AnalysisResult(tables={}).tables.keys() == set(TABLE_NAMES)
+
+
+def test_error_rows_have_one_shape_with_a_bounded_message() -> None:
+    from pipeline.tables import DEFAULT_ERROR_MESSAGE_CHARS, error_row
+
+    row = error_row("pm-1", "archiv.jsonl", stage="process", kind="RuntimeError", message="x" * 2000)
+
+    assert list(row) == list(SCHEMAS["errors"])
+    assert len(row["message"]) == DEFAULT_ERROR_MESSAGE_CHARS
+    with pytest.raises(ValueError, match="stage"):
+        error_row("pm-1", "archiv.jsonl", stage="tokenize", kind="x", message="y")

@@ -7,7 +7,7 @@ import os
 import re
 import secrets
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -129,19 +129,49 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     return Path(path)
 
 
-def write_csv(df: pd.DataFrame, path: str | Path, *, dialect: str = DEFAULT_CSV_DIALECT) -> Path:
-    """Write `df` (without index) as CSV in the named dialect, neutralised and atomic."""
-    layout = _csv_dialect(dialect)
-    with atomic_path(path) as temp:
+class CsvFileWriter:
+    """A CSV file written in chunks of DataFrames with the same columns: neutralised, in the
+    named dialect, atomic (the file appears when the ``with`` block ends without error).
+
+    The one CSV writer: ``write_csv`` writes one chunk, runs stream their tables in many.
+    """
+
+    def __init__(self, path: str | Path, *, dialect: str = DEFAULT_CSV_DIALECT) -> None:
+        self.path = Path(path)
+        self.layout = _csv_dialect(dialect)
+        self._stack = ExitStack()
+        self._handle = None
+        self._header_written = False
+
+    def __enter__(self) -> "CsvFileWriter":
+        temp = self._stack.enter_context(atomic_path(self.path))
+        # newline="": pandas writes the dialect's line terminator itself; utf-8-sig writes the BOM once.
+        self._handle = self._stack.enter_context(open(temp, "w", encoding=self.layout.encoding, newline=""))
+        return self
+
+    def write(self, df: pd.DataFrame) -> None:
+        """Append the rows of ``df`` (the first chunk also writes the header, even without rows)."""
+        if self._header_written and df.empty:
+            return
         neutralize_frame(df).to_csv(
-            temp,
+            self._handle,
             index=False,
-            sep=layout.sep,
-            encoding=layout.encoding,
-            lineterminator=layout.lineterminator,
-            decimal=layout.decimal,
+            header=not self._header_written,
+            sep=self.layout.sep,
+            lineterminator=self.layout.lineterminator,
+            decimal=self.layout.decimal,
             quoting=csv.QUOTE_MINIMAL,
         )
+        self._header_written = True
+
+    def __exit__(self, *exc_info: Any) -> bool:
+        return self._stack.__exit__(*exc_info)
+
+
+def write_csv(df: pd.DataFrame, path: str | Path, *, dialect: str = DEFAULT_CSV_DIALECT) -> Path:
+    """Write `df` (without index) as CSV in the named dialect, neutralised and atomic."""
+    with CsvFileWriter(path, dialect=dialect) as writer:
+        writer.write(df)
     return Path(path)
 
 
@@ -221,17 +251,47 @@ def _open_on(book: Any, sheet: str) -> None:
         worksheet.sheet_view.tabSelected = worksheet.title == sheet
 
 
-def write_parquet(df: pd.DataFrame, path: str | Path, schema: pa.Schema | None = None) -> Path:
-    """Write `df` (without index) as Parquet, optionally cast to `schema`.
+class ParquetFileWriter:
+    """A Parquet file written in row groups, one per DataFrame chunk, atomic like ``CsvFileWriter``.
 
-    Not neutralised: Parquet is read by analysis tools, not spreadsheets, so cells stay exact.
+    Every chunk is cast to ``schema`` (when given), so the types stay fixed even
+    for an empty table; pandas' metadata rides along, so the file reads back with
+    the frame's dtypes. Not neutralised: Parquet is read by analysis tools, not
+    spreadsheets, so cells stay exact. The one Parquet writer (``write_parquet``
+    writes one chunk).
     """
-    import pyarrow as pa
-    import pyarrow.parquet as pq
 
-    table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
-    with atomic_path(path) as temp:
-        pq.write_table(table, temp)
+    def __init__(self, path: str | Path, *, schema: pa.Schema | None = None) -> None:
+        self.path = Path(path)
+        self.schema = schema
+        self._stack = ExitStack()
+        self._temp: Path | None = None
+        self._writer = None
+
+    def __enter__(self) -> "ParquetFileWriter":
+        self._temp = self._stack.enter_context(atomic_path(self.path))
+        return self
+
+    def write(self, df: pd.DataFrame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self._writer is not None and df.empty:
+            return
+        table = pa.Table.from_pandas(df, schema=self.schema, preserve_index=False)
+        if self._writer is None:
+            self.schema = table.schema  # with pandas' metadata, for every later chunk too
+            self._writer = self._stack.enter_context(pq.ParquetWriter(self._temp, self.schema))
+        self._writer.write_table(table)
+
+    def __exit__(self, *exc_info: Any) -> bool:
+        return self._stack.__exit__(*exc_info)
+
+
+def write_parquet(df: pd.DataFrame, path: str | Path, schema: pa.Schema | None = None) -> Path:
+    """Write `df` (without index) as Parquet, optionally cast to `schema` (see ``ParquetFileWriter``)."""
+    with ParquetFileWriter(path, schema=schema) as writer:
+        writer.write(df)
     return Path(path)
 
 
