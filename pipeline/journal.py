@@ -175,7 +175,7 @@ def check_header(header: dict[str, Any], expected: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- journal → tables
 
 DEFAULT_WRITE_ROWS = 5000  # rows per DataFrame when streaming a table to disk
-DEFAULT_WRITE_CHARS = 16_000_000  # ... or fewer, when their texts are long
+DEFAULT_WRITE_CHARS = 2_000_000  # ... or fewer, when their texts are long: the chunk bounds peak memory
 STREAMED_TABLES = ("documents", "entities", "drivers", "people", "quotes", "errors")
 
 
