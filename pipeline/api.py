@@ -39,6 +39,7 @@ from .engine import (
     process_items,
     text_item,
 )
+from .tokenize import install_safe_tokenizer
 from .io.writers import DEFAULT_CSV_DIALECT, DEFAULT_XLSX_NAME  # noqa: F401  (part of the API)
 from .tables import (
     DEFAULT_ERROR_MESSAGE_CHARS,  # noqa: F401  (part of the API)
@@ -82,12 +83,15 @@ def load_pipeline(model: str | None = None, *, components: Sequence[str] = DEFAU
 
     ``lemmatizer=False`` does not load the base's lemmatizer at all (batch runs:
     no table carries lemmas). ``nlp.meta["motorsport"]["base"]`` records which base was used.
+    ``nlp.tokenizer`` is the base's tokenizer made safe on hostile text (``tokenize.SafeTokenizer``),
+    so every ``nlp(text)`` and ``nlp.pipe`` stays linear, and a saved pipeline keeps it.
     """
     # Importing the modules registers the factories even without an installed
     # entry point (e.g. running from a source checkout).
     from . import components as _components  # noqa: F401
 
     nlp, info = resolve_base(model, lemmatizer=lemmatizer)
+    install_safe_tokenizer(nlp)
     for name in components:
         nlp.add_pipe(name)
     nlp.meta["motorsport"] = {"base": info.as_dict()}

@@ -43,3 +43,24 @@ def test_rules_load_from_a_wheel_install(wheel, tmp_path):
     assert module_file.startswith(str(target))
     assert rules_root.startswith(str(target))
     assert int(count) > 500
+
+
+def test_a_saved_pipeline_loads_with_spacy_load_from_a_wheel_install(wheel, tmp_path):
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+                   check=True, capture_output=True)
+    saved = tmp_path / "saved"
+    wheel_first = f"import sys; sys.path.insert(0, {str(target)!r}); "
+    subprocess.run([sys.executable, "-c", wheel_first + f"from pipeline.api import load_pipeline; "
+                                                        f"load_pipeline().to_disk({str(saved)!r})"],
+                   cwd=tmp_path, capture_output=True, text=True, check=True)
+    # A fresh process that never imports pipeline: the entry points name the tokenizer and the components.
+    script = (wheel_first + "import spacy; nlp = spacy.load(sys.argv[1]); "
+              "doc = nlp('Lena Hofbauer (Rosenheim) gewann. ' + '(' * 20000); "
+              "print(type(nlp.tokenizer).__name__, sys.modules['pipeline'].__file__, len(doc.text), doc._.drivers[0]['driver'])")
+    result = subprocess.run([sys.executable, "-c", script, str(saved)], cwd=tmp_path, capture_output=True, text=True,
+                            check=True, timeout=300)
+    tokenizer, module_file, chars, driver = result.stdout.split(maxsplit=3)
+    assert tokenizer == "SafeTokenizer" and module_file.startswith(str(target))
+    assert int(chars) == len("Lena Hofbauer (Rosenheim) gewann. ") + 20000
+    assert driver.strip() == "Lena Hofbauer"

@@ -22,3 +22,32 @@ def test_long_runs_are_cut_and_the_text_is_kept():
     assert max(len(token.text) for token in doc) <= 100
     assert [t.text for t in doc[:2]] == ["Lena", "Hofbauer"]
     assert doc[-2].text == "Ende" and doc[-1].text == "."
+
+
+def test_load_pipeline_installs_the_safe_tokenizer_for_every_call():
+    from pipeline.api import load_pipeline
+    from pipeline.tokenize import SafeTokenizer
+
+    nlp = load_pipeline(components=())
+    assert isinstance(nlp.tokenizer, SafeTokenizer)
+    text = "Lena Hofbauer " + "(" * 30_000 + " fuhr.\n\nDann " + "»" * (DEFAULT_MAX_RUN + 5) + " Ende."
+    for doc in (nlp(text), next(nlp.pipe([text])), nlp.make_doc(text)):
+        assert doc.text == text
+        assert max(len(token.text) for token in doc) <= 100
+    plain = "Lena Hofbauer (Rosenheim) fuhr im Porsche 911 GT3 R.\n\n„Super“, sagte sie."
+    assert [t.text for t in nlp.make_doc(plain)] == [t.text for t in spacy.blank("de").make_doc(plain)]
+
+
+def test_a_saved_pipeline_loads_with_spacy_load_and_keeps_the_safe_tokenizer(tmp_path):
+    from pipeline.api import load_pipeline
+    from pipeline.tokenize import SAFE_TOKENIZER, SafeTokenizer
+
+    nlp = load_pipeline(components=())
+    nlp.tokenizer.add_special_case("GT3-R", [{"ORTH": "GT3-R"}])  # the wrapped tokenizer's rules are saved
+    nlp.to_disk(tmp_path / "saved")
+    loaded = spacy.load(tmp_path / "saved")
+
+    assert loaded.config["nlp"]["tokenizer"]["@tokenizers"] == SAFE_TOKENIZER
+    assert isinstance(loaded.tokenizer, SafeTokenizer)
+    assert [t.text for t in loaded("im GT3-R")] == ["im", "GT3-R"]
+    assert len(loaded("x" * 5_000)) == 50
