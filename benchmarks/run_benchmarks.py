@@ -73,9 +73,13 @@ def _texts(corpus: Path) -> list[str]:
 
 
 def _words(docs) -> int:
-    from pipeline.engine import count_words
+    """Tokens that are neither punctuation nor whitespace (as the run summary counts them).
 
-    return sum(count_words(doc) for doc in docs)
+    Counted here, not imported from the package: the baseline child runs an
+    older package that keeps the function elsewhere."""
+    from spacy.attrs import IS_PUNCT, IS_SPACE
+
+    return sum(int(len(doc) - doc.to_array([IS_PUNCT, IS_SPACE]).any(axis=1).sum()) for doc in docs if len(doc))
 
 
 def child_tokenize(corpus: Path, model: str | None) -> dict:
