@@ -145,6 +145,9 @@ AGE_WORD_RE = re.compile(r"(\d{1,2})-[Jj]ährige")
 _WORD_RE = re.compile(r"\w[\w\-’'.]*")
 WORD_RUN_RE = re.compile(r"\w+")
 NOUN_FORM_ENDINGS = ("", "e", "en", "n", "in", "innen", "s")  # Franzose/Franzosen/Französin, Däne/Dänen
+# From this length on, a text's words are indexed once for noun look-ups; below it a
+# regex scan per noun is cheaper than the index (both find the same words, tested).
+WORD_INDEX_MIN_CHARS = 20_000
 AGE_ANYWHERE_RE = re.compile(r"\((\d+)\b|\b(\d+)-[Jj]ährige|\b(\d+) Jahre")
 
 
@@ -1382,7 +1385,8 @@ def _noun_elsewhere(st: _Doc, noun: str, slot: Slot) -> bool:
     if not noun:
         return False
     stem = noun[:-1] if noun.endswith("e") else noun  # Franzose/Franzosen, Däne/Dänen
-    if WORD_RUN_RE.fullmatch(stem):  # a plain word: its inflected forms are whole words of the index
+    if len(st.text) > WORD_INDEX_MIN_CHARS and WORD_RUN_RE.fullmatch(stem):
+        # A long text: the noun's forms from one index of its words, not one scan per noun.
         return st.any_outside(st.word_hits(stem + ending for ending in NOUN_FORM_ENDINGS), slot.start, slot.end)
     return st.hit_outside(rf"\b{re.escape(stem)}(?:e|en|n|in|innen|s)?\b", slot.start, slot.end)
 

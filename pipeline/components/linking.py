@@ -27,10 +27,10 @@ base model's own entities in ``doc.spans["base_ents"]``, and fills
 from __future__ import annotations
 
 import bisect
+from itertools import compress
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
 from .. import extensions  # noqa: F401
 from ..schema import (BASE_ENTS_KEY, BRACKET_LINKS_KEY, GROUP_MENTIONS_KEY, HOMETOWNS_KEY, QUOTES_KEY, THINGS_KEY,
@@ -111,18 +111,26 @@ class LinkWords:
             *self.ordinal, *sister_forms, *self.pronoun_masculine, *self.pronoun_feminine))
 
 
+def canonical_key(start_char: int, end_char: int) -> tuple:
+    """Where ``span._.canonical`` of the span at these characters lives in
+    ``doc.user_data``: spaCy keys a span's extension values by name and character
+    offsets. Read and written there directly, since each ``span._`` access builds
+    an accessor object (a few µs, several times per entity). Tested against ``span._``."""
+    return ("._.", "canonical", start_char, end_char)
+
+
 class Thing:
     """A team, car or other thing of the rulers, read once per document: each Span
     attribute and ``._.`` access is a lookup, and linking asks for them often."""
 
-    __slots__ = ("span", "start", "end", "start_char", "label", "name", "id_")
+    __slots__ = ("span", "start", "end", "start_char", "end_char", "label", "name", "id_")
 
-    def __init__(self, span: Span, text: str) -> None:
+    def __init__(self, span: Span, text: str, user_data: dict) -> None:
         self.span = span
-        self.start, self.end, self.start_char = span.start, span.end, span.start_char
+        self.start, self.end, self.start_char, self.end_char = span.start, span.end, span.start_char, span.end_char
         self.label = span.label_
         # The canonical name, else the text (sliced from the doc text: span.text makes a Token per word).
-        self.name = span._.canonical or text[self.start_char:span.end_char]
+        self.name = user_data.get(canonical_key(self.start_char, self.end_char)) or text[self.start_char:self.end_char]
         self.id_ = span.id_
 
 
@@ -160,7 +168,7 @@ class DriverLinker(ConfiguredPipe):
         index = view.index  # sentence and paragraph lookups for every step
         words = self.words
         quoted = _quoted_chars(doc, self.cfg["quotes_key"])
-        every_thing = [Thing(span, view.text) for span in doc.spans.get(self.cfg["things_key"], [])]
+        every_thing = [Thing(span, view.text, doc.user_data) for span in doc.spans.get(self.cfg["things_key"], [])]
         # Inside quotes, only known names count: "dem ganzen Team Rückenwind" is speech, not a team.
         all_things = [t for t in every_thing if t.id_ == GAZETTEER_ID or not _inside(t.start_char, quoted)]
         things = [t for t in all_things if not _inside(t.start_char, quoted)]
@@ -170,7 +178,7 @@ class DriverLinker(ConfiguredPipe):
         extra = [({"person": int(g.kb_id_), "kind": "group"}, TokenRange(g.start, g.end, g.start_char))
                  for g in doc.spans.get(self.cfg["groups_key"], [])]
         # Cue words in one pass over the lower-case tokens; each step checks its own words at these positions.
-        cue_positions = [i for i, lower in enumerate(lowers) if lower in words.cue_lowers]
+        cue_positions = list(compress(range(len(lowers)), map(words.cue_lowers.__contains__, lowers)))
         extra += _subject_pronouns(doc, view, cue_positions, people, narrative, quoted, words)
         evidence = sorted(narrative + extra, key=lambda pair: pair[1].start)
         facts = DocumentFacts(doc, view, cue_positions, every_thing, people, evidence, words, self.cfg["links_key"])
@@ -200,7 +208,7 @@ class DriverLinker(ConfiguredPipe):
             if people[person_id]["car"] is None and len(car_names) == 1 and person_id not in unstated_cars:
                 people[person_id]["car"] = car
         doc.spans[self.cfg["base_ents_key"]] = list(doc.ents)
-        doc.ents = self._entities(doc, people, mention_ranges, every_thing)
+        doc.ents = self._entities(doc, view, people, mention_ranges, every_thing)
         doc._.people = people
         doc._.drivers = [_driver_row(p) for p in people if p["kind"] == "driver"]
         return doc
@@ -351,22 +359,40 @@ class DriverLinker(ConfiguredPipe):
             if person["kind"] == "driver" and person["team"] is None and person["car"] in cars:
                 person["team"] = team
 
-    def _entities(self, doc: Doc, people, mention_ranges, things: list[Thing]) -> list[Span]:
-        entities = []
+    def _entities(self, doc: Doc, view, people, mention_ranges, things: list[Thing]) -> list[tuple[str, int, int]]:
+        """(label, start, end) of the entities: people, hometowns, things; the longest
+        wins where they overlap (``spacy.util.filter_spans``). Each entity's
+        ``_.canonical`` is written in this order, so where a person and a thing
+        share their characters the thing's reading comes last, as it always did."""
+        user_data, text, ends = doc.user_data, view.text, view.ends
+        entities: list[tuple[int, int, str]] = []
         for mention, span in mention_ranges:
             if mention["kind"] == "description":
                 continue
             person = people[mention["person"]]
-            entity = Span(doc, span.start, span.end, label=PERSON_LABELS[person["kind"]])
-            entity._.canonical = person["name"]
-            entities.append(entity)
-        # Read live: a person entity above may have set the canonical of the same characters.
-        text = doc_view(doc).text
-        for span in [*doc.spans.get(self.cfg["hometowns_key"], []), *(thing.span for thing in things)]:
-            entity = Span(doc, span.start, span.end, label=span.label_)
-            entity._.canonical = span._.canonical or text[span.start_char:span.end_char]
-            entities.append(entity)
-        return filter_spans(entities)
+            user_data[canonical_key(span.start_char, ends[span.end - 1])] = person["name"]
+            entities.append((span.start, span.end, PERSON_LABELS[person["kind"]]))
+        hometowns = [(span.start, span.end, span.start_char, span.end_char, span.label_)
+                     for span in doc.spans.get(self.cfg["hometowns_key"], [])]
+        for start, end, start_char, end_char, label in [
+                *hometowns, *((t.start, t.end, t.start_char, t.end_char, t.label) for t in things)]:
+            key = canonical_key(start_char, end_char)
+            # Read now: a person entity above may have set the canonical of the same characters.
+            user_data[key] = user_data.get(key) or text[start_char:end_char]
+            entities.append((start, end, label))
+        return [(label, start, end) for start, end, label in _longest_first(entities)]
+
+
+def _longest_first(ranges: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """``spacy.util.filter_spans`` on (start, end, label): of overlapping ranges the
+    (first) longest stays; the result is in text order."""
+    kept, seen = [], set()
+    for entity in sorted(ranges, key=lambda r: (r[1] - r[0], -r[0]), reverse=True):
+        start, end, _ = entity
+        if start not in seen and end - 1 not in seen:
+            kept.append(entity)
+            seen.update(range(start, end))
+    return sorted(kept, key=lambda r: r[0])
 
 
 class DocumentFacts:

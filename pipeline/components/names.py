@@ -17,6 +17,8 @@ Two people with one surname: a surname goes to the one named most recently.
 from __future__ import annotations
 
 import bisect
+import operator
+from itertools import compress
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -86,7 +88,7 @@ class NamePropagator(ConfiguredPipe):
         self._surname_lists(doc, people, taken, surnames)
         given = _index_names(people, lambda name: name.split()[0])
         n_tokens = len(texts)
-        for i in [i for i in range(n_tokens) if name_like[i]]:
+        for i in list(compress(range(n_tokens), name_like)):
             if i in taken:
                 continue
             text = texts[i]
@@ -123,7 +125,7 @@ class NamePropagator(ConfiguredPipe):
         n_tokens = len(texts)
         surnames = _index_names(people, lambda name: name.split()[-1])
         index = 1
-        for slash_at in [i for i, text in enumerate(texts) if text == "/"]:
+        for slash_at in list(compress(range(n_tokens), map("/".__eq__, texts))):
             if slash_at < index or slash_at >= n_tokens - 1:
                 continue
             index = slash_at
@@ -172,9 +174,9 @@ class NamePropagator(ConfiguredPipe):
         lex = self.lexicons
         joiners = lex.link_words.get("list_joiner", frozenset())
         # A name-like word that the next word does not continue.
-        single = [like and not following for like, following in zip(name_like, [*name_like[1:], False])]
+        single = list(map(operator.gt, name_like, [*name_like[1:], False]))
         index = 0
-        for k in [k for k in range(n_tokens) if single[k]]:
+        for k in list(compress(range(n_tokens), single)):
             if k < index:
                 continue
             index = k
@@ -228,7 +230,7 @@ class NamePropagator(ConfiguredPipe):
         # Who each description word fits, from an index of the records (a scan of every
         # record per description made long documents quadratic); kept in step below.
         by_description = PeopleByDescription(people, lex)
-        for i in [i for i, text in enumerate(texts) if text in ARTICLES]:
+        for i in list(compress(range(len(texts)), map(ARTICLES.__contains__, texts))):
             if i in taken:
                 continue
             noun_index, age = self._description_noun(view, i)
@@ -277,7 +279,7 @@ class NamePropagator(ConfiguredPipe):
         view = doc_view(doc)
         texts, lowers, sent_starts, index = view.texts, view.lowers, view.sent_starts, view.index
         starts_of_mentions = [m["start_char"] for m in mentions]
-        for i in [i for i, opens in enumerate(sent_starts) if opens]:
+        for i in list(compress(range(len(sent_starts)), sent_starts)):
             if i in taken or lowers[i] not in ("der", "die", "das"):
                 continue
             noun_index, _ = self._description_noun(view, i)
@@ -344,7 +346,10 @@ class NamePropagator(ConfiguredPipe):
         words = self.lexicons.link_words
         group_articles, group_nouns = words.get("group_article", frozenset()), words.get("group_reference", frozenset())
         n_tokens = len(texts)
-        for i in [i for i in range(n_tokens - 1) if lowers[i] in group_articles or texts[i] == "Beide"]:
+        # Scanned at C speed (map/compress): this runs over every token.
+        cues = sorted({*compress(range(n_tokens - 1), map(group_articles.__contains__, lowers)),
+                       *compress(range(n_tokens - 1), map("Beide".__eq__, texts))})
+        for i in cues:
             if texts[i] == "Beide" and view.sent_starts[i] and not name_like[i + 1]:
                 width = 1  # "Beide fuhren den Maserati …"
             elif lowers[i] in group_articles and lowers[i + 1] in group_nouns:

@@ -227,3 +227,24 @@ def test_linking_and_attribution_read_one_teammate_list():
     assert {"Teamkollegin", "Beifahrer", "Markenkollege"} <= lex.teammate_nouns
     assert LinkWords(lex).teammate is lex.teammate_nouns
     assert AttributionWords.from_lexicons(lex).teammate_noun is lex.teammate_nouns
+
+
+def test_canonical_key_is_where_span_extensions_keep_the_value(blank_nlp):
+    # linking reads and writes span._.canonical through doc.user_data; spaCy must keep it there.
+    from spacy.tokens import Span
+
+    from pipeline.components.linking import canonical_key
+
+    doc = blank_nlp.make_doc("Konrad Ebeling siegte im Porsche 911 GT3 R.")
+    span = Span(doc, 4, 8, label="CAR")
+    doc.user_data[canonical_key(span.start_char, span.end_char)] = "Porsche 911 GT3 R"
+    assert Span(doc, 4, 8, label="TEAM")._.canonical == "Porsche 911 GT3 R"
+    span._.canonical = "911 GT3 R"
+    assert doc.user_data[canonical_key(span.start_char, span.end_char)] == "911 GT3 R"
+
+
+def test_entities_keep_the_longest_of_overlapping_things_and_names(blank_nlp):
+    from pipeline.components.linking import _longest_first
+
+    ranges = [(0, 2, "DRIVER"), (1, 4, "TEAM"), (5, 6, "CAR"), (5, 6, "MANUFACTURER"), (7, 9, "HOMETOWN"), (8, 9, "CAR")]
+    assert _longest_first(ranges) == [(1, 4, "TEAM"), (5, 6, "CAR"), (7, 9, "HOMETOWN")]
