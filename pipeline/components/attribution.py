@@ -44,7 +44,7 @@ from ..schema import check_span_keys
 from .configured import ConfiguredPipe
 from .descriptions import is_feminine_noun
 from .doc_view import doc_view
-from .shapes import place_fits
+from .shapes import paragraph_index, place_fits
 from .quotes import (
     DEFAULT_SCARE_SPANS_KEY,
     REPORTING_FORMS,
@@ -52,7 +52,6 @@ from .quotes import (
     Sentences,
     after_cue_word,
     outer_span,
-    paragraph_spans,
 )
 
 logger = logging.getLogger(__name__)
@@ -189,10 +188,12 @@ class _Doc:
 
     def __init__(self, doc: Doc, quotes: list[dict], people: list[dict], mentions: list[dict], scare_key: str) -> None:
         self.doc = doc
-        self.text = text = doc_view(doc).text
+        view = doc_view(doc)
+        self.text = text = view.text
         self.parsed = doc.has_annotation("DEP")  # O(n): ask once per document
         self.people = people
-        self.paragraphs = paragraph_spans(text)
+        # The document's paragraphs as every component reads them (shapes.paragraph_spans, via the view).
+        self.paragraphs = view.paragraphs
         self.p_starts = [start for start, _ in self.paragraphs]
         self.outer = [outer_span(text, q) for q in quotes]
         scare = [(span.start_char - 1, span.end_char + 1) for span in doc.spans.get(scare_key, [])]
@@ -355,7 +356,7 @@ class _Doc:
             self.set_person(self.mentions[index], person)
 
     def paragraph_of(self, pos: int) -> int:
-        return max(bisect_right(self.p_starts, pos) - 1, 0)
+        return paragraph_index(self.p_starts, pos)
 
     def mention_at(self, start: int, end: int) -> dict | None:
         """The first mention that starts in [start, end)."""
@@ -390,12 +391,16 @@ class _Doc:
             count += 1
 
     def words(self, start: int, end: int) -> list[tuple[int, int, str]]:
+        """(start, end, word) of the words in [start, end) outside quotes, each part
+        read on its own (a word cut by a quote or the window ends there)."""
         found = []
+        text = self.text
         for seg_start, seg_end in self.outside.segments(start, end):
-            for match in _WORD_RE.finditer(self.text[seg_start:seg_end]):
+            # pos/endpos: the same matches as on the slice (the pattern has no anchors), without copying it
+            for match in _WORD_RE.finditer(text, seg_start, seg_end):
                 word = match.group().rstrip(".")  # "sen." keeps its word, not the full stop
-                start = match.start() + seg_start
-                found.append((start, start + len(word), word))
+                word_start = match.start()
+                found.append((word_start, word_start + len(word), word))
         return found
 
 
