@@ -302,15 +302,16 @@ def _link_words(path: Path) -> dict[str, frozenset[str]]:
     return {kind: frozenset(found) for kind, found in words.items()}
 
 
-ATTRIBUTION_WORD_CLASSES = ("genitive_article", "indefinite_article", "next_sentence_opener", "non_subject_before",
+ATTRIBUTION_WORD_CLASSES = ("apposition_article", "cue_preposition", "genitive_article", "indefinite_article",
+                            "indefinite_subject", "next_sentence_opener", "non_subject_before",
                             "particle", "participle_block_opener", "participle_ending", "phrase_adverb", "phrase_stop", "rival_before",
-                            "teammate_possessive", "title_abbreviation")
+                            "teammate_possessive", "title_abbreviation", "topic_preposition")
 QUOTE_WORD_CLASSES = ("abbreviation", "definite_article", "determiner_start", "first_person", "naming_after",
                       "naming_before", "naming_suffix", "naming_verb", "non_verb", "reporting_form", "subjunctive_form")
 PLACE_WORD_CLASSES = ("aus_article", "aus_place_joiner", "origin_participle", "origin_verb", "place_joiner",
                       "place_prefix", "shared_word")
 PERSON_WORD_CLASSES = ("academic_title", "name_opener", "name_suffix")
-DESCRIPTION_WORD_CLASSES = ("age_suffix", "feminine_ending", "object_before", "pronoun_feminine",
+DESCRIPTION_WORD_CLASSES = ("age_suffix", "feminine_ending", "object_before", "origin_article", "pronoun_feminine",
                             "pronoun_masculine", "seniority_older", "seniority_younger", "subject_article")
 
 

@@ -84,12 +84,19 @@ class AttributionWords:
     description (``der heute 52-Jährige``) and those that end one;
     ``rival_before``: a name after these (``gegen X``) is a rival, not the one described;
     ``title_abbreviation``: ``Dr.``, whose dot ends no sentence;
+    ``cue_preposition``: ``so``/``laut`` in place of a verb (``„…“, so X``);
+    ``indefinite_subject``: ``sagte man``, ``ein Sprecher``: nobody known;
+    ``apposition_article``: ``Der Leiter der X-Abteilung, Gerd Hallstein,``;
+    ``topic_preposition``: ``sprach von einer „…“``;
     ``subject_article``: ``der``/``die`` opening a description that can be a speaker;
     ``pronoun_gender``: ``er`` → m, ``sie`` → f; ``seniority``: ``senior`` → older, ``jun.`` → younger.
     """
 
+    apposition_article: frozenset[str] = frozenset()
+    cue_preposition: frozenset[str] = frozenset()
     genitive_article: frozenset[str] = frozenset()
     indefinite_article: frozenset[str] = frozenset()
+    indefinite_subject: frozenset[str] = frozenset()
     next_sentence_opener: frozenset[str] = frozenset()
     non_subject_before: frozenset[str] = frozenset()
     particle: frozenset[str] = frozenset()
@@ -101,6 +108,7 @@ class AttributionWords:
     teammate_noun: frozenset[str] = frozenset()
     teammate_possessive: frozenset[str] = frozenset()
     title_abbreviation: frozenset[str] = frozenset()
+    topic_preposition: frozenset[str] = frozenset()
     subject_article: frozenset[str] = frozenset()
     pronoun_gender: dict[str, str] = field(default_factory=dict)
     seniority: dict[str, str] = field(default_factory=dict)
@@ -117,7 +125,9 @@ class AttributionWords:
         seniority = {**{word: "older" for word in described.get("seniority_older", ())},
                      **{word: "younger" for word in described.get("seniority_younger", ())}}
         return cls(
+            apposition_article=get("apposition_article"), cue_preposition=get("cue_preposition"),
             genitive_article=get("genitive_article"), indefinite_article=get("indefinite_article"),
+            indefinite_subject=get("indefinite_subject"), topic_preposition=get("topic_preposition"),
             next_sentence_opener=get("next_sentence_opener"), non_subject_before=get("non_subject_before"),
             particle=get("particle"), participle_block_opener=get("participle_block_opener"),
             participle_ending=tuple(sorted(get("participle_ending"))), phrase_adverb=get("phrase_adverb"),
@@ -552,7 +562,7 @@ class Attributor:
             return self._next_sentence_cue(st, quotes, index)
         has_comma = "," in text[o_end:cue[0]]
         word = cue[2]
-        known = word in self.speech_forms or word in REPORTING_FORMS or word in ("so", "laut")
+        known = word in self.speech_forms or word in REPORTING_FORMS or word in self.words.cue_preposition
         if not has_comma and not known:
             return None
         slot = self._slot_after(st, cue[1], limit)
@@ -624,7 +634,7 @@ class Attributor:
                 if nxt is None or st.text[end:nxt[0]].strip() or st.mention_covering(nxt[0]) is None:
                     return None
             seen += 1
-            if seen > self.max_cue_words or lowered in ("ein", "eine", "man", "es"):
+            if seen > self.max_cue_words or lowered in self.words.indefinite_subject:
                 return None
         return None
 
@@ -697,7 +707,7 @@ class Attributor:
         return None, noun_end
 
     def _cue_text(self, st: _Doc, word: str, verb_end: int, slot: Slot, limit: int) -> str:
-        if word in ("so", "laut"):
+        if word in self.words.cue_preposition:
             return word
         text = st.text
         cue = word
@@ -813,15 +823,14 @@ class Attributor:
         start = words[index][0]
         return Slot("description", start, noun_end, st.text[start:noun_end])
 
-    @staticmethod
-    def _named_after(st: _Doc, words: list, noun_index: int) -> bool:
+    def _named_after(self, st: _Doc, words: list, noun_index: int) -> bool:
         """``Der Däne Nyholm``, ``Der Leiter der X-Abteilung, Gerd Hallstein,``: a
         name in apposition to the description noun is the better subject."""
         for index in range(noun_index + 1, min(noun_index + 6, len(words))):
             start, _, word = words[index]
             if st.mention_covering(start) is not None:
                 return True
-            if not (word in ("der", "des", "dem", "den") or word[:1].isupper()):
+            if not (word in self.words.apposition_article or word[:1].isupper()):
                 return False
         return False
 
@@ -871,7 +880,7 @@ class Attributor:
         if verbs:
             position = min(verbs)[1]
             word = words[position][2]
-            preposition = next((w for _, _, w in words[position + 1:position + 4] if w in ("von", "vom", "über")), None)
+            preposition = next((w for _, _, w in words[position + 1:position + 4] if w in self.words.topic_preposition), None)
             if word.lower().startswith("sprach") and preposition:
                 return f"{word} {preposition}"
             return word

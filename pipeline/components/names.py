@@ -278,9 +278,10 @@ class NamePropagator(ConfiguredPipe):
         gives that driver's hometown, whatever the noun."""
         view = doc_view(doc)
         texts, lowers, sent_starts, index = view.texts, view.lowers, view.sent_starts, view.index
+        origin_articles = self.lexicons.description_words.get("origin_article", frozenset())  # "Das Rallyetalent aus …"
         starts_of_mentions = [m["start_char"] for m in mentions]
         for i in list(compress(range(len(sent_starts)), sent_starts)):
-            if i in taken or lowers[i] not in ("der", "die", "das"):
+            if i in taken or lowers[i] not in origin_articles:
                 continue
             noun_index, _ = self._description_noun(view, i)
             if noun_index is None or noun_index + 1 >= len(texts) or texts[noun_index + 1] != "aus":
