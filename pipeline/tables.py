@@ -9,7 +9,7 @@ processes before becoming DataFrames.
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Optional, TypedDict
 
 import pandas as pd
 from spacy.tokens import Doc
@@ -58,13 +58,23 @@ DEFAULT_ERROR_MESSAGE_CHARS = 500
 ERROR_STAGES = ("read", "decode", "process")
 
 
-def error_row(doc_id: str | None, source: str, *, stage: str, kind: str, message: str) -> dict[str, Any]:
+class ErrorRow(TypedDict):
+    """One row of ``errors``: an input that was not analysed (``docs/tables.md``)."""
+
+    doc_id: Optional[str]
+    source: str
+    stage: str  # one of ERROR_STAGES
+    error_kind: str
+    message: str  # one line, at most DEFAULT_ERROR_MESSAGE_CHARS
+
+
+def error_row(doc_id: str | None, source: str, *, stage: str, kind: str, message: str) -> ErrorRow:
     """The ``errors`` row of an input that was not analysed: the one constructor of every path
     (reading, processing, a worker that died), so the rows agree wherever they come from."""
     if stage not in ERROR_STAGES:
         raise ValueError(f"stage must be one of {', '.join(ERROR_STAGES)}, not {stage!r}")
-    return {"doc_id": doc_id, "source": source, "stage": stage, "error_kind": kind,
-            "message": message[:DEFAULT_ERROR_MESSAGE_CHARS]}
+    return ErrorRow(doc_id=doc_id, source=source, stage=stage, error_kind=kind,
+                    message=message[:DEFAULT_ERROR_MESSAGE_CHARS])
 
 
 def doc_to_rows(doc: Doc, doc_id: str, source: str = "", base_model: str = "") -> dict[str, list[dict]]:

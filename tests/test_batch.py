@@ -278,16 +278,31 @@ def test_processing_failures_are_in_errors_csv_of_a_run(faulty_nlp, tmp_path) ->
 # --------------------------------------------------------------------------- memory
 
 
-def test_each_zone_frees_the_strings_it_added(nlp: Language) -> None:
-    def unique_words(seed: int) -> str:
-        rng = random.Random(seed)
-        return " ".join("".join(rng.choice("bcdfghklmnprstvwz") for _ in range(9)).title() for _ in range(300))
+def unique_words(seed: int) -> str:
+    rng = random.Random(seed)
+    return " ".join("".join(rng.choice("bcdfghklmnprstvwz") for _ in range(9)).title() for _ in range(300))
 
-    list(process_items(nlp, items_for([unique_words(0)])))  # warm-up: lazily loaded tables
+
+def test_each_zone_frees_the_strings_it_added(nlp: Language) -> None:
+    list(process_items(nlp, items_for([unique_words(0)]), memory_zone=True))  # warm-up: lazily loaded tables
     before = len(nlp.vocab.strings)
-    entries = list(process_items(nlp, items_for([unique_words(seed) for seed in range(1, 20)])))
+    entries = list(process_items(nlp, items_for([unique_words(seed) for seed in range(1, 20)]), memory_zone=True))
     assert len(entries) == 19
     assert len(nlp.vocab.strings) == before
+
+
+def test_the_first_documents_warm_the_vocabulary_then_zones_free_the_rest(monkeypatch) -> None:
+    from pipeline import engine
+
+    monkeypatch.setattr(engine, "DEFAULT_WARM_DOCS", 3)
+    nlp = load_pipeline(components=())  # a pipeline of its own: no documents seen yet
+    sizes = [len(nlp.vocab.strings)]
+    for seed in range(0, 12, 2):  # two documents per call
+        list(process_items(nlp, items_for([unique_words(seed), unique_words(seed + 1)])))
+        sizes.append(len(nlp.vocab.strings))
+    # The strings of the first 4 documents (two calls, up to the 3 warm-up documents) stay for
+    # good; every later call runs in a memory zone and leaves the strings as they were.
+    assert sizes[0] < sizes[1] < sizes[2] == sizes[3] == sizes[4] == sizes[5] == sizes[6]
 
 
 def test_zones_are_bounded_by_documents_and_characters() -> None:
