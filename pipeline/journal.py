@@ -31,6 +31,7 @@ from typing import Any, Iterator
 JOURNAL_VERSION = 1
 DEFAULT_WORK_DIR = ".work"
 DEFAULT_JOURNAL_NAME = "journal.jsonl"
+DEFAULT_SUMMARY_NAME = "drivers_summary.sqlite"  # the drivers summary's state while the tables are written
 KEY_BYTES = 16
 # Texts may carry lone surrogates (e.g. "\ud800" escaped in a JSON input); keep them byte-exact.
 _ENCODING_ERRORS = "surrogatepass"
@@ -204,11 +205,13 @@ def export_tables(
     """
     from contextlib import ExitStack
 
-    from .io.writers import CsvFileWriter, ParquetFileWriter, write_csv, write_parquet, write_xlsx
+    import pandas as pd
+
+    from .io.writers import CsvFileWriter, ParquetFileWriter, write_xlsx
     from .tables import DriversSummary, arrow_schema, to_frame
 
     counts = ExportCounts(rows={name: 0 for name in (*STREAMED_TABLES, "drivers_summary")})
-    summary = DriversSummary()
+    summary = DriversSummary(journal_path.parent / DEFAULT_SUMMARY_NAME)  # on disk: flat memory
     keep_all = "xlsx" in formats
     all_rows: dict[str, list[dict]] = {name: [] for name in STREAMED_TABLES}
     buffers: dict[str, list[dict]] = {name: [] for name in STREAMED_TABLES}
@@ -252,15 +255,25 @@ def export_tables(
         counts.files += [out_dir / f"{name}.{suffix}" for name in STREAMED_TABLES
                          for suffix in ("csv", "parquet") if suffix in formats]
     counts.errors = counts.rows["errors"]
-    summary_frame = summary.frame()
-    counts.rows["drivers_summary"] = len(summary_frame)
-    if "csv" in formats:
-        counts.files.append(write_csv(summary_frame, out_dir / "drivers_summary.csv", dialect=csv_dialect))
-    if "parquet" in formats:
-        counts.files.append(write_parquet(summary_frame, out_dir / "drivers_summary.parquet",
-                                          schema=arrow_schema("drivers_summary")))
+    with ExitStack() as stack:
+        stack.callback(summary.close)
+        sinks_of_summary = []
+        if "csv" in formats:
+            sinks_of_summary.append(stack.enter_context(CsvFileWriter(out_dir / "drivers_summary.csv",
+                                                                      dialect=csv_dialect)))
+        if "parquet" in formats:
+            sinks_of_summary.append(stack.enter_context(ParquetFileWriter(out_dir / "drivers_summary.parquet",
+                                                                          schema=arrow_schema("drivers_summary"))))
+        summary_frames = []
+        for frame in summary.iter_frames():
+            counts.rows["drivers_summary"] += len(frame)
+            for sink in sinks_of_summary:
+                sink.write(frame)
+            if keep_all:
+                summary_frames.append(frame)
+        counts.files += [sink.path for sink in sinks_of_summary]
     if keep_all:
         frames = {name: to_frame(name, all_rows[name]) for name in STREAMED_TABLES}
-        frames = {**{name: frames[name] for name in STREAMED_TABLES}, "drivers_summary": summary_frame}
+        frames["drivers_summary"] = pd.concat(summary_frames, ignore_index=True)
         counts.files.append(write_xlsx(frames, out_dir / "tables.xlsx"))
     return counts

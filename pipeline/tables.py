@@ -8,7 +8,11 @@ processes before becoming DataFrames.
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from collections import defaultdict
+from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Optional, TypedDict
 
 import pandas as pd
@@ -53,6 +57,8 @@ DOCUMENT_TABLES = ("documents", "entities", "drivers", "people", "quotes")
 TABLE_NAMES = (*DOCUMENT_TABLES, "errors", "drivers_summary")
 # Separator of the several values in one drivers_summary cell ("Team A; Team B").
 SUMMARY_SEPARATOR = "; "
+DEFAULT_SUMMARY_BATCH_ROWS = 10_000  # drivers rows per insert into the summary's SQLite table
+DEFAULT_SUMMARY_FRAME_ROWS = 5000  # summary rows per DataFrame when it is written in chunks
 # An errors row's message is cut here: a failure is told in a line, not a traceback.
 DEFAULT_ERROR_MESSAGE_CHARS = 500
 ERROR_STAGES = ("read", "decode", "process")
@@ -136,58 +142,85 @@ def arrow_schema(name: str) -> pa.Schema:
 
 
 class DriversSummary:
-    """The ``drivers_summary`` table, built from drivers rows as they stream by, in O(drivers) memory:
-    each canonical driver across the batch with its documents, quotes, teams, cars and hometowns.
+    """The ``drivers_summary`` table: each canonical driver across the batch with its documents,
+    quotes, teams, cars and hometowns, built from drivers rows as they stream by.
 
-    The one builder of the table: runs feed it from the journal, ``drivers_summary`` from a
-    DataFrame. Rows must come grouped by document (as every table is written), so a driver's
-    documents are counted by watching its last doc_id change.
+    The one builder of the table (runs feed it from the journal, ``drivers_summary`` from a
+    DataFrame). Its state lives in SQLite, in the file ``path`` (a run's work folder) or in
+    memory, so a run's memory does not grow with the number of drivers it names; the table
+    comes back in ordered chunks (``iter_frames``).
     """
 
-    def __init__(self) -> None:
-        self._drivers: dict[str, list] = {}  # driver → [n_documents, last doc_id, n_quotes, teams, cars, hometowns]
+    def __init__(self, path: Path | None = None) -> None:
+        if path is not None:
+            Path(path).unlink(missing_ok=True)  # a fresh table on every export (resumed runs export again)
+        self._db = sqlite3.connect(":memory:" if path is None else str(path))
+        # Scratch data, rebuilt from the journal if lost: no rollback journal, no fsync.
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute("CREATE TABLE drivers (driver TEXT NOT NULL, doc_id TEXT, n_quotes INTEGER, "
+                         "team TEXT, car TEXT, hometown TEXT)")
+        self._pending: list[tuple] = []
 
     def add(self, row: dict[str, Any]) -> None:
         driver = row.get("driver")
         if driver is None:  # a row without a driver names nobody
             return
-        driver = str(driver)
-        state = self._drivers.get(driver)
-        if state is None:
-            state = self._drivers[driver] = [0, None, 0, set(), set(), set()]
-        doc_id = row.get("doc_id")
-        if doc_id is not None and doc_id != state[1]:
-            state[0] += 1
-            state[1] = doc_id
-        state[2] += int(row.get("n_quotes") or 0)
-        for position, name in ((3, "team"), (4, "car"), (5, "hometown")):
-            value = row.get(name)
-            if value is not None and str(value):  # an empty value is no value
-                state[position].add(str(value))
+        self._pending.append((str(driver), _text_or_none(row.get("doc_id")), int(row.get("n_quotes") or 0),
+                              _text_or_none(row.get("team")), _text_or_none(row.get("car")),
+                              _text_or_none(row.get("hometown"))))
+        if len(self._pending) >= DEFAULT_SUMMARY_BATCH_ROWS:
+            self._insert_pending()
+
+    def _insert_pending(self) -> None:
+        self._db.executemany("INSERT INTO drivers VALUES (?, ?, ?, ?, ?, ?)", self._pending)
+        self._pending.clear()
+
+    def iter_frames(self, rows: int = DEFAULT_SUMMARY_FRAME_ROWS) -> Iterator[pd.DataFrame]:
+        """The table in order (documents, then quotes, most first; then driver), ``rows`` per
+        DataFrame; at least one frame, empty when no driver was added."""
+        self._insert_pending()
+        # BINARY collation compares UTF-8 bytes: the order of code points, as Python sorts str.
+        cursor = self._db.execute(
+            "SELECT driver, COUNT(DISTINCT doc_id) AS n_documents, SUM(n_quotes) AS n_quotes, "
+            "json_group_array(DISTINCT team), json_group_array(DISTINCT car), json_group_array(DISTINCT hometown) "
+            "FROM drivers GROUP BY driver ORDER BY n_documents DESC, n_quotes DESC, driver")
+        yielded = False
+        while chunk := cursor.fetchmany(rows):
+            yield to_frame("drivers_summary", [
+                {"driver": driver, "n_documents": documents, "n_quotes": quotes, "teams": _joined(teams),
+                 "cars": _joined(cars), "hometowns": _joined(hometowns)}
+                for driver, documents, quotes, teams, cars, hometowns in chunk])
+            yielded = True
+        if not yielded:
+            yield to_frame("drivers_summary", [])
 
     def frame(self) -> pd.DataFrame:
-        rows = [{"driver": driver, "n_documents": state[0], "n_quotes": state[2],
-                 "teams": SUMMARY_SEPARATOR.join(sorted(state[3])), "cars": SUMMARY_SEPARATOR.join(sorted(state[4])),
-                 "hometowns": SUMMARY_SEPARATOR.join(sorted(state[5]))}
-                for driver, state in sorted(self._drivers.items())]
-        frame = to_frame("drivers_summary", rows)
-        return frame.sort_values(["n_documents", "n_quotes", "driver"], ascending=[False, False, True],
-                                 ignore_index=True)
+        """The whole table as one DataFrame."""
+        return pd.concat(list(self.iter_frames()), ignore_index=True)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _text_or_none(value: Any) -> str | None:
+    # An empty value is no value (the summary joins what the texts state).
+    return None if value is None or str(value) == "" else str(value)
+
+
+def _joined(values_json: str) -> str:
+    return SUMMARY_SEPARATOR.join(sorted(value for value in json.loads(values_json) if value is not None))
 
 
 def drivers_summary(drivers: pd.DataFrame) -> pd.DataFrame:
-    """The ``drivers_summary`` of a drivers table (``DriversSummary``; rows in any order)."""
-    # Missing values (pd.NA) become None; rows are grouped by document first (a stable sort in
-    # order of first appearance), as the builder counts documents by doc_id changes.
-    records = drivers.astype(object).where(drivers.notna(), None).to_dict("records")
-    positions: dict[Any, int] = {}
-    for row in records:
-        positions.setdefault(row.get("doc_id"), len(positions))
-    records.sort(key=lambda row: positions[row.get("doc_id")])
+    """The ``drivers_summary`` of a drivers table (see ``DriversSummary``)."""
     summary = DriversSummary()
-    for row in records:
-        summary.add(row)
-    return summary.frame()
+    try:
+        for row in drivers.astype(object).where(drivers.notna(), None).to_dict("records"):  # pd.NA → None
+            summary.add(row)
+        return summary.frame()
+    finally:
+        summary.close()
 
 
 def build_frames(rows: dict[str, list[dict]]) -> dict[str, pd.DataFrame]:

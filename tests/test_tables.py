@@ -118,6 +118,56 @@ def test_drivers_summary_counts_documents_of_rows_in_any_order() -> None:
     assert list(summary.index) == ["Ida Wendeborn", "Kai Österle"]  # a row without driver names nobody
 
 
+def reference_summary(rows: list[dict]) -> list[tuple]:
+    """The summary as the table's documentation defines it, computed the plain way."""
+    drivers: dict[str, dict] = {}
+    for row in rows:
+        if row.get("driver") is None:
+            continue
+        state = drivers.setdefault(row["driver"], {"docs": set(), "quotes": 0, "team": set(), "car": set(),
+                                                   "hometown": set()})
+        if row.get("doc_id") is not None:
+            state["docs"].add(row["doc_id"])
+        state["quotes"] += row.get("n_quotes") or 0
+        for name in ("team", "car", "hometown"):
+            if row.get(name):
+                state[name].add(row[name])
+    table = [(driver, len(s["docs"]), s["quotes"], "; ".join(sorted(s["team"])), "; ".join(sorted(s["car"])),
+              "; ".join(sorted(s["hometown"]))) for driver, s in drivers.items()]
+    return sorted(table, key=lambda row: (-row[1], -row[2], row[0]))
+
+
+def test_drivers_summary_builder_streams_the_table_in_order_and_in_chunks(tmp_path) -> None:
+    import random
+
+    from pipeline.tables import DriversSummary
+
+    rng = random.Random(3)
+    names = ["Ida Wendeborn", "Kai Österle", "Ole Ærø", "Zoë Quast", "Émile Brandt", "ida wendeborn", "A" * 40]
+    rows = [{"doc_id": f"d{rng.randint(0, 30)}", "driver": rng.choice(names + [None]), "n_quotes": rng.choice([0, 1, 2, None]),
+             "team": rng.choice([None, "", "Harz Racing", "Team; mit Semikolon", "„Quoted“ Racing"]),
+             "car": rng.choice([None, "BMW M4 GT3", "Audi R8 LMS"]), "hometown": rng.choice([None, "Goslar", "Köln"])}
+            for _ in range(400)]
+    summary = DriversSummary(tmp_path / "summary.sqlite")  # state on disk, not in memory
+    for row in rows:
+        summary.add(row)
+
+    chunks = list(summary.iter_frames(rows=3))
+    summary.close()
+
+    assert [len(chunk) for chunk in chunks] == [3, 3, 1]
+    whole = pd.concat(chunks, ignore_index=True)
+    assert [tuple(values) for values in whole.astype(object).values.tolist()] == reference_summary(rows)
+    assert {column: str(dtype) for column, dtype in whole.dtypes.items()} == SCHEMAS["drivers_summary"]
+
+
+def test_an_empty_drivers_summary_is_one_empty_frame() -> None:
+    from pipeline.tables import DriversSummary
+
+    chunks = list(DriversSummary().iter_frames())
+    assert len(chunks) == 1 and chunks[0].empty and list(chunks[0].columns) == list(SCHEMAS["drivers_summary"])
+
+
 def test_drivers_summary_of_a_three_document_batch(offline_nlp) -> None:
     result = analyze(THREE_RELEASES, nlp=offline_nlp)
 
