@@ -229,7 +229,7 @@ class NamePropagator(ConfiguredPipe):
         lex = self.lexicons
         # Who each description word fits, from an index of the records (a scan of every
         # record per description made long documents quadratic); kept in step below.
-        by_description = PeopleByDescription(people, lex)
+        by_description: PeopleByDescription | None = None  # built when a description first needs it
         for i in list(compress(range(len(texts)), map(ARTICLES.__contains__, texts))):
             if i in taken:
                 continue
@@ -243,6 +243,8 @@ class NamePropagator(ConfiguredPipe):
                 continue  # "Die Fahrer", "die Mechaniker": plural, not one person
             if not self._in_reference_position(view, i):
                 continue
+            if by_description is None:
+                by_description = PeopleByDescription(people, lex)
             fits = by_description.fitting(noun)
             if fits is None:
                 continue
