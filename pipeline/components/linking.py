@@ -54,6 +54,7 @@ AFTER_COMMA_PENALTY = 6  # "A (F), Platz drei ging an den Mercedes …": a new c
 # Across a contrast word ("A im Porsche vor B") the thing is the rival's: no link at all.
 CONTRAST_PENALTY = float("inf")
 PERSON_LABELS = {"driver": "DRIVER", "person": "PERSON"}
+CLAUSE_MARKS = frozenset({",", ";", ":"})  # a comma, semicolon or colon between name and thing may start a new clause
 
 
 @Language.factory(
@@ -306,7 +307,7 @@ class DriverLinker(ConfiguredPipe):
                 nearby += 1
                 if thing.start in owners and person_id not in owners[thing.start]:
                     continue  # tied to other drivers by a bracket
-                distance = _sentence_distance(view, span, thing, neighbours, list_of.get(span.start), words)
+                distance = _sentence_distance(view, facts, span, thing, neighbours, list_of.get(span.start), words)
                 if distance != CONTRAST_PENALTY:
                     offer(person_id, distance, thing)
             # Outside the sentence only the nearest earlier thing can win.
@@ -402,6 +403,12 @@ class DocumentFacts:
                  evidence: list, words: "LinkWords", links_key: str) -> None:
         index = view.index
         self.cue_positions = cue_positions
+        # Contrast words and clause marks by position (found at C speed): a distance asks
+        # "any between these two tokens?" by bisect instead of reading the tokens between.
+        texts, lowers, every = view.texts, view.lowers, range(len(view.texts))
+        self.contrast_positions = sorted({*compress(every, map(words.contrast.__contains__, lowers)),
+                                          *compress(every, map(words.contrast.__contains__, texts))})
+        self.clause_positions = list(compress(every, map(CLAUSE_MARKS.__contains__, texts)))
         # Driver evidence in text order, also by sentence, for look-ups by bisect instead of scans.
         self.driver_pairs = [(m, s) for m, s in evidence if people[m["person"]]["kind"] == "driver"]
         self.driver_pair_starts = [s.start for _, s in self.driver_pairs]
@@ -494,8 +501,8 @@ class DriverNeighbours:
         return {pos - 1 for pos in members} | {pos - 2 for pos in members}
 
 
-def _sentence_distance(view, mention: TokenRange, thing: Thing, neighbours: DriverNeighbours, own_list: int | None,
-                       words: "LinkWords") -> float:
+def _sentence_distance(view, facts: "DocumentFacts", mention: TokenRange, thing: Thing, neighbours: DriverNeighbours,
+                       own_list: int | None, words: "LinkWords") -> float:
     """Token distance, longer when the thing is probably someone else's.
 
     Things after the name belong to it more often than things before it
@@ -503,24 +510,32 @@ def _sentence_distance(view, mention: TokenRange, thing: Thing, neighbours: Driv
     weakens the link, and a contrast word (``vor``/``hinter``/``gegen``) breaks
     it: in ``A im Porsche vor B`` the Porsche is A's.
     """
-    texts, lowers = view.texts, view.lowers
     after = thing.start >= mention.end
     low, high = (mention.end, thing.start) if after else (thing.end, mention.start)
     distance = float(high - low)
     if neighbours.other_driver_between(low, high, own_list):
         distance += BETWEEN_PENALTY
-    contrast = words.contrast
-    if any(lowers[i] in contrast or texts[i] in contrast for i in range(low, high)):
+    if _any_between(facts.contrast_positions, low, high):
         distance += CONTRAST_PENALTY
-    if after and mention.start > 0 and lowers[mention.start - 1] in words.contrast_verb:
+    if after and mention.start > 0 and view.lowers[mention.start - 1] in words.contrast_verb:
         distance += CONTRAST_PENALTY  # "überholte er den Ligier von X": the object is the rival's
-    list_commas = neighbours.list_commas(low, high, own_list)
-    crosses_clause = any(texts[i] in (",", ";", ":") and i not in list_commas for i in range(low, high))
+    clause_marks = facts.clause_positions[bisect.bisect_left(facts.clause_positions, low):
+                                          bisect.bisect_left(facts.clause_positions, high)]
+    crosses_clause = False
+    if clause_marks:  # the list's own commas only matter when there is a comma
+        list_commas = neighbours.list_commas(low, high, own_list)
+        crosses_clause = any(i not in list_commas for i in clause_marks)
     if after:
         distance += AFTER_COMMA_PENALTY * crosses_clause
     else:
         distance += BEFORE_PENALTY + COMMA_PENALTY * crosses_clause
     return distance
+
+
+def _any_between(positions: list[int], low: int, high: int) -> bool:
+    """Some of the sorted ``positions`` lies in [low, high)."""
+    at = bisect.bisect_left(positions, low)
+    return at < len(positions) and positions[at] < high
 
 
 def _driver_row(person: dict) -> dict:
