@@ -91,6 +91,7 @@ class MotorsportRulers(Pipe):
         self.patterns: list[dict] = []
         self.add_patterns(default_patterns(self.lexicons))
         self._kind_memo: dict[str, int] = {}  # word → shape rules it can open (see _word_kinds)
+        self._match_keys: dict[int, tuple[str, str]] = {}  # phrase match id → (label, canonical)
 
     # -- patterns ---------------------------------------------------------
     def add_patterns(self, patterns: Iterable[dict]) -> None:
@@ -133,8 +134,12 @@ class MotorsportRulers(Pipe):
 
     def _gazetteer_spans(self, things: _Things, doc: Doc, texts: list[str]) -> list[_Thing]:
         spans = []
+        keys = self._match_keys
         for match_id, start, end in self.phrase_matcher(doc):
-            label, canonical = self.nlp.vocab.strings[match_id].split("\t", 1)
+            key = keys.get(match_id)
+            if key is None:
+                key = keys[match_id] = tuple(self.nlp.vocab.strings[match_id].split("\t", 1))
+            label, canonical = key
             # kb_id keeps the list's name, so forms of one team can be joined per document
             spans.append(things.add(start, end, label, GAZETTEER_ID, canonical, canonical=canonical))
             if label == "MANUFACTURER":

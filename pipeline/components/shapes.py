@@ -68,8 +68,8 @@ class WordShape:
         never, stop = text in NEVER_NAME, self.lower in STOP_WORDS
         self.stop_at_start = never or stop
         self.stop_inside = never or (stop and not text[:1].isupper())
-        self.name_like_at_start = _name_like_text(text, True)
-        self.name_like_inside = _name_like_text(text, False)
+        self.name_like_inside = _name_like_inside(text)
+        self.name_like_at_start = self.name_like_inside and not stop
 
 
 _word_shapes: dict[str, dict[int, WordShape]] = {}  # language → orth → shape
@@ -151,9 +151,15 @@ def is_name_like(token: Token) -> bool:
 
 @lru_cache(maxsize=65536)  # called for every token by several components
 def _name_like_text(text: str, sentence_start: bool) -> bool:
+    # A stop word opening a sentence is the function word ("Anders fuhr …").
+    return _name_like_inside(text) and not (sentence_start and text.lower() in STOP_WORDS)
+
+
+def _name_like_inside(text: str) -> bool:
+    """``is_name_like`` for a word that does not open a sentence."""
     if not text or not text[0].isupper() or not any(ch.isalpha() for ch in text) or has_digit(text):
         return False
-    if text in NEVER_NAME or (text.lower() in STOP_WORDS and sentence_start):
+    if text in NEVER_NAME:
         return False
     if is_initial(text):
         return True  # "J." in "J. P. Oliveira"
