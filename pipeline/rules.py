@@ -131,10 +131,15 @@ class Lexicons:
     region_names: frozenset[str] = field(default=frozenset(), repr=False)
     speech_forms_lower: frozenset[str] = field(default=frozenset(), repr=False)  # for quote detection
     _title_kind_memo: dict[str, str | None] = field(default_factory=dict, repr=False)
+    # title_suffixes by their place in the dict (the first matching one wins), and their lengths
+    _suffix_rank: dict[str, int] = field(default_factory=dict, repr=False)
+    _suffix_lengths: tuple[int, ...] = field(default=(), repr=False)
 
     def __post_init__(self) -> None:
         # frozen dataclass: derived values are set once here
         object.__setattr__(self, "speech_forms_lower", frozenset(form.lower() for form in self.speech_verbs))
+        self._suffix_rank.update((suffix, rank) for rank, suffix in enumerate(self.title_suffixes))
+        object.__setattr__(self, "_suffix_lengths", tuple(sorted({len(suffix) for suffix in self.title_suffixes})))
         for place in self.places:
             self.place_by_name[place.name] = place
         for country in self.countries:
@@ -171,10 +176,11 @@ class Lexicons:
         if word[-1:] == "n" and word[:-1] in self.title_nouns:  # dative plural: "mit den Fahrern"
             return self.title_nouns[word[:-1]]
         lowered = word.lower()
-        for suffix, kind in self.title_suffixes.items():
-            if lowered.endswith(suffix) and len(lowered) > len(suffix):
-                return kind
-        return None
+        # The first suffix in the dict's order that ends the word (and is shorter):
+        # one lookup per suffix length instead of a test per suffix.
+        rank = self._suffix_rank
+        matches = [lowered[-length:] for length in self._suffix_lengths if length < len(lowered) and lowered[-length:] in rank]
+        return self.title_suffixes[min(matches, key=rank.__getitem__)] if matches else None
 
     def country_of(self, place: str | None) -> str | None:
         """The country a hometown value names: a country, a code, a known town, or ``None``."""

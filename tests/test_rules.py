@@ -44,3 +44,14 @@ def test_a_town_in_an_unknown_country_fails_loudly(tmp_path):
         handle.write("Atlantis\tMeer\tAtlantika\n")
     with pytest.raises(RuleFileError, match="Atlantika"):
         load_lexicons_from(root)
+
+
+def test_title_suffixes_longest_wins_and_unseen_compounds_get_a_kind():
+    from pipeline.rules import load_lexicons
+
+    lex = load_lexicons()
+    assert lex.title_kind("Bürgermeister") == "person"  # "bürgermeister" (person) beats "meister" (driver)
+    assert lex.title_kind("Bezirksbürgermeisterin") == lex._title_kind("Bezirksbürgermeisterin") == "person"
+    assert lex.title_kind("Porsche-Werksfahrer") == "driver"
+    assert lex.title_kind("Meister") == lex.title_nouns.get("Meister")  # a suffix alone is no compound
+    assert lex.title_kind("Rosenheim") is None
