@@ -104,6 +104,12 @@ class DocView:
             self._sent_starts = (self.doc.to_array(SENT_START) == 1).tolist() if self.length else []
         return self._sent_starts
 
+    def is_stop_word(self, i: int) -> bool:
+        """``shapes.is_stop_word`` for token ``i``, without building the ``stop_words`` column
+        (for code that asks about a few tokens only)."""
+        shape = self.shapes[i]
+        return shape.stop_at_start if (i == 0 or self.sent_starts[i]) else shape.stop_inside
+
     def positions(self, text: str) -> list[int]:
         """Indexes of the tokens written ``text``: a search at C speed, for
         loops that look at one word (``(``) only."""

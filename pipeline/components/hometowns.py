@@ -329,11 +329,11 @@ def place_span(doc: Doc, start: int, end: int, thing_starts: dict, lex: Lexicons
         return doc[start:end] if words[0] in lex.country_by_code else None  # (ALMS) is a series
     if start in thing_starts and thing_starts[start].label_ != "CIRCUIT":
         return None
-    capitalised = view.capitalised
-    if not capitalised[start] or view.stop_words[start] and words[0] not in lex.country_by_name:
+    shapes = view.shapes
+    if not shapes[start].capitalised or view.is_stop_word(start) and words[0] not in lex.country_by_name:
         return None
     joiners = place_words(lex)["place_joiner"]
-    if (not all(capitalised[i] or view.texts[i] in PLACE_JOINER_MARKS or view.texts[i] in joiners for i in range(start, end))
+    if (not all(shapes[i].capitalised or view.texts[i] in PLACE_JOINER_MARKS or view.texts[i] in joiners for i in range(start, end))
             or words[-1] in PLACE_JOINER_MARKS or words[-1] in joiners):
         return None
     if any(t in lex.team_suffixes or t in lex.team_prefixes for t in words):
@@ -386,13 +386,13 @@ def origin_before(doc: Doc, mention: dict, thing_starts: dict, lex: Lexicons) ->
 def aus_place_span(doc: Doc, start: int, thing_starts: dict, lex: Lexicons) -> Span | None:
     """``aus Köln``, ``aus der Schweiz``, ``aus dem Vorarlberger Feldkirch``."""
     view = doc_view(doc)
-    texts, capitalised = view.texts, view.capitalised
+    texts, shapes = view.texts, view.shapes
     words = place_words(lex)
     index = start
     if index < len(texts) and texts[index] in words["aus_article"]:
         index += 1
     # An adjective of origin before the place: "dem Vorarlberger Feldkirch", "dem hessischen Friedberg".
-    if index + 1 < len(texts) and capitalised[index + 1] and (
+    if index + 1 < len(texts) and shapes[index + 1].capitalised and (
         view.shapes[index].is_lower and view.shapes[index].is_alpha
         or (texts[index].endswith("er") and texts[index] not in lex.country_by_name
             and texts[index + 1] not in ("/", "-"))
@@ -400,8 +400,8 @@ def aus_place_span(doc: Doc, start: int, thing_starts: dict, lex: Lexicons) -> S
         index += 1
     end = index
     while end < len(texts) and end - index < 5 and (
-        capitalised[end] or ((texts[end] in PLACE_JOINER_MARKS or texts[end] in words["aus_place_joiner"]) and end + 1 < len(texts)
-                             and capitalised[end + 1] and end > index)
+        shapes[end].capitalised or ((texts[end] in PLACE_JOINER_MARKS or texts[end] in words["aus_place_joiner"]) and end + 1 < len(texts)
+                             and shapes[end + 1].capitalised and end > index)
     ):
         end += 1
     if end == index:

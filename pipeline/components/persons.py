@@ -256,7 +256,7 @@ class PersonFinder(ConfiguredPipe):
                 if any(view.lowers[i].endswith(lex.noun_endings) for i in range(start, end)):
                     return None
                 return "title"
-        if end < len(texts) and (texts[end] == "(" or (texts[end] == "aus" and end + 1 < len(texts) and view.capitalised[end + 1])):
+        if end < len(texts) and (texts[end] == "(" or (texts[end] == "aus" and end + 1 < len(texts) and view.shapes[end + 1].capitalised)):
             return "bracket"
         if start in base_person_starts:  # the statistical model's PER, checked like a bare pair
             return "base" if self._plausible_name_words(texts[start:end]) else None

@@ -219,7 +219,8 @@ class MotorsportRulers(Pipe):
     def _team_shape_spans(self, things: _Things, view: DocView, openers: list[int]) -> list[_Thing]:
         """Team and car shapes at the tokens ``openers`` (the ones ``_word_kinds`` marks)."""
         lex = self.lexicons
-        texts, all_caps = view.texts, view.all_caps
+        # Only a few tokens are looked at here: their shapes, not whole columns.
+        texts, shapes = view.texts, view.shapes
         team_prefixes, team_suffixes, team_cues, makers = lex.team_prefixes, lex.team_suffixes, lex.team_cues, lex.makers
 
         def team_word(j: int) -> bool:
@@ -229,7 +230,7 @@ class MotorsportRulers(Pipe):
             return _is_team_word(view, j, lex) and texts[j] not in team_suffixes
 
         def suffix_or_acronym(j: int) -> bool:
-            return texts[j] in team_suffixes or (all_caps[j] and 2 <= len(texts[j]) <= 4)
+            return texts[j] in team_suffixes or (shapes[j].all_caps and 2 <= len(texts[j]) <= 4)
 
         spans = []
         for i in openers:
@@ -240,7 +241,7 @@ class MotorsportRulers(Pipe):
             if prefix_end > i + 1:  # "Team Rosberg", "Hertz Team Jota"
                 start = _extend_left(view, i, team_word_no_suffix)
                 spans.append(_thing(things, start, prefix_end, "TEAM"))
-            elif text in team_suffixes or (all_caps[i] and len(text) > 3 and text.title() in team_suffixes):
+            elif text in team_suffixes or (shapes[i].all_caps and len(text) > 3 and text.title() in team_suffixes):
                 # "Haupt Racing Team", "BMW Sauber F1 Team", "KESSLER SPORT"
                 start = _extend_left(view, i, team_word)
                 left = texts[start:i]
@@ -249,7 +250,7 @@ class MotorsportRulers(Pipe):
                         t in makers or (is_all_caps(t) and len(t) <= 2 and not has_digit(t)) for t in left)):
                     continue  # "Racing" alone, "Porsche Motorsport", "BMW M Motorsport" (a maker's department)
                 if (text == "Team" and len(left) == 1 and left[0].endswith("er") and start > 0
-                        and view.lowers[start - 1] in ORIGIN_TEAM_DETERMINERS):
+                        and shapes[start - 1].lower in ORIGIN_TEAM_DETERMINERS):
                     continue  # "das Andernacher Team": the team's hometown, said of a team named elsewhere
                 if left[0] in makers and len(left) > 1 and has_digit(left[1]):
                     continue  # a car model with a suffix-like word: "BMW M2 CS Racing"
@@ -258,7 +259,7 @@ class MotorsportRulers(Pipe):
                 end = _extend_right(view, i + 1, team_word)
                 if end > i + 1 and not all(t in makers for t in texts[i + 1:end]):
                     spans.append(_thing(things, i + 1, end, "TEAM"))
-            elif "-" in text and view.capitalised[i]:
+            elif "-" in text and shapes[i].capitalised:
                 compound = _compound_team(text, lex)
                 maker_pair = _maker_pair(text, lex)
                 if self._maker_model_compound(text):  # "Kessler-Buggy", "Audi-R8"
@@ -347,10 +348,10 @@ class MotorsportRulers(Pipe):
         for span in chosen:
             for i in range(span.start, span.end):
                 covering[i] = span
-        texts, capitalised, all_caps = view.texts, view.capitalised, view.all_caps
+        texts, shapes = view.texts, view.shapes
         team_brackets, unknown, acronym_teams, has_place = 0, [], [], False
         for i in view.positions("("):
-            if i == 0 or not capitalised[i - 1] or i - 1 in covering:
+            if i == 0 or not shapes[i - 1].capitalised or i - 1 in covering:
                 continue
             close = bracket_close(texts, i, BRACKET_TEAM_TOKENS)
             if close is None or close == i + 1:
@@ -366,8 +367,8 @@ class MotorsportRulers(Pipe):
                 has_place = True  # brackets here hold hometowns
             elif self._acronym_team(inner) and not any(j in covering for j in range(i + 1, close)):
                 acronym_teams.append((i + 1, close))
-            elif all((capitalised[j] or all_caps[j]) and not view.digits[j] for j in range(i + 1, close)) \
-                    and not view.stop_words[i + 1] and not any(t in lex.makers for t in inner):
+            elif all((shapes[j].capitalised or shapes[j].all_caps) and not shapes[j].has_digit for j in range(i + 1, close)) \
+                    and not view.is_stop_word(i + 1) and not any(t in lex.makers for t in inner):
                 unknown.append((i + 1, close))
         if not team_brackets or has_place:
             unknown = []
@@ -400,23 +401,23 @@ class MotorsportRulers(Pipe):
     def _series_circuit_class_spans(self, things: _Things, view: DocView, openers: list[int]) -> list[_Thing]:
         """Series, circuit and class shapes at the tokens ``openers`` (the ones ``_word_kinds`` marks)."""
         lex = self.lexicons
-        texts, lowers, capitalised, stop_words = view.texts, view.lowers, view.capitalised, view.stop_words
+        texts, shapes = view.texts, view.shapes
 
         def name_word(j: int) -> bool:
-            return capitalised[j] and not stop_words[j]
+            return shapes[j].capitalised and not view.is_stop_word(j)
 
         spans = []
         for i in openers:
-            text, lowered = texts[i], lowers[i]
+            text, lowered = texts[i], shapes[i].lower
             if text in SERIES_SUFFIXES and i > 0:
                 start = _extend_left(view, i, name_word)
                 if start < i:
                     spans.append(_thing(things, start, i + 1, "SERIES"))
-            elif lowered.endswith("meisterschaft") and len(text) > len("meisterschaft") and capitalised[i]:
+            elif lowered.endswith("meisterschaft") and len(text) > len("meisterschaft") and shapes[i].capitalised:
                 spans.append(_thing(things, i, i + 1, "SERIES"))
             elif text in ("Formel", "Formula") and i + 1 < len(texts) and (texts[i + 1].isdigit() or texts[i + 1] == "E"):
                 spans.append(_thing(things, i, i + 2, "SERIES"))
-            elif lowered.endswith("ring") and len(text) > 6 and capitalised[i] and not stop_words[i]:
+            elif lowered.endswith("ring") and len(text) > 6 and name_word(i):
                 spans.append(_thing(things, i, i + 1, "CIRCUIT"))
             elif text in CIRCUIT_SUFFIXES and i > 0:
                 start = _extend_left(view, i, name_word)
@@ -424,7 +425,7 @@ class MotorsportRulers(Pipe):
                     spans.append(_thing(things, start, i + 1, "CIRCUIT"))
             elif lowered.endswith("-klasse") and len(text) > len("-klasse"):
                 spans.append(_thing(things, i, i + 1, "RACE_CLASS"))
-            elif text in CLASS_CUES and i + 1 < len(texts) and (texts[i + 1] in lex.race_classes or (view.all_caps[i + 1] and view.digits[i + 1])):
+            elif text in CLASS_CUES and i + 1 < len(texts) and (texts[i + 1] in lex.race_classes or (shapes[i + 1].all_caps and shapes[i + 1].has_digit)):
                 spans.append(_thing(things, i, i + 2, "RACE_CLASS"))
         return spans
 
@@ -588,7 +589,7 @@ def _bracket_sponsors(view: DocView, index: int, lex: Lexicons) -> int:
     """Where a team compound starts when sponsor words fill the bracket before
     it: ``(Vodafone Kessler-Audi)`` starts at ``Vodafone``."""
     texts = view.texts
-    start = _extend_left(view, index, lambda j: _is_team_word(view, j, lex) and not view.digits[j], limit=3)
+    start = _extend_left(view, index, lambda j: _is_team_word(view, j, lex) and not view.shapes[j].has_digit, limit=3)
     if start < index and start > 0 and texts[start - 1] == "(" and index + 1 < len(texts) \
             and texts[index + 1].startswith(")"):
         return start
@@ -646,7 +647,7 @@ def _is_team_word(view: DocView, i: int, lex: Lexicons) -> bool:
     if text in lex.team_cues:
         return False
     if text[0].isupper() or shape.all_caps or (text[0].isdigit() and any(c.isalpha() for c in text)):
-        if view.stop_words[i] and text not in lex.team_suffixes and not shape.all_caps:
+        if view.is_stop_word(i) and text not in lex.team_suffixes and not shape.all_caps:
             return False
         return lex.title_kind(text) is None
     return False

@@ -59,7 +59,7 @@ def test_token_table_matches_the_tokens():
     assert [shape.is_space for shape in view.shapes] == [t.is_space for t in tokens]
     assert view.capitalised == [shapes.is_capitalised(t) for t in tokens]
     assert view.all_caps == [shapes.is_all_caps(t.text) for t in tokens]
-    assert view.stop_words == [shapes.is_stop_word(t) for t in tokens]
+    assert view.stop_words == [shapes.is_stop_word(t) for t in tokens] == [view.is_stop_word(i) for i in range(len(doc))]
     assert view.name_like == [shapes.is_name_like(t) for t in tokens]
     assert view.token_at_end_char[doc[2].idx + len("Sand")] == 2
 
