@@ -54,6 +54,8 @@ NAME_OPENER_MARKS = frozenset({",", ":", "–"})
 ARTICLES_LOWER = frozenset({"der", "die", "das", "dem", "den", "des", "ein", "eine", "einen", "einem", "einer", "eines", "im", "am", "vom", "zum", "zur", "beim", "ins"})
 # After these a capitalised pair is a place: "aus Bad Kötzting", "in Le Castellet".
 PLACE_PREPOSITIONS = frozenset({"aus", "in", "nach", "bei", "im", "am", "von"})
+# Before a one-word speaker, with the speech verbs: "„…“, freute sich X", "„…“, so X".
+SPEAKER_SLOT_WORDS = frozenset({"sich", "so"})
 CLAUSE_END = frozenset({".", ",", ":", ";", "!", "?", "(", ")", "„", "“", "\"", "»", "«", "–", "-"})
 
 
@@ -86,7 +88,13 @@ class PersonFinder(ConfiguredPipe):
         # (start, end, evidence) of capitalised name-like runs; evidence is None when not a name
         runs: list[tuple[int, int, str | None]] = []
         next_start = 0  # a run never starts inside the one before
+        sent_starts, n_tokens = view.sent_starts, len(texts)
         for i in [i for i, text in enumerate(texts) if name_like[i] or text in given_names]:  # "JJ Lehto"
+            after = i + 1
+            if (after >= n_tokens or sent_starts[after] or after in blocked
+                    or not (name_like[after] or texts[after] in NAME_PARTICLES or texts[after] in QUOTE_MARKS
+                            or texts[after].isupper())):
+                continue  # most capitalised words (German nouns): no run of two can start here (see _name_end)
             text = texts[i]
             if (i < next_start or i in blocked
                     or lex.title_kind(text) or text in lex.demonym_by_noun
@@ -134,7 +142,7 @@ class PersonFinder(ConfiguredPipe):
         capitalised word is a name only in such a slot; its other occurrences
         are then found by ``motorsport_names`` like any surname."""
         view = doc_view(doc)
-        texts, name_like = view.texts, view.name_like
+        texts, name_like, sent_starts = view.texts, view.name_like, view.sent_starts
         lex = self.lexicons
         in_runs = {i for start, end, _ in runs for i in range(start, end)}
         known_words = {word for person in people for word in person["name"].split()}
@@ -144,6 +152,9 @@ class PersonFinder(ConfiguredPipe):
             if i in blocked or i in in_runs or text in known_words:
                 continue
             title_kind = lex.title_kind(texts[i - 1]) if i > 0 else None
+            if not (title_kind or i == 0 or sent_starts[i] or texts[i - 1] in SPEAKER_SLOT_WORDS
+                    or texts[i - 1] in lex.speech_verbs or "\n" in texts[i - 1]):
+                continue  # no slot for a one-word name: none after a title, a speech verb or at a line's start
             bracket_after = i + 1 < len(texts) and texts[i + 1] == "("
             # "sein Bruder Charles (21)": a relative introduced like a driver, even by given name
             introduced_relative = title_kind == "relation" and bracket_after
