@@ -91,8 +91,9 @@ class HometownFinder(ConfiguredPipe):
                 mention_ends[last + 1] = mention
         trust_unknown = self._trusts_unknown_places(doc, mention_ends, thing_starts)
         # "(Aurora)" where the text names "Aurora Racing": the team, though a town has the name
+        # (span.text from the doc text: Span.text builds a Token per word)
         team_words = frozenset(word for span in things.values() if span.label_ == "TEAM"
-                               for word in span.text.replace("-", " ").split())
+                               for word in view.text[span.start_char:span.end_char].replace("-", " ").split())
         for end, mention in sorted(mention_ends.items()):
             person = people[mention["person"]]
             if end < len(texts) and texts[end] == "(":
