@@ -1,10 +1,17 @@
-"""Token shape tests shared by the components (no state, no spaCy objects kept)."""
+"""The text units every component shares, each defined once: word shapes
+(``WordShape``, the token tests), brackets, list joiners, paragraphs
+(``paragraph_spans``), token sentences (``TextIndex``, from the base model's
+sentence starts) and sentences with their quotes kept whole (``Sentences``,
+for quote detection and attribution). ``DocView`` serves them per document.
+No state beyond caches, no spaCy objects kept."""
 
 from __future__ import annotations
 
 import bisect
 import itertools
+import re
 from functools import lru_cache
+from typing import Iterable, Sequence
 
 import numpy
 from spacy.attrs import SENT_START
@@ -238,6 +245,78 @@ def paragraph_index(starts: list[int], char: int) -> int:
     """The paragraph holding offset ``char`` (between two, the one before; 0
     before the first), from the paragraphs' ``starts``."""
     return max(bisect.bisect_right(starts, char) - 1, 0)
+
+
+def _is_abbreviation(text: str, dot: int, floor: int, abbreviations: frozenset[str]) -> bool:
+    """A full stop after a number (``14. Juni``) or a known abbreviation."""
+    pos = dot
+    while pos > floor and (text[pos - 1].isalnum()):
+        pos -= 1
+        if dot - pos > 12:
+            return False
+    word = text[pos:dot]
+    if not word:
+        return False
+    if word.isdigit():
+        return True
+    return word.lower() in abbreviations or (len(word) == 1 and word.isalpha())
+
+
+class Sentences:
+    """Sentence starts in a text, computed outside quotes so that the full
+    stops inside „…“ never split the sentence that carries the quote.
+
+    The character-level sentences of quote detection and attribution (a
+    sentence holds its quotes whole); the token sentences of the base model
+    are ``DocView.index``/``sent_starts``. ``quotes`` answers ``inside(pos)``
+    and ``segments(start, end)`` (``quotes.Outside``); ``abbreviations``: the
+    ``abbreviation`` class of ``quote_words.tsv`` (the packaged one when not given).
+    """
+
+    def __init__(self, text: str, paragraphs: Sequence[tuple[int, int]], quotes,
+                 quote_ends: Iterable[tuple[int, int, bool]] = (), *,
+                 abbreviations: frozenset[str] | None = None) -> None:
+        abbreviations = load_lexicons().quote_words["abbreviation"] if abbreviations is None else abbreviations
+        starts = {0}
+        length = len(text)
+        for p_start, _ in paragraphs:
+            if not quotes.inside(p_start):
+                starts.add(p_start)
+        for seg_start, seg_end in quotes.segments(0, length):
+            pos = seg_start
+            while True:
+                match = _SENT_RE.search(text, pos, seg_end)
+                if not match:
+                    break
+                dot = match.start()
+                nxt = match.end()
+                if text[dot] == "." and _is_abbreviation(text, dot, seg_start, abbreviations):
+                    pos = nxt
+                    continue
+                starts.add(nxt)
+                pos = nxt
+        # A quote that ends with its own full stop closes the sentence too,
+        # unless a comma cue follows (``„Gut.“, sagte er``).
+        for outer_end, _, ends_sentence in quote_ends:
+            if not ends_sentence:
+                continue
+            pos = outer_end
+            while pos < length and text[pos] in " \t":
+                pos += 1
+            if pos < length and text[pos] not in ",;:" and not text[pos].islower():
+                starts.add(outer_end)
+        self.starts = sorted(starts)
+
+    def bounds(self, pos: int, limit: int) -> tuple[int, int]:
+        """(start, end) of the sentence holding ``pos``, end capped at ``limit``."""
+        index = bisect.bisect_right(self.starts, pos) - 1
+        start = self.starts[index] if index >= 0 else 0
+        end = self.starts[index + 1] if index + 1 < len(self.starts) else limit
+        return start, min(end, limit)
+
+
+# A sentence-final mark followed by whitespace (or brackets/quotes then whitespace).
+_SENT_RE = re.compile(r"[.!?…][)\]]?(?=\s)")
 
 
 class TextIndex:
