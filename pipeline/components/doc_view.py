@@ -20,7 +20,8 @@ retokenized (its length changed), so a stale view is never used.
 from __future__ import annotations
 
 import threading
-from operator import attrgetter
+from itertools import compress
+from operator import add, attrgetter
 
 from spacy.attrs import IDX, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc, Token
@@ -93,7 +94,7 @@ class DocView:
     def ends(self) -> list[int]:
         """Character offset where each token ends (``token.idx + len(token)``)."""
         if self._ends is None:
-            self._ends = [start + len(text) for start, text in zip(self.starts, self.texts)]
+            self._ends = list(map(add, self.starts, map(len, self.texts)))
         return self._ends
 
     @property
@@ -121,10 +122,15 @@ class DocView:
         except ValueError:
             return found
 
-    def _opens(self) -> list[bool]:
-        """Whether each token opens a sentence or the document (what ``is_stop_word``
-        and ``is_name_like`` ask: ``token.is_sent_start or token.i == 0``)."""
-        return [True, *self.sent_starts[1:]] if self.length else []
+    def _by_position(self, inside: str, at_start: str) -> list[bool]:
+        """A shape flag per token: ``at_start`` for a token that opens a sentence or
+        the document (``token.is_sent_start or token.i == 0``), else ``inside``."""
+        shapes = self.shapes
+        column = list(map(attrgetter(inside), shapes))
+        opens = [True, *self.sent_starts[1:]] if self.length else []
+        for i in compress(range(self.length), opens):
+            column[i] = getattr(shapes[i], at_start)
+        return column
 
     def is_sent_end(self, i: int) -> bool:
         """``token.is_sent_end``: the last token, or the next one starts a sentence."""
@@ -161,16 +167,14 @@ class DocView:
     def stop_words(self) -> list[bool]:
         """``shapes.is_stop_word`` per token (it depends on the sentence start)."""
         if self._stop_words is None:
-            self._stop_words = [shape.stop_at_start if opens else shape.stop_inside
-                                for shape, opens in zip(self.shapes, self._opens())]
+            self._stop_words = self._by_position("stop_inside", "stop_at_start")
         return self._stop_words
 
     @property
     def name_like(self) -> list[bool]:
         """``shapes.is_name_like`` per token (it depends on the sentence start)."""
         if self._name_like is None:
-            self._name_like = [shape.name_like_at_start if opens else shape.name_like_inside
-                               for shape, opens in zip(self.shapes, self._opens())]
+            self._name_like = self._by_position("name_like_inside", "name_like_at_start")
         return self._name_like
 
     # -- text, Token objects and lookups -------------------------------------
@@ -178,7 +182,7 @@ class DocView:
     def text(self) -> str:
         """``doc.text``, joined from the token table."""
         if self._text is None:
-            self._text = "".join([text + " " if space else text for text, space in zip(self.texts, self.spaces)])
+            self._text = "".join(map(add, self.texts, map(" ".__mul__, self.spaces)))  # " " * True == " "
         return self._text
 
     @property
@@ -209,14 +213,14 @@ class DocView:
     def token_at_char(self) -> dict[int, int]:
         """Token index by the character offset where the token starts."""
         if self._token_at_char is None:
-            self._token_at_char = {start: i for i, start in enumerate(self.starts)}
+            self._token_at_char = dict(zip(self.starts, range(self.length)))
         return self._token_at_char
 
     @property
     def token_at_end_char(self) -> dict[int, int]:
         """Token index by the character offset where the token ends."""
         if self._token_at_end_char is None:
-            self._token_at_end_char = {end: i for i, end in enumerate(self.ends)}
+            self._token_at_end_char = dict(zip(self.ends, range(self.length)))
         return self._token_at_end_char
 
     def is_current_for(self, doc: Doc) -> bool:

@@ -85,7 +85,7 @@ _word_shapes: dict[str, dict[int, WordShape]] = {}  # language → orth → shap
 def word_shapes(orths: list[int], vocab, lang: str = "") -> list[WordShape]:
     """The shapes of the words with hashes ``orths`` (the tokens' ``ORTH``), cached per language."""
     cache = _word_shapes.setdefault(lang, {})
-    found = [cache.get(orth) for orth in orths]  # one dict lookup per token; misses are rare
+    found = list(map(cache.get, orths))  # one dict lookup per token; misses are rare
     if None in found:
         if len(cache) + len(orths) > WORD_SHAPE_CACHE_LIMIT:
             cache.clear()
@@ -328,8 +328,8 @@ class TextIndex:
         if sent_starts is not None:
             # The same lookups as from the array below, from the doc view's column.
             opens = [True, *sent_starts[1:]] if sent_starts else []
-            self._sentence_of_token = [count - 1 for count in itertools.accumulate(opens)] if opens else []
-            self._sentence_starts = [i for i, opened in enumerate(opens) if opened] or [0]
+            self._sentence_of_token = list(itertools.accumulate(opens, initial=-1))[1:]  # -1 + sentence starts so far
+            self._sentence_starts = list(itertools.compress(range(len(opens)), opens)) or [0]
         elif doc.has_annotation("SENT_START") and len(doc):
             starts = doc.to_array([SENT_START]) == 1  # vectorised: doc.sents is slow on long docs
             starts[0] = True
