@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -98,12 +99,33 @@ def default_quote_words() -> dict[str, frozenset[str]]:
     return load_lexicons().quote_words
 
 
-def __getattr__(name: str):
-    # attribution imports REPORTING_FORMS from here; it is rule data now, read on first use
-    # (attribution can read Lexicons.quote_words["reporting_form"] instead).
-    if name == "REPORTING_FORMS":
-        return default_quote_words()["reporting_form"]
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+class PackagedWords(AbstractSet):
+    """A word class of the packaged ``quote_words.tsv``, read on first use, so that
+    importing this module loads no rule files."""
+
+    __slots__ = ("word_class", "_words")
+
+    def __init__(self, word_class: str) -> None:
+        self.word_class = word_class
+        self._words: frozenset[str] | None = None
+
+    def _load(self) -> frozenset[str]:
+        if self._words is None:
+            self._words = default_quote_words()[self.word_class]
+        return self._words
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._load()
+
+    def __iter__(self):
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+# attribution imports this name; Lexicons.quote_words["reporting_form"] is the same class, per pipeline.
+REPORTING_FORMS = PackagedWords("reporting_form")
 
 
 # --------------------------------------------------------------------------- #

@@ -325,3 +325,13 @@ def test_quote_grammar_words_are_rule_data():
     without = {**packaged, "reporting_form": packaged["reporting_form"] - {"sprach"}}
     quotes, _, scare = detect_quotes(text, words=without)
     assert quotes == [] and [text[c.start:c.end] for c in scare] == ["Glück"]
+
+
+def test_importing_the_components_loads_no_rule_files():
+    import subprocess
+    import sys
+
+    code = ("import pipeline.components; from pipeline.rules import load_lexicons; "
+            "from pipeline.components.quotes import REPORTING_FORMS; "
+            "assert load_lexicons.cache_info().currsize == 0; assert 'sprach' in REPORTING_FORMS")
+    subprocess.run([sys.executable, "-c", code], check=True)
