@@ -710,13 +710,15 @@ def _canonicalise_cars(spans: list[_Thing], makers: frozenset[str]) -> None:
     """Within a document, a shorter car form takes the fullest form that contains
     it, as the text writes it (``Kessler SLS AMG GT3`` stays so, though the list
     says ``Kessler-Benz``); a form the text writes only short takes the list's name."""
-    cars = [span for span in spans if span.label_ == "CAR"]
-    texts = {span.text for span in cars}
+    cars = sorted((span for span in spans if span.label_ == "CAR"), key=lambda span: span.start)
+    # In text order, not as sets: of two fullest forms of one length, ``max`` keeps the
+    # first written, so the choice never depends on string hashing (PYTHONHASHSEED).
+    texts = list(dict.fromkeys(span.text for span in cars))
     written = {text: max((other for other in texts if _contains_words(other, text)), key=len) for text in texts}
     for span in cars:
         if written[span.text] != span.text or span.id_ != GAZETTEER_ID or span.words[0] in makers:
             span.canonical = written[span.text]
-    names = {span.canonical or span.text for span in cars}
+    names = list(dict.fromkeys(span.canonical or span.text for span in cars))
     fullest = {}
     for name in names:  # unique names only: long documents repeat the same cars
         fullest[name] = max((other for other in names if _contains_words(other, name)), key=len)

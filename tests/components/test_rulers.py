@@ -226,3 +226,25 @@ def test_many_codes_before_periods_stay_linear_and_the_first_cars_end_before_the
     doc = blank_nlp(text)
     assert "BMW M4 GT3" in {e.text for e in doc.ents if e.label_ == "CAR"}
     assert len(doc) >= 400 * 3
+
+
+def test_a_short_car_form_takes_the_first_written_of_two_equally_long_full_forms():
+    """Of "GT4" and "GT3" (same length), the first written wins, whatever PYTHONHASHSEED says."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import spacy, pipeline.components\n"
+        "nlp = spacy.blank('de'); nlp.add_pipe('sentencizer'); nlp.add_pipe('motorsport_rulers')\n"
+        "doc = nlp('Lena Marquardt fuhr den Audi R8 LMS GT4, Tomas Reiber den Audi R8 LMS GT3. "
+        "Der Audi R8 LMS lief gut.')\n"
+        "print([span._.canonical for span in doc.spans['motorsport_things'] if span.text == 'Audi R8 LMS'][0])\n"
+    )
+    chosen = set()
+    for seed in range(8):
+        environment = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment,
+                                check=True)
+        chosen.add(result.stdout.strip())
+    assert chosen == {"Audi R8 LMS GT4"}
