@@ -47,7 +47,6 @@ from .doc_view import doc_view
 from .shapes import paragraph_index, place_fits
 from .quotes import (
     DEFAULT_SCARE_SPANS_KEY,
-    REPORTING_FORMS,
     Outside,
     Sentences,
     after_cue_word,
@@ -196,7 +195,8 @@ class Result:
 class _Doc:
     """Per-document indexes: paragraphs, quote spans, sentences, mentions."""
 
-    def __init__(self, doc: Doc, quotes: list[dict], people: list[dict], mentions: list[dict], scare_key: str) -> None:
+    def __init__(self, doc: Doc, quotes: list[dict], people: list[dict], mentions: list[dict], scare_key: str,
+                 abbreviations: frozenset[str] | None = None) -> None:
         self.doc = doc
         view = doc_view(doc)
         self.text = text = view.text
@@ -213,7 +213,7 @@ class _Doc:
             inner = q.get("quote") or ""
             if q.get("close_mark"):
                 quote_ends.append((end, q["start_char"], bool(inner.rstrip()) and inner.rstrip()[-1] in ".!?…"))
-        self.sentences = Sentences(text, self.paragraphs, self.outside, quote_ends)
+        self.sentences = Sentences(text, self.paragraphs, self.outside, quote_ends, abbreviations=abbreviations)
         valid = []
         for mention in mentions:
             person = mention.get("person")
@@ -427,6 +427,11 @@ class Attributor:
         self.resolve_context = resolve_context
         self.scare_key = scare_key
         self.speech_forms = frozenset(f.lower() for f in lexicons.speech_verbs) if lexicons else frozenset()
+        # The quote grammar's word classes of this component's own rules (saved with it), as quotes reads them.
+        quote_words = (lexicons or load_lexicons()).quote_words
+        self.reporting_forms = quote_words["reporting_form"]
+        self.non_verbs = quote_words["non_verb"]
+        self.abbreviations = quote_words["abbreviation"]
 
     # ------------------------------------------------------------------ api
     def __call__(self, doc: Doc) -> None:
@@ -438,7 +443,7 @@ class Attributor:
                          confidence=0.0)
         if not quotes or not people:
             return
-        state = _Doc(doc, quotes, people, mentions, self.scare_key)
+        state = _Doc(doc, quotes, people, mentions, self.scare_key, self.abbreviations)
         self._check_descriptions(state)
         cues = [self._pick_cue(state, quotes, index) for index in range(len(quotes))]
         results: list[Result | None] = [None] * len(quotes)
@@ -557,12 +562,12 @@ class Attributor:
         limit = min(sent_end, p_end, o_end + 300)
         if index + 1 < len(quotes):
             limit = min(limit, st.outer[index + 1][0])
-        cue = after_cue_word(text, o_end, limit, require_comma=False)
+        cue = after_cue_word(text, o_end, limit, require_comma=False, non_verbs=self.non_verbs)
         if cue is None:
             return self._next_sentence_cue(st, quotes, index)
         has_comma = "," in text[o_end:cue[0]]
         word = cue[2]
-        known = word in self.speech_forms or word in REPORTING_FORMS or word in self.words.cue_preposition
+        known = word in self.speech_forms or word in self.reporting_forms or word in self.words.cue_preposition
         if not has_comma and not known:
             return None
         slot = self._slot_after(st, cue[1], limit)
@@ -585,7 +590,7 @@ class Attributor:
         if len(words) < 3 or words[0][2] not in self.words.next_sentence_opener or text[o_end:words[0][0]].strip(" \t.!?"):
             return None
         verb = words[1][2].lower()
-        if verb not in self.speech_forms and verb not in REPORTING_FORMS:
+        if verb not in self.speech_forms and verb not in self.reporting_forms:
             return None
         _, sent_end = st.sentences.bounds(words[1][0], len(text))
         slot = self._slot_after(st, words[1][1], min(limit, sent_end))
@@ -755,7 +760,7 @@ class Attributor:
         if not words:
             return None
         lowered = [w.lower() for _, _, w in words]
-        has_verb = any(w in self.speech_forms or w in REPORTING_FORMS for w in lowered)
+        has_verb = any(w in self.speech_forms or w in self.reporting_forms for w in lowered)
         inserted = after_quote and lead.lstrip().startswith(",")  # „…“, sagte X, „…“
         # ``X holte den „ersten von drei Siegen.“``: a quote that goes on with the
         # sentence around it is the subject's words, like a partial quote
@@ -872,11 +877,11 @@ class Attributor:
                 return ":"
             if len(rest) <= 4:
                 return " ".join(w for _, _, w in rest) + ":"
-            verbs = [w for _, _, w in rest if w.lower() in self.speech_forms or w.lower() in REPORTING_FORMS]
+            verbs = [w for _, _, w in rest if w.lower() in self.speech_forms or w.lower() in self.reporting_forms]
             return (verbs[0] if verbs else rest[0][2]) + ":"
         # the speech verb nearest the speaker, before or after it
         verbs = [(abs(start - slot.start), position) for position, (start, _, word) in enumerate(words)
-                 if word.lower() in self.speech_forms or word.lower() in REPORTING_FORMS]
+                 if word.lower() in self.speech_forms or word.lower() in self.reporting_forms]
         if verbs:
             position = min(verbs)[1]
             word = words[position][2]

@@ -29,7 +29,6 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -97,35 +96,6 @@ MAX_WORD_BACKSCAN = 200  # beyond this a window's first word is found by a scan 
 def default_quote_words() -> dict[str, frozenset[str]]:
     """The packaged word classes, for callers without lexicons of their own."""
     return load_lexicons().quote_words
-
-
-class PackagedWords(AbstractSet):
-    """A word class of the packaged ``quote_words.tsv``, read on first use, so that
-    importing this module loads no rule files."""
-
-    __slots__ = ("word_class", "_words")
-
-    def __init__(self, word_class: str) -> None:
-        self.word_class = word_class
-        self._words: frozenset[str] | None = None
-
-    def _load(self) -> frozenset[str]:
-        if self._words is None:
-            self._words = default_quote_words()[self.word_class]
-        return self._words
-
-    def __contains__(self, word: object) -> bool:
-        return word in self._load()
-
-    def __iter__(self):
-        return iter(self._load())
-
-    def __len__(self) -> int:
-        return len(self._load())
-
-
-# attribution imports this name; Lexicons.quote_words["reporting_form"] is the same class, per pipeline.
-REPORTING_FORMS = PackagedWords("reporting_form")
 
 
 # --------------------------------------------------------------------------- #

@@ -42,3 +42,13 @@ def test_edited_saved_rules_are_the_ones_a_loaded_pipeline_uses(blank_nlp, tmp_p
     loaded.to_disk(tmp_path / "again")
     again = (tmp_path / "again" / "motorsport_persons" / SAVED_RULES_DIR / "title_nouns.tsv").read_text(encoding="utf-8")
     assert "Kurvenkünstler" in again
+
+
+def test_attribution_reads_the_quote_words_of_its_own_saved_rules(blank_nlp, tmp_path):
+    """Attribution once read the packaged reporting forms whatever its rules said."""
+    blank_nlp.to_disk(tmp_path / "saved")
+    quote_words = tmp_path / "saved" / "motorsport_attribution" / SAVED_RULES_DIR / "quote_words.tsv"
+    quote_words.write_text(quote_words.read_text(encoding="utf-8") + "reporting_form\tfunkte\n", encoding="utf-8")
+    loaded = spacy.load(tmp_path / "saved")
+    assert "funkte" not in blank_nlp.get_pipe("motorsport_attribution").attributor.reporting_forms
+    assert "funkte" in loaded.get_pipe("motorsport_attribution").attributor.reporting_forms

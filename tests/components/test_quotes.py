@@ -332,6 +332,5 @@ def test_importing_the_components_loads_no_rule_files():
     import sys
 
     code = ("import pipeline.components; from pipeline.rules import load_lexicons; "
-            "from pipeline.components.quotes import REPORTING_FORMS; "
-            "assert load_lexicons.cache_info().currsize == 0; assert 'sprach' in REPORTING_FORMS")
+            "assert load_lexicons.cache_info().currsize == 0")
     subprocess.run([sys.executable, "-c", code], check=True)
