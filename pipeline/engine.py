@@ -32,6 +32,7 @@ from spacy.language import Language
 
 from . import __version__
 from .base import base_model_name
+from .components.shapes import paragraph_spans
 from .error_handling import document_error_handling, first_line, pipe_each
 from .io.normalize import normalize_text
 from .io.readers import ReadFailure, iter_documents
@@ -201,16 +202,8 @@ def split_text(text: str, max_chars: int) -> list[tuple[int, int, int]]:
 
 
 def _count_paragraphs(text: str, start: int, end: int) -> int:
-    """Runs of non-blank lines in text[start:end] (as the quote component counts them)."""
-    count, in_paragraph = 0, False
-    for line in text[start:end].split("\n"):
-        if line.strip():
-            if not in_paragraph:
-                count += 1
-            in_paragraph = True
-        else:
-            in_paragraph = False
-    return count
+    """Paragraphs in text[start:end], by the one paragraph definition the components use."""
+    return len(paragraph_spans(text[start:end]))
 
 
 def merge_part_rows(parts: Sequence[tuple[TextPart, dict[str, list[dict]]]], full_text: str) -> dict[str, list[dict]]:
