@@ -123,6 +123,10 @@ class Lexicons:
     place_words: dict[str, frozenset[str]] = field(default_factory=dict)
     # Words around a person's name (person_words.tsv), by class.
     person_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Words of name shapes: articles, particles, words never a name (name_words.tsv), by class.
+    name_words: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Words of the shape rules for things: series/circuit suffixes, class cues (thing_words.tsv), by class.
+    thing_words: dict[str, frozenset[str]] = field(default_factory=dict)
     # Derived lookups, built once in __post_init__.
     country_by_code: dict[str, Country] = field(default_factory=dict)
     country_by_name: dict[str, Country] = field(default_factory=dict)
@@ -317,6 +321,10 @@ QUOTE_WORD_CLASSES = ("abbreviation", "definite_article", "determiner_start", "f
 PLACE_WORD_CLASSES = ("aus_article", "aus_place_joiner", "origin_participle", "origin_verb", "place_joiner",
                       "place_prefix", "shared_word")
 PERSON_WORD_CLASSES = ("academic_title", "name_opener", "name_suffix")
+NAME_WORD_CLASSES = ("article", "definite_article", "name_particle", "name_particle_second", "never_name",
+                     "place_preposition")
+THING_WORD_CLASSES = ("circuit_suffix", "class_cue", "origin_team_determiner", "series_opener", "series_suffix",
+                      "team_compound_head")
 DESCRIPTION_WORD_CLASSES = ("age_suffix", "feminine_ending", "object_before", "origin_article", "pronoun_feminine",
                             "pronoun_masculine", "seniority_older", "seniority_younger", "subject_article")
 
@@ -389,6 +397,8 @@ def load_lexicons_from(root: Path) -> Lexicons:
         quote_words=_word_classes(root / "quote_words.tsv", QUOTE_WORD_CLASSES),
         place_words=_word_classes(root / "place_words.tsv", PLACE_WORD_CLASSES),
         person_words=_word_classes(root / "person_words.tsv", PERSON_WORD_CLASSES),
+        name_words=_word_classes(root / "name_words.tsv", NAME_WORD_CLASSES),
+        thing_words=_word_classes(root / "thing_words.tsv", THING_WORD_CLASSES),
     )
 
 

@@ -55,3 +55,19 @@ def test_title_suffixes_longest_wins_and_unseen_compounds_get_a_kind():
     assert lex.title_kind("Porsche-Werksfahrer") == "driver"
     assert lex.title_kind("Meister") == lex.title_nouns.get("Meister")  # a suffix alone is no compound
     assert lex.title_kind("Rosenheim") is None
+
+
+@pytest.mark.parametrize("name", ["name_words.tsv", "thing_words.tsv"])
+def test_an_unknown_word_class_fails_loudly(tmp_path, name):
+    root = _copy_rules(tmp_path)
+    with (root / name).open("a", encoding="utf-8") as handle:
+        handle.write("nickname\tKessel\n")
+    with pytest.raises(RuleFileError, match=f"{name}: unknown class 'nickname'"):
+        load_lexicons_from(root)
+
+
+def test_the_word_classes_of_names_and_things_load():
+    lex = load_lexicons()
+    assert "Montag" in lex.name_words["never_name"] and "van" in lex.name_words["name_particle"]
+    assert "der" in lex.name_words["name_particle_second"] and "aus" in lex.name_words["place_preposition"]
+    assert "Cup" in lex.thing_words["series_suffix"] and "Raceway" in lex.thing_words["circuit_suffix"]

@@ -30,7 +30,7 @@ from .configured import ConfiguredPipe
 from .descriptions import (PeopleByDescription, age_of, contradicts, description_gender, description_words, is_age_word,
                            learn)
 from .hometowns import crew_places, origin_after, set_hometown
-from .persons import ARTICLES, ARTICLES_LOWER, PLACE_PREPOSITIONS, _blocked_tokens, _new_person, plausible_surname
+from .persons import _blocked_tokens, name_words, _new_person, plausible_surname
 from .doc_view import doc_view
 
 DEFAULT_THINGS_KEY = THINGS_KEY
@@ -194,7 +194,7 @@ class NamePropagator(ConfiguredPipe):
             known = [k for k in items if any(people[pid]["kind"] == "driver" for pid in surnames.get(texts[k], ()))]
             if not (known or opener):
                 continue
-            if lowers[items[0] - 1] in ARTICLES_LOWER:
+            if lowers[items[0] - 1] in name_words(lex)["article"]:
                 items = items[1:]  # "zum Vergessen, X und Y": a noun, then the list
             unknown = [k for k in items if texts[k] not in surnames]
             if len(items) < 2 or any(k in taken and k not in mention_tokens for k in items) or not all(
@@ -211,7 +211,7 @@ class NamePropagator(ConfiguredPipe):
         Not places in brackets or after ``aus`` (``(Neustadt/Weinstraße)``)."""
         before = texts[members[0] - 1] if members[0] >= 1 else ""
         after = texts[members[-1] + 1] if members[-1] + 1 < len(texts) else ""
-        if before == "(" or before in PLACE_PREPOSITIONS or after.startswith(")"):
+        if before == "(" or before in name_words(self.lexicons)["place_preposition"] or after.startswith(")"):
             return False
         return all(plausible_surname(texts[m], self.lexicons, genitive_shape_ok=True) for m in members)
 
@@ -230,7 +230,7 @@ class NamePropagator(ConfiguredPipe):
         # Who each description word fits, from an index of the records (a scan of every
         # record per description made long documents quadratic); kept in step below.
         by_description: PeopleByDescription | None = None  # built when a description first needs it
-        for i in list(compress(range(len(texts)), map(ARTICLES.__contains__, texts))):
+        for i in list(compress(range(len(texts)), map(name_words(lex)["definite_article"].__contains__, texts))):
             if i in taken:
                 continue
             noun_index, age = self._description_noun(view, i)

@@ -39,21 +39,19 @@ from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
 from ..schema import THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
 from .doc_view import DocView, doc_view
-from .shapes import NAME_PARTICLES, NAME_PARTICLES_SECOND, QUOTE_MARKS, bracket_close, is_initial, list_joiners
+from .shapes import QUOTE_MARKS, bracket_close, is_initial, list_joiners
 
 DEFAULT_THINGS_KEY = THINGS_KEY
 DEFAULT_MAX_NAME_TOKENS = 4
 DEFAULT_ROLE_MAX_TOKENS = 12
 BASE_PERSON_LABELS = ("PER", "PERSON")
-ARTICLES = frozenset({"der", "die", "dem", "den", "des", "Der", "Die", "Dem", "Den", "Des"})
 # Marks after which a bare capitalised pair is in a name's position; the words
 # that do so are rule data (person_words.tsv: name_opener), as are academic
 # titles before a name ("Audi-Motorsportchef Dr. X": academic_title) and
 # suffixes after a surname ("Horst Felbach jr.": name_suffix).
 NAME_OPENER_MARKS = frozenset({",", ":", "–"})
-ARTICLES_LOWER = frozenset({"der", "die", "das", "dem", "den", "des", "ein", "eine", "einen", "einem", "einer", "eines", "im", "am", "vom", "zum", "zur", "beim", "ins"})
-# After these a capitalised pair is a place: "aus Bad Kötzting", "in Le Castellet".
-PLACE_PREPOSITIONS = frozenset({"aus", "in", "nach", "bei", "im", "am", "von"})
+# Articles, name particles ("van der") and the prepositions after which a capitalised
+# pair is a place ("aus Bad Kötzting") are rule data too (name_words.tsv, see name_words).
 # Before a one-word speaker, with the speech verbs: "„…“, freute sich X", "„…“, so X".
 SPEAKER_SLOT_WORDS = frozenset({"sich", "so"})
 CLAUSE_END = frozenset({".", ",", ":", ";", "!", "?", "(", ")", "„", "“", "\"", "»", "«", "–", "-"})
@@ -83,6 +81,7 @@ class PersonFinder(ConfiguredPipe):
         texts, name_like = view.texts, view.name_like
         lex = self.lexicons
         given_names = lex.given_names
+        particles = self._name_words["name_particle"]
         blocked = _blocked_tokens(doc, self.cfg["things_key"])
         base_person_starts = self._base_person_starts(doc)
         # (start, end, evidence) of capitalised name-like runs; evidence is None when not a name
@@ -92,7 +91,7 @@ class PersonFinder(ConfiguredPipe):
         for i in [i for i, text in enumerate(texts) if name_like[i] or text in given_names]:  # "JJ Lehto"
             after = i + 1
             if (after >= n_tokens or sent_starts[after] or after in blocked
-                    or not (name_like[after] or texts[after] in NAME_PARTICLES or texts[after] in QUOTE_MARKS
+                    or not (name_like[after] or texts[after] in particles or texts[after] in QUOTE_MARKS
                             or texts[after].isupper())):
                 continue  # most capitalised words (German nouns): no run of two can start here (see _name_end)
             text = texts[i]
@@ -107,7 +106,7 @@ class PersonFinder(ConfiguredPipe):
                 runs.append((start, end, self._is_person_name(view, start, end, base_person_starts)))
                 next_start = end
         runs = _drop_surname_pairs(view, runs)
-        runs = _propagate_through_lists(view, runs, list_joiners(lex))
+        runs = _propagate_through_lists(view, runs, list_joiners(lex), self._name_words["place_preposition"])
         people: list[dict] = []
         mentions: list[dict] = []
         by_name: dict[str, dict] = {}
@@ -131,7 +130,7 @@ class PersonFinder(ConfiguredPipe):
                              "kind": "name", "text": view.text[start_char:end_char]})
         self._surname_only_people(doc, blocked, runs, people, mentions)
         _merge_short_names(people, mentions)
-        _merge_particle_surnames(people, mentions)
+        _merge_particle_surnames(people, mentions, particles)
         doc._.people = people
         doc._.mentions = mentions
         return doc
@@ -181,6 +180,10 @@ class PersonFinder(ConfiguredPipe):
         """The word classes around a name (person_words.tsv; the packaged ones for lexicons built without them)."""
         return self.lexicons.person_words or load_lexicons().person_words
 
+    @property
+    def _name_words(self) -> dict[str, frozenset[str]]:
+        return name_words(self.lexicons)
+
     # -- evidence ---------------------------------------------------------
     def _base_person_starts(self, doc: Doc) -> set[int]:
         if not self.cfg["use_base_entities"]:
@@ -191,6 +194,8 @@ class PersonFinder(ConfiguredPipe):
         texts, name_like, sent_starts = view.texts, view.name_like, view.sent_starts
         given_names = self.lexicons.given_names
         name_suffixes = self._words["name_suffix"]
+        words = self._name_words
+        particles, second_particles = words["name_particle"], words["name_particle_second"]
         end = start + 1
         while end < len(texts) and end - start < DEFAULT_MAX_NAME_TOKENS and end not in blocked and not sent_starts[end]:
             text = texts[end]
@@ -208,10 +213,10 @@ class PersonFinder(ConfiguredPipe):
                 end += 1
             elif self._capitals_surname(text) and texts[end - 1] in given_names:
                 end += 1  # results lists write surnames in capitals: "Henrik OBERHALT"
-            elif (text in NAME_PARTICLES and end + 1 < len(texts) and name_like[end + 1]
+            elif (text in particles and end + 1 < len(texts) and name_like[end + 1]
                   and end + 1 not in blocked and texts[end + 1] not in given_names):
                 end += 2  # not "… von Lena Hofbauer": a given name opens a new name
-            elif (text in NAME_PARTICLES and end + 2 < len(texts) and texts[end + 1] in NAME_PARTICLES_SECOND
+            elif (text in particles and end + 2 < len(texts) and texts[end + 1] in second_particles
                   and name_like[end + 2] and end + 2 not in blocked):
                 end += 3  # "Thijs van der Berg"
             else:
@@ -288,8 +293,9 @@ class PersonFinder(ConfiguredPipe):
             return False
         before = shapes[start - 1] if start > 0 else None
         after = shapes[end] if end < len(texts) else None
+        words = self._name_words
         before_ok = before is None or view.sent_starts[start] or before.text in NAME_OPENER_MARKS or before.text in self._words["name_opener"] or (
-            before.is_lower and before.is_alpha and before.text not in ARTICLES_LOWER and before.text not in PLACE_PREPOSITIONS)
+            before.is_lower and before.is_alpha and before.text not in words["article"] and before.text not in words["place_preposition"])
         after_ok = after is None or after.text in (",", ".", "(", "und", ":", "/") or (after.is_lower and after.is_alpha)
         return before_ok and after_ok
 
@@ -318,6 +324,11 @@ class PersonFinder(ConfiguredPipe):
         if role:
             record["kind"] = "person"
             record["role"] = record["role"] or role
+
+
+def name_words(lex: Lexicons) -> dict[str, frozenset[str]]:
+    """The word classes of name shapes (name_words.tsv; the packaged ones for lexicons built without them)."""
+    return lex.name_words or load_lexicons().name_words
 
 
 def _gender_from_given_name(given: str, lex: Lexicons) -> str | None:
@@ -357,7 +368,7 @@ def _drop_surname_pairs(view: DocView, runs: list[tuple[int, int, str | None]]) 
 
 
 def _propagate_through_lists(view: DocView, runs: list[tuple[int, int, str | None]],
-                             joiners: frozenset[str]) -> list[tuple[int, int, str | None]]:
+                             joiners: frozenset[str], place_prepositions: frozenset[str]) -> list[tuple[int, int, str | None]]:
     """In ``A, X Y und B`` a name-shaped run joined to accepted names is a name too."""
     texts = view.texts
     joined = list(runs)
@@ -365,7 +376,7 @@ def _propagate_through_lists(view: DocView, runs: list[tuple[int, int, str | Non
     while changed:  # a list can pass acceptance along several links
         changed = False
         for index, (start, end, accepted) in enumerate(joined):
-            if accepted or (start > 0 and texts[start - 1] in PLACE_PREPOSITIONS):
+            if accepted or (start > 0 and texts[start - 1] in place_prepositions):
                 continue
             for other in (joined[index - 1] if index else None, joined[index + 1] if index + 1 < len(joined) else None):
                 if other is None or not other[2]:
@@ -469,7 +480,7 @@ def _apposition_role(view: DocView, start: int, end: int, lex: Lexicons) -> str 
     if comma + 1 >= len(texts) or texts[comma] != ",":
         return None
     start = comma + 1
-    if texts[start] in ARTICLES:  # "X, der Teamchef von Y,"
+    if texts[start] in name_words(lex)["definite_article"]:  # "X, der Teamchef von Y,"
         start += 1
     end = start
     while end < len(texts) and end - start < DEFAULT_ROLE_MAX_TOKENS and texts[end] not in CLAUSE_END:
@@ -531,13 +542,13 @@ def _merge_short_names(people: list[dict], mentions: list[dict]) -> None:
     _merge_people(people, mentions, pairs)
 
 
-def _merge_particle_surnames(people: list[dict], mentions: list[dict]) -> None:
+def _merge_particle_surnames(people: list[dict], mentions: list[dict], particles: frozenset[str]) -> None:
     """``Di Sarno`` or ``Ten Brink`` opening a sentence is the surname of
     ``Marco di Sarno`` / ``Joost ten Brink``, not a person of its own."""
     pairs = []
     for short in people:
         words = short["name"].split()
-        if len(words) < 2 or words[0].lower() not in NAME_PARTICLES or words[0] in NAME_PARTICLES:
+        if len(words) < 2 or words[0].lower() not in particles or words[0] in particles:
             continue
         tail = " " + short["name"].casefold()
         long = next((p for p in people if p is not short and p["name"].casefold().endswith(tail)), None)

@@ -34,19 +34,14 @@ from .shapes import bracket_close, has_digit, is_all_caps, is_capitalised_text
 DEFAULT_SPANS_KEY = THINGS_KEY
 DEFAULT_MAX_NAME_TOKENS = 6
 THING_LABELS = ("TEAM", "CAR", "MANUFACTURER", "SERIES", "CIRCUIT", "RACE_CLASS")
-# "NRT-Team", "Kesselberg-Teams": a hyphen compound naming a team.
-TEAM_COMPOUND_HEADS = frozenset({"Team", "Teams", "Mannschaft"})
-# "das Andernacher Team", "beim Schweizer Team": an adjective of origin, not a team name.
-ORIGIN_TEAM_DETERMINERS = frozenset({"das", "dem", "des", "vom", "beim", "im", "ins", "zum", "ein", "einem", "eines"})
-# Words that end a series name: "ADAC GT Masters", "Porsche Carrera Cup".
-SERIES_SUFFIXES = frozenset({"Cup", "Series", "Masters", "Trophy", "Challenge", "Championship", "Supercup", "Trofeo"})
-CIRCUIT_SUFFIXES = frozenset({"Raceway", "Speedway", "Motorpark", "Racetrack", "Circuit"})
+# The words of the shape rules are rule data (thing_words.tsv): team_compound_head ("NRT-Team",
+# "Kesselberg-Teams"), origin_team_determiner ("das Andernacher Team": an origin, not a name),
+# series_suffix ("ADAC GT Masters"), circuit_suffix ("… Raceway"), class_cue ("Klasse X"),
+# series_opener ("Formel 4").
 BRACKET_TEAM_TOKENS = 8
 MAX_FORMS_PER_WORD = 8
 MAX_PERIOD_SPLITS = 100
-CLASS_CUES = frozenset({"Klasse", "Kategorie", "Wertung"})
-# What a word must be, or end with, to open a series, circuit or class shape.
-SHAPE_KEYWORDS = SERIES_SUFFIXES | CIRCUIT_SUFFIXES | CLASS_CUES | {"Formel", "Formula"}
+# What a word must end with to open a series, circuit or class shape (or be: the thing_words).
 SHAPE_ENDINGS = ("meisterschaft", "ring", "-klasse")
 # Bits of _word_kinds: the word can open a team/car shape, a series/circuit/class shape.
 TEAM_SHAPE = 1
@@ -90,6 +85,11 @@ class MotorsportRulers(Pipe):
         self.phrase_matcher = PhraseMatcher(nlp.vocab)
         self.patterns: list[dict] = []
         self.add_patterns(default_patterns(self.lexicons))
+        # The packaged classes for lexicons built without them.
+        self.thing_words = lex.thing_words or load_lexicons().thing_words
+        # What a word must be to open a series, circuit or class shape.
+        self.shape_keywords = frozenset().union(*(self.thing_words[kind] for kind in (
+            "series_suffix", "circuit_suffix", "class_cue", "series_opener")))
         self._kind_memo: dict[str, int] = {}  # word → shape rules it can open (see _word_kinds)
         self._match_keys: dict[int, tuple[str, str]] = {}  # phrase match id → (label, canonical)
 
@@ -204,14 +204,14 @@ class MotorsportRulers(Pipe):
         if None in kinds:
             if len(memo) > KIND_MEMO_LIMIT:  # flat memory on endless archives
                 memo.clear()
-            lex = self.lexicons
+            lex, shape_keywords = self.lexicons, self.shape_keywords
             for index, text in enumerate(texts):
                 if kinds[index] is None:
                     kind = 0
                     if (text in lex.team_prefixes or text in lex.team_suffixes or text in lex.team_cues or "-" in text
                             or is_all_caps(text)):
                         kind |= TEAM_SHAPE
-                    if text in SHAPE_KEYWORDS or text.lower().endswith(SHAPE_ENDINGS):
+                    if text in shape_keywords or text.lower().endswith(SHAPE_ENDINGS):
                         kind |= SERIES_SHAPE
                     kinds[index] = memo[text] = kind
         return kinds
@@ -222,6 +222,7 @@ class MotorsportRulers(Pipe):
         # Only a few tokens are looked at here: their shapes, not whole columns.
         texts, shapes = view.texts, view.shapes
         team_prefixes, team_suffixes, team_cues, makers = lex.team_prefixes, lex.team_suffixes, lex.team_cues, lex.makers
+        origin_determiners = self.thing_words["origin_team_determiner"]
 
         def team_word(j: int) -> bool:
             return _is_team_word(view, j, lex)
@@ -250,7 +251,7 @@ class MotorsportRulers(Pipe):
                         t in makers or (is_all_caps(t) and len(t) <= 2 and not has_digit(t)) for t in left)):
                     continue  # "Racing" alone, "Porsche Motorsport", "BMW M Motorsport" (a maker's department)
                 if (text == "Team" and len(left) == 1 and left[0].endswith("er") and start > 0
-                        and shapes[start - 1].lower in ORIGIN_TEAM_DETERMINERS):
+                        and shapes[start - 1].lower in origin_determiners):
                     continue  # "das Andernacher Team": the team's hometown, said of a team named elsewhere
                 if left[0] in makers and len(left) > 1 and has_digit(left[1]):
                     continue  # a car model with a suffix-like word: "BMW M2 CS Racing"
@@ -287,7 +288,7 @@ class MotorsportRulers(Pipe):
         lex = self.lexicons
         text = view.texts[i]
         head, _, last = text.rpartition("-")
-        if last in TEAM_COMPOUND_HEADS and (self._names_team(head) or _maker_pair(head, lex)):
+        if last in self.thing_words["team_compound_head"] and (self._names_team(head) or _maker_pair(head, lex)):
             # "Kessler-Mannschaft" points at "Kessler Motorsport" when the document names it
             name = head if last == "Mannschaft" else text[:-1] if last == "Teams" else text
             return [things.add(i, i + 1, "TEAM", COMPOUND_ID, canonical=name)]
@@ -402,6 +403,9 @@ class MotorsportRulers(Pipe):
         """Series, circuit and class shapes at the tokens ``openers`` (the ones ``_word_kinds`` marks)."""
         lex = self.lexicons
         texts, shapes = view.texts, view.shapes
+        words = self.thing_words
+        series_suffixes, circuit_suffixes, class_cues = words["series_suffix"], words["circuit_suffix"], words["class_cue"]
+        series_openers = words["series_opener"]
 
         def name_word(j: int) -> bool:
             return shapes[j].capitalised and not view.is_stop_word(j)
@@ -409,23 +413,23 @@ class MotorsportRulers(Pipe):
         spans = []
         for i in openers:
             text, lowered = texts[i], shapes[i].lower
-            if text in SERIES_SUFFIXES and i > 0:
+            if text in series_suffixes and i > 0:
                 start = _extend_left(view, i, name_word)
                 if start < i:
                     spans.append(_thing(things, start, i + 1, "SERIES"))
             elif lowered.endswith("meisterschaft") and len(text) > len("meisterschaft") and shapes[i].capitalised:
                 spans.append(_thing(things, i, i + 1, "SERIES"))
-            elif text in ("Formel", "Formula") and i + 1 < len(texts) and (texts[i + 1].isdigit() or texts[i + 1] == "E"):
+            elif text in series_openers and i + 1 < len(texts) and (texts[i + 1].isdigit() or texts[i + 1] == "E"):
                 spans.append(_thing(things, i, i + 2, "SERIES"))
             elif lowered.endswith("ring") and len(text) > 6 and name_word(i):
                 spans.append(_thing(things, i, i + 1, "CIRCUIT"))
-            elif text in CIRCUIT_SUFFIXES and i > 0:
+            elif text in circuit_suffixes and i > 0:
                 start = _extend_left(view, i, name_word)
                 if start < i:
                     spans.append(_thing(things, start, i + 1, "CIRCUIT"))
             elif lowered.endswith("-klasse") and len(text) > len("-klasse"):
                 spans.append(_thing(things, i, i + 1, "RACE_CLASS"))
-            elif text in CLASS_CUES and i + 1 < len(texts) and (texts[i + 1] in lex.race_classes or (shapes[i + 1].all_caps and shapes[i + 1].has_digit)):
+            elif text in class_cues and i + 1 < len(texts) and (texts[i + 1] in lex.race_classes or (shapes[i + 1].all_caps and shapes[i + 1].has_digit)):
                 spans.append(_thing(things, i, i + 2, "RACE_CLASS"))
         return spans
 

@@ -19,29 +19,15 @@ from spacy.attrs import SENT_START
 from spacy.lang.de.stop_words import STOP_WORDS
 from spacy.tokens import Token
 
-from ..rules import Lexicons, load_lexicons
+from ..rules import DEFAULT_LANG, Lexicons, load_lexicons, rules_root
 
 LIST_JOINER_MARKS = frozenset({",", "&", "/"})
 # How far a bracket after a name is read: "(21, Innsbruck)", "(911 GT3 R #92)".
 DEFAULT_MAX_BRACKET_TOKENS = 12
 # Quote and bracket characters that end a name or a phrase.
 QUOTE_MARKS = frozenset("„“”\"»«‚‘'›‹")
-NAME_PARTICLES = frozenset({"van", "von", "de", "da", "di", "du", "dos", "del", "della", "le", "la", "ter", "ten", "zu", "af", "al", "bin"})
-# Second particles, only right after a first one: "van der", "von den", "de la".
-NAME_PARTICLES_SECOND = frozenset({"der", "den", "dem", "de", "la", "le"})
-# Capitalised words that start sentences but never names.
-NEVER_NAME = frozenset(
-    {
-        "Auch", "Aber", "Als", "Am", "Auf", "Beim", "Bei", "Bis", "Dabei", "Damit", "Danach", "Dann", "Das", "Dass",
-        "Dem", "Den", "Der", "Des", "Die", "Dies", "Diese", "Dieser", "Doch", "Durch", "Ein", "Eine", "Einen", "Einer",
-        "Für", "Gegen", "Hier", "Im", "In", "Ins", "Mit", "Nach", "Nur", "Ob", "Ohne", "So", "Sein", "Seine", "Sie",
-        "Er", "Es", "Um", "Und", "Unter", "Vom", "Von", "Vor", "Wie", "Wir", "Zum", "Zur", "Zu", "Zudem", "Sonntag",
-        "Samstag", "Freitag", "Donnerstag", "Mittwoch", "Dienstag", "Montag", "Januar", "Februar", "März", "April",
-        "Mai", "Juni", "Juli", "August", "September", "Oktober", "November", "Dezember", "Platz", "Rang", "Runde",
-        "Runden", "Rennen", "Sieg", "Start", "Ziel", "Team", "Teams", "Auto", "Pole", "Position", "Startplatz",
-        "Qualifying", "Training", "Klasse", "Meisterschaft", "Saison", "Lauf", "Jahr", "Jahre", "Sekunden",
-    }
-)
+# Name particles ("van der") and the capitalised words that open sentences but never
+# names ("Auch", "Montag", "Runde") are rule data (name_words.tsv): never_name_words(lang).
 
 
 # Distinct words whose shapes are kept per process; cleared when full, so memory
@@ -62,7 +48,8 @@ class WordShape:
     __slots__ = ("text", "lower", "is_punct", "is_space", "is_alpha", "is_lower", "capitalised", "all_caps",
                  "has_digit", "stop_at_start", "stop_inside", "name_like_at_start", "name_like_inside")
 
-    def __init__(self, text: str, is_punct: bool, is_space: bool, is_alpha: bool, is_lower: bool) -> None:
+    def __init__(self, text: str, is_punct: bool, is_space: bool, is_alpha: bool, is_lower: bool, *,
+                 never_name: frozenset[str]) -> None:
         self.text = text
         self.lower = text.lower()
         self.is_punct = is_punct
@@ -72,19 +59,30 @@ class WordShape:
         self.capitalised = is_capitalised_text(text)
         self.all_caps = is_all_caps(text)
         self.has_digit = has_digit(text)
-        never, stop = text in NEVER_NAME, self.lower in STOP_WORDS
+        never, stop = text in never_name, self.lower in STOP_WORDS
         self.stop_at_start = never or stop
         self.stop_inside = never or (stop and not text[:1].isupper())
-        self.name_like_inside = _name_like_inside(text)
+        self.name_like_inside = _name_like_inside(text, never_name)
         self.name_like_at_start = self.name_like_inside and not stop
 
 
-_word_shapes: dict[str, dict[int, WordShape]] = {}  # language → orth → shape
+# (language, never_name words) → orth → shape
+_word_shapes: dict[tuple[str, frozenset[str]], dict[int, WordShape]] = {}
 
 
-def word_shapes(orths: list[int], vocab, lang: str = "") -> list[WordShape]:
-    """The shapes of the words with hashes ``orths`` (the tokens' ``ORTH``), cached per language."""
-    cache = _word_shapes.setdefault(lang, {})
+@lru_cache(maxsize=16)
+def never_name_words(lang: str = "") -> frozenset[str]:
+    """The packaged ``never_name`` words of ``lang`` (German's for a language without rules)."""
+    lang = lang if lang and rules_root(lang).is_dir() else DEFAULT_LANG
+    return load_lexicons(lang).name_words["never_name"]
+
+
+def word_shapes(orths: list[int], vocab, lang: str = "", never_name: frozenset[str] | None = None) -> list[WordShape]:
+    """The shapes of the words with hashes ``orths`` (the tokens' ``ORTH``), cached per language
+    and ``never_name`` words (the packaged ones of the language when not given)."""
+    if never_name is None:
+        never_name = never_name_words(lang)
+    cache = _word_shapes.setdefault((lang, never_name), {})
     found = list(map(cache.get, orths))  # one dict lookup per token; misses are rare
     if None in found:
         if len(cache) + len(orths) > WORD_SHAPE_CACHE_LIMIT:
@@ -95,7 +93,7 @@ def word_shapes(orths: list[int], vocab, lang: str = "") -> list[WordShape]:
                 if shape is None:
                     lexeme = vocab[orth]
                     shape = cache[orth] = WordShape(lexeme.orth_, lexeme.is_punct, lexeme.is_space, lexeme.is_alpha,
-                                                    lexeme.is_lower)
+                                                    lexeme.is_lower, never_name=never_name)
                 found[index] = shape
     return found
 
@@ -143,30 +141,33 @@ def has_digit(text: str) -> bool:
     return not text.isalpha() and any(ch.isdigit() for ch in text)
 
 
-def is_stop_word(token: Token) -> bool:
+def is_stop_word(token: Token, never_name: frozenset[str] | None = None) -> bool:
     """Function words; mid-sentence a capitalised stop word ("Anders") is a name
-    or noun, since German capitalises only those there."""
-    if token.text in NEVER_NAME:
+    or noun, since German capitalises only those there. ``never_name``: the
+    packaged words of the token's language when not given."""
+    if token.text in (never_name_words(token.lang_) if never_name is None else never_name):
         return True
     return token.lower_ in STOP_WORDS and (token.is_sent_start or not token.text[:1].isupper() or token.i == 0)
 
 
-def is_name_like(token: Token) -> bool:
-    """A token that can be part of a person's name: ``Jentzsch``, ``O'Neill``, ``Jean-Luc``."""
-    return _name_like_text(token.text, token.is_sent_start or token.i == 0)
+def is_name_like(token: Token, never_name: frozenset[str] | None = None) -> bool:
+    """A token that can be part of a person's name: ``Jentzsch``, ``O'Neill``, ``Jean-Luc``.
+    ``never_name``: the packaged words of the token's language when not given."""
+    never_name = never_name_words(token.lang_) if never_name is None else never_name
+    return _name_like_text(token.text, token.is_sent_start or token.i == 0, never_name)
 
 
 @lru_cache(maxsize=65536)  # called for every token by several components
-def _name_like_text(text: str, sentence_start: bool) -> bool:
+def _name_like_text(text: str, sentence_start: bool, never_name: frozenset[str]) -> bool:
     # A stop word opening a sentence is the function word ("Anders fuhr …").
-    return _name_like_inside(text) and not (sentence_start and text.lower() in STOP_WORDS)
+    return _name_like_inside(text, never_name) and not (sentence_start and text.lower() in STOP_WORDS)
 
 
-def _name_like_inside(text: str) -> bool:
+def _name_like_inside(text: str, never_name: frozenset[str]) -> bool:
     """``is_name_like`` for a word that does not open a sentence."""
     if not text or not text[0].isupper() or not any(ch.isalpha() for ch in text) or has_digit(text):
         return False
-    if text in NEVER_NAME:
+    if text in never_name:
         return False
     if is_initial(text):
         return True  # "J." in "J. P. Oliveira"

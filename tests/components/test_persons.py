@@ -176,3 +176,29 @@ def test_a_relative_introduced_with_a_bracket_is_a_driver(blank_nlp):
 def test_double_initials_as_a_given_name(blank_nlp):
     doc = blank_nlp("Es siegten Marc Werland (Ermingen) und JJ Lahtinen (Finnland).")
     assert _drivers(doc) == {"Marc Werland", "JJ Lahtinen"}
+
+
+def test_name_particles_come_from_the_rule_files(tmp_path):
+    """A particle added to an edited copy of name_words.tsv joins a given name and a surname."""
+    import shutil
+
+    import spacy
+
+    from pipeline.api import DEFAULT_COMPONENTS
+    from pipeline.rules import rules_root
+
+    root = tmp_path / "de"
+    shutil.copytree(rules_root("de"), root)
+    with (root / "name_words.tsv").open("a", encoding="utf-8") as handle:
+        handle.write("name_particle\tvel\n")
+    text = "Am Ende gewann Lena vel Quastorf das Rennen."
+
+    def people(rules_dir):
+        nlp = spacy.blank("de")
+        nlp.add_pipe("sentencizer")
+        for name in DEFAULT_COMPONENTS:
+            nlp.add_pipe(name, config={"rules_dir": rules_dir} if name == "motorsport_persons" else {})
+        return [person["name"] for person in nlp(text)._.people]
+
+    assert "Lena vel Quastorf" not in people(None)
+    assert "Lena vel Quastorf" in people(str(root))

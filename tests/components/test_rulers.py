@@ -248,3 +248,26 @@ def test_a_short_car_form_takes_the_first_written_of_two_equally_long_full_forms
                                 check=True)
         chosen.add(result.stdout.strip())
     assert chosen == {"Audi R8 LMS GT4"}
+
+
+def test_shape_words_come_from_the_rule_files(tmp_path):
+    """A series suffix added to an edited copy of thing_words.tsv opens a series shape."""
+    import shutil
+
+    from pipeline.rules import rules_root
+    from pipeline.schema import THINGS_KEY
+
+    root = tmp_path / "de"
+    shutil.copytree(rules_root("de"), root)
+    with (root / "thing_words.tsv").open("a", encoding="utf-8") as handle:
+        handle.write("series_suffix\tPokal\n")
+    text = "Sie gewann den Kesselberger Pokal vor allen anderen."
+
+    def series(rules_dir):
+        nlp = spacy.blank("de")
+        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("motorsport_rulers", config={"rules_dir": rules_dir})
+        return [span.text for span in nlp(text).spans[THINGS_KEY] if span.label_ == "SERIES"]
+
+    assert series(None) == []
+    assert series(str(root)) == ["Kesselberger Pokal"]

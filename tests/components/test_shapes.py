@@ -30,3 +30,18 @@ def test_sentences_keep_quotes_whole_and_skip_abbreviations():
     # Not after "Dr.", not inside the quote; after the quote's own full stop, the sentence end, the paragraph
     assert sentences.starts == [0, quote_end, text.index("heim.") + 5, text.index("Neuer")]
     assert sentences.bounds(text.index("Wir"), len(text)) == (0, quote_end)
+
+
+def test_never_name_words_are_rule_data():
+    import spacy
+
+    from pipeline.components.shapes import is_name_like, never_name_words, word_shapes
+
+    nlp = spacy.blank("de")
+    doc = nlp("Gestern Kesselhaus")
+    orths = [token.orth for token in doc]
+    edited = frozenset({"Kesselhaus"})
+    assert "Montag" in never_name_words("de") and "Kesselhaus" not in never_name_words("de")
+    assert word_shapes(orths, nlp.vocab, "de")[1].name_like_inside
+    assert not word_shapes(orths, nlp.vocab, "de", never_name=edited)[1].name_like_inside
+    assert is_name_like(doc[1]) and not is_name_like(doc[1], edited)
