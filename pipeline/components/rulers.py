@@ -21,13 +21,13 @@ from typing import Iterable
 import srsly
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
-from spacy.pipeline import Pipe
 from spacy.tokens import Doc, Span
-from spacy.util import ensure_path, filter_spans
+from spacy.util import SimpleFrozenList, ensure_path, filter_spans
 
 from .. import extensions  # noqa: F401  (registers the extensions)
 from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
 from ..schema import THINGS_KEY, check_span_keys
+from .configured import ConfiguredPipe
 from .doc_view import DocView, doc_view
 from .shapes import bracket_close, has_digit, is_all_caps, is_capitalised_text
 
@@ -64,16 +64,13 @@ def make_rulers(nlp: Language, name: str, spans_key: str, lang: str, rules_dir: 
     return MotorsportRulers(nlp, name, spans_key=spans_key, lang=lang, rules_dir=rules_dir)
 
 
-class MotorsportRulers(Pipe):
-    def __init__(self, nlp: Language, name: str = "motorsport_rulers", *, spans_key: str = DEFAULT_SPANS_KEY,
-                 lang: str = DEFAULT_LANG, rules_dir: str | None = None) -> None:
-        self.nlp = nlp
-        self.name = name
-        self.spans_key = spans_key
-        self.lang = lang
-        self.rules_dir = rules_dir
-        self.lexicons: Lexicons = load_lexicons(lang, rules_dir)
-        lex = self.lexicons
+class _RuleWords:
+    """What the shape rules ask of one set of lexicons, built once per set."""
+
+    __slots__ = ("lexicons", "not_team_heads", "thing_words", "shape_keywords", "kind_memo")
+
+    def __init__(self, lex: Lexicons) -> None:
+        self.lexicons = lex
         # Names that before "-Team"/"-Pilot" are no team: series, classes, places, origins.
         self.not_team_heads = frozenset(
             {alias for thing in lex.series for alias in (thing.name, *thing.aliases)}
@@ -82,16 +79,49 @@ class MotorsportRulers(Pipe):
             | {alias for thing in lex.circuits for alias in (thing.name, *thing.aliases)}
             | {demonym.region for demonym in lex.regions if demonym.region}
         )
-        self.phrase_matcher = PhraseMatcher(nlp.vocab)
-        self.patterns: list[dict] = []
-        self.add_patterns(default_patterns(self.lexicons))
         # The packaged classes for lexicons built without them.
         self.thing_words = lex.thing_words or load_lexicons().thing_words
         # What a word must be to open a series, circuit or class shape.
         self.shape_keywords = frozenset().union(*(self.thing_words[kind] for kind in (
             "series_suffix", "circuit_suffix", "class_cue", "series_opener")))
-        self._kind_memo: dict[str, int] = {}  # word → shape rules it can open (see _word_kinds)
+        self.kind_memo: dict[str, int] = {}  # word → shape rules it can open (see _word_kinds)
+
+
+class MotorsportRulers(ConfiguredPipe):
+    """Saved like the other components (``cfg`` plus a ``rules/`` copy of the rule
+    files, see ``configured.py``) and, like SpanRuler, with its phrase patterns
+    in ``patterns.jsonl``."""
+
+    def __init__(self, nlp: Language, name: str = "motorsport_rulers", *, spans_key: str = DEFAULT_SPANS_KEY,
+                 lang: str = DEFAULT_LANG, rules_dir: str | None = None) -> None:
+        self.nlp = nlp
+        self.name = name
+        self.cfg = {"spans_key": spans_key, "lang": lang, "rules_dir": rules_dir}
+        self._rule_words: _RuleWords | None = None
+        self.phrase_matcher = PhraseMatcher(nlp.vocab)
+        self.patterns: list[dict] = []
+        self.add_patterns(default_patterns(self.lexicons))
         self._match_keys: dict[int, tuple[str, str]] = {}  # phrase match id → (label, canonical)
+
+    @property
+    def spans_key(self) -> str:
+        return self.cfg["spans_key"]
+
+    @property
+    def words(self) -> _RuleWords:
+        """The shape rules' words of the current lexicons (rebuilt when they are swapped or reloaded)."""
+        lex = self.lexicons
+        if self._rule_words is None or self._rule_words.lexicons is not lex:
+            self._rule_words = _RuleWords(lex)
+        return self._rule_words
+
+    @property
+    def not_team_heads(self) -> frozenset[str]:
+        return self.words.not_team_heads
+
+    @property
+    def thing_words(self) -> dict[str, frozenset[str]]:
+        return self.words.thing_words
 
     # -- patterns ---------------------------------------------------------
     def add_patterns(self, patterns: Iterable[dict]) -> None:
@@ -106,9 +136,7 @@ class MotorsportRulers(Pipe):
 
     def initialize(self, get_examples=None, *, nlp: Language | None = None, patterns: Iterable[dict] | None = None) -> None:
         if patterns is not None:
-            self.phrase_matcher = PhraseMatcher(self.nlp.vocab)
-            self.patterns = []
-            self.add_patterns(patterns)
+            self._set_patterns(patterns)
 
     # -- processing -------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
@@ -199,12 +227,13 @@ class MotorsportRulers(Pipe):
         """Per token, which shape rules it can open (``TEAM_SHAPE``, ``SERIES_SHAPE``
         bits), decided once per distinct word: most words open none, and the
         shape loops then visit only the few that do."""
-        memo = self._kind_memo
+        words = self.words
+        memo = words.kind_memo
         kinds = [memo.get(text) for text in texts]
         if None in kinds:
             if len(memo) > KIND_MEMO_LIMIT:  # flat memory on endless archives
                 memo.clear()
-            lex, shape_keywords = self.lexicons, self.shape_keywords
+            lex, shape_keywords = words.lexicons, words.shape_keywords
             for index, text in enumerate(texts):
                 if kinds[index] is None:
                     kind = 0
@@ -441,32 +470,31 @@ class MotorsportRulers(Pipe):
         words = text.replace("-", " ").split()
         return text in self.lexicons.makers or any(word in self.lexicons.not_team_words for word in words)
 
-    # -- serialization (JSONL patterns + small cfg, like SpanRuler) -------
-    def to_disk(self, path, *, exclude=tuple()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "cfg", {"spans_key": self.spans_key, "lang": self.lang, "rules_dir": self.rules_dir})
-        srsly.write_jsonl(path / "patterns.jsonl", self.patterns)
+    # -- serialization: cfg and rules/ (ConfiguredPipe) plus patterns.jsonl, like SpanRuler --
+    def to_disk(self, path, *, exclude=SimpleFrozenList()) -> None:
+        super().to_disk(path, exclude=exclude)
+        srsly.write_jsonl(ensure_path(path) / "patterns.jsonl", self.patterns)
 
-    def from_disk(self, path, *, exclude=tuple()) -> "MotorsportRulers":
-        path = ensure_path(path)
-        cfg = srsly.read_json(path / "cfg")
-        self.spans_key = cfg.get("spans_key", self.spans_key)
-        self.phrase_matcher = PhraseMatcher(self.nlp.vocab)
-        self.patterns = []
-        self.add_patterns(srsly.read_jsonl(path / "patterns.jsonl"))
+    def from_disk(self, path, *, exclude=SimpleFrozenList()) -> "MotorsportRulers":
+        super().from_disk(path, exclude=exclude)  # cfg; the saved rules when they differ from the configured ones
+        self._set_patterns(srsly.read_jsonl(ensure_path(path) / "patterns.jsonl"))
         return self
 
-    def to_bytes(self, *, exclude=tuple()) -> bytes:
-        return srsly.msgpack_dumps({"spans_key": self.spans_key, "patterns": self.patterns})
+    def to_bytes(self, *, exclude=SimpleFrozenList()) -> bytes:
+        return srsly.msgpack_dumps({"cfg": self.cfg, "patterns": self.patterns})
 
-    def from_bytes(self, data: bytes, *, exclude=tuple()) -> "MotorsportRulers":
+    def from_bytes(self, data: bytes, *, exclude=SimpleFrozenList()) -> "MotorsportRulers":
         msg = srsly.msgpack_loads(data)
-        self.spans_key = msg["spans_key"]
+        self.cfg.update(msg.get("cfg") or {"spans_key": msg["spans_key"]})  # also bytes from before the cfg
+        self._config_changed()
+        self._set_patterns(msg["patterns"])
+        return self
+
+    def _set_patterns(self, patterns: Iterable[dict]) -> None:
         self.phrase_matcher = PhraseMatcher(self.nlp.vocab)
         self.patterns = []
-        self.add_patterns(msg["patterns"])
-        return self
+        self._match_keys = {}
+        self.add_patterns(patterns)
 
 
 def _split_final_periods(doc: Doc) -> None:

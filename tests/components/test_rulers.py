@@ -271,3 +271,51 @@ def test_shape_words_come_from_the_rule_files(tmp_path):
 
     assert series(None) == []
     assert series(str(root)) == ["Kesselberger Pokal"]
+
+
+def _series(nlp, text: str) -> list[str]:
+    from pipeline.schema import THINGS_KEY
+
+    return [span.text for span in nlp(text).spans[THINGS_KEY] if span.label_ == "SERIES"]
+
+
+def test_edited_saved_rules_are_the_ones_a_loaded_rulers_uses(tmp_path):
+    """Rulers saves its rule files beside cfg and patterns.jsonl, like the other components."""
+    from pipeline.components.configured import SAVED_RULES_DIR
+    from pipeline.rules import rules_root
+
+    nlp = spacy.blank("de")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("motorsport_rulers")
+    nlp.to_disk(tmp_path / "saved")
+    saved = tmp_path / "saved" / "motorsport_rulers"
+    assert (saved / "patterns.jsonl").is_file() and (saved / "cfg").is_file()
+    packaged = sorted(path.name for path in rules_root("de").iterdir() if path.is_file())
+    assert sorted(path.name for path in (saved / SAVED_RULES_DIR).iterdir()) == packaged
+    assert spacy.load(tmp_path / "saved").get_pipe("motorsport_rulers").rules_source == rules_root("de")
+
+    words = saved / SAVED_RULES_DIR / "thing_words.tsv"
+    words.write_text(words.read_text(encoding="utf-8") + "series_suffix\tPokal\n", encoding="utf-8")
+    loaded = spacy.load(tmp_path / "saved")
+    text = "Sie gewann den Kesselberger Pokal vor allen anderen."
+    assert _series(nlp, text) == []
+    assert _series(loaded, text) == ["Kesselberger Pokal"]
+    # The saved copy, not the installed rule files, travels with a re-save.
+    loaded.to_disk(tmp_path / "again")
+    again = tmp_path / "again" / "motorsport_rulers" / SAVED_RULES_DIR / "thing_words.tsv"
+    assert "series_suffix\tPokal" in again.read_text(encoding="utf-8")
+    assert _series(spacy.load(tmp_path / "again"), text) == ["Kesselberger Pokal"]
+
+
+def test_rulers_round_trip_through_bytes():
+    nlp = spacy.blank("de")
+    nlp.add_pipe("sentencizer")
+    rulers = nlp.add_pipe("motorsport_rulers", config={"spans_key": "dinge"})
+    rulers.add_patterns([{"label": "CIRCUIT", "pattern": "Quellwerker Bergstrecke", "canonical": "Bergstrecke Quellwerk"}])
+    other = spacy.blank("de")
+    other.add_pipe("sentencizer")
+    copy = other.add_pipe("motorsport_rulers")
+    copy.from_bytes(rulers.to_bytes())
+    doc = other("Er siegte auf der Quellwerker Bergstrecke.")
+    assert copy.spans_key == "dinge"
+    assert [(span.text, span._.canonical) for span in doc.spans["dinge"]] == [("Quellwerker Bergstrecke", "Bergstrecke Quellwerk")]
