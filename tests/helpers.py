@@ -14,3 +14,16 @@ SAMPLES = REPO / "data" / "samples"
 def driver(doc, name):
     """The drivers.csv row of ``name`` in ``doc`` (None when not found)."""
     return next((row for row in doc._.drivers or [] if row["driver"] == name), None)
+
+
+def rules_copy_with(tmp_path, filename: str, line: str) -> Path:
+    """A copy of the packaged German rules in ``tmp_path/de`` with ``line`` appended to ``filename``."""
+    import shutil
+
+    from pipeline.rules import rules_root
+
+    root = tmp_path / "de"
+    shutil.copytree(rules_root("de"), root)
+    with (root / filename).open("a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+    return root

@@ -574,18 +574,14 @@ def test_title_abbreviation_between_verb_and_name(quote_nlp):
 
 
 def test_attribution_words_load_with_the_lexicons_and_are_checked(tmp_path):
-    import shutil
-
+    from helpers import rules_copy_with
     from pipeline.components.attribution import AttributionWords
-    from pipeline.rules import RuleFileError, load_lexicons, load_lexicons_from, rules_root
+    from pipeline.rules import RuleFileError, load_lexicons, load_lexicons_from
 
     words = AttributionWords.from_lexicons(load_lexicons())
     assert "hinzu" in words.particle and "Teamkollege" in words.teammate_noun
     assert words.pronoun_gender == {"er": "m", "sie": "f"} and words.seniority["jun."] == "younger"
-    broken = tmp_path / "de"
-    shutil.copytree(rules_root("de"), broken)
-    with (broken / "attribution_words.tsv").open("a", encoding="utf-8") as handle:
-        handle.write("verb\tsagte\n")
+    broken = rules_copy_with(tmp_path, "attribution_words.tsv", "verb\tsagte")
     with pytest.raises(RuleFileError, match="unknown class"):
         load_lexicons_from(broken)
 

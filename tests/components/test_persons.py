@@ -180,17 +180,12 @@ def test_double_initials_as_a_given_name(blank_nlp):
 
 def test_name_particles_come_from_the_rule_files(tmp_path):
     """A particle added to an edited copy of name_words.tsv joins a given name and a surname."""
-    import shutil
-
     import spacy
 
+    from helpers import rules_copy_with
     from pipeline.api import DEFAULT_COMPONENTS
-    from pipeline.rules import rules_root
 
-    root = tmp_path / "de"
-    shutil.copytree(rules_root("de"), root)
-    with (root / "name_words.tsv").open("a", encoding="utf-8") as handle:
-        handle.write("name_particle\tvel\n")
+    root = rules_copy_with(tmp_path, "name_words.tsv", "name_particle\tvel")
     text = "Am Ende gewann Lena vel Quastorf das Rennen."
 
     def people(rules_dir):

@@ -252,15 +252,10 @@ def test_a_short_car_form_takes_the_first_written_of_two_equally_long_full_forms
 
 def test_shape_words_come_from_the_rule_files(tmp_path):
     """A series suffix added to an edited copy of thing_words.tsv opens a series shape."""
-    import shutil
-
-    from pipeline.rules import rules_root
+    from helpers import rules_copy_with
     from pipeline.schema import THINGS_KEY
 
-    root = tmp_path / "de"
-    shutil.copytree(rules_root("de"), root)
-    with (root / "thing_words.tsv").open("a", encoding="utf-8") as handle:
-        handle.write("series_suffix\tPokal\n")
+    root = rules_copy_with(tmp_path, "thing_words.tsv", "series_suffix\tPokal")
     text = "Sie gewann den Kesselberger Pokal vor allen anderen."
 
     def series(rules_dir):
