@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span
 
 from .schema import DOC_EXTENSIONS, MENTION_KEYS, PERSON_KEYS, SPAN_EXTENSIONS
 
-__all__ = ["DOC_EXTENSIONS", "MENTION_KEYS", "PERSON_KEYS", "SPAN_EXTENSIONS", "register_extensions"]
+__all__ = ["DOC_EXTENSIONS", "MENTION_KEYS", "PERSON_KEYS", "SPAN_EXTENSIONS", "canonical_key", "register_extensions"]
 
 
 def register_extensions() -> None:
@@ -21,6 +21,14 @@ def register_extensions() -> None:
     for name, default in SPAN_EXTENSIONS.items():
         if not Span.has_extension(name):
             Span.set_extension(name, default=default)
+
+
+def canonical_key(start_char: int, end_char: int) -> tuple:
+    """Where ``span._.canonical`` of the span at these characters lives in
+    ``doc.user_data``: spaCy keys a span's extension values by name and character
+    offsets. Hot loops read and write there directly, since each ``span._``
+    access builds an accessor object (a few µs). Tested against ``span._``."""
+    return ("._.", "canonical", start_char, end_char)
 
 
 register_extensions()

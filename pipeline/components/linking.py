@@ -33,6 +33,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import extensions  # noqa: F401
+from ..extensions import canonical_key
 from ..schema import (BASE_ENTS_KEY, BRACKET_LINKS_KEY, GROUP_MENTIONS_KEY, HOMETOWNS_KEY, QUOTES_KEY, THINGS_KEY,
                       check_span_keys)
 from ..rules import Lexicons
@@ -110,14 +111,6 @@ class LinkWords:
         self.cue_lowers = frozenset(word.lower() for word in (
             *self.teammate, *self.shared_car, *self.together, *self.crew_after, *self.crew_after_car,
             *self.ordinal, *sister_forms, *self.pronoun_masculine, *self.pronoun_feminine))
-
-
-def canonical_key(start_char: int, end_char: int) -> tuple:
-    """Where ``span._.canonical`` of the span at these characters lives in
-    ``doc.user_data``: spaCy keys a span's extension values by name and character
-    offsets. Read and written there directly, since each ``span._`` access builds
-    an accessor object (a few µs, several times per entity). Tested against ``span._``."""
-    return ("._.", "canonical", start_char, end_char)
 
 
 class Thing:

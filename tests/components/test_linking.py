@@ -233,7 +233,7 @@ def test_canonical_key_is_where_span_extensions_keep_the_value(blank_nlp):
     # linking reads and writes span._.canonical through doc.user_data; spaCy must keep it there.
     from spacy.tokens import Span
 
-    from pipeline.components.linking import canonical_key
+    from pipeline.extensions import canonical_key
 
     doc = blank_nlp.make_doc("Konrad Ebeling siegte im Porsche 911 GT3 R.")
     span = Span(doc, 4, 8, label="CAR")
