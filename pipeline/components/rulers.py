@@ -16,15 +16,17 @@ canonical pointing at the full team name of the document when there is one.
 
 from __future__ import annotations
 
+from itertools import compress
+from operator import attrgetter
 from typing import Iterable
 
 import srsly
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import SimpleFrozenList, ensure_path, filter_spans
+from spacy.util import SimpleFrozenList, ensure_path
 
-from .. import extensions  # noqa: F401  (registers the extensions)
+from ..extensions import canonical_key  # importing registers the extensions
 from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
 from ..schema import THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
@@ -43,9 +45,11 @@ MAX_FORMS_PER_WORD = 8
 MAX_PERIOD_SPLITS = 100
 # What a word must end with to open a series, circuit or class shape (or be: the thing_words).
 SHAPE_ENDINGS = ("meisterschaft", "ring", "-klasse")
-# Bits of _word_kinds: the word can open a team/car shape, a series/circuit/class shape.
+# Bits of _word_kinds: the word can open a team/car shape, a series/circuit/class shape;
+# it is a model code with a sentence-final period ("GT3.", see _split_final_periods).
 TEAM_SHAPE = 1
 SERIES_SHAPE = 2
+FINAL_PERIOD = 4
 KIND_MEMO_LIMIT = 200_000
 # span.id_ says where a thing came from (like SpanRuler's pattern ids).
 GAZETTEER_ID = "gazetteer"  # a known name from the rule files
@@ -140,24 +144,25 @@ class MotorsportRulers(ConfiguredPipe):
 
     # -- processing -------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
-        _split_final_periods(doc)
-        view = doc_view(doc)  # after the splits: the token table of the final tokens
-        things = _Things(view)
+        view = doc_view(doc)
         kinds = self._word_kinds(view.texts)
+        to_split = _marked(kinds, FINAL_PERIOD)
+        if to_split:
+            _split_final_periods(doc, to_split)
+            view = doc_view(doc)  # the token table of the final tokens
+            kinds = self._word_kinds(view.texts)
+        things = _Things(view)
         candidates = self._gazetteer_spans(things, doc, view.texts)
-        candidates += self._team_shape_spans(things, view, [i for i, kind in enumerate(kinds) if kind & TEAM_SHAPE])
-        candidates += self._series_circuit_class_spans(things, view, [i for i, kind in enumerate(kinds) if kind & SERIES_SHAPE])
+        candidates += self._team_shape_spans(things, view, _marked(kinds, TEAM_SHAPE))
+        candidates += self._series_circuit_class_spans(things, view, _marked(kinds, SERIES_SHAPE))
         candidates += self._team_after_car(things, view, candidates)
-        # On equal length, a known name beats a shape match, then the label priority decides.
-        candidates.sort(key=lambda span: (span.id_ != GAZETTEER_ID, PRIORITY[span.label_]))
-        chosen = filter_spans(candidates)
-        chosen = [span for span in chosen if not self._is_false_team(span)]
+        chosen = [span for span in _longest_first(candidates) if span.label_ != "TEAM" or not self._is_false_team(span.text)]
         chosen = _with_short_team_forms(things, view.texts, chosen, self.lexicons)
         chosen = self._with_bracket_teams(things, view, chosen)
         _teams_as_written(chosen)
         _resolve_compound_teams(chosen)
         _canonicalise_cars(chosen, self.lexicons.makers)
-        doc.spans[self.spans_key] = [thing.as_span(doc) for thing in sorted(chosen, key=lambda span: span.start)]
+        doc.spans[self.spans_key] = [thing.as_span(doc) for thing in chosen]  # chosen is in text order
         return doc
 
     def _gazetteer_spans(self, things: _Things, doc: Doc, texts: list[str]) -> list[_Thing]:
@@ -225,11 +230,12 @@ class MotorsportRulers(ConfiguredPipe):
 
     def _word_kinds(self, texts: list[str]) -> list[int]:
         """Per token, which shape rules it can open (``TEAM_SHAPE``, ``SERIES_SHAPE``
-        bits), decided once per distinct word: most words open none, and the
-        shape loops then visit only the few that do."""
+        bits) and whether its final period is split off (``FINAL_PERIOD``), decided
+        once per distinct word: most words are none, and the loops then visit only
+        the few that are."""
         words = self.words
         memo = words.kind_memo
-        kinds = [memo.get(text) for text in texts]
+        kinds = list(map(memo.get, texts))
         if None in kinds:
             if len(memo) > KIND_MEMO_LIMIT:  # flat memory on endless archives
                 memo.clear()
@@ -242,6 +248,8 @@ class MotorsportRulers(ConfiguredPipe):
                         kind |= TEAM_SHAPE
                     if text in shape_keywords or text.lower().endswith(SHAPE_ENDINGS):
                         kind |= SERIES_SHAPE
+                    if _has_final_period(text):
+                        kind |= FINAL_PERIOD
                     kinds[index] = memo[text] = kind
         return kinds
 
@@ -462,13 +470,10 @@ class MotorsportRulers(ConfiguredPipe):
                 spans.append(_thing(things, i, i + 2, "RACE_CLASS"))
         return spans
 
-    def _is_false_team(self, span: _Thing) -> bool:
-        """A maker alone (``Porsche``), a foundation (``Kessler Stiftung Sport``)."""
-        if span.label_ != "TEAM":
-            return False
-        text = span.text
-        words = text.replace("-", " ").split()
-        return text in self.lexicons.makers or any(word in self.lexicons.not_team_words for word in words)
+    def _is_false_team(self, text: str) -> bool:
+        """A team-shaped text that is a maker alone (``Porsche``) or a foundation (``Kessler Stiftung Sport``)."""
+        lex = self.lexicons
+        return text in lex.makers or not lex.not_team_words.isdisjoint(text.replace("-", " ").split())
 
     # -- serialization: cfg and rules/ (ConfiguredPipe) plus patterns.jsonl, like SpanRuler --
     def to_disk(self, path, *, exclude=SimpleFrozenList()) -> None:
@@ -497,18 +502,15 @@ class MotorsportRulers(ConfiguredPipe):
         self.add_patterns(patterns)
 
 
-def _split_final_periods(doc: Doc) -> None:
+def _has_final_period(text: str) -> bool:
     """German tokenization keeps a sentence-final period on model codes
-    ("M4 GT3.", "Rally5."): split it off so the model ends before the period.
-    Ordinals and dates ("3.", "2023.") have no letter and stay whole."""
-    view = doc_view(doc)
-    to_split = [
-        i for i, shape in enumerate(view.shapes)
-        if shape.has_digit and len(shape.text) >= 3 and shape.text.endswith(".") and shape.text[-2].isalnum()
-        and any(ch.isalpha() for ch in shape.text) and shape.text.count(".") == 1
-    ]
-    if not to_split:
-        return
+    ("M4 GT3.", "Rally5."). Ordinals and dates ("3.", "2023.") have no letter and stay whole."""
+    return (len(text) >= 3 and text.endswith(".") and text[-2].isalnum() and has_digit(text)
+            and any(ch.isalpha() for ch in text) and text.count(".") == 1)
+
+
+def _split_final_periods(doc: Doc, to_split: list[int]) -> None:
+    """Split the period off the tokens ``to_split`` (``_has_final_period``) so the model ends before it."""
     # Each split shifts the whole document: hostile text full of such codes would
     # take quadratic time, so only the first ones are split.
     with doc.retokenize() as retokenizer:
@@ -579,9 +581,10 @@ class _Thing:
         self._things.canonicals[(self.start, self.end)] = value
 
     def as_span(self, doc: Doc) -> Span:
-        span = Span(doc, self.start, self.end, label=self.label_, span_id=self.id_ or 0, kb_id=self.kb_id_ or 0)
-        span._.canonical = self.canonical
-        return span
+        # span._.canonical, written where spaCy keeps it: span._ would build Token objects for the offsets
+        view = self._things.view
+        doc.user_data[canonical_key(view.starts[self.start], view.ends[self.end - 1])] = self.canonical
+        return Span(doc, self.start, self.end, label=self.label_, span_id=self.id_ or 0, kb_id=self.kb_id_ or 0)
 
 
 class _Things:
@@ -599,6 +602,26 @@ class _Things:
             canonical: str | None = None) -> _Thing:
         self.canonicals[(start, end)] = canonical
         return _Thing(self, start, end, label, span_id, kb_id)
+
+
+def _marked(kinds: list[int], kind: int) -> list[int]:
+    """The token indexes whose ``_word_kinds`` have the bit ``kind`` (at C speed: most have none)."""
+    return list(compress(range(len(kinds)), map(kind.__and__, kinds)))
+
+
+def _longest_first(candidates: list[_Thing]) -> list[_Thing]:
+    """``spacy.util.filter_spans`` with its ties decided: of overlapping candidates
+    the longest wins, then the leftmost, then a known name over a shape match, then
+    the label priority. One sort does what sorting by priority before
+    ``filter_spans`` did (both sorts are stable). In text order."""
+    chosen, taken = [], set()
+    for span in sorted(candidates, key=lambda span: (span.start - span.end, span.start, span.id_ != GAZETTEER_ID,
+                                                     PRIORITY[span.label_])):
+        if span.start not in taken and span.end - 1 not in taken:
+            chosen.append(span)
+            taken.update(range(span.start, span.end))
+    chosen.sort(key=attrgetter("start"))
+    return chosen
 
 
 def _thing(things: _Things, start: int, end: int, label: str, canonical: str | None = None) -> _Thing:
