@@ -145,16 +145,16 @@ class MotorsportRulers(ConfiguredPipe):
     # -- processing -------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         view = doc_view(doc)
-        kinds = self._word_kinds(view.texts)
-        to_split = _marked(kinds, FINAL_PERIOD)
+        marked = self._marked_words(view.texts)
+        to_split = _having(marked, FINAL_PERIOD)
         if to_split:
             _split_final_periods(doc, to_split)
             view = doc_view(doc)  # the token table of the final tokens
-            kinds = self._word_kinds(view.texts)
+            marked = self._marked_words(view.texts)
         things = _Things(view)
         candidates = self._gazetteer_spans(things, doc, view.texts)
-        candidates += self._team_shape_spans(things, view, _marked(kinds, TEAM_SHAPE))
-        candidates += self._series_circuit_class_spans(things, view, _marked(kinds, SERIES_SHAPE))
+        candidates += self._team_shape_spans(things, view, _having(marked, TEAM_SHAPE))
+        candidates += self._series_circuit_class_spans(things, view, _having(marked, SERIES_SHAPE))
         candidates += self._team_after_car(things, view, candidates)
         chosen = [span for span in _longest_first(candidates) if span.label_ != "TEAM" or not self._is_false_team(span.text)]
         chosen = _with_short_team_forms(things, view.texts, chosen, self.lexicons)
@@ -227,6 +227,11 @@ class MotorsportRulers(ConfiguredPipe):
                 len(model_tokens[0]) < 3 or len(model_tokens[0]) == 4 and model_tokens[0].startswith(("19", "20"))):
             return []  # "verlor der Toyota 15 Minuten", "Audi 2012"
         return [things.add(start, model_end, "CAR")]
+
+    def _marked_words(self, texts: list[str]) -> dict[int, int]:
+        """The tokens with a ``_word_kinds`` bit, index → kind (most tokens have none)."""
+        kinds = self._word_kinds(texts)
+        return {i: kinds[i] for i in compress(range(len(kinds)), kinds)}
 
     def _word_kinds(self, texts: list[str]) -> list[int]:
         """Per token, which shape rules it can open (``TEAM_SHAPE``, ``SERIES_SHAPE``
@@ -381,6 +386,9 @@ class MotorsportRulers(ConfiguredPipe):
         ``A (Kessler Racing), B (Brandt), C (Ostwind)``: once a document's brackets
         after names hold teams and none holds a known place, the other short
         capitalised brackets there are teams too."""
+        brackets = view.positions("(")
+        if not brackets:
+            return chosen
         lex = self.lexicons
         covering = {}
         for span in chosen:
@@ -388,7 +396,7 @@ class MotorsportRulers(ConfiguredPipe):
                 covering[i] = span
         texts, shapes = view.texts, view.shapes
         team_brackets, unknown, acronym_teams, has_place = 0, [], [], False
-        for i in view.positions("("):
+        for i in brackets:
             if i == 0 or not shapes[i - 1].capitalised or i - 1 in covering:
                 continue
             close = bracket_close(texts, i, BRACKET_TEAM_TOKENS)
@@ -604,9 +612,9 @@ class _Things:
         return _Thing(self, start, end, label, span_id, kb_id)
 
 
-def _marked(kinds: list[int], kind: int) -> list[int]:
-    """The token indexes whose ``_word_kinds`` have the bit ``kind`` (at C speed: most have none)."""
-    return list(compress(range(len(kinds)), map(kind.__and__, kinds)))
+def _having(marked: dict[int, int], kind: int) -> list[int]:
+    """The token indexes of ``marked`` (``_marked_words``) with the bit ``kind``, in text order."""
+    return [i for i, kinds in marked.items() if kinds & kind]
 
 
 def _longest_first(candidates: list[_Thing]) -> list[_Thing]:
@@ -765,23 +773,22 @@ def _canonicalise_cars(spans: list[_Thing], makers: frozenset[str]) -> None:
     """Within a document, a shorter car form takes the fullest form that contains
     it, as the text writes it (``Kessler SLS AMG GT3`` stays so, though the list
     says ``Kessler-Benz``); a form the text writes only short takes the list's name."""
-    cars = sorted((span for span in spans if span.label_ == "CAR"), key=lambda span: span.start)
-    # In text order, not as sets: of two fullest forms of one length, ``max`` keeps the
-    # first written, so the choice never depends on string hashing (PYTHONHASHSEED).
-    texts = list(dict.fromkeys(span.text for span in cars))
-    written = {text: max((other for other in texts if _contains_words(other, text)), key=len) for text in texts}
+    cars = [span for span in spans if span.label_ == "CAR"]  # spans are in text order
+    # Unique texts in text order, not as sets (long documents repeat the same cars).
+    written = _fullest_forms(list(dict.fromkeys(span.text for span in cars)))
     for span in cars:
         if written[span.text] != span.text or span.id_ != GAZETTEER_ID or span.words[0] in makers:
             span.canonical = written[span.text]
-    names = list(dict.fromkeys(span.canonical or span.text for span in cars))
-    fullest = {}
-    for name in names:  # unique names only: long documents repeat the same cars
-        fullest[name] = max((other for other in names if _contains_words(other, name)), key=len)
+    fullest = _fullest_forms(list(dict.fromkeys(span.canonical or span.text for span in cars)))
     for span in cars:
         span.canonical = fullest[span.canonical or span.text]
 
 
-def _contains_words(longer: str, shorter: str) -> bool:
-    long_words, short_words = longer.split(), shorter.split()
-    size = len(short_words)
-    return any(long_words[i:i + size] == short_words for i in range(len(long_words) - size + 1))
+def _fullest_forms(forms: list[str]) -> dict[str, str]:
+    """Per form, the longest of ``forms`` holding its words in a row; of two of one length,
+    ``max`` keeps the first written, so the choice never depends on string hashing."""
+    # With one space around and between the words, " GT3 R " in " Porsche 911 GT3 R " is
+    # exactly "the words in a row" (words hold no space; a car starts with a word).
+    padded = [f" {' '.join(form.split())} " for form in forms]
+    return {form: max((other for other, padded_other in zip(forms, padded) if words in padded_other), key=len)
+            for form, words in zip(forms, padded)}
