@@ -20,6 +20,8 @@ import spacy
 from spacy.language import Language
 from spacy.pipeline.sentencizer import Sentencizer
 
+from .components.sentencizer import FACTORY_NAME as SENTENCIZER_FACTORY
+
 logger = logging.getLogger(__name__)
 
 DEFAULT_STATISTICAL_MODEL = "de_core_news_md"
@@ -59,7 +61,8 @@ SENTENCE_END_CHARS = Sentencizer.default_punct_chars + ["\n", "\n\n", "\n\n\n"]
 
 
 def add_sentencizer(nlp: Language) -> None:
-    nlp.add_pipe("sentencizer", first=True, config={"punct_chars": SENTENCE_END_CHARS})
+    """spaCy's sentencizer rule (``components.sentencizer``: the same boundaries, faster), named ``sentencizer``."""
+    nlp.add_pipe(SENTENCIZER_FACTORY, name="sentencizer", first=True, config={"punct_chars": SENTENCE_END_CHARS})
 
 
 def offline_base(*, lemmatizer: bool = True) -> Language:
