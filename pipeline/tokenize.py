@@ -49,7 +49,7 @@ class SafeTokenizer:
         self._long_run = LONG_RUN if max_run == DEFAULT_MAX_RUN else re.compile(r"\S{%d,}" % max_run)
 
     def __call__(self, text: str) -> Doc:
-        if self._long_run.search(text) is None:
+        if not has_long_run(text, self.max_run):
             return self.tokenizer(text)
         words: list[str] = []
         spaces: list[bool] = []
@@ -136,8 +136,14 @@ def install_safe_tokenizer(nlp: Language, *, max_run: int = DEFAULT_MAX_RUN, pie
                                       "piece": piece}
 
 
+def has_long_run(text: str, max_run: int = DEFAULT_MAX_RUN) -> bool:
+    """Whether ``text`` holds ``max_run`` or more characters without whitespace. ``str.split``
+    answers at C speed, faster than the pattern; both use ``str.isspace``'s whitespace."""
+    return max(map(len, text.split()), default=0) >= max_run
+
+
 def needs_safe_tokenizer(text: str) -> bool:
-    return LONG_RUN.search(text) is not None
+    return has_long_run(text)
 
 
 def pipe_input(nlp: Language, text: str) -> str | Doc:

@@ -2,7 +2,7 @@
 
 import spacy
 
-from pipeline.tokenize import DEFAULT_MAX_RUN, make_doc, needs_safe_tokenizer, pipe_input
+from pipeline.tokenize import DEFAULT_MAX_RUN, LONG_RUN, has_long_run, make_doc, needs_safe_tokenizer, pipe_input
 
 
 def test_normal_text_is_tokenized_exactly_as_spacy_does():
@@ -22,6 +22,15 @@ def test_long_runs_are_cut_and_the_text_is_kept():
     assert max(len(token.text) for token in doc) <= 100
     assert [t.text for t in doc[:2]] == ["Lena", "Hofbauer"]
     assert doc[-2].text == "Ende" and doc[-1].text == "."
+
+
+def test_the_quick_long_run_check_agrees_with_the_pattern_on_unicode_whitespace():
+    half = "x" * (DEFAULT_MAX_RUN // 2 + 1)
+    for space in (" ", "\t", "\n", "\u00a0", "\u2003", "\u3000", "\x1c"):
+        apart, together = half + space + half, half + "\u200b" + half  # U+200B is no whitespace
+        for text in (apart, together, "x" * (DEFAULT_MAX_RUN - 1), "x" * DEFAULT_MAX_RUN, ""):
+            assert has_long_run(text) == (LONG_RUN.search(text) is not None), (space, len(text))
+    assert has_long_run(together) and not has_long_run(apart)
 
 
 def test_load_pipeline_installs_the_safe_tokenizer_for_every_call():

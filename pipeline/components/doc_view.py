@@ -29,6 +29,7 @@ from spacy.tokens import Doc, Token
 from .shapes import TextIndex, WordShape, paragraph_spans, word_shapes
 
 _last_view = threading.local()
+_WHITESPACE = ("", " ")  # by SPACY: a space follows the token or not
 
 
 class DocView:
@@ -182,7 +183,11 @@ class DocView:
     def text(self) -> str:
         """``doc.text``, joined from the token table."""
         if self._text is None:
-            self._text = "".join(map(add, self.texts, map(" ".__mul__, self.spaces)))  # " " * True == " "
+            # texts and their whitespace interleaved by slice assignment: no string per token is built
+            parts = [""] * (2 * self.length)
+            parts[0::2] = self.texts
+            parts[1::2] = map(_WHITESPACE.__getitem__, self.spaces)
+            self._text = "".join(parts)
         return self._text
 
     @property
