@@ -156,7 +156,10 @@ NOUN_FORM_ENDINGS = ("", "e", "en", "n", "in", "innen", "s")  # Franzose/Franzos
 # From this length on, a text's words are indexed once for noun look-ups; below it a
 # regex scan per noun is cheaper than the index (both find the same words, tested).
 WORD_INDEX_MIN_CHARS = 20_000
-AGE_ANYWHERE_RE = re.compile(r"\((\d+)\b|\b(\d+)-[Jj]ährige|\b(\d+) Jahre")
+DIGITS_RE = re.compile(r"\d+")
+AGE_AFTER_DIGITS_RE = re.compile(r"-[Jj]ährige| Jahre")  # ``27-Jährige``, ``27 Jahre`` (see ``_age_matches``)
+WORD_CHAR_RE = re.compile(r"\w")
+NOUN_ENDING_RE_TEXT = r"(?:e|en|n|in|innen|s)?\b"  # after a noun's stem, up to the end of the word
 
 
 @dataclass
@@ -200,7 +203,6 @@ class _Doc:
         self.doc = doc
         view = doc_view(doc)
         self.text = text = view.text
-        self.parsed = doc.has_annotation("DEP")  # O(n): ask once per document
         self.people = people
         # The document's paragraphs as every component reads them (shapes.paragraph_spans, via the view).
         self.paragraphs = view.paragraphs
@@ -241,11 +243,20 @@ class _Doc:
         # text or pattern, so that long documents do not redo them per mention.
         self.fits: dict[tuple, list[tuple[int, bool]]] = {}
         self._hits: dict[str, list[int]] = {}
+        self._noun_hits: dict[str, list[int]] = {}
         self._age_hits: dict[str, list[int]] | None = None
         self._word_starts: dict[str, list[int]] | None = None
         self._people_index: PeopleIndex | None = None
         self._sentence_sets: dict[int, set[int]] | None = None
+        self._parsed: bool | None = None
         self.hometown_nouns: dict[str, bool] = {}
+
+    @property
+    def parsed(self) -> bool:
+        """The base model parsed the document (O(n): asked once, and only when a cue clause needs it)."""
+        if self._parsed is None:
+            self._parsed = self.doc.has_annotation("DEP")
+        return self._parsed
 
     def gender(self, person: int, lex: Lexicons | None) -> str | None:
         """The record's gender, else what the text shows: a feminine title or role
@@ -310,14 +321,28 @@ class _Doc:
             self._hits[pattern] = [match.start() for match in re.finditer(pattern, self.text)]
         return self._hits[pattern]
 
+    def noun_hits(self, stem: str) -> list[int]:
+        """Start offsets of the matches of ``\\b{stem}(?:e|en|n|in|innen|s)?\\b`` for a
+        ``stem`` of word characters only (memoised).
+
+        The regex engine tries a pattern that opens with ``\\b`` at every position but
+        jumps to the letters of one that opens with them, so the word start is checked
+        after: a match that starts inside a word is not one, and since the match is all
+        word characters, no match that starts at a word can begin inside it either."""
+        if stem not in self._noun_hits:
+            text = self.text
+            pattern = re.compile(re.escape(stem) + NOUN_ENDING_RE_TEXT)
+            self._noun_hits[stem] = [match.start() for match in pattern.finditer(text)
+                                     if not (match.start() and WORD_CHAR_RE.match(text, match.start() - 1))]
+        return self._noun_hits[stem]
+
     def age_hits(self, age: int) -> list[int]:
         """Start offsets of ``(27``, ``27-Jährige``, ``27 Jahre``: every age from one
         pass over the text (a pass per age made long documents quadratic)."""
         if self._age_hits is None:
             self._age_hits = {}
-            for match in AGE_ANYWHERE_RE.finditer(self.text):
-                digits = match.group(1) or match.group(2) or match.group(3)
-                self._age_hits.setdefault(digits, []).append(match.start())
+            for start, digits in _age_matches(self.text):
+                self._age_hits.setdefault(digits, []).append(start)
         return self._age_hits.get(str(age), [])
 
     def word_hits(self, forms: Iterable[str]) -> list[int]:
@@ -435,9 +460,10 @@ class Attributor:
 
     # ------------------------------------------------------------------ api
     def __call__(self, doc: Doc) -> None:
-        quotes = doc._.quotes or []
-        people = doc._.people or []
-        mentions = doc._.mentions or []
+        underscore = doc._  # each ``doc._`` builds an accessor object: build it once
+        quotes = underscore.quotes or []
+        people = underscore.people or []
+        mentions = underscore.mentions or []
         for quote in quotes:
             quote.update(speaker=None, speaker_role=None, speaker_kind="unknown", cue=None, method="unresolved",
                          confidence=0.0)
@@ -1404,10 +1430,27 @@ def _noun_elsewhere(st: _Doc, noun: str, slot: Slot) -> bool:
     if not noun:
         return False
     stem = noun[:-1] if noun.endswith("e") else noun  # Franzose/Franzosen, Däne/Dänen
-    if len(st.text) > WORD_INDEX_MIN_CHARS and WORD_RUN_RE.fullmatch(stem):
+    if not WORD_RUN_RE.fullmatch(stem):
+        return st.hit_outside(rf"\b{re.escape(stem)}{NOUN_ENDING_RE_TEXT}", slot.start, slot.end)
+    if len(st.text) > WORD_INDEX_MIN_CHARS:
         # A long text: the noun's forms from one index of its words, not one scan per noun.
         return st.any_outside(st.word_hits(stem + ending for ending in NOUN_FORM_ENDINGS), slot.start, slot.end)
-    return st.hit_outside(rf"\b{re.escape(stem)}(?:e|en|n|in|innen|s)?\b", slot.start, slot.end)
+    return st.any_outside(st.noun_hits(stem), slot.start, slot.end)
+
+
+def _age_matches(text: str) -> Iterable[tuple[int, str]]:
+    """(start, digits) of each match of ``\\((\\d+)\\b|\\b(\\d+)-[Jj]ährige|\\b(\\d+) Jahre``
+    in ``text``, in order. That regex opens with ``\\b`` and is tried at every
+    position; each of its matches holds one whole run of digits, so the runs are
+    found first and each is checked for the ``(`` before (and a word end after) or
+    the word start before and ``-Jährige``/`` Jahre`` after. A run never sits inside
+    another run's match, which holds no other digit or ``(``."""
+    for run in DIGITS_RE.finditer(text):
+        start, end = run.span()
+        if start and text[start - 1] == "(" and not WORD_CHAR_RE.match(text, end):
+            yield start - 1, run.group()
+        elif (not start or not WORD_CHAR_RE.match(text, start - 1)) and AGE_AFTER_DIGITS_RE.match(text, end):
+            yield start, run.group()
 
 
 class PeopleIndex:

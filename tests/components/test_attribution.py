@@ -772,6 +772,28 @@ def test_one_pass_word_and_age_indexes_find_what_the_regexes_find(quote_nlp):
         pattern = rf"\b{re.escape(stem)}(?:e|en|n|in|innen|s)?\b"
         forms = (stem + ending for ending in ("", "e", "en", "n", "in", "innen", "s"))
         assert st.word_hits(forms) == [m.start() for m in re.finditer(pattern, text)], stem
+        assert st.noun_hits(stem) == [m.start() for m in re.finditer(pattern, text)], stem
+
+
+def test_digit_runs_and_stem_search_find_what_the_regexes_find(quote_nlp):
+    import random
+    import re
+
+    from pipeline.components.attribution import _age_matches
+
+    st = _state(quote_nlp, "Kai Roth siegte.", [person("Kai Roth")])
+    pieces = ["(", "27", "2", " Jahre", "-jährige", "-Jährige", "x", "_", "²", "٣", " ", ")", "-", "Jahr", ".",
+              "Franzos", "e", "en", "in", "innen", "s", "’"]
+    age_pattern = re.compile(r"\((\d+)\b|\b(\d+)-[Jj]ährige|\b(\d+) Jahre")
+    rng = random.Random(7)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 14)))
+        expected = [(m.start(), m.group(1) or m.group(2) or m.group(3)) for m in age_pattern.finditer(text)]
+        assert list(_age_matches(text)) == expected, text
+        st.text, st._noun_hits = text, {}
+        for stem in ("Franzos", "Jahr", "s", "2"):
+            pattern = rf"\b{re.escape(stem)}(?:e|en|n|in|innen|s)?\b"
+            assert st.noun_hits(stem) == [m.start() for m in re.finditer(pattern, text)], (text, stem)
 
 
 def test_people_index_names_everyone_a_description_can_fit(quote_nlp, lexicons):
