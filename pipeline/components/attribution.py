@@ -33,6 +33,7 @@ import logging
 import re
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Iterable
 
 from spacy.language import Language
@@ -144,6 +145,7 @@ AGE_RE = re.compile(r"(\d{1,2})-[Jj]ährige[nr]?$")
 AGE_YEARS_RE = re.compile(r"\b(\d{1,2}) Jahren? alte[nrs]?\b")  # ``der 37 Jahre alte Schwede``
 ADJECTIVE_RE = re.compile(r"^[a-zäöüß][a-zäöüß\-]*(?:e|en|er|es|em)$")  # inflected: ``frühere``, ``strahlender``
 MAX_PHRASE_WORDS = 10
+DESCRIPTION_MEMO_LIMIT = 10_000  # distinct description texts kept read (memory stays flat)
 MAX_HEADING_WORDS = 14  # a speaker line above a quote: name, team, car
 FALLBACK_LOOKBACK = 400  # mentions read back for a description that fits nobody
 SMALL_GROUP = 8  # fitting people compared directly; larger groups are found by reading back
@@ -152,6 +154,10 @@ PRONOUN_LOOKBACK = 60  # mentions read back for ``er``/``sie`` (the window is th
 AGE_WORD_RE = re.compile(r"(\d{1,2})-[Jj]ährige")
 _WORD_RE = re.compile(r"\w[\w\-’'.]*")
 WORD_RUN_RE = re.compile(r"\w+")
+# Marks between two words that end a cue clause; with the comma, a clause part; with brackets, a noun phrase.
+CLAUSE_STOP_RE = re.compile(r"[.;:!?]")
+CLAUSE_BREAK_RE = re.compile(r"[.,;:!?]")
+PHRASE_STOP_RE = re.compile(r"[.,;:!?()]")
 NOUN_FORM_ENDINGS = ("", "e", "en", "n", "in", "innen", "s")  # Franzose/Franzosen/Französin, Däne/Dänen
 # From this length on, a text's words are indexed once for noun look-ups; below it a
 # regex scan per noun is cheaper than the index (both find the same words, tested).
@@ -226,9 +232,14 @@ class _Doc:
                 continue  # names inside quotes are not speakers
             # a copy: re-resolved descriptions must not touch doc._.mentions
             valid.append({**mention, "linked": person})
-        valid.sort(key=lambda m: m["start_char"])
+        valid.sort(key=itemgetter("start_char"))
         self.mentions = valid
         self.m_starts = [m["start_char"] for m in valid]
+        # The description mentions whose words tell a gender: those a look-up by
+        # offset finds (the first mention at its offset); relabelling moves them.
+        self.descriptions = [mention for index, mention in enumerate(valid)
+                             if mention.get("kind") == "description" and mention.get("text")
+                             and (not index or valid[index - 1]["start_char"] != mention["start_char"])]
         # Speakers found through pronouns/descriptions count as later mentions;
         # kept sorted by position.
         self.virtual: list[tuple[int, int]] = []
@@ -267,8 +278,7 @@ class _Doc:
         found = record.get("gender")
         if not found:
             nouns = [*(record.get("titles") or []), *((record.get("role") or "").split()[:1])]
-            nouns += [(m.get("text") or "").split()[-1] for m in self.mentions_of(person)
-                      if m.get("kind") == "description" and m.get("text")]
+            nouns += [(m.get("text") or "").split()[-1] for m in self.descriptions if m["person"] == person]
             for noun in nouns:
                 demonym = lex.demonym_by_noun.get(noun) if lex else None
                 if demonym is not None:
@@ -283,14 +293,6 @@ class _Doc:
     def add_virtual(self, pos: int, person: int) -> None:
         insort(self.virtual, (pos, person))
         insort(self.v_by_person.setdefault(person, []), pos)
-
-    def mentions_of(self, person: int) -> list[dict]:
-        found = []
-        for pos in self.by_person.get(person, ()):
-            mention = self.mentions[bisect_left(self.m_starts, pos)]
-            if mention["person"] == person:
-                found.append(mention)
-        return found
 
     def set_person(self, mention: dict, person: int) -> None:
         """Relabel a (local copy of a) mention, keeping the per-person index."""
@@ -457,6 +459,9 @@ class Attributor:
         self.reporting_forms = quote_words["reporting_form"]
         self.non_verbs = quote_words["non_verb"]
         self.abbreviations = quote_words["abbreviation"]
+        # A description's reading depends on its text alone, and a few (``der Franzose``,
+        # ``der 27-Jährige``) recur in every text: read each once, bounded for endless archives.
+        self._descriptions: dict[str, dict | None] = {}
 
     # ------------------------------------------------------------------ api
     def __call__(self, doc: Doc) -> None:
@@ -633,7 +638,7 @@ class Attributor:
             gap = st.text[pos:start] if index == 0 else st.text[words[index - 1][1]:start]
             if index and words[index - 1][2] in self.words.title_abbreviation:
                 gap = gap.replace(".", "", 1)  # ``Dr. Kessler``: the abbreviation's dot ends nothing
-            if any(ch in gap for ch in ".;:!?") or (seen and "," in gap):
+            if CLAUSE_STOP_RE.search(gap) or (seen and "," in gap):
                 return None
             mention = st.mention_covering(start) or st.mention_at(start, end)
             if mention is not None:
@@ -710,7 +715,7 @@ class Attributor:
         in_block = index < len(words) and words[index][2].lower() in self.words.participle_block_opener
         for k in range(index, min(index + MAX_PHRASE_WORDS, len(words))):
             start, end, word = words[k]
-            if any(ch in text[words[k - 1][1]:start] for ch in ".,;:!?()"):
+            if PHRASE_STOP_RE.search(text, words[k - 1][1], start):
                 break
             mention = st.mention_covering(start)
             if mention is not None:
@@ -750,7 +755,7 @@ class Attributor:
         last = None
         for start, end, w in clause:
             gap = text[last[1] if last else slot.end:start]
-            if any(ch in gap for ch in ".,;:!?"):
+            if CLAUSE_BREAK_RE.search(gap):
                 break
             last = (start, end, w)
         if last is not None:
@@ -1236,6 +1241,16 @@ class Attributor:
         return self._fit(record, desc)
 
     def _parse_description(self, text: str) -> dict | None:
+        """What a description says (gender, age, noun, country, title kind); shared, not to be changed."""
+        try:
+            return self._descriptions[text]
+        except KeyError:
+            if len(self._descriptions) > DESCRIPTION_MEMO_LIMIT:
+                self._descriptions.clear()
+            desc = self._descriptions[text] = self._read_description(text)
+            return desc
+
+    def _read_description(self, text: str) -> dict | None:
         words = text.split()
         if not words:
             return None
@@ -1387,7 +1402,7 @@ class Attributor:
         end = words[0][1]
         for index, (start, w_end, word) in enumerate(words[1:13], start=1):
             gap = text[words[index - 1][1]:start]
-            if any(ch in gap for ch in ".;:!?") or ("," in gap and word[:1].islower()):
+            if CLAUSE_STOP_RE.search(gap) or ("," in gap and word[:1].islower()):
                 break
             end = w_end
         return text[words[0][0]:end].strip(" ,") or None
