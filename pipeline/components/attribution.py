@@ -565,6 +565,7 @@ class Attributor:
         """Re-resolve the entity layer's origin and age descriptions (``der
         Finne``, ``der 23-Jährige``) where the person records fit one person
         clearly; recency and continuation then follow the better reading."""
+        relabelled = False
         for mention in st.mentions:
             if mention.get("kind") != "description" or not mention.get("text"):
                 continue
@@ -574,10 +575,13 @@ class Attributor:
             slot = Slot("description", mention["start_char"], mention["end_char"], mention["text"],
                         mention["person"], "description")
             person, strong = self._resolve_description(st, slot, mention["start_char"], circular=mention["linked"])
-            if strong and person is not None:
+            if strong and person is not None and person != mention["person"]:
                 st.set_person(mention, person)
-        st._genders.clear()
-        st.fits.clear()  # they used the genders read before the re-resolution
+                relabelled = True
+        if relabelled:
+            # Genders and fits read so far saw the old labels; without a relabelling they stay true.
+            st._genders.clear()
+            st.fits.clear()
 
     # --------------------------------------------------------------- pass 1
     def _after_cue(self, st: _Doc, quotes: list[dict], index: int) -> Cue | None:
