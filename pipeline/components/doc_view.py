@@ -228,6 +228,10 @@ class DocView:
             self._token_at_end_char = dict(zip(self.ends, range(self.length)))
         return self._token_at_end_char
 
+    def sentences_changed(self) -> None:
+        """Forget what depends on sentence starts (a sentencizer has just set them)."""
+        self._sent_starts = self._stop_words = self._name_like = self._index = None
+
     def is_current_for(self, doc: Doc) -> bool:
         return self.doc is doc and self.length == len(doc)
 

@@ -5,6 +5,7 @@ import spacy
 from spacy.pipeline.sentencizer import Sentencizer
 
 from pipeline.base import SENTENCE_END_CHARS, offline_base
+from pipeline.components.doc_view import doc_view
 from pipeline.components.sentencizer import ColumnSentencizer
 
 TEXTS = [
@@ -51,6 +52,13 @@ def test_keeps_existing_boundaries_unless_overwrite(nlp):
     doc[2].is_sent_start = True
     assert ColumnSentencizer()(doc)[2].is_sent_start is True
     assert ColumnSentencizer(overwrite=True)(doc)[2].is_sent_start is False
+
+
+def test_the_shared_token_table_sees_the_new_boundaries(nlp):
+    doc = nlp.make_doc("Erst das. Dann das.")
+    assert doc_view(doc).sent_starts == [True] + [False] * 5  # read before the sentencizer ran
+    ColumnSentencizer()(doc)
+    assert doc_view(doc).sent_starts == [True, False, False, True, False, False]
 
 
 def test_punct_chars_from_disk_are_used(nlp, tmp_path):
