@@ -284,18 +284,10 @@ class Sentences:
             if not quotes.inside(p_start):
                 starts.add(p_start)
         for seg_start, seg_end in quotes.segments(0, length):
-            pos = seg_start
-            while True:
-                match = _SENT_RE.search(text, pos, seg_end)
-                if not match:
-                    break
+            for match in _SENT_RE.finditer(text, seg_start, seg_end):
                 dot = match.start()
-                nxt = match.end()
-                if text[dot] == "." and _is_abbreviation(text, dot, seg_start, abbreviations):
-                    pos = nxt
-                    continue
-                starts.add(nxt)
-                pos = nxt
+                if not (text[dot] == "." and _is_abbreviation(text, dot, seg_start, abbreviations)):
+                    starts.add(match.end())
         # A quote that ends with its own full stop closes the sentence too,
         # unless a comma cue follows (``„Gut.“, sagte er``).
         for outer_end, _, ends_sentence in quote_ends:
