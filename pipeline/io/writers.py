@@ -34,7 +34,9 @@ FORMULA_ESCAPE = "'"
 # CSV a spreadsheet may skip them and run the "=…" behind ("\x01=HYPERLINK(…)").
 # Replaced one for one before neutralising, so offsets into a text cell stay right.
 CONTROL_CHARACTER_REPLACEMENT = "\ufffd"
-_CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Written with escapes that Python's re and Arrow's RE2 both read (str columns use RE2).
+_CONTROL_CHARACTERS_PATTERN = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"
+_CONTROL_CHARACTERS = re.compile(_CONTROL_CHARACTERS_PATTERN)
 DEFAULT_XLSX_FIRST_SHEET = "drivers"  # the sheet the workbook opens on (documents holds full texts)
 
 _SHEET_NAME_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
@@ -96,9 +98,19 @@ def neutralize_frame(df: pd.DataFrame) -> pd.DataFrame:
         if isinstance(series.dtype, pd.CategoricalDtype):
             series = series.astype(object)  # renaming categories could collide
         if _is_text_dtype(series.dtype):
-            result.isetitem(position, series.map(neutralize_formula))
+            result.isetitem(position, _neutralize_text_column(series))
     result.columns = [neutralize_formula(column) for column in result.columns]
     return result
+
+
+def _neutralize_text_column(series: pd.Series) -> pd.Series:
+    """``neutralize_formula`` on every cell; a ``str`` column does it column-wise (Arrow
+    compute where pandas keeps strings in Arrow), an object column cell by cell."""
+    if not isinstance(series.dtype, pd.StringDtype):
+        return series.map(neutralize_formula)
+    cleaned = series.str.replace(_CONTROL_CHARACTERS_PATTERN, CONTROL_CHARACTER_REPLACEMENT, regex=True)
+    risky = cleaned.str.startswith((*FORMULA_PREFIXES, FORMULA_ESCAPE)).fillna(False).astype(bool)
+    return cleaned.mask(risky, FORMULA_ESCAPE + cleaned)
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 import csv
 import io
+import itertools
 import os
 import re
 from pathlib import Path
@@ -85,6 +86,18 @@ def test_neutralize_frame_copies_and_keeps_numbers() -> None:
     assert "'=zitat" in neutral.columns
     pd.testing.assert_series_equal(neutral["punkte"], frame["punkte"])
     pd.testing.assert_series_equal(neutral["abstand"], frame["abstand"])
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_text_columns_are_neutralised_cell_for_cell_like_neutralize_formula(dtype) -> None:
+    # str columns take a column-wise path (Arrow's RE2): it must agree with the one-cell function
+    pieces = ["=", "+", "-", "@", "\t", "\r", "'", "a", "ß", " ", "\n", "\x00", "\x01", "\x1f", "\x7f",
+              "\x85", "\x9f", "\xa0", "😀", "„", "\x0b", "\x0c"]
+    texts = ["".join(combination) for combination in itertools.product(pieces, repeat=2)]
+    column = pd.Series([*texts, None], dtype=dtype)
+    neutral = neutralize_frame(pd.DataFrame({"text": column}))["text"]
+    assert list(neutral[:-1]) == [neutralize_formula(text) for text in texts]
+    assert pd.isna(neutral.iloc[-1])
 
 
 def assert_no_formula_cells(text_rows: list[list[str]], text_positions: list[int]) -> None:
