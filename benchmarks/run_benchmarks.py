@@ -53,6 +53,7 @@ RSS_TARGET = 1.10
 # and was recorded once in baseline.json for machines without the repository's history.
 BASELINE_COMMIT = "1db0d84ff126782a9ec0dc962f18daa975d55f91"
 BASELINE_RECORD = HERE / "baseline.json"
+BASELINE_CODE_VARIABLE = "MOTORSPORT_BENCH_BASELINE_CODE"  # set for a child that runs the baseline code
 PIPELINE_SPEEDUP_TARGET = 2.0
 # de_core_news_md 3.8, CPU words per second, as published on spacy.io/models/de.
 DE_CORE_NEWS_MD_WORDS_PER_SECOND = 8126
@@ -234,8 +235,30 @@ CHILDREN = {"tokenize": child_tokenize, "base": child_base, "pipeline": child_pi
             "long_document": child_long_document}
 
 
+def _hide_entry_points_missing_from(code: Path) -> None:
+    """spaCy loads every ``spacy_factories`` entry point when it makes a pipeline. The
+    installed package's entry points may name modules that the baseline code at
+    ``code`` does not have yet: catalogue (which reads them once, at import) gets
+    only the entry points whose module exists there."""
+    import importlib.metadata
+
+    import catalogue
+
+    def present(entry_point) -> bool:
+        if entry_point.module.split(".")[0] != "pipeline":
+            return True
+        module = code.joinpath(*entry_point.module.split("."))
+        return module.with_suffix(".py").is_file() or (module / "__init__.py").is_file()
+
+    found = importlib.metadata.entry_points()  # by group on Python 3.11, one flat list on 3.12+
+    every = [entry_point for group in found.values() for entry_point in group] if hasattr(found, "values") else found
+    catalogue.AVAILABLE_ENTRY_POINTS = importlib.metadata.EntryPoints(filter(present, every))
+
+
 def child_main(argv: list[str]) -> None:
     kind, corpus, model = argv[0], Path(argv[1]), (argv[2] or None)
+    if os.environ.get(BASELINE_CODE_VARIABLE):
+        _hide_entry_points_missing_from(Path(os.environ[BASELINE_CODE_VARIABLE]))
     # Import what every measurement uses before any clock starts: otherwise the
     # first measurement pays for importing pandas and pyarrow, which flatters
     # every ratio against it.
@@ -262,7 +285,8 @@ def measure(kind: str, corpus: Path, model: str | None, *, code: Path | None = N
     command = [sys.executable, __file__, "_child", kind, str(corpus), model or "", json.dumps(extra)]
     env = None
     if code is not None:  # its `pipeline` package comes before the installed one
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(code), os.environ.get("PYTHONPATH", "")])}
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(code), os.environ.get("PYTHONPATH", "")]),
+               BASELINE_CODE_VARIABLE: str(code)}
     result = subprocess.run(command, capture_output=True, text=True, env=env)
     if result.returncode != 0:
         raise SystemExit(f"measurement {kind} failed:\n{result.stderr[-3000:]}")
