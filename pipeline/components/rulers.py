@@ -71,7 +71,7 @@ def make_rulers(nlp: Language, name: str, spans_key: str, lang: str, rules_dir: 
 class _RuleWords:
     """What the shape rules ask of one set of lexicons, built once per set."""
 
-    __slots__ = ("lexicons", "not_team_heads", "thing_words", "shape_keywords", "kind_memo")
+    __slots__ = ("lexicons", "not_team_heads", "thing_words", "shape_keywords", "kind_memo", "model_token_memo")
 
     def __init__(self, lex: Lexicons) -> None:
         self.lexicons = lex
@@ -89,6 +89,18 @@ class _RuleWords:
         self.shape_keywords = frozenset().union(*(self.thing_words[kind] for kind in (
             "series_suffix", "circuit_suffix", "class_cue", "series_opener")))
         self.kind_memo: dict[str, int] = {}  # word → shape rules it can open (see _word_kinds)
+        self.model_token_memo: dict[str, bool] = {}  # word → is_model_token
+
+    def is_model_token(self, text: str) -> bool:
+        """Whether ``text`` can be part of a car model code, decided once per word
+        (``_extend_model`` asks about the words after every maker)."""
+        memo = self.model_token_memo
+        verdict = memo.get(text)
+        if verdict is None:
+            if len(memo) > KIND_MEMO_LIMIT:  # flat memory on endless archives
+                memo.clear()
+            verdict = memo[text] = _is_model_token(text, self.lexicons)
+        return verdict
 
 
 class MotorsportRulers(ConfiguredPipe):
@@ -183,23 +195,13 @@ class MotorsportRulers(ConfiguredPipe):
                     spans.append(things.add(start, extended, "CAR"))
         return spans
 
-    def _is_model_token(self, text: str) -> bool:
-        if text in self.lexicons.model_words:
-            return True
-        if has_digit(text):
-            # lap times, gaps and counts in results lines are no model codes: "1:45.234", "+0,317", "24,5"
-            return not (":" in text or "," in text or text.startswith(("+", "-")))
-        if text in self.lexicons.team_suffixes or text in self.lexicons.team_prefixes:
-            return False
-        if len(text) >= 3 and text[1] == "-" and text[0].isupper():  # "I-Type", "e-tron"
-            return True
-        return is_all_caps(text) and len(text) <= 5
-
     def _extend_model(self, texts: list[str], start: int) -> int:
+        words = self.words
+        is_model_token, makers, model_words = words.is_model_token, words.lexicons.makers, words.lexicons.model_words
         end = start
-        while end < len(texts) and end - start < DEFAULT_MAX_NAME_TOKENS and self._is_model_token(texts[end]):
+        while end < len(texts) and end - start < DEFAULT_MAX_NAME_TOKENS and is_model_token(texts[end]):
             text = texts[end]
-            if text in self.lexicons.makers and text not in self.lexicons.model_words:
+            if text in makers and text not in model_words:
                 # a maker's badge inside a model goes on: "SLS AMG GT3"
                 inside = end > start and is_all_caps(text) and end + 1 < len(texts) and has_digit(texts[end + 1])
                 if not inside:
@@ -210,18 +212,19 @@ class MotorsportRulers(ConfiguredPipe):
     def _model_after_maker(self, things: _Things, texts: list[str], start: int, end: int, maker: str) -> list[_Thing]:
         """``Porsche 963``, ``Toyota GR Yaris Rally1``: a maker plus model-code tokens;
         ``Dallara Mercedes``: a chassis plus its engine."""
+        lex = self.lexicons
         maker_end = end
-        while end < len(texts) and texts[end] in self.lexicons.makers:  # "BMW Sauber F1.08"
+        while end < len(texts) and texts[end] in lex.makers:  # "BMW Sauber F1.08"
             end += 1
         model_end = self._extend_model(texts, end)
         if model_end == end:
-            if end > maker_end and maker in self.lexicons.chassis_makers:
+            if end > maker_end and maker in lex.chassis_makers:
                 return [_thing(things, start, end, "CAR")]
             return []
         model_tokens = texts[end:model_end]
         # The number after "Startnummer"-like words, years and counts are not models.
         # Words shared with team names ("Sport") do not make a model on their own: "Audi Sport".
-        if not any(has_digit(t) or (t in self.lexicons.model_words and t not in self.lexicons.team_suffixes) for t in model_tokens):
+        if not any(has_digit(t) or (t in lex.model_words and t not in lex.team_suffixes) for t in model_tokens):
             return []
         if len(model_tokens) == 1 and model_tokens[0].isdigit() and (
                 len(model_tokens[0]) < 3 or len(model_tokens[0]) == 4 and model_tokens[0].startswith(("19", "20"))):
@@ -248,9 +251,10 @@ class MotorsportRulers(ConfiguredPipe):
             for index, text in enumerate(texts):
                 if kinds[index] is None:
                     kind = 0
-                    if (text in lex.team_prefixes or text in lex.team_suffixes or text in lex.team_cues or "-" in text
-                            or is_all_caps(text)):
-                        kind |= TEAM_SHAPE
+                    if (text in lex.team_prefixes or text in lex.team_suffixes or text in lex.team_cues
+                            or ("-" in text and is_capitalised_text(text))
+                            or (is_all_caps(text) and len(text) > 3 and text.title() in lex.team_suffixes)):
+                        kind |= TEAM_SHAPE  # the words a branch of _team_shape_spans takes
                     if text in shape_keywords or text.lower().endswith(SHAPE_ENDINGS):
                         kind |= SERIES_SHAPE
                     if _has_final_period(text):
@@ -515,6 +519,19 @@ def _has_final_period(text: str) -> bool:
     ("M4 GT3.", "Rally5."). Ordinals and dates ("3.", "2023.") have no letter and stay whole."""
     return (len(text) >= 3 and text.endswith(".") and text[-2].isalnum() and has_digit(text)
             and any(ch.isalpha() for ch in text) and text.count(".") == 1)
+
+
+def _is_model_token(text: str, lex: Lexicons) -> bool:
+    if text in lex.model_words:
+        return True
+    if has_digit(text):
+        # lap times, gaps and counts in results lines are no model codes: "1:45.234", "+0,317", "24,5"
+        return not (":" in text or "," in text or text.startswith(("+", "-")))
+    if text in lex.team_suffixes or text in lex.team_prefixes:
+        return False
+    if len(text) >= 3 and text[1] == "-" and text[0].isupper():  # "I-Type", "e-tron"
+        return True
+    return is_all_caps(text) and len(text) <= 5
 
 
 def _split_final_periods(doc: Doc, to_split: list[int]) -> None:
@@ -790,5 +807,7 @@ def _fullest_forms(forms: list[str]) -> dict[str, str]:
     # With one space around and between the words, " GT3 R " in " Porsche 911 GT3 R " is
     # exactly "the words in a row" (words hold no space; a car starts with a word).
     padded = [f" {' '.join(form.split())} " for form in forms]
-    return {form: max((other for other, padded_other in zip(forms, padded) if words in padded_other), key=len)
+    every_form = "\n".join(padded)  # one search finds the forms no other form holds (most of them)
+    return {form: form if every_form.count(words) == 1 else
+            max((other for other, padded_other in zip(forms, padded) if words in padded_other), key=len)
             for form, words in zip(forms, padded)}
