@@ -174,7 +174,7 @@ class MotorsportRulers(ConfiguredPipe):
         _teams_as_written(chosen)
         _resolve_compound_teams(chosen)
         _canonicalise_cars(chosen, self.lexicons.makers)
-        doc.spans[self.spans_key] = [thing.as_span(doc) for thing in chosen]  # chosen is in text order
+        doc.spans[self.spans_key] = _as_spans(doc, things, chosen)  # chosen is in text order
         return doc
 
     def _gazetteer_spans(self, things: _Things, doc: Doc, texts: list[str]) -> list[_Thing]:
@@ -252,7 +252,7 @@ class MotorsportRulers(ConfiguredPipe):
                 if kinds[index] is None:
                     kind = 0
                     if (text in lex.team_prefixes or text in lex.team_suffixes or text in lex.team_cues
-                            or ("-" in text and is_capitalised_text(text))
+                            or ("-" in text and is_capitalised_text(text) and self._compound_may_name(text))
                             or (is_all_caps(text) and len(text) > 3 and text.title() in lex.team_suffixes)):
                         kind |= TEAM_SHAPE  # the words a branch of _team_shape_spans takes
                     if text in shape_keywords or text.lower().endswith(SHAPE_ENDINGS):
@@ -349,6 +349,14 @@ class MotorsportRulers(ConfiguredPipe):
                 return [_member(things, start, i + 1, " ".join([*words, head]))]
         return []
 
+    def _compound_may_name(self, text: str) -> bool:
+        """Whether a branch of ``_team_shape_spans`` can take the compound ``text``:
+        most (``Pole-Position``, ``Mercedes-AMG``) are no team or car."""
+        lex = self.lexicons
+        last = text.rpartition("-")[2]
+        return (self._maker_model_compound(text) or _maker_pair(text, lex) or bool(_compound_team(text, lex))
+                or last in self.thing_words["team_compound_head"] or last in lex.team_member_nouns)
+
     def _maker_model_compound(self, text: str) -> bool:
         maker, _, model = text.partition("-")
         lex = self.lexicons
@@ -390,18 +398,16 @@ class MotorsportRulers(ConfiguredPipe):
         ``A (Kessler Racing), B (Brandt), C (Ostwind)``: once a document's brackets
         after names hold teams and none holds a known place, the other short
         capitalised brackets there are teams too."""
-        brackets = view.positions("(")
+        shapes = view.shapes
+        brackets = [i for i in view.positions("(") if i > 0 and shapes[i - 1].capitalised]
         if not brackets:
             return chosen
         lex = self.lexicons
-        covering = {}
-        for span in chosen:
-            for i in range(span.start, span.end):
-                covering[i] = span
-        texts, shapes = view.texts, view.shapes
+        covering = {i: span for span in chosen for i in range(span.start, span.end)}
+        texts = view.texts
         team_brackets, unknown, acronym_teams, has_place = 0, [], [], False
         for i in brackets:
-            if i == 0 or not shapes[i - 1].capitalised or i - 1 in covering:
+            if i - 1 in covering:
                 continue
             close = bracket_close(texts, i, BRACKET_TEAM_TOKENS)
             if close is None or close == i + 1:
@@ -580,7 +586,7 @@ def _model_stands_alone(model: str, lex: Lexicons) -> bool:
 
 class _Thing:
     """A candidate thing, read like a Span (``start``, ``end``, ``label_``, ``id_``,
-    ``kb_id_``, ``text``); only the chosen ones become Spans (``as_span``)."""
+    ``kb_id_``, ``text``); only the chosen ones become Spans (``_as_spans``)."""
 
     __slots__ = ("start", "end", "label_", "id_", "kb_id_", "_things")
 
@@ -604,12 +610,6 @@ class _Thing:
     @canonical.setter
     def canonical(self, value: str | None) -> None:
         self._things.canonicals[(self.start, self.end)] = value
-
-    def as_span(self, doc: Doc) -> Span:
-        # span._.canonical, written where spaCy keeps it: span._ would build Token objects for the offsets
-        view = self._things.view
-        doc.user_data[canonical_key(view.starts[self.start], view.ends[self.end - 1])] = self.canonical
-        return Span(doc, self.start, self.end, label=self.label_, span_id=self.id_ or 0, kb_id=self.kb_id_ or 0)
 
 
 class _Things:
@@ -647,6 +647,18 @@ def _longest_first(candidates: list[_Thing]) -> list[_Thing]:
             taken.update(range(span.start, span.end))
     chosen.sort(key=attrgetter("start"))
     return chosen
+
+
+def _as_spans(doc: Doc, things: _Things, chosen: list[_Thing]) -> list[Span]:
+    """The chosen things as Spans, with ``span._.canonical`` written where spaCy
+    keeps it (``span._`` would build Token objects for the offsets)."""
+    user_data, canonicals, starts, ends = doc.user_data, things.canonicals, things.view.starts, things.view.ends
+    spans = []
+    for thing in chosen:
+        start, end = thing.start, thing.end
+        user_data[canonical_key(starts[start], ends[end - 1])] = canonicals[start, end]
+        spans.append(Span(doc, start, end, label=thing.label_, span_id=thing.id_ or 0, kb_id=thing.kb_id_ or 0))
+    return spans
 
 
 def _thing(things: _Things, start: int, end: int, label: str, canonical: str | None = None) -> _Thing:
