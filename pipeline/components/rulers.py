@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from itertools import compress
 from operator import attrgetter
+from collections.abc import Callable
+from functools import partial
 from typing import Iterable
 
 import srsly
@@ -45,7 +47,7 @@ MAX_FORMS_PER_WORD = 8
 MAX_PERIOD_SPLITS = 100
 # What a word must end with to open a series, circuit or class shape (or be: the thing_words).
 SHAPE_ENDINGS = ("meisterschaft", "ring", "-klasse")
-# Bits of _word_kinds: the word can open a team/car shape, a series/circuit/class shape;
+# Bits of _word_kind: the word can open a team/car shape, a series/circuit/class shape;
 # it is a model code with a sentence-final period ("GT3.", see _split_final_periods).
 TEAM_SHAPE = 1
 SERIES_SHAPE = 2
@@ -68,12 +70,30 @@ def make_rulers(nlp: Language, name: str, spans_key: str, lang: str, rules_dir: 
     return MotorsportRulers(nlp, name, spans_key=spans_key, lang=lang, rules_dir=rules_dir)
 
 
+class _WordMemo(dict):
+    """word → what ``decide(word)`` says, decided when first looked up (``memo[word]``,
+    also as ``map(memo.__getitem__, words)`` at C speed for the words seen before).
+    Cleared when full, so memory stays flat on endless archives."""
+
+    __slots__ = ("decide",)
+
+    def __init__(self, decide: Callable[[str], object]) -> None:
+        super().__init__()
+        self.decide = decide
+
+    def __missing__(self, word: str):
+        if len(self) > KIND_MEMO_LIMIT:
+            self.clear()
+        value = self[word] = self.decide(word)
+        return value
+
+
 class _RuleWords:
     """What the shape rules ask of one set of lexicons, built once per set."""
 
-    __slots__ = ("lexicons", "not_team_heads", "thing_words", "shape_keywords", "kind_memo", "model_token_memo")
+    __slots__ = ("lexicons", "not_team_heads", "thing_words", "shape_keywords", "kinds", "model_tokens")
 
-    def __init__(self, lex: Lexicons) -> None:
+    def __init__(self, lex: Lexicons, word_kind: Callable[[str], int]) -> None:
         self.lexicons = lex
         # Names that before "-Team"/"-Pilot" are no team: series, classes, places, origins.
         self.not_team_heads = frozenset(
@@ -88,19 +108,9 @@ class _RuleWords:
         # What a word must be to open a series, circuit or class shape.
         self.shape_keywords = frozenset().union(*(self.thing_words[kind] for kind in (
             "series_suffix", "circuit_suffix", "class_cue", "series_opener")))
-        self.kind_memo: dict[str, int] = {}  # word → shape rules it can open (see _word_kinds)
-        self.model_token_memo: dict[str, bool] = {}  # word → is_model_token
-
-    def is_model_token(self, text: str) -> bool:
-        """Whether ``text`` can be part of a car model code, decided once per word
-        (``_extend_model`` asks about the words after every maker)."""
-        memo = self.model_token_memo
-        verdict = memo.get(text)
-        if verdict is None:
-            if len(memo) > KIND_MEMO_LIMIT:  # flat memory on endless archives
-                memo.clear()
-            verdict = memo[text] = _is_model_token(text, self.lexicons)
-        return verdict
+        self.kinds = _WordMemo(word_kind)  # word → its _word_kind bits
+        # word → whether it can be part of a car model code (asked of the words after every maker)
+        self.model_tokens = _WordMemo(partial(_is_model_token, lex=lex))
 
 
 class MotorsportRulers(ConfiguredPipe):
@@ -128,7 +138,7 @@ class MotorsportRulers(ConfiguredPipe):
         """The shape rules' words of the current lexicons (rebuilt when they are swapped or reloaded)."""
         lex = self.lexicons
         if self._rule_words is None or self._rule_words.lexicons is not lex:
-            self._rule_words = _RuleWords(lex)
+            self._rule_words = _RuleWords(lex, self._word_kind)
         return self._rule_words
 
     @property
@@ -197,7 +207,7 @@ class MotorsportRulers(ConfiguredPipe):
 
     def _extend_model(self, texts: list[str], start: int) -> int:
         words = self.words
-        is_model_token, makers, model_words = words.is_model_token, words.lexicons.makers, words.lexicons.model_words
+        is_model_token, makers, model_words = words.model_tokens.__getitem__, words.lexicons.makers, words.lexicons.model_words
         end = start
         while end < len(texts) and end - start < DEFAULT_MAX_NAME_TOKENS and is_model_token(texts[end]):
             text = texts[end]
@@ -232,38 +242,29 @@ class MotorsportRulers(ConfiguredPipe):
         return [things.add(start, model_end, "CAR")]
 
     def _marked_words(self, texts: list[str]) -> dict[int, int]:
-        """The tokens with a ``_word_kinds`` bit, index → kind (most tokens have none)."""
-        kinds = self._word_kinds(texts)
+        """The tokens with a ``_word_kind`` bit, index → kind: most tokens have none,
+        and the loops then visit only the few that have."""
+        kinds = list(map(self.words.kinds.__getitem__, texts))
         return {i: kinds[i] for i in compress(range(len(kinds)), kinds)}
 
-    def _word_kinds(self, texts: list[str]) -> list[int]:
-        """Per token, which shape rules it can open (``TEAM_SHAPE``, ``SERIES_SHAPE``
-        bits) and whether its final period is split off (``FINAL_PERIOD``), decided
-        once per distinct word: most words are none, and the loops then visit only
-        the few that are."""
+    def _word_kind(self, text: str) -> int:
+        """Which shape rules the word can open (``TEAM_SHAPE``, ``SERIES_SHAPE`` bits) and
+        whether its final period is split off (``FINAL_PERIOD``); decided once per word."""
         words = self.words
-        memo = words.kind_memo
-        kinds = list(map(memo.get, texts))
-        if None in kinds:
-            if len(memo) > KIND_MEMO_LIMIT:  # flat memory on endless archives
-                memo.clear()
-            lex, shape_keywords = words.lexicons, words.shape_keywords
-            for index, text in enumerate(texts):
-                if kinds[index] is None:
-                    kind = 0
-                    if (text in lex.team_prefixes or text in lex.team_suffixes or text in lex.team_cues
-                            or ("-" in text and is_capitalised_text(text) and self._compound_may_name(text))
-                            or (is_all_caps(text) and len(text) > 3 and text.title() in lex.team_suffixes)):
-                        kind |= TEAM_SHAPE  # the words a branch of _team_shape_spans takes
-                    if text in shape_keywords or text.lower().endswith(SHAPE_ENDINGS):
-                        kind |= SERIES_SHAPE
-                    if _has_final_period(text):
-                        kind |= FINAL_PERIOD
-                    kinds[index] = memo[text] = kind
-        return kinds
+        lex = words.lexicons
+        kind = 0
+        if (text in lex.team_prefixes or text in lex.team_suffixes or text in lex.team_cues
+                or ("-" in text and is_capitalised_text(text) and self._compound_may_name(text))
+                or (is_all_caps(text) and len(text) > 3 and text.title() in lex.team_suffixes)):
+            kind |= TEAM_SHAPE  # the words a branch of _team_shape_spans takes
+        if text in words.shape_keywords or text.lower().endswith(SHAPE_ENDINGS):
+            kind |= SERIES_SHAPE
+        if _has_final_period(text):
+            kind |= FINAL_PERIOD
+        return kind
 
     def _team_shape_spans(self, things: _Things, view: DocView, openers: list[int]) -> list[_Thing]:
-        """Team and car shapes at the tokens ``openers`` (the ones ``_word_kinds`` marks)."""
+        """Team and car shapes at the tokens ``openers`` (the ones ``_word_kind`` marks)."""
         lex = self.lexicons
         # Only a few tokens are looked at here: their shapes, not whole columns.
         texts, shapes = view.texts, view.shapes
@@ -455,7 +456,7 @@ class MotorsportRulers(ConfiguredPipe):
         return spans
 
     def _series_circuit_class_spans(self, things: _Things, view: DocView, openers: list[int]) -> list[_Thing]:
-        """Series, circuit and class shapes at the tokens ``openers`` (the ones ``_word_kinds`` marks)."""
+        """Series, circuit and class shapes at the tokens ``openers`` (the ones ``_word_kind`` marks)."""
         lex = self.lexicons
         texts, shapes = view.texts, view.shapes
         words = self.thing_words
