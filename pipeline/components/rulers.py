@@ -112,6 +112,20 @@ class _RuleWords:
         # word → whether it can be part of a car model code (asked of the words after every maker)
         self.model_tokens = _WordMemo(partial(_is_model_token, lex=lex))
 
+    def model_end(self, texts: list[str], start: int) -> int:
+        """Where the model-code tokens from ``start`` on end."""
+        is_model_token, makers, model_words = self.model_tokens.__getitem__, self.lexicons.makers, self.lexicons.model_words
+        end = start
+        while end < len(texts) and end - start < DEFAULT_MAX_NAME_TOKENS and is_model_token(texts[end]):
+            text = texts[end]
+            if text in makers and text not in model_words:
+                # a maker's badge inside a model goes on: "SLS AMG GT3"
+                inside = end > start and is_all_caps(text) and end + 1 < len(texts) and has_digit(texts[end + 1])
+                if not inside:
+                    break
+            end += 1
+        return end
+
 
 class MotorsportRulers(ConfiguredPipe):
     """Saved like the other components (``cfg`` plus a ``rules/`` copy of the rule
@@ -189,7 +203,7 @@ class MotorsportRulers(ConfiguredPipe):
 
     def _gazetteer_spans(self, things: _Things, doc: Doc, texts: list[str]) -> list[_Thing]:
         spans = []
-        keys = self._match_keys
+        keys, words = self._match_keys, self.words
         for match_id, start, end in self.phrase_matcher(doc):
             key = keys.get(match_id)
             if key is None:
@@ -198,35 +212,23 @@ class MotorsportRulers(ConfiguredPipe):
             # kb_id keeps the list's name, so forms of one team can be joined per document
             spans.append(things.add(start, end, label, GAZETTEER_ID, canonical, canonical=canonical))
             if label == "MANUFACTURER":
-                spans.extend(self._model_after_maker(things, texts, start, end, canonical))
+                spans.extend(self._model_after_maker(things, words, texts, start, end, canonical))
             if label == "CAR":
-                extended = self._extend_model(texts, end)
+                extended = words.model_end(texts, end)
                 if extended > end:
                     spans.append(things.add(start, extended, "CAR"))
         return spans
 
-    def _extend_model(self, texts: list[str], start: int) -> int:
-        words = self.words
-        is_model_token, makers, model_words = words.model_tokens.__getitem__, words.lexicons.makers, words.lexicons.model_words
-        end = start
-        while end < len(texts) and end - start < DEFAULT_MAX_NAME_TOKENS and is_model_token(texts[end]):
-            text = texts[end]
-            if text in makers and text not in model_words:
-                # a maker's badge inside a model goes on: "SLS AMG GT3"
-                inside = end > start and is_all_caps(text) and end + 1 < len(texts) and has_digit(texts[end + 1])
-                if not inside:
-                    break
-            end += 1
-        return end
-
-    def _model_after_maker(self, things: _Things, texts: list[str], start: int, end: int, maker: str) -> list[_Thing]:
+    @staticmethod
+    def _model_after_maker(things: _Things, words: _RuleWords, texts: list[str], start: int, end: int,
+                           maker: str) -> list[_Thing]:
         """``Porsche 963``, ``Toyota GR Yaris Rally1``: a maker plus model-code tokens;
         ``Dallara Mercedes``: a chassis plus its engine."""
-        lex = self.lexicons
+        lex = words.lexicons
         maker_end = end
         while end < len(texts) and texts[end] in lex.makers:  # "BMW Sauber F1.08"
             end += 1
-        model_end = self._extend_model(texts, end)
+        model_end = words.model_end(texts, end)
         if model_end == end:
             if end > maker_end and maker in lex.chassis_makers:
                 return [_thing(things, start, end, "CAR")]
@@ -265,11 +267,12 @@ class MotorsportRulers(ConfiguredPipe):
 
     def _team_shape_spans(self, things: _Things, view: DocView, openers: list[int]) -> list[_Thing]:
         """Team and car shapes at the tokens ``openers`` (the ones ``_word_kind`` marks)."""
-        lex = self.lexicons
+        words = self.words
+        lex = words.lexicons
         # Only a few tokens are looked at here: their shapes, not whole columns.
         texts, shapes = view.texts, view.shapes
         team_prefixes, team_suffixes, team_cues, makers = lex.team_prefixes, lex.team_suffixes, lex.team_cues, lex.makers
-        origin_determiners = self.thing_words["origin_team_determiner"]
+        origin_determiners = words.thing_words["origin_team_determiner"]
 
         def team_word(j: int) -> bool:
             return _is_team_word(view, j, lex)
@@ -311,9 +314,9 @@ class MotorsportRulers(ConfiguredPipe):
                 compound = _compound_team(text, lex)
                 maker_pair = _maker_pair(text, lex)
                 if self._maker_model_compound(text):  # "Kessler-Buggy", "Audi-R8"
-                    spans.append(_thing(things, i, self._extend_model(texts, i + 1), "CAR"))
+                    spans.append(_thing(things, i, words.model_end(texts, i + 1), "CAR"))
                 elif maker_pair:
-                    model_end = self._extend_model(texts, i + 1)
+                    model_end = words.model_end(texts, i + 1)
                     if model_end > i + 1:  # "AMG-Kessler SLS-GT3": a car
                         spans.append(_thing(things, i, model_end, "CAR", canonical=None))
                     else:  # "Williams-BMW", "Abt-Audi" in DTM and F1 copy: the team
@@ -804,14 +807,19 @@ def _canonicalise_cars(spans: list[_Thing], makers: frozenset[str]) -> None:
     it, as the text writes it (``Kessler SLS AMG GT3`` stays so, though the list
     says ``Kessler-Benz``); a form the text writes only short takes the list's name."""
     cars = [span for span in spans if span.label_ == "CAR"]  # spans are in text order
+    if not cars:
+        return
+    texts = [span.text for span in cars]
     # Unique texts in text order, not as sets (long documents repeat the same cars).
-    written = _fullest_forms(list(dict.fromkeys(span.text for span in cars)))
-    for span in cars:
-        if written[span.text] != span.text or span.id_ != GAZETTEER_ID or span.words[0] in makers:
-            span.canonical = written[span.text]
-    fullest = _fullest_forms(list(dict.fromkeys(span.canonical or span.text for span in cars)))
-    for span in cars:
-        span.canonical = fullest[span.canonical or span.text]
+    written = _fullest_forms(list(dict.fromkeys(texts)))
+    names = []
+    for span, text in zip(cars, texts):
+        if written[text] != text or span.id_ != GAZETTEER_ID or span.words[0] in makers:
+            span.canonical = written[text]
+        names.append(span.canonical or text)
+    fullest = _fullest_forms(list(dict.fromkeys(names)))
+    for span, name in zip(cars, names):
+        span.canonical = fullest[name]
 
 
 def _fullest_forms(forms: list[str]) -> dict[str, str]:
@@ -819,6 +827,8 @@ def _fullest_forms(forms: list[str]) -> dict[str, str]:
     ``max`` keeps the first written, so the choice never depends on string hashing."""
     # With one space around and between the words, " GT3 R " in " Porsche 911 GT3 R " is
     # exactly "the words in a row" (words hold no space; a car starts with a word).
+    if len(forms) == 1:
+        return {forms[0]: forms[0]}
     padded = [f" {' '.join(form.split())} " for form in forms]
     every_form = "\n".join(padded)  # one search finds the forms no other form holds (most of them)
     return {form: form if every_form.count(words) == 1 else
