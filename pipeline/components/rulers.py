@@ -409,7 +409,7 @@ class MotorsportRulers(ConfiguredPipe):
         lex = self.lexicons
         covering = {i: span for span in chosen for i in range(span.start, span.end)}
         texts = view.texts
-        team_brackets, unknown, acronym_teams, has_place = 0, [], [], False
+        team_brackets, others, acronym_teams, has_place = 0, [], [], False
         for i in brackets:
             if i - 1 in covering:
                 continue
@@ -427,11 +427,11 @@ class MotorsportRulers(ConfiguredPipe):
                 has_place = True  # brackets here hold hometowns
             elif self._acronym_team(inner) and not any(j in covering for j in range(i + 1, close)):
                 acronym_teams.append((i + 1, close))
-            elif all((shapes[j].capitalised or shapes[j].all_caps) and not shapes[j].has_digit for j in range(i + 1, close)) \
-                    and not view.is_stop_word(i + 1) and not any(t in lex.makers for t in inner):
-                unknown.append((i + 1, close))
-        if not team_brackets or has_place:
-            unknown = []
+            else:
+                others.append((i + 1, close))
+        # Only where brackets hold teams and no place are the others looked at (most documents have none).
+        unknown = [(start, end) for start, end in others if _names_like_a_team(view, start, end, lex)] \
+            if team_brackets and not has_place else []
         found = [_thing(things, start, end, "TEAM") for start, end in unknown + acronym_teams]
         return sorted(chosen + found, key=lambda span: span.start) if found else chosen
 
@@ -698,6 +698,13 @@ def _last_part(inner: list[str]) -> list[str]:
         if inner[position] in (",", "/"):
             return inner[position + 1:]
     return inner
+
+
+def _names_like_a_team(view: DocView, start: int, end: int, lex: Lexicons) -> bool:
+    """Bracket words that could be a team: capitalised or acronyms, no digit, no stop word first, no maker."""
+    shapes = view.shapes
+    return (all((shapes[j].capitalised or shapes[j].all_caps) and not shapes[j].has_digit for j in range(start, end))
+            and not view.is_stop_word(start) and not any(t in lex.makers for t in view.texts[start:end]))
 
 
 def _is_place(inner: list[str], lex: Lexicons) -> bool:
