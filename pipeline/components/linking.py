@@ -29,6 +29,8 @@ from __future__ import annotations
 import bisect
 from itertools import compress
 
+import numpy
+from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -55,6 +57,8 @@ AFTER_COMMA_PENALTY = 6  # "A (F), Platz drei ging an den Mercedes …": a new c
 # Across a contrast word ("A im Porsche vor B") the thing is the rival's: no link at all.
 CONTRAST_PENALTY = float("inf")
 PERSON_LABELS = {"driver": "DRIVER", "person": "PERSON"}
+IOB_INSIDE, IOB_OUTSIDE, IOB_BEGIN = 1, 2, 3  # spaCy's ENT_IOB codes (Token.iob_strings)
+NOBODY: frozenset[int] = frozenset()  # the people of no list
 CLAUSE_MARKS = frozenset({",", ";", ":"})  # a comma, semicolon or colon between name and thing may start a new clause
 
 
@@ -111,6 +115,9 @@ class LinkWords:
         self.cue_lowers = frozenset(word.lower() for word in (
             *self.teammate, *self.shared_car, *self.together, *self.crew_after, *self.crew_after_car,
             *self.ordinal, *sister_forms, *self.pronoun_masculine, *self.pronoun_feminine))
+        # What DocumentFacts finds by position too: a token written as a contrast word or a
+        # clause mark has it as its lower case as well, so one pass over the lower case finds all.
+        self.marked_lowers = self.cue_lowers | {word.lower() for word in self.contrast} | CLAUSE_MARKS
 
 
 class Thing:
@@ -171,11 +178,14 @@ class DriverLinker(ConfiguredPipe):
         # Evidence-only mentions: "Das Duo" (every driver of the latest list) and subject pronouns.
         extra = [({"person": int(g.kb_id_), "kind": "group"}, TokenRange(g.start, g.end, g.start_char))
                  for g in doc.spans.get(self.cfg["groups_key"], [])]
-        # Cue words in one pass over the lower-case tokens; each step checks its own words at these positions.
-        cue_positions = list(compress(range(len(lowers)), map(words.cue_lowers.__contains__, lowers)))
+        # Cue words, contrast words and clause marks in one pass over the lower-case tokens;
+        # each step checks its own words at these positions.
+        marked = list(compress(range(len(lowers)), map(words.marked_lowers.__contains__, lowers)))
+        cue_positions = [i for i in marked if lowers[i] in words.cue_lowers]
         extra += _subject_pronouns(doc, view, cue_positions, people, narrative, quoted, words)
         evidence = sorted(narrative + extra, key=lambda pair: pair[1].start)
-        facts = DocumentFacts(doc, view, cue_positions, every_thing, people, evidence, words, self.cfg["links_key"])
+        facts = DocumentFacts(doc, view, marked, cue_positions, every_thing, people, evidence, words,
+                              self.cfg["links_key"])
         weak_cars: dict[int, str] = {}
         # "im Audi": a maker where the model would stand; the driver's model is unstated.
         maker_only = [t for t in things if t.label == "MANUFACTURER" and t.start > 0
@@ -202,7 +212,7 @@ class DriverLinker(ConfiguredPipe):
             if people[person_id]["car"] is None and len(car_names) == 1 and person_id not in unstated_cars:
                 people[person_id]["car"] = car
         doc.spans[self.cfg["base_ents_key"]] = list(doc.ents)
-        doc.ents = self._entities(doc, view, people, mention_ranges, every_thing)
+        _set_entities(doc, self._entities(doc, view, people, mention_ranges, every_thing))
         doc._.people = people
         doc._.drivers = [_driver_row(p) for p in people if p["kind"] == "driver"]
         return doc
@@ -230,7 +240,7 @@ class DriverLinker(ConfiguredPipe):
             thing_start = _team_after_bracket(view, span.end, words)
             if thing_start not in by_start or people[mention["person"]]["kind"] != "driver":
                 continue
-            group = people_of_group.get(list_of.get(span.start), set()) | {mention["person"]}
+            group = people_of_group.get(list_of.get(span.start), NOBODY) | {mention["person"]}
             for person_id in group:
                 offer(person_id, SCORE_BRACKET, by_start[thing_start])
                 owners.setdefault(thing_start, set()).add(person_id)
@@ -251,7 +261,7 @@ class DriverLinker(ConfiguredPipe):
                                     if other.end <= span.end]
                 shared = list(dict.fromkeys(reversed(sentence_drivers)))
                 crew = shared[:2] if lowers[span.end + 1] == "beide" else shared
-            group = people_of_group.get(list_of.get(span.start), set())
+            group = people_of_group.get(list_of.get(span.start), NOBODY)
             if close is not None and len(group) > 1 and _after_group_noun(texts, facts.first_of_list, list_of, span, words):
                 crew = list(group)  # "das Audi-Duo A und B (Kessler Racing)"
             if close is not None:  # "(18, Trier, Kessler Racing)", "(beide Dallara Mercedes)"
@@ -271,7 +281,6 @@ class DriverLinker(ConfiguredPipe):
         things_by_sentence: dict[int, list[Thing]] = {}
         for thing in sorted(candidates, key=lambda t: t.start):  # sorted: searched with bisect below
             things_by_sentence.setdefault(sentence_of(thing.start), []).append(thing)
-        neighbours_by_sentence: dict[int, DriverNeighbours] = {}
         maker_of_team, makers_of_paragraph = facts.maker_of_team, facts.makers_of_paragraph
 
         def _same_maker(team: Thing, paragraph: int) -> bool:
@@ -289,9 +298,7 @@ class DriverLinker(ConfiguredPipe):
             if people[person_id]["kind"] != "driver":
                 continue
             sentence = sentence_of(span.start)
-            if sentence not in neighbours_by_sentence:
-                neighbours_by_sentence[sentence] = DriverNeighbours(drivers_by_sentence.get(sentence, []), list_of)
-            neighbours = neighbours_by_sentence[sentence]
+            neighbours = facts.neighbours(sentence)
             in_sentence = things_by_sentence.get(sentence, [])
             # only things within MAX_LINK_TOKENS: a bisect keeps run-on "sentences" linear
             nearby = bisect.bisect_left(in_sentence, span.start - MAX_LINK_TOKENS, key=lambda t: t.start)
@@ -309,7 +316,8 @@ class DriverLinker(ConfiguredPipe):
                 position = first_of_sentence[sentence] - 1
             if position >= 0:
                 thing = ordered[position]
-                same_paragraph = index.paragraph_of(thing.start_char) == index.paragraph_of(span.start_char)
+                paragraph = index.paragraph_of(span.start_char)
+                same_paragraph = index.paragraph_of(thing.start_char) == paragraph
                 base = SCORE_PARAGRAPH if same_paragraph else SCORE_DOCUMENT
                 # A team from another paragraph is the driver's only in a paragraph about
                 # the team's other car ("Das Schwesterauto teilen sich …"); elsewhere,
@@ -317,8 +325,7 @@ class DriverLinker(ConfiguredPipe):
                 # A team or car whose own sentence names a driver is that driver's.
                 owned = sentence_of(thing.start) in drivers_by_sentence
                 if not owned and (label != "TEAM" or same_paragraph
-                                  or (index.paragraph_of(span.start_char) in sister_paragraphs
-                                      and _same_maker(thing, index.paragraph_of(span.start_char)))):
+                                  or (paragraph in sister_paragraphs and _same_maker(thing, paragraph))):
                     offer(person_id, base + (span.start - thing.end) / 1000, thing)
         if label == "TEAM":
             pairs = _teammates(view, facts, people, narrative, words)
@@ -353,8 +360,8 @@ class DriverLinker(ConfiguredPipe):
             if person["kind"] == "driver" and person["team"] is None and person["car"] in cars:
                 person["team"] = team
 
-    def _entities(self, doc: Doc, view, people, mention_ranges, things: list[Thing]) -> list[tuple[str, int, int]]:
-        """(label, start, end) of the entities: people, hometowns, things; the longest
+    def _entities(self, doc: Doc, view, people, mention_ranges, things: list[Thing]) -> list[tuple[int, int, str]]:
+        """(start, end, label) of the entities, in text order: people, hometowns, things; the longest
         wins where they overlap (``spacy.util.filter_spans``). Each entity's
         ``_.canonical`` is written in this order, so where a person and a thing
         share their characters the thing's reading comes last, as it always did."""
@@ -374,7 +381,28 @@ class DriverLinker(ConfiguredPipe):
             # Read now: a person entity above may have set the canonical of the same characters.
             user_data[key] = user_data.get(key) or text[start_char:end_char]
             entities.append((start, end, label))
-        return [(label, start, end) for start, end, label in _longest_first(entities)]
+        return _longest_first(entities)
+
+
+def _set_entities(doc: Doc, entities: list[tuple[int, int, str]]) -> None:
+    """``doc.ents = entities`` for non-overlapping (start, end, label), written as
+    token columns: the setter builds a Span per entity and visits every token in
+    Python. As the setter does, every other token becomes outside (O), and the
+    entity tokens lose their knowledge base id (their ``ent_id`` stays)."""
+    strings = doc.vocab.strings
+    columns = numpy.zeros((2, len(doc)), dtype=numpy.uint64)
+    iob, types = columns  # views: rows of ``columns``
+    iob[:] = IOB_OUTSIDE
+    for start, end, label in entities:
+        if start < end:  # an empty span sets nothing
+            iob[start:end] = IOB_INSIDE
+            iob[start] = IOB_BEGIN
+            types[start:end] = strings.add(label)
+    doc.from_array([ENT_IOB, ENT_TYPE], columns.T)
+    kb_ids = doc.to_array(ENT_KB_ID)
+    if kb_ids.any():  # only a model that links entities sets them
+        kb_ids[iob != IOB_OUTSIDE] = 0
+        doc.from_array([ENT_KB_ID], kb_ids)
 
 
 def _longest_first(ranges: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -392,16 +420,16 @@ def _longest_first(ranges: list[tuple[int, int, str]]) -> list[tuple[int, int, s
 class DocumentFacts:
     """What both linking passes (teams, cars) read of the document, built once."""
 
-    def __init__(self, doc: Doc, view, cue_positions: list[int], every_thing: list[Thing], people: list[dict],
-                 evidence: list, words: "LinkWords", links_key: str) -> None:
+    def __init__(self, doc: Doc, view, marked: list[int], cue_positions: list[int], every_thing: list[Thing],
+                 people: list[dict], evidence: list, words: "LinkWords", links_key: str) -> None:
         index = view.index
         self.cue_positions = cue_positions
-        # Contrast words and clause marks by position (found at C speed): a distance asks
-        # "any between these two tokens?" by bisect instead of reading the tokens between.
-        texts, lowers, every = view.texts, view.lowers, range(len(view.texts))
-        self.contrast_positions = sorted({*compress(every, map(words.contrast.__contains__, lowers)),
-                                          *compress(every, map(words.contrast.__contains__, texts))})
-        self.clause_positions = list(compress(every, map(CLAUSE_MARKS.__contains__, texts)))
+        # Contrast words and clause marks by position (among the ``marked`` ones, see
+        # LinkWords.marked_lowers): a distance asks "any between these two tokens?" by
+        # bisect instead of reading the tokens between.
+        texts, lowers, contrast = view.texts, view.lowers, words.contrast
+        self.contrast_positions = [i for i in marked if lowers[i] in contrast or texts[i] in contrast]
+        self.clause_positions = [i for i in marked if texts[i] in CLAUSE_MARKS]
         # Driver evidence in text order, also by sentence, for look-ups by bisect instead of scans.
         self.driver_pairs = [(m, s) for m, s in evidence if people[m["person"]]["kind"] == "driver"]
         self.driver_pair_starts = [s.start for _, s in self.driver_pairs]
@@ -432,10 +460,17 @@ class DocumentFacts:
             if thing.label in ("CAR", "MANUFACTURER"):
                 self.makers_of_paragraph.setdefault(index.paragraph_of(thing.start_char), set()).add(thing.name.split()[0])
         self.sister_paragraphs = _sister_car_paragraphs(view, self.cue_positions, every_thing, words)
+        self._neighbours: dict[int, DriverNeighbours] = {}
 
     def driver_pairs_in(self, sentence: int) -> list:
         """(mention, range) of the drivers named in ``sentence``, in text order."""
         return self._driver_pairs_by_sentence.get(sentence, [])
+
+    def neighbours(self, sentence: int) -> DriverNeighbours:
+        """The driver mentions of ``sentence``, built once for both linking passes."""
+        if sentence not in self._neighbours:
+            self._neighbours[sentence] = DriverNeighbours(self.drivers_by_sentence.get(sentence, []), self.list_of)
+        return self._neighbours[sentence]
 
 
 def _token_range(doc: Doc, view, mention: dict) -> TokenRange | None:
@@ -548,10 +583,12 @@ def _teammates(view, facts: DocumentFacts, people, narrative, words: "LinkWords"
     Teamkollegin Y``, ``die Teamkollegen Y und Z`` and ``teilt sich das Cockpit mit Y``."""
     texts, lowers, index = view.texts, view.lowers, view.index
     pairs = []
-    by_start = {span.start: (m, span) for m, span in narrative}
-    by_end = {span.end: (m, span) for m, span in narrative}
     cues = [i for i in facts.cue_positions
             if texts[i] in words.teammate or texts[i] in words.shared_car or lowers[i] in words.together]
+    if not cues:
+        return pairs
+    by_start = {span.start: (m, span) for m, span in narrative}
+    by_end = {span.end: (m, span) for m, span in narrative}
     for i in cues:
         with_next = i + 2 in by_start and texts[i + 1] == "mit"
         if texts[i] in words.teammate and i + 1 in by_start:
