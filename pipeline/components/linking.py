@@ -107,6 +107,7 @@ class LinkWords:
         self.shared_bracket, self.maker_only = get("shared_bracket"), get("maker_only")
         self.crew_after, self.crew_after_car = get("crew_after"), get("crew_after_car")
         self.crew_article, self.group_noun = get("crew_article"), get("group_noun")
+        self.crew_cues = {"TEAM": self.crew_after, "CAR": self.crew_after | self.crew_after_car}
         described = lexicons.description_words
         self.pronoun_masculine = described.get("pronoun_masculine", frozenset())
         self.pronoun_feminine = described.get("pronoun_feminine", frozenset())
@@ -124,11 +125,11 @@ class Thing:
     """A team, car or other thing of the rulers, read once per document: each Span
     attribute and ``._.`` access is a lookup, and linking asks for them often."""
 
-    __slots__ = ("span", "start", "end", "start_char", "end_char", "label", "name", "id_")
+    __slots__ = ("start", "end", "start_char", "end_char", "label", "name", "id_", "paragraph")
 
-    def __init__(self, span: Span, text: str, user_data: dict) -> None:
-        self.span = span
+    def __init__(self, span: Span, text: str, user_data: dict, index: TextIndex) -> None:
         self.start, self.end, self.start_char, self.end_char = span.start, span.end, span.start_char, span.end_char
+        self.paragraph = index.paragraph_of(self.start_char)
         self.label = span.label_
         # The canonical name, else the text (sliced from the doc text: span.text makes a Token per word).
         self.name = user_data.get(canonical_key(self.start_char, self.end_char)) or text[self.start_char:self.end_char]
@@ -142,6 +143,24 @@ class TokenRange:
 
     def __init__(self, start: int, end: int, start_char: int) -> None:
         self.start, self.end, self.start_char = start, end, start_char
+
+
+class DriverMention:
+    """A driver's mention (or evidence) with what both linking passes ask of it, read once:
+    its sentence, paragraph and list, the bracket after it and the drivers that bracket
+    speaks for (``crew``), and where a team ``B (F) von X`` starts after that bracket."""
+
+    __slots__ = ("close", "crew", "own_list", "paragraph", "person", "sentence", "span", "team_after")
+
+    def __init__(self, view, facts: DocumentFacts, person: int, span: TokenRange, words: LinkWords) -> None:
+        texts, index = view.texts, view.index
+        self.person, self.span = person, span
+        self.sentence = index.sentence_of(span.start)
+        self.paragraph = index.paragraph_of(span.start_char)
+        self.own_list = facts.list_of.get(span.start)
+        self.close = bracket_end(view.shapes, span.end) if span.end < len(texts) and texts[span.end] == "(" else None
+        self.crew = _bracket_crew(view, facts, self, words)
+        self.team_after = _team_after_bracket(texts, self.close, words)
 
 
 class DriverLinker(ConfiguredPipe):
@@ -169,7 +188,8 @@ class DriverLinker(ConfiguredPipe):
         index = view.index  # sentence and paragraph lookups for every step
         words = self.words
         quoted = _quoted_chars(doc, self.cfg["quotes_key"])
-        every_thing = [Thing(span, view.text, doc.user_data) for span in doc.spans.get(self.cfg["things_key"], [])]
+        every_thing = [Thing(span, view.text, doc.user_data, index)
+                       for span in doc.spans.get(self.cfg["things_key"], [])]
         # Inside quotes, only known names count: "dem ganzen Team Rückenwind" is speech, not a team.
         all_things = [t for t in every_thing if t.id_ == GAZETTEER_ID or not _inside(t.start_char, quoted)]
         things = [t for t in all_things if not _inside(t.start_char, quoted)]
@@ -226,44 +246,30 @@ class DriverLinker(ConfiguredPipe):
                 best[person_id] = (score, thing)
 
         index = view.index
-        texts, lowers, shapes = view.texts, view.lowers, view.shapes
+        texts = view.texts
         n_tokens = len(texts)
         sentence_of = index.sentence_of
         by_start = {t.start: t for t in candidates}
-        list_of, people_of_group, crews = facts.list_of, facts.people_of_group, facts.crews
+        people_of_group, crews = facts.people_of_group, facts.crews
         owners: dict[int, set[int]] = {}  # thing start → the drivers a bracket ties it to
         for link_label, link_start, link_person in facts.bracket_links:
             if link_label == label and link_start in by_start:
                 offer(link_person, SCORE_BRACKET, by_start[link_start])
                 owners.setdefault(link_start, set()).add(link_person)
-        for mention, span in narrative if label == "TEAM" else ():  # "B (F) von X"; "A und B (beide I) von X"
-            thing_start = _team_after_bracket(view, span.end, words)
-            if thing_start not in by_start or people[mention["person"]]["kind"] != "driver":
+        for mention in facts.driver_mentions if label == "TEAM" else ():  # "B (F) von X"; "A und B (beide I) von X"
+            if mention.team_after not in by_start:
                 continue
-            group = people_of_group.get(list_of.get(span.start), NOBODY) | {mention["person"]}
+            group = people_of_group.get(mention.own_list, NOBODY) | {mention.person}
             for person_id in group:
-                offer(person_id, SCORE_BRACKET, by_start[thing_start])
-                owners.setdefault(thing_start, set()).add(person_id)
+                offer(person_id, SCORE_BRACKET, by_start[mention.team_after])
+                owners.setdefault(mention.team_after, set()).add(person_id)
         ends_at = {t.end: t for t in candidates}
-        for mention, span in narrative:
-            person_id = mention["person"]
-            if people[person_id]["kind"] != "driver":
-                continue
+        for mention in facts.driver_mentions:
+            span, close, crew = mention.span, mention.close, mention.crew
             tied = []
             member = ends_at.get(span.start)
             if member is not None and member.id_ == MEMBER_ID:  # "Carlin-Pilot Ole Sand"
-                tied.append(([person_id], member))
-            close = bracket_end(shapes, span.end) if span.end < n_tokens and texts[span.end] == "(" else None
-            crew = crews.get(span.start, [person_id])
-            if close is not None and lowers[span.end + 1] in words.shared_bracket:
-                # "A vor B (beide Dallara Kessler)": the drivers named before it in the sentence
-                sentence_drivers = [m["person"] for m, other in facts.driver_pairs_in(sentence_of(span.start))
-                                    if other.end <= span.end]
-                shared = list(dict.fromkeys(reversed(sentence_drivers)))
-                crew = shared[:2] if lowers[span.end + 1] == "beide" else shared
-            group = people_of_group.get(list_of.get(span.start), NOBODY)
-            if close is not None and len(group) > 1 and _after_group_noun(texts, facts.first_of_list, list_of, span, words):
-                crew = list(group)  # "das Audi-Duo A und B (Kessler Racing)"
+                tied.append(([mention.person], member))
             if close is not None:  # "(18, Trier, Kessler Racing)", "(beide Dallara Mercedes)"
                 tied += [(crew, by_start[i]) for i in range(span.end + 1, close)
                          if i in by_start and by_start[i].end <= close]
@@ -274,13 +280,16 @@ class DriverLinker(ConfiguredPipe):
                 for tied_id in people_ids:
                     offer(tied_id, SCORE_BRACKET, thing)
                     owners.setdefault(thing.start, set()).add(tied_id)
-        for thing, crew in _crews_after_things(view, facts, candidates, label, words, self.lexicons):
+        ordered = sorted(candidates, key=lambda t: t.end)
+        ends = [t.end for t in ordered]
+        for thing, crew in _crews_after_things(view, facts, ordered, ends, label, words, self.lexicons):
             for tied_id in crew:  # no owner: "#26 mit D, E und F" may be a second car of the model
                 offer(tied_id, SCORE_BRACKET, thing)
         drivers_by_sentence = facts.drivers_by_sentence
         things_by_sentence: dict[int, list[Thing]] = {}
         for thing in sorted(candidates, key=lambda t: t.start):  # sorted: searched with bisect below
             things_by_sentence.setdefault(sentence_of(thing.start), []).append(thing)
+        starts_by_sentence = {sentence: [t.start for t in in_sentence] for sentence, in_sentence in things_by_sentence.items()}
         maker_of_team, makers_of_paragraph = facts.maker_of_team, facts.makers_of_paragraph
 
         def _same_maker(team: Thing, paragraph: int) -> bool:
@@ -288,36 +297,32 @@ class DriverLinker(ConfiguredPipe):
             return maker is None or paragraph not in makers_of_paragraph or maker in makers_of_paragraph[paragraph]
 
         sister_paragraphs = facts.sister_paragraphs if label == "TEAM" else set()
-        ordered = sorted(candidates, key=lambda t: t.end)
-        ends = [t.end for t in ordered]
         first_of_sentence: dict[int, int] = {}  # position in `ordered` of each sentence's first thing
         for position, thing in enumerate(ordered):
             first_of_sentence.setdefault(sentence_of(thing.start), position)
-        for mention, span in narrative:
-            person_id = mention["person"]
-            if people[person_id]["kind"] != "driver":
-                continue
-            sentence = sentence_of(span.start)
-            neighbours = facts.neighbours(sentence)
-            in_sentence = things_by_sentence.get(sentence, [])
-            # only things within MAX_LINK_TOKENS: a bisect keeps run-on "sentences" linear
-            nearby = bisect.bisect_left(in_sentence, span.start - MAX_LINK_TOKENS, key=lambda t: t.start)
-            while nearby < len(in_sentence) and in_sentence[nearby].start <= span.start + MAX_LINK_TOKENS:
-                thing = in_sentence[nearby]
-                nearby += 1
-                if thing.start in owners and person_id not in owners[thing.start]:
-                    continue  # tied to other drivers by a bracket
-                distance = _sentence_distance(view, facts, span, thing, neighbours, list_of.get(span.start), words)
-                if distance != CONTRAST_PENALTY:
-                    offer(person_id, distance, thing)
+        for mention in facts.driver_mentions:
+            person_id, span, sentence = mention.person, mention.span, mention.sentence
+            if sentence in things_by_sentence:
+                in_sentence = things_by_sentence[sentence]
+                neighbours = facts.neighbours(sentence)
+                # only things within MAX_LINK_TOKENS: a bisect keeps run-on "sentences" linear
+                nearby = bisect.bisect_left(starts_by_sentence[sentence], span.start - MAX_LINK_TOKENS)
+                while nearby < len(in_sentence) and in_sentence[nearby].start <= span.start + MAX_LINK_TOKENS:
+                    thing = in_sentence[nearby]
+                    nearby += 1
+                    if thing.start in owners and person_id not in owners[thing.start]:
+                        continue  # tied to other drivers by a bracket
+                    distance = _sentence_distance(view, facts, span, thing, neighbours, mention.own_list, words)
+                    if distance != CONTRAST_PENALTY:
+                        offer(person_id, distance, thing)
             # Outside the sentence only the nearest earlier thing can win.
             position = bisect.bisect_right(ends, span.start) - 1
             if position >= 0 and sentence_of(ordered[position].start) == sentence:
                 position = first_of_sentence[sentence] - 1
             if position >= 0:
                 thing = ordered[position]
-                paragraph = index.paragraph_of(span.start_char)
-                same_paragraph = index.paragraph_of(thing.start_char) == paragraph
+                paragraph = mention.paragraph
+                same_paragraph = thing.paragraph == paragraph
                 base = SCORE_PARAGRAPH if same_paragraph else SCORE_DOCUMENT
                 # A team from another paragraph is the driver's only in a paragraph about
                 # the team's other car ("Das Schwesterauto teilen sich …"); elsewhere,
@@ -458,9 +463,10 @@ class DocumentFacts:
         self.makers_of_paragraph: dict[int, set[str]] = {}
         for thing in every_thing:
             if thing.label in ("CAR", "MANUFACTURER"):
-                self.makers_of_paragraph.setdefault(index.paragraph_of(thing.start_char), set()).add(thing.name.split()[0])
+                self.makers_of_paragraph.setdefault(thing.paragraph, set()).add(thing.name.split()[0])
         self.sister_paragraphs = _sister_car_paragraphs(view, self.cue_positions, every_thing, words)
         self._neighbours: dict[int, DriverNeighbours] = {}
+        self.driver_mentions = [DriverMention(view, self, m["person"], span, words) for m, span in self.driver_pairs]
 
     def driver_pairs_in(self, sentence: int) -> list:
         """(mention, range) of the drivers named in ``sentence``, in text order."""
@@ -686,16 +692,14 @@ def _after_group_noun(texts: list[str], first_of_list: dict, list_of: dict[int, 
     return first > 0 and texts[first - 1].rpartition("-")[2] in words.group_noun
 
 
-def _crews_after_things(view, facts: DocumentFacts, candidates: list[Thing], label: str, words: "LinkWords",
-                        lex) -> list:
+def _crews_after_things(view, facts: DocumentFacts, ordered: list[Thing], ends: list[int], label: str,
+                        words: LinkWords, lex) -> list:
     """``der Lamborghini vom Kessler Racing Team mit den Fahrern A, B und C``:
     the drivers listed after ``mit`` (for a car also ``von``) drive the team and
-    the car named just before it."""
+    the car named just before it. ``ordered``: the candidates by their end, which are ``ends``."""
     texts, lowers, index = view.texts, view.lowers, view.index
     driver_at, list_of, people_of_group = facts.driver_at, facts.list_of, facts.people_of_group
-    cue_words = words.crew_after | (words.crew_after_car if label == "CAR" else frozenset())
-    ordered = sorted(candidates, key=lambda t: t.end)
-    ends = [t.end for t in ordered]
+    cue_words = words.crew_cues[label]
     found = []
     n_tokens = len(texts)
     for i in [i for i in facts.cue_positions if lowers[i] in cue_words]:
@@ -751,16 +755,31 @@ def _subject_pronouns(doc: Doc, view, cue_positions: list[int], people, narrativ
     return pronouns
 
 
-def _team_after_bracket(view, end: int, words: "LinkWords") -> int | None:
-    """Where a team (``von X``) starts right after the bracket that follows a
-    name ending at ``end``."""
-    texts = view.texts
-    if end >= len(texts) or texts[end] != "(":
-        return None
-    close = bracket_end(view.shapes, end)
+def _team_after_bracket(texts: list[str], close: int | None, words: LinkWords) -> int | None:
+    """Where a team (``von X``) starts right after the bracket closing at ``close``
+    (the one after a name)."""
     if close is None or close + 2 >= len(texts) or texts[close] != ")":
         return None
     return close + 2 if texts[close + 1] in words.team_after_bracket else None
+
+
+def _bracket_crew(view, facts: DocumentFacts, mention: DriverMention, words: LinkWords) -> list[int]:
+    """The drivers a bracket after the mention speaks for: the driver, or the crew
+    ``A/B``; ``A vor B (beide Dallara Kessler)``: the drivers named before it in the
+    sentence; ``das Audi-Duo A und B (Kessler Racing)``: the whole list."""
+    span, close, lowers = mention.span, mention.close, view.lowers
+    crew = facts.crews.get(span.start, [mention.person])
+    if close is None:
+        return crew
+    if lowers[span.end + 1] in words.shared_bracket:
+        sentence_drivers = [m["person"] for m, other in facts.driver_pairs_in(mention.sentence)
+                            if other.end <= span.end]
+        shared = list(dict.fromkeys(reversed(sentence_drivers)))
+        crew = shared[:2] if lowers[span.end + 1] == "beide" else shared
+    group = facts.people_of_group.get(mention.own_list, NOBODY)
+    if len(group) > 1 and _after_group_noun(view.texts, facts.first_of_list, facts.list_of, span, words):
+        crew = list(group)
+    return crew
 
 
 def _sister_car_paragraphs(view, cue_positions: list[int], every_thing: list[Thing], words: "LinkWords") -> set[int]:
