@@ -27,7 +27,8 @@ base model's own entities in ``doc.spans["base_ents"]``, and fills
 from __future__ import annotations
 
 import bisect
-from itertools import compress
+from itertools import compress, pairwise
+from operator import itemgetter
 
 import numpy
 from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
@@ -40,7 +41,7 @@ from ..schema import (BASE_ENTS_KEY, BRACKET_LINKS_KEY, GROUP_MENTIONS_KEY, HOME
                       check_span_keys)
 from ..rules import Lexicons
 from .configured import ConfiguredPipe
-from .rulers import GAZETTEER_ID, MEMBER_ID
+from .rulers import MEMBER_ID
 from .doc_view import doc_view
 from .shapes import TextIndex, bracket_end
 
@@ -181,8 +182,9 @@ class DriverLinker(ConfiguredPipe):
         return self._words[1]
 
     def __call__(self, doc: Doc) -> Doc:
-        people = doc._.people or []
-        mentions = doc._.mentions or []
+        custom = doc._  # one accessor for the reads and writes below (each doc._ builds one)
+        people = custom.people or []
+        mentions = custom.mentions or []
         view = doc_view(doc)
         lowers = view.lowers
         index = view.index  # sentence and paragraph lookups for every step
@@ -190,11 +192,11 @@ class DriverLinker(ConfiguredPipe):
         quoted = _quoted_chars(doc, self.cfg["quotes_key"])
         every_thing = [Thing(span, view.text, doc.user_data, index)
                        for span in doc.spans.get(self.cfg["things_key"], [])]
-        # Inside quotes, only known names count: "dem ganzen Team Rückenwind" is speech, not a team.
-        all_things = [t for t in every_thing if t.id_ == GAZETTEER_ID or not _inside(t.start_char, quoted)]
-        things = [t for t in all_things if not _inside(t.start_char, quoted)]
+        # Things and mentions inside quotes are no evidence: "dem ganzen Team Rückenwind" is speech.
+        things = [t for t in every_thing if not _inside(t.start_char, quoted)] if quoted else every_thing
         mention_ranges = [(m, r) for m in mentions if (r := _token_range(doc, view, m)) is not None]
-        narrative = [(m, r) for m, r in mention_ranges if not _inside(r.start_char, quoted)]
+        narrative = ([(m, r) for m, r in mention_ranges if not _inside(r.start_char, quoted)] if quoted
+                     else mention_ranges)
         # Evidence-only mentions: "Das Duo" (every driver of the latest list) and subject pronouns.
         extra = [({"person": int(g.kb_id_), "kind": "group"}, TokenRange(g.start, g.end, g.start_char))
                  for g in doc.spans.get(self.cfg["groups_key"], [])]
@@ -222,7 +224,8 @@ class DriverLinker(ConfiguredPipe):
                     weak_cars[person_id] = thing.name  # only a fallback, see below
                 else:
                     people[person_id][key] = thing.name
-        pairs = _team_car_pairs(things, index)
+        # Without things in quotes, the pairs are those of every thing (DocumentFacts has them).
+        pairs = facts.team_car_pairs if len(things) == len(every_thing) else _team_car_pairs(things, index)
         self._team_from_car(people, things, pairs)
         self._car_from_team(people, pairs, unstated_cars)
         # A car named outside the driver's sentences is used only when the document
@@ -233,8 +236,8 @@ class DriverLinker(ConfiguredPipe):
                 people[person_id]["car"] = car
         doc.spans[self.cfg["base_ents_key"]] = list(doc.ents)
         _set_entities(doc, self._entities(doc, view, people, mention_ranges, every_thing))
-        doc._.people = people
-        doc._.drivers = [_driver_row(p) for p in people if p["kind"] == "driver"]
+        custom.people = people
+        custom.drivers = [_driver_row(p) for p in people if p["kind"] == "driver"]
         return doc
 
     def _link(self, view, people, narrative, candidates: list[Thing], label: str, words: "LinkWords",
@@ -394,7 +397,7 @@ def _set_entities(doc: Doc, entities: list[tuple[int, int, str]]) -> None:
     token columns: the setter builds a Span per entity and visits every token in
     Python. As the setter does, every other token becomes outside (O), and the
     entity tokens lose their knowledge base id (their ``ent_id`` stays)."""
-    strings = doc.vocab.strings
+    label_ids = {label: doc.vocab.strings.add(label) for label in {label for _, _, label in entities}}
     columns = numpy.zeros((2, len(doc)), dtype=numpy.uint64)
     iob, types = columns  # views: rows of ``columns``
     iob[:] = IOB_OUTSIDE
@@ -402,10 +405,10 @@ def _set_entities(doc: Doc, entities: list[tuple[int, int, str]]) -> None:
         if start < end:  # an empty span sets nothing
             iob[start:end] = IOB_INSIDE
             iob[start] = IOB_BEGIN
-            types[start:end] = strings.add(label)
+            types[start:end] = label_ids[label]
     doc.from_array([ENT_IOB, ENT_TYPE], columns.T)
-    kb_ids = doc.to_array(ENT_KB_ID)
-    if kb_ids.any():  # only a model that links entities sets them
+    if doc.has_annotation(ENT_KB_ID):  # only a model that links entities sets them
+        kb_ids = doc.to_array(ENT_KB_ID)
         kb_ids[iob != IOB_OUTSIDE] = 0
         doc.from_array([ENT_KB_ID], kb_ids)
 
@@ -413,6 +416,10 @@ def _set_entities(doc: Doc, entities: list[tuple[int, int, str]]) -> None:
 def _longest_first(ranges: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
     """``spacy.util.filter_spans`` on (start, end, label): of overlapping ranges the
     (first) longest stays; the result is in text order."""
+    in_order = sorted(ranges, key=itemgetter(0))
+    if all(start < end for start, end, _ in in_order) and all(
+            before[1] <= after[0] for before, after in pairwise(in_order)):
+        return in_order  # nothing overlaps (the usual case): every range stays
     kept, seen = [], set()
     for entity in sorted(ranges, key=lambda r: (r[1] - r[0], -r[0]), reverse=True):
         start, end, _ = entity
@@ -459,7 +466,8 @@ class DocumentFacts:
             self.drivers_by_sentence.setdefault(index.sentence_of(span.start), []).append(span.start)
         self.bracket_links = [(link.label_, link.start, int(link.kb_id_)) for link in doc.spans.get(links_key, [])]
         # "Das Schwesterauto …" of a paragraph about another maker is not this team's.
-        self.maker_of_team = {team: car.split()[0] for car, team in _team_car_pairs(every_thing, index)}
+        self.team_car_pairs = _team_car_pairs(every_thing, index)
+        self.maker_of_team = {team: car.split()[0] for car, team in self.team_car_pairs}
         self.makers_of_paragraph: dict[int, set[str]] = {}
         for thing in every_thing:
             if thing.label in ("CAR", "MANUFACTURER"):
@@ -663,6 +671,8 @@ def _list_from(view, start: int, by_start: dict, words: "LinkWords") -> list[int
 def _crews(texts: list[str], narrative, people) -> dict[int, list[int]]:
     """The drivers of a crew written with slashes, ``A/B/C``, keyed by the start
     of each member's mention."""
+    if "/" not in texts:
+        return {}
     driver_at = {span.start: (m["person"], span) for m, span in narrative if people[m["person"]]["kind"] == "driver"}
     crews: dict[int, list[int]] = {}
     seen: set[int] = set()
@@ -733,17 +743,18 @@ def _subject_pronouns(doc: Doc, view, cue_positions: list[int], people, narrativ
     """``setzte er sich im BMW M4 GT3 …``: ``er`` is the first driver named in
     the previous sentence (its likely subject). Only ``er``, and ``sie`` for a
     known woman, since plural ``sie`` is common."""
-    if not doc.has_annotation("SENT_START"):
-        return []
     index, lowers, starts = view.index, view.lowers, view.starts
+    masculine, feminine = words.pronoun_masculine, words.pronoun_feminine
+    positions = [i for i in cue_positions if lowers[i] in masculine or lowers[i] in feminine]
+    if not positions or not doc.has_annotation("SENT_START"):
+        return []
     pronouns = []
     first_driver: dict[int, int] = {}
     for mention, span in narrative:
         if people[mention["person"]]["kind"] == "driver":
             first_driver.setdefault(index.sentence_of(span.start), mention["person"])
     found_in: set[int] = set()  # sentences whose pronoun was found: one per sentence
-    masculine, feminine = words.pronoun_masculine, words.pronoun_feminine
-    for i in [i for i in cue_positions if lowers[i] in masculine or lowers[i] in feminine]:
+    for i in positions:
         sent_number = index.sentence_of(i)
         subject = first_driver.get(sent_number - 1)
         if subject is None or sent_number in found_in:

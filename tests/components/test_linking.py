@@ -248,3 +248,40 @@ def test_entities_keep_the_longest_of_overlapping_things_and_names(blank_nlp):
 
     ranges = [(0, 2, "DRIVER"), (1, 4, "TEAM"), (5, 6, "CAR"), (5, 6, "MANUFACTURER"), (7, 9, "HOMETOWN"), (8, 9, "CAR")]
     assert _longest_first(ranges) == [(1, 4, "TEAM"), (5, 6, "CAR"), (7, 9, "HOMETOWN")]
+
+
+def test_entities_are_those_of_filter_spans_with_or_without_overlaps(blank_nlp):
+    import random
+
+    from spacy.tokens import Span
+    from spacy.util import filter_spans
+
+    from pipeline.components.linking import _longest_first
+
+    doc = blank_nlp.make_doc("ein Wort " * 15)
+    rng = random.Random(11)
+    for _ in range(300):
+        ranges = []
+        for _ in range(rng.randint(0, 8)):
+            start = rng.randrange(len(doc))
+            ranges.append((start, min(len(doc), start + rng.randint(1, 4)), rng.choice(["TEAM", "CAR", "DRIVER"])))
+        expected = [(s.start, s.end, s.label_) for s in filter_spans([Span(doc, *r) for r in ranges])]
+        assert _longest_first(ranges) == expected
+
+
+def test_entities_written_as_columns_are_those_of_the_ents_setter(blank_nlp):
+    from spacy.attrs import ENT_ID, ENT_IOB, ENT_KB_ID, ENT_TYPE
+
+    from pipeline.components.linking import _set_entities
+
+    columns = [ENT_IOB, ENT_TYPE, ENT_KB_ID, ENT_ID]
+    for entities in ([], [(0, 2, "DRIVER"), (2, 3, "TEAM"), (5, 5, "CAR"), (6, 8, "CAR")]):
+        by_setter, by_columns = (blank_nlp.make_doc("Ole Sand fuhr im Porsche 911 GT3 R") for _ in range(2))
+        for doc in (by_setter, by_columns):  # earlier annotation: an entity with a knowledge base id
+            doc.ents = [doc.char_span(0, 3, label="PER", kb_id="Q1")]
+            doc[7].ent_kb_id_ = "Q2"
+            doc[7].ent_id_ = "E7"
+        by_setter.ents = [(label, start, end) for start, end, label in entities]
+        _set_entities(by_columns, entities)
+        assert (by_setter.to_array(columns) == by_columns.to_array(columns)).all()
+        assert [(e.start, e.end, e.label_) for e in by_columns.ents] == [r for r in entities if r[0] < r[1]]
