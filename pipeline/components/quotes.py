@@ -30,6 +30,7 @@ import logging
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Sequence
 
 from spacy.language import Language
@@ -71,11 +72,15 @@ DOUBLE_CLOSERS = {
 ASCII_MIXED_CLOSERS = ('"', "“", "”")
 SINGLE_CLOSERS = {"‚": ("‘", "’"), "›": ("‹",), "‹": ("›",)}
 # Marks whose opener and closer look alike only close when they sit against a word.
-_MARK_RE = re.compile(r",,|''|[„“”»«\"‚‘’‹›']")
+# Every alternative starts with a literal, so the regex engine skips ahead to
+# the next mark character instead of trying each position (``''?`` is ``''``
+# where it can be, else ``'``, as the alternatives ``''|'`` were).
+_MARK_RE = re.compile(r"„|“|”|»|«|\"|‚|‘|’|‹|›|''?|,,")
 # Opening marks that count as "the same style" for a multi-paragraph quote.
 _STYLE = {"„": "low", ",,": "low", "“": "high", "”": "high", "»": "guil_r", "«": "guil_l", '"': "ascii", "'": "ascii_single"}
 
 SENTENCE_END = frozenset(".!?…")
+_INNER_SENTENCE_RE = re.compile(r"[.!?](?= (.))")  # the group: the character after the space
 SHORT_PHRASE_WORDS = 6
 _INFLECTED_RE = re.compile(r"^[a-zäöüß][a-zäöüß\-]*(?:e|en|er|es|em)$")  # ``fliegende``, ``grünen``
 _WORD_RE = re.compile(r"\w[\w\-’']*")
@@ -91,6 +96,12 @@ MAX_WORD_BACKSCAN = 200  # beyond this a window's first word is found by a scan 
 # ``definite_article`` (``man nennt ihn den „Neunelfer“``), ``determiner_start``
 # (beginnings of determiners, never an adjective of a nickname) and
 # ``non_verb`` (lower-case words after ``„…“,`` that are no speech verb).
+
+
+@lru_cache(maxsize=32)
+def _sorted_tuple(words: frozenset[str]) -> tuple[str, ...]:
+    """The words in order, as ``str.startswith``/``endswith`` take them (built once per word set)."""
+    return tuple(sorted(words))
 
 
 def default_quote_words() -> dict[str, frozenset[str]]:
@@ -153,10 +164,20 @@ class Outside:
             pos -= 1
         if pos == floor and floor > 0 and _WORD_CHAR_RE.match(text, pos - 1):
             return self._words_by_scan(start, end)
+        matches = _WORD_RE.finditer(text, pos, end)  # endpos cuts the last word at the window's end
+        spans, at = self.spans, max(bisect_right(self.starts, start) - 1, 0)
+        if at >= len(spans) or spans[at][0] >= end or (spans[at][1] <= start and (at + 1 == len(spans) or spans[at + 1][0] >= end)):
+            # No span meets the window: every word that starts in it is outside.
+            return [(match.start(), match.end(), match.group()) for match in matches if match.start() >= start]
         found = []
-        for match in _WORD_RE.finditer(text, pos, end):  # endpos cuts the last word at the window's end
+        for match in matches:
             word_start = match.start()
-            if word_start >= start and self.covering(word_start) is None:
+            if word_start < start:
+                continue
+            # The words come in order: step along the spans instead of a bisect per word.
+            while at < len(spans) and spans[at][1] <= word_start:
+                at += 1
+            if at == len(spans) or spans[at][0] > word_start:
                 found.append((word_start, match.end(), match.group()))
         return found
 
@@ -432,10 +453,8 @@ def _ends_sentence(inner: str) -> bool:
 
 
 def _has_inner_sentence(inner: str) -> bool:
-    for index, char in enumerate(inner[:-1]):
-        if char in ".!?" and inner[index + 1] == " " and index + 2 < len(inner) and inner[index + 2].isupper():
-            return True
-    return False
+    """A sentence mark, a space and an upper-case letter inside the quote."""
+    return any(match.group(1).isupper() for match in _INNER_SENTENCE_RE.finditer(inner))
 
 
 def after_cue_word(text: str, outer_end: int, limit: int, *, require_comma: bool = True,
@@ -473,29 +492,37 @@ class QuoteClassifier:
         words = default_quote_words() if words is None else words
         self.words = words
         self.reporting_forms = words["reporting_form"]
-        self.naming_suffixes = tuple(sorted(words["naming_suffix"]))  # for str.endswith
-        self.determiner_starts = tuple(sorted(words["determiner_start"]))  # for str.startswith
-        # Reporting forms count as speech verbs whatever the speech verb list holds.
-        self.speech_forms = speech_forms | self.reporting_forms
+        self.naming_suffixes = _sorted_tuple(words["naming_suffix"])  # for str.endswith
+        self.determiner_starts = _sorted_tuple(words["determiner_start"])  # for str.startswith
+        # Reporting forms count as speech verbs whatever the speech verb list holds
+        # (both sets are asked: their union would be rebuilt for every document).
+        self.speech_forms = speech_forms
         self.long_quote_words = long_quote_words
         self.context_chars = context_chars
 
-    def classify(self, text: str, candidates: list[Candidate], paragraphs: Sequence[tuple[int, int]]) -> Sentences:
+    def classify(self, text: str, candidates: list[Candidate], paragraphs: Sequence[tuple[int, int]]) -> None:
         outside = Outside(((c.open_pos, c.outer_end) for c in candidates), text)
+        inners = [text[c.start:c.end] for c in candidates]
+        ends_sentence = list(map(_ends_sentence, inners))
         sentences = Sentences(text, paragraphs, outside,
-                              ((c.outer_end, c.start, _ends_sentence(text[c.start:c.end])) for c in candidates if c.close_pos is not None),
+                              ((c.outer_end, c.start, ends) for c, ends in zip(candidates, ends_sentence)
+                               if c.close_pos is not None),
                               abbreviations=self.words["abbreviation"])
-        for candidate in candidates:
-            self._classify_one(text, candidate, paragraphs, outside, sentences)
-        return sentences
+        for candidate, inner, ends in zip(candidates, inners, ends_sentence):
+            self._classify_one(text, candidate, inner, ends, paragraphs, outside, sentences)
 
-    def _classify_one(self, text: str, c: Candidate, paragraphs: Sequence[tuple[int, int]], outside: Outside,
-                      sentences: Sentences) -> None:
-        inner = text[c.start:c.end]
-        inner_words = [w.lower() for w in _WORD_RE.findall(text, c.start, min(c.end, c.start + 600))]
+    def _classify_one(self, text: str, c: Candidate, inner: str, ends_sentence: bool,
+                      paragraphs: Sequence[tuple[int, int]], outside: Outside, sentences: Sentences) -> None:
         p_start, p_end = paragraphs[c.paragraph]
         sent_start, _ = sentences.bounds(c.open_pos, len(text))
         sent_start = max(sent_start, p_start, c.open_pos - self.context_chars)
+        lead = text[sent_start:c.open_pos].rstrip()
+        colon_before = lead.endswith(":")
+        # Partial: the quote is a piece of a narrative sentence, not the sentence itself.
+        c.partial = not ends_sentence and not (not lead or colon_before or self._follows_quote(lead, sent_start, c.open_pos, outside))
+        if ends_sentence or self._strong(text, c, inner):
+            c.speech = True  # the words around it are not read
+            return
         last_paragraph_end = p_end
         if c.close_pos is not None:
             index = c.paragraph + 1
@@ -506,25 +533,8 @@ class QuoteClassifier:
         sent_end = min(sent_end, last_paragraph_end, c.outer_end + self.context_chars)
         before = outside.words(text, sent_start, c.open_pos)
         after = outside.words(text, c.outer_end, sent_end) if c.close_pos is not None else []
-        lead = text[sent_start:c.open_pos].rstrip()
-        colon_before = lead.endswith(":")
         cue_after = c.close_pos is not None and after_cue_word(text, c.outer_end, sent_end,
                                                                non_verbs=self.words["non_verb"]) is not None
-        # Partial: the quote is a piece of a narrative sentence, not the sentence itself.
-        starts_sentence = not lead or colon_before or self._follows_quote(text, sent_start, c.open_pos, outside)
-        c.partial = not starts_sentence and not _ends_sentence(inner)
-
-        strong = (
-            _ends_sentence(inner)
-            or _has_inner_sentence(inner)
-            or any(word in self.words["first_person"] for word in inner_words)
-            or len(inner_words) >= self.long_quote_words
-            # a lost closing mark happens to speech; names are short
-            or (c.close_pos is None and len(inner_words) >= 4)
-        )
-        if strong:
-            c.speech = True
-            return
         # reporting verbs only: the speech lexicon also holds ``fuhr`` (``fuhr … fort``)
         reported = any(w.lower() in self.reporting_forms for _, _, w in before)
         if self._named(text, c, before, after, reported) or self._named_by_verb(text, c, before):
@@ -540,15 +550,25 @@ class QuoteClassifier:
         if 2 <= len(words) <= SHORT_PHRASE_WORDS and words[0][:1].islower() and words[-1][:1].islower():
             c.speech = True  # ``dass er „nicht unzufrieden“ ist``: a phrase, names end in a noun
             return
-        context = [w for _, _, w in before] + [w for _, _, w in after]
-        subjunctive = self.words["subjunctive_form"]
-        c.speech = any(w.lower() in self.speech_forms or w.lower() in subjunctive for w in context)
+        speech_forms, reporting_forms, subjunctive = self.speech_forms, self.reporting_forms, self.words["subjunctive_form"]
+        c.speech = any(w in speech_forms or w in reporting_forms or w in subjunctive
+                       for w in (word.lower() for _, _, word in (*before, *after)))
+
+    def _strong(self, text: str, c: Candidate, inner: str) -> bool:
+        """Speech whatever surrounds it (besides a quote that ends a sentence):
+        sentences or first-person words inside, or too long for a name."""
+        if _has_inner_sentence(inner):
+            return True
+        inner_words = _WORD_RE.findall(text, c.start, min(c.end, c.start + 600))
+        return (len(inner_words) >= self.long_quote_words
+                # a lost closing mark happens to speech; names are short
+                or (c.close_pos is None and len(inner_words) >= 4)
+                or not self.words["first_person"].isdisjoint(map(str.lower, inner_words)))
 
     @staticmethod
-    def _follows_quote(text: str, sent_start: int, open_pos: int, outside: Outside) -> bool:
+    def _follows_quote(lead: str, sent_start: int, open_pos: int, outside: Outside) -> bool:
         """The quote resumes a quote of the same sentence after an inserted cue
-        (``„…“, sagte X, „…“``)."""
-        lead = text[sent_start:open_pos].rstrip()
+        (``„…“, sagte X, „…“``); ``lead``: the sentence's text before the quote, stripped."""
         if not lead.endswith(","):
             return False
         previous = outside.span_before(open_pos)
@@ -688,7 +708,14 @@ def detect_quotes(text: str, speech_forms: frozenset[str] = frozenset(),
 
 def _spans(doc: Doc, candidates: Sequence[Candidate], label: str) -> list[Span]:
     spans = []
+    view = doc_view(doc)
+    first_token, last_token = view.token_at_char, view.token_at_end_char
     for c in candidates:
+        first, last = first_token.get(c.start), last_token.get(c.end)
+        if first is not None and last is not None and first <= last:
+            # On token boundaries "contract" keeps exactly these tokens: no search needed.
+            spans.append(Span(doc, first, last + 1, label=label))
+            continue
         span = doc.char_span(c.start, c.end, label=label, alignment_mode="contract")
         if span is None or not len(span):
             span = doc.char_span(c.start, c.end, label=label, alignment_mode="expand")
