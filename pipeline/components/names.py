@@ -30,7 +30,7 @@ from .configured import ConfiguredPipe
 from .descriptions import (PeopleByDescription, age_of, contradicts, description_gender, description_words, is_age_word,
                            learn)
 from .hometowns import crew_places, origin_after, set_hometown
-from .persons import _blocked_tokens, name_words, _new_person, plausible_surname
+from .persons import name_words, _new_person, plausible_surname
 from .doc_view import doc_view
 
 DEFAULT_THINGS_KEY = THINGS_KEY
@@ -64,9 +64,15 @@ class NamePropagator(ConfiguredPipe):
                     "lang": lang, "rules_dir": rules_dir}
 
     def __call__(self, doc: Doc) -> Doc:
-        people = doc._.people or []
-        mentions = list(doc._.mentions or [])
-        taken = _blocked_tokens(doc, self.cfg["things_key"])
+        doc_attributes = doc._  # one accessor object (each `doc._` builds one) for the reads and writes
+        people = doc_attributes.people or []
+        mentions = list(doc_attributes.mentions or [])
+        # One pass over the things (each read builds Span objects): their tokens are
+        # taken, and the steps below look them up by start.
+        things = list(doc.spans.get(self.cfg["things_key"], []))
+        taken: set[int] = set()
+        for span in things:
+            taken.update(range(span.start, span.end))
         # The token table (plain lists) serves every step: no Token objects per word.
         view = doc_view(doc)
         texts, starts, name_like = view.texts, view.starts, view.name_like
@@ -80,7 +86,7 @@ class NamePropagator(ConfiguredPipe):
                 else:
                     taken.update(range(start, last + 1))
         # Read once, written back once: the steps below add hometowns as they go.
-        thing_starts = {span.start: span for span in doc.spans.get(self.cfg["things_key"], [])}
+        thing_starts = {span.start: span for span in things}
         hometown_spans = list(doc.spans.get(self.cfg["hometowns_key"], []))
         recent = NameMentionIndex(mentions)  # crews and surnames below add no full-name mentions
         self._crews(doc, people, mentions, taken, recent, thing_starts, hometown_spans)
@@ -88,7 +94,10 @@ class NamePropagator(ConfiguredPipe):
         self._surname_lists(doc, people, taken, surnames)
         given = _index_names(people, lambda name: name.split()[0])
         n_tokens = len(texts)
-        for i in list(compress(range(n_tokens), name_like)):
+        # Only words written as a surname (also genitive) or a given name can be one:
+        # a set lookup per word at C speed, then the rules below for those few.
+        name_forms = {*surnames, *(surname + "s" for surname in surnames), *given}
+        for i in list(compress(range(n_tokens), map(operator.and_, name_like, map(name_forms.__contains__, texts)))):
             if i in taken:
                 continue
             text = texts[i]
@@ -111,8 +120,8 @@ class NamePropagator(ConfiguredPipe):
         doc.spans[self.cfg["hometowns_key"]] = hometown_spans
         # Collective references and subject pronouns feed linking, not attribution.
         doc.spans[self.cfg["groups_key"]] = self._groups(doc, mentions, people)
-        doc._.people = people
-        doc._.mentions = mentions
+        doc_attributes.people = people
+        doc_attributes.mentions = mentions
         return doc
 
     def _crews(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int],
@@ -121,11 +130,14 @@ class NamePropagator(ConfiguredPipe):
         plausible surnames: all are drivers. A bracket right after the crew gives
         each member a place by position (``A/B/C (GB/F/E)``)."""
         view = doc_view(doc)
+        slashes = view.positions("/")
+        if not slashes:
+            return
         texts, starts, name_like = view.texts, view.starts, view.name_like
         n_tokens = len(texts)
         surnames = _index_names(people, lambda name: name.split()[-1])
         index = 1
-        for slash_at in list(compress(range(n_tokens), map("/".__eq__, texts))):
+        for slash_at in slashes:
             if slash_at < index or slash_at >= n_tokens - 1:
                 continue
             index = slash_at
@@ -170,13 +182,18 @@ class NamePropagator(ConfiguredPipe):
         view = doc_view(doc)
         texts, lowers, name_like = view.texts, view.lowers, view.name_like
         n_tokens = len(texts)
-        mention_tokens = {i for i in taken if i < n_tokens and texts[i] in surnames}
         lex = self.lexicons
         joiners = lex.link_words.get("list_joiner", frozenset())
         # A name-like word that the next word does not continue.
         single = list(map(operator.gt, name_like, [*name_like[1:], False]))
+        # A list can start only at a single word with a joiner and a single word after it.
+        list_starts = [k for k in compress(range(n_tokens - 2), map(operator.and_, single, map(joiners.__contains__, texts[1:])))
+                       if single[k + 2]]
+        if not list_starts:
+            return
+        mention_tokens = {i for i in taken if i < n_tokens and texts[i] in surnames}
         index = 0
-        for k in list(compress(range(n_tokens), single)):
+        for k in list_starts:
             if k < index:
                 continue
             index = k
@@ -260,18 +277,21 @@ class NamePropagator(ConfiguredPipe):
                               lambda person: gender == "f" and person["gender"] == "f")
             if person_id is None:
                 continue
+            person = people[person_id]
+            indexed_before = _indexed_fields(person)
             # A guess (nobody fitted) teaches the record nothing, unless the description
             # opens a sentence right after the person ("… Meyer. Der 24-Jährige …").
             if fits or view.sent_starts[i]:
-                learn(noun, people[person_id], lex)
-                if age is not None and people[person_id]["age"] is None:
-                    people[person_id]["age"] = age
+                learn(noun, person, lex)
+                if age is not None and person["age"] is None:
+                    person["age"] = age
             mentions.append({"person": person_id, "start_char": starts[i], "end_char": ends[noun_index],
                              "kind": "description", "text": view.text[starts[i]:ends[noun_index]]})
             taken.update(range(i, noun_index + 1))
             # "Der Nachwuchsfahrer aus Knittelfeld": the description carries the hometown.
-            self._origin(doc, noun_index + 1, people[person_id], thing_starts, hometown_spans)
-            by_description.changed(people[person_id])  # it may have learnt an age, a country, a hometown
+            self._origin(doc, noun_index + 1, person, thing_starts, hometown_spans)
+            if _indexed_fields(person) != indexed_before:
+                by_description.changed(person)  # it learnt an age, a country, a hometown
 
     def _described_origins(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int],
                            thing_starts: dict, hometown_spans: list) -> None:
@@ -314,7 +334,7 @@ class NamePropagator(ConfiguredPipe):
         index = article + 1
         while index < len(texts) and index - article <= 3:
             text = texts[index]
-            if text[:1].isupper() or (is_age_word(text, lex) and "-J" in text):  # "Der 16-Jährige"
+            if text[:1].isupper() or ("-J" in text and is_age_word(text, lex)):  # "Der 16-Jährige"
                 return index, age
             word_age = age_of(text, lex)
             if word_age is not None:
@@ -328,10 +348,22 @@ class NamePropagator(ConfiguredPipe):
         """``Das Duo``, ``die beiden``: one span per driver of the latest list
         (two or more drivers in one sentence before it). ``kb_id`` is the person."""
         groups: list[Span] = []
+        view = doc_view(doc)
+        texts, lowers, name_like = view.texts, view.lowers, view.name_like
+        words = self.lexicons.link_words
+        group_articles, group_nouns = words.get("group_article", frozenset()), words.get("group_reference", frozenset())
+        n_tokens = len(texts)
+        # Where a cue can be: ``Beide``, or a group article before a group noun. Found from
+        # the rare nouns at C speed (map/compress) instead of from every article; most
+        # documents have none, and then the mentions need no reading either.
+        cues = sorted({*(i - 1 for i in compress(range(1, n_tokens), map(group_nouns.__contains__, lowers[1:]))
+                         if lowers[i - 1] in group_articles),
+                       *(i for i in view.positions("Beide") if i < n_tokens - 1)})
+        if not cues:
+            return groups
         by_sentence: dict[int, list[int]] = {}
         first_mention_in: dict[int, int] = {}  # sentence → start char of its first mention
-        view = doc_view(doc)
-        texts, lowers, name_like, index, token_at = view.texts, view.lowers, view.name_like, view.index, view.token_at_char
+        index, token_at = view.index, view.token_at_char
         for mention in mentions:
             token = token_at.get(mention["start_char"])
             if token is None:
@@ -346,12 +378,6 @@ class NamePropagator(ConfiguredPipe):
         list_sentences = sorted(index for index, members in by_sentence.items() if len(members) >= 2)
         if not list_sentences:
             return groups
-        words = self.lexicons.link_words
-        group_articles, group_nouns = words.get("group_article", frozenset()), words.get("group_reference", frozenset())
-        n_tokens = len(texts)
-        # Scanned at C speed (map/compress): this runs over every token.
-        cues = sorted({*compress(range(n_tokens - 1), map(group_articles.__contains__, lowers)),
-                       *compress(range(n_tokens - 1), map("Beide".__eq__, texts))})
         for i in cues:
             if texts[i] == "Beide" and view.sent_starts[i] and not name_like[i + 1]:
                 width = 1  # "Beide fuhren den Maserati …"
@@ -393,6 +419,12 @@ def _latest_list_sentence(list_sentences: list[int], first_mention_in: dict[int,
     if at >= 0 and list_sentences[at] == here and first_mention_in[here] >= position:
         at -= 1
     return list_sentences[at] if at >= 0 else None
+
+
+def _indexed_fields(person: dict) -> tuple:
+    """The fields of a record that ``PeopleByDescription`` indexes it by: while they
+    are unchanged, re-indexing the record would put it back where it is."""
+    return person["age"], person["nationality"], person["hometown"], person["role"], tuple(person["titles"])
 
 
 def _index_names(people: list[dict], part) -> dict[str, list[int]]:
