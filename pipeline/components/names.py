@@ -17,8 +17,7 @@ Two people with one surname: a surname goes to the one named most recently.
 from __future__ import annotations
 
 import bisect
-import operator
-from itertools import compress
+from itertools import compress, islice
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
@@ -97,8 +96,8 @@ class NamePropagator(ConfiguredPipe):
         # Only words written as a surname (also genitive) or a given name can be one:
         # a set lookup per word at C speed, then the rules below for those few.
         name_forms = {*surnames, *(surname + "s" for surname in surnames), *given}
-        for i in list(compress(range(n_tokens), map(operator.and_, name_like, map(name_forms.__contains__, texts)))):
-            if i in taken:
+        for i in list(compress(range(n_tokens), map(name_forms.__contains__, texts))):
+            if i in taken or not name_like[i]:
                 continue
             text = texts[i]
             person_id, kind = None, None
@@ -130,9 +129,9 @@ class NamePropagator(ConfiguredPipe):
         plausible surnames: all are drivers. A bracket right after the crew gives
         each member a place by position (``A/B/C (GB/F/E)``)."""
         view = doc_view(doc)
-        slashes = view.positions("/")
-        if not slashes:
+        if "/" not in view.text:  # no slash token without a slash (a search at memchr speed)
             return
+        slashes = view.positions("/")
         texts, starts, name_like = view.texts, view.starts, view.name_like
         n_tokens = len(texts)
         surnames = _index_names(people, lambda name: name.split()[-1])
@@ -184,11 +183,15 @@ class NamePropagator(ConfiguredPipe):
         n_tokens = len(texts)
         lex = self.lexicons
         joiners = lex.link_words.get("list_joiner", frozenset())
-        # A name-like word that the next word does not continue.
-        single = list(map(operator.gt, name_like, [*name_like[1:], False]))
-        # A list can start only at a single word with a joiner and a single word after it.
-        list_starts = [k for k in compress(range(n_tokens - 2), map(operator.and_, single, map(joiners.__contains__, texts[1:])))
-                       if single[k + 2]]
+
+        def single(k: int) -> bool:
+            """A name-like word that the next word does not continue."""
+            return name_like[k] and not (k + 1 < n_tokens and name_like[k + 1])
+
+        # A list can start only at a single word with a joiner and a single word after
+        # it: found from the joiners (one pass at C speed), not from every word.
+        joiner_at = compress(range(1, n_tokens - 1), map(joiners.__contains__, islice(texts, 1, n_tokens - 1)))
+        list_starts = [joiner - 1 for joiner in joiner_at if single(joiner - 1) and single(joiner + 1)]
         if not list_starts:
             return
         mention_tokens = {i for i in taken if i < n_tokens and texts[i] in surnames}
@@ -198,7 +201,7 @@ class NamePropagator(ConfiguredPipe):
                 continue
             index = k
             items, joiner = [index], index + 1
-            while joiner + 1 < n_tokens and texts[joiner] in joiners and single[joiner + 1]:
+            while joiner + 1 < n_tokens and texts[joiner] in joiners and single(joiner + 1):
                 items.append(joiner + 1)
                 joiner += 2
                 if texts[joiner - 2] != ",":
@@ -247,19 +250,26 @@ class NamePropagator(ConfiguredPipe):
         # Who each description word fits, from an index of the records (a scan of every
         # record per description made long documents quadratic); kept in step below.
         by_description: PeopleByDescription | None = None  # built when a description first needs it
-        for i in list(compress(range(len(texts)), map(name_words(lex)["definite_article"].__contains__, texts))):
+        n_tokens = len(texts)
+        for i in list(compress(range(n_tokens), map(name_words(lex)["definite_article"].__contains__, texts))):
             if i in taken:
                 continue
-            noun_index, age = self._description_noun(view, i)
+            if i + 1 < n_tokens and texts[i + 1][:1].isupper():
+                noun_index, age = i + 1, None  # the common case, as _description_noun finds it
+            else:
+                noun_index, age = self._description_noun(view, i)
             if noun_index is None:
                 continue
             noun = texts[noun_index]
-            if noun_index + 1 < len(texts) and name_like[noun_index + 1]:
+            if noun_index + 1 < n_tokens and name_like[noun_index + 1]:
                 continue  # a title before a name, not a description
             if lowers[i] == "die" and not noun.endswith("in") and not is_age_word(noun, lex):
                 continue  # "Die Fahrer", "die Mechaniker": plural, not one person
             if not self._in_reference_position(view, i):
                 continue
+            n_earlier = bisect.bisect_left(starts_of_mentions, starts[i])
+            if not n_earlier:
+                continue  # nobody named before: nothing to refer back to (asked before the index is built)
             if by_description is None:
                 by_description = PeopleByDescription(people, lex)
             fits = by_description.fitting(noun)
@@ -267,9 +277,6 @@ class NamePropagator(ConfiguredPipe):
                 continue
             if age is not None:
                 fits = [pid for pid in fits if people[pid]["age"] in (None, age)]
-            n_earlier = bisect.bisect_left(starts_of_mentions, starts[i])
-            if not n_earlier:
-                continue
             gender = description_gender(noun, lex, lowers[i])
             person_id = _pick(fits, mentions, n_earlier, mention_indices, people,
                               lambda person: contradicts(noun, age, person, lex),
@@ -356,9 +363,9 @@ class NamePropagator(ConfiguredPipe):
         # Where a cue can be: ``Beide``, or a group article before a group noun. Found from
         # the rare nouns at C speed (map/compress) instead of from every article; most
         # documents have none, and then the mentions need no reading either.
-        cues = sorted({*(i - 1 for i in compress(range(1, n_tokens), map(group_nouns.__contains__, lowers[1:]))
+        cues = sorted({*(i - 1 for i in compress(range(1, n_tokens), map(group_nouns.__contains__, islice(lowers, 1, None)))
                          if lowers[i - 1] in group_articles),
-                       *(i for i in view.positions("Beide") if i < n_tokens - 1)})
+                       *(i for i in (view.positions("Beide") if "Beide" in view.text else ()) if i < n_tokens - 1)})
         if not cues:
             return groups
         by_sentence: dict[int, list[int]] = {}
