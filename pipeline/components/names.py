@@ -191,7 +191,8 @@ class NamePropagator(ConfiguredPipe):
         # A list can start only at a single word with a joiner and a single word after
         # it: found from the joiners (one pass at C speed), not from every word.
         joiner_at = compress(range(1, n_tokens - 1), map(joiners.__contains__, islice(texts, 1, n_tokens - 1)))
-        list_starts = [joiner - 1 for joiner in joiner_at if single(joiner - 1) and single(joiner + 1)]
+        list_starts = [joiner - 1 for joiner in joiner_at
+                       if name_like[joiner - 1] and name_like[joiner + 1] and single(joiner - 1) and single(joiner + 1)]
         if not list_starts:
             return
         mention_tokens = {i for i in taken if i < n_tokens and texts[i] in surnames}

@@ -299,7 +299,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _scan_paragraph(text: str, p_start: int, p_end: int, p_index: int) -> list[Candidate]:
+def _scan_paragraph(text: str, p_start: int, p_end: int, p_index: int,
+                    marks: Iterable[tuple[int, str]]) -> list[Candidate]:
+    """The quotes of one paragraph, from its ``marks`` ((offset, mark), in order)."""
     found: list[Candidate] = []
     # Web copy mixes „…" ; an ASCII " closes „ only where no curly closer follows.
     last_curly = max(text.rfind("“", p_start, p_end), text.rfind("”", p_start, p_end))
@@ -317,8 +319,7 @@ def _scan_paragraph(text: str, p_start: int, p_end: int, p_index: int) -> list[C
         found.append(Candidate(open_pos, mark, start, stop, close_pos, close_mark, p_index, single,
                                at_paragraph_start=open_pos == first_char, open_at_end=open_at_end))
 
-    for match in _MARK_RE.finditer(text, p_start, p_end):
-        pos, mark = match.start(), match.group()
+    for pos, mark in marks:
         prev = text[pos - 1] if pos > p_start else None
         after = pos + len(mark)
         nxt = text[after] if after < p_end else None
@@ -438,7 +439,14 @@ def find_candidates(text: str, paragraphs: Sequence[tuple[int, int]] | None = No
                     max_paragraphs: int = DEFAULT_MAX_QUOTE_PARAGRAPHS) -> list[Candidate]:
     """Every quoted passage in ``text`` (speech or not), in text order."""
     paragraphs = paragraph_spans(text) if paragraphs is None else paragraphs
-    per_paragraph = [_scan_paragraph(text, start, end, i) for i, (start, end) in enumerate(paragraphs)]
+    # One scan of the whole text: paragraphs are apart by whitespace only, so no mark
+    # spans two, and the marks inside a paragraph are the ones a scan of it alone finds.
+    marks = [(match.start(), match.group()) for match in _MARK_RE.finditer(text)]
+    mark_starts = [pos for pos, _ in marks]
+    per_paragraph = []
+    for i, (start, end) in enumerate(paragraphs):
+        first, stop = bisect_left(mark_starts, start), bisect_left(mark_starts, end)
+        per_paragraph.append(_scan_paragraph(text, start, end, i, marks[first:stop]) if first < stop else [])
     return _merge_paragraphs(per_paragraph, max_paragraphs)
 
 
