@@ -17,6 +17,7 @@ Two people with one surname: a surname goes to the one named most recently.
 from __future__ import annotations
 
 import bisect
+import operator
 from itertools import compress, islice
 
 from spacy.language import Language
@@ -75,10 +76,11 @@ class NamePropagator(ConfiguredPipe):
         # The token table (plain lists) serves every step: no Token objects per word.
         view = doc_view(doc)
         texts, starts, name_like = view.texts, view.starts, view.name_like
+        token_at, token_at_end = view.token_at_char, view.token_at_end_char
         for mention in mentions:
-            start = view.token_at_char.get(mention["start_char"])
+            start = token_at.get(mention["start_char"])
             if start is not None:
-                last = view.token_at_end_char.get(mention["end_char"])
+                last = token_at_end.get(mention["end_char"])
                 if last is None:  # not on a token boundary: spaCy's own alignment (strict) decides
                     span = doc.char_span(mention["start_char"], mention["end_char"])
                     taken.update(range(span.start, span.end))
@@ -89,9 +91,9 @@ class NamePropagator(ConfiguredPipe):
         hometown_spans = list(doc.spans.get(self.cfg["hometowns_key"], []))
         recent = NameMentionIndex(mentions)  # crews and surnames below add no full-name mentions
         self._crews(doc, people, mentions, taken, recent, thing_starts, hometown_spans)
-        surnames = _index_names(people, lambda name: name.split()[-1])
+        surnames = _index_names(people, -1)
         self._surname_lists(doc, people, taken, surnames)
-        given = _index_names(people, lambda name: name.split()[0])
+        given = _index_names(people, 0)
         n_tokens = len(texts)
         # Only words written as a surname (also genitive) or a given name can be one:
         # a set lookup per word at C speed, then the rules below for those few.
@@ -112,9 +114,10 @@ class NamePropagator(ConfiguredPipe):
                 taken.add(i)
                 # "Steinhoff stammt aus Pforzheim"
                 self._origin(doc, i + 1, people[person_id], thing_starts, hometown_spans)
-        mentions.sort(key=lambda m: m["start_char"])
+        by_start = operator.itemgetter("start_char")
+        mentions.sort(key=by_start)
         self._descriptions(doc, people, mentions, taken, thing_starts, hometown_spans)
-        mentions.sort(key=lambda m: m["start_char"])
+        mentions.sort(key=by_start)
         self._described_origins(doc, people, mentions, taken, thing_starts, hometown_spans)
         doc.spans[self.cfg["hometowns_key"]] = hometown_spans
         # Collective references and subject pronouns feed linking, not attribution.
@@ -134,7 +137,7 @@ class NamePropagator(ConfiguredPipe):
         slashes = view.positions("/")
         texts, starts, name_like = view.texts, view.starts, view.name_like
         n_tokens = len(texts)
-        surnames = _index_names(people, lambda name: name.split()[-1])
+        surnames = _index_names(people, -1)
         index = 1
         for slash_at in slashes:
             if slash_at < index or slash_at >= n_tokens - 1:
@@ -435,13 +438,15 @@ def _indexed_fields(person: dict) -> tuple:
     return person["age"], person["nationality"], person["hometown"], person["role"], tuple(person["titles"])
 
 
-def _index_names(people: list[dict], part) -> dict[str, list[int]]:
+def _index_names(people: list[dict], word: int) -> dict[str, list[int]]:
+    """Person ids by one word of their names (``word``: 0 the given name, -1 the surname)."""
     index: dict[str, list[int]] = {}
     for person in people:
-        words = person["name"].split()
-        if len(words) < 2 and part(person["name"]) != person["name"]:
+        name = person["name"]
+        words = name.split()
+        key = words[word]
+        if len(words) < 2 and key != name:
             continue
-        key = part(person["name"])
         if len(key) >= SURNAME_MIN_LENGTH:
             index.setdefault(key, []).append(person["id"])
     return index

@@ -82,6 +82,7 @@ _STYLE = {"„": "low", ",,": "low", "“": "high", "”": "high", "»": "guil_r
 SENTENCE_END = frozenset(".!?…")
 _INNER_SENTENCE_RE = re.compile(r"[.!?](?= (.))")  # the group: the character after the space
 SHORT_PHRASE_WORDS = 6
+WORD_COUNT_PREFIX = 100  # characters of a quote read first to count its words
 _INFLECTED_RE = re.compile(r"^[a-zäöüß][a-zäöüß\-]*(?:e|en|er|es|em)$")  # ``fliegende``, ``grünen``
 _WORD_RE = re.compile(r"\w[\w\-’']*")
 _WORD_CHAR_RE = re.compile(r"[\w\-’']")  # a character _WORD_RE can continue a word with
@@ -567,7 +568,13 @@ class QuoteClassifier:
         sentences or first-person words inside, or too long for a name."""
         if _has_inner_sentence(inner):
             return True
-        inner_words = _WORD_RE.findall(text, c.start, min(c.end, c.start + 600))
+        end = min(c.end, c.start + 600)
+        # Most speech is long, and its first characters already hold enough words to
+        # tell: the words of a prefix are words of the whole (a cut last one still
+        # starts one), so the whole is read only when the prefix holds too few.
+        inner_words = _WORD_RE.findall(text, c.start, min(end, c.start + WORD_COUNT_PREFIX))
+        if len(inner_words) < self.long_quote_words and c.start + WORD_COUNT_PREFIX < end:
+            inner_words = _WORD_RE.findall(text, c.start, end)
         return (len(inner_words) >= self.long_quote_words
                 # a lost closing mark happens to speech; names are short
                 or (c.close_pos is None and len(inner_words) >= 4)
