@@ -88,10 +88,12 @@ class NamePropagator(ConfiguredPipe):
                     taken.update(range(start, last + 1))
         # Read once, written back once: the steps below add hometowns as they go.
         thing_starts = {span.start: span for span in things}
-        hometown_spans = list(doc.spans.get(self.cfg["hometowns_key"], []))
+        hometowns_read = doc.spans.get(self.cfg["hometowns_key"])
+        hometown_spans = list(hometowns_read or [])
         recent = NameMentionIndex(mentions)  # crews and surnames below add no full-name mentions
-        self._crews(doc, people, mentions, taken, recent, thing_starts, hometown_spans)
+        # Kept in step by the crews and lists below as they add surname-only drivers.
         surnames = _index_names(people, -1)
+        self._crews(doc, people, mentions, taken, recent, surnames, thing_starts, hometown_spans)
         self._surname_lists(doc, people, taken, surnames)
         given = _index_names(people, 0)
         n_tokens = len(texts)
@@ -119,7 +121,8 @@ class NamePropagator(ConfiguredPipe):
         self._descriptions(doc, people, mentions, taken, thing_starts, hometown_spans)
         mentions.sort(key=by_start)
         self._described_origins(doc, people, mentions, taken, thing_starts, hometown_spans)
-        doc.spans[self.cfg["hometowns_key"]] = hometown_spans
+        if hometowns_read is None or len(hometown_spans) > len(hometowns_read):  # the steps only append
+            doc.spans[self.cfg["hometowns_key"]] = hometown_spans
         # Collective references and subject pronouns feed linking, not attribution.
         doc.spans[self.cfg["groups_key"]] = self._groups(doc, mentions, people)
         doc_attributes.people = people
@@ -127,7 +130,8 @@ class NamePropagator(ConfiguredPipe):
         return doc
 
     def _crews(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int],
-               recent: "NameMentionIndex", thing_starts: dict, hometown_spans: list) -> None:
+               recent: "NameMentionIndex", surnames: dict[str, list[int]], thing_starts: dict,
+               hometown_spans: list) -> None:
         """``A/B`` or ``A/B/C`` where one member is a known surname, or all are
         plausible surnames: all are drivers. A bracket right after the crew gives
         each member a place by position (``A/B/C (GB/F/E)``)."""
@@ -137,7 +141,6 @@ class NamePropagator(ConfiguredPipe):
         slashes = view.positions("/")
         texts, starts, name_like = view.texts, view.starts, view.name_like
         n_tokens = len(texts)
-        surnames = _index_names(people, -1)
         index = 1
         for slash_at in slashes:
             if slash_at < index or slash_at >= n_tokens - 1:
@@ -242,6 +245,8 @@ class NamePropagator(ConfiguredPipe):
     def _descriptions(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int],
                       thing_starts: dict, hometown_spans: list) -> None:
         """``Der Schweizer``, ``der 22-jährige Schwede``, ``Der BMW-Werksfahrer``."""
+        if not mentions:
+            return  # a description refers back to someone named before it
         starts_of_mentions = [m["start_char"] for m in mentions]
         # Where each person is mentioned (indices into the sorted mentions), to find
         # the latest fitting one by bisect; descriptions appended below lie past them.
@@ -258,6 +263,9 @@ class NamePropagator(ConfiguredPipe):
         for i in list(compress(range(n_tokens), map(name_words(lex)["definite_article"].__contains__, texts))):
             if i in taken:
                 continue
+            n_earlier = bisect.bisect_left(starts_of_mentions, starts[i])
+            if not n_earlier:
+                continue  # nobody named before: nothing to refer back to
             if i + 1 < n_tokens and texts[i + 1][:1].isupper():
                 noun_index, age = i + 1, None  # the common case, as _description_noun finds it
             else:
@@ -271,9 +279,6 @@ class NamePropagator(ConfiguredPipe):
                 continue  # "Die Fahrer", "die Mechaniker": plural, not one person
             if not self._in_reference_position(view, i):
                 continue
-            n_earlier = bisect.bisect_left(starts_of_mentions, starts[i])
-            if not n_earlier:
-                continue  # nobody named before: nothing to refer back to (asked before the index is built)
             if by_description is None:
                 by_description = PeopleByDescription(people, lex)
             fits = by_description.fitting(noun)
