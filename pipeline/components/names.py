@@ -250,9 +250,7 @@ class NamePropagator(ConfiguredPipe):
         starts_of_mentions = [m["start_char"] for m in mentions]
         # Where each person is mentioned (indices into the sorted mentions), to find
         # the latest fitting one by bisect; descriptions appended below lie past them.
-        mention_indices: dict[int, list[int]] = {}
-        for number, mention in enumerate(mentions):
-            mention_indices.setdefault(mention["person"], []).append(number)
+        mention_indices: dict[int, list[int]] = {}  # filled with the index below, before any append
         view = doc_view(doc)
         texts, lowers, starts, ends, name_like = view.texts, view.lowers, view.starts, view.ends, view.name_like
         lex = self.lexicons
@@ -281,6 +279,8 @@ class NamePropagator(ConfiguredPipe):
                 continue
             if by_description is None:
                 by_description = PeopleByDescription(people, lex)
+                for number, mention in enumerate(mentions):
+                    mention_indices.setdefault(mention["person"], []).append(number)
             fits = by_description.fitting(noun)
             if fits is None:
                 continue
