@@ -16,10 +16,10 @@ canonical pointing at the full team name of the document when there is one.
 
 from __future__ import annotations
 
-from itertools import compress
-from operator import attrgetter
 from collections.abc import Callable
 from functools import partial
+from itertools import compress
+from operator import attrgetter
 from typing import Iterable
 
 import srsly

@@ -314,3 +314,41 @@ def test_rulers_round_trip_through_bytes():
     doc = other("Er siegte auf der Quellwerker Bergstrecke.")
     assert copy.spans_key == "dinge"
     assert [(span.text, span._.canonical) for span in doc.spans["dinge"]] == [("Quellwerker Bergstrecke", "Bergstrecke Quellwerk")]
+
+
+def test_longest_first_is_filter_spans_after_the_priority_sort():
+    """``_longest_first`` decides overlaps as sorting by (known name, label priority)
+    and then ``spacy.util.filter_spans`` did, ties included."""
+    import random
+    from types import SimpleNamespace
+
+    from spacy.util import filter_spans
+
+    from pipeline.components.rulers import GAZETTEER_ID, PRIORITY, _longest_first
+
+    rng = random.Random(11)
+    for _ in range(2000):
+        candidates = []
+        for _ in range(rng.randint(0, 10)):
+            start = rng.randint(0, 20)
+            candidates.append(SimpleNamespace(start=start, end=start + rng.randint(1, 4), label_=rng.choice(list(PRIORITY)),
+                                              id_=rng.choice([GAZETTEER_ID, "shape", "compound"])))
+        expected = filter_spans(sorted(candidates, key=lambda span: (span.id_ != GAZETTEER_ID, PRIORITY[span.label_])))
+        assert [id(span) for span in _longest_first(candidates)] == [id(span) for span in expected]
+
+
+def test_fullest_car_forms_hold_the_words_in_a_row():
+    from pipeline.components.rulers import _fullest_forms
+
+    forms = ["GT3", "Audi R8 GT3", "Ford GT GT3", "Porsche  911", "Porsche 911 GT3 R", "R"]
+    assert _fullest_forms(forms) == {
+        "GT3": "Porsche 911 GT3 R",
+        "Audi R8 GT3": "Audi R8 GT3",
+        "Ford GT GT3": "Ford GT GT3",
+        "Porsche  911": "Porsche 911 GT3 R",  # words, not spaces, are compared
+        "Porsche 911 GT3 R": "Porsche 911 GT3 R",
+        "R": "Porsche 911 GT3 R",  # a whole word only: not the "R" inside "R8"
+    }
+    # of two equally long forms holding it, the first written
+    assert _fullest_forms(["Audi R8 GT3", "Ford GT GT3", "GT3"])["GT3"] == "Audi R8 GT3"
+    assert _fullest_forms(["Ford GT GT3", "Audi R8 GT3", "GT3"])["GT3"] == "Ford GT GT3"
