@@ -167,7 +167,9 @@ class Outside:
             return self._words_by_scan(start, end)
         matches = _WORD_RE.finditer(text, pos, end)  # endpos cuts the last word at the window's end
         spans, at = self.spans, max(bisect_right(self.starts, start) - 1, 0)
-        if at >= len(spans) or spans[at][0] >= end or (spans[at][1] <= start and (at + 1 == len(spans) or spans[at + 1][0] >= end)):
+        if at < len(spans) and spans[at][1] <= start:
+            at += 1  # the last span that starts before the window ends before it too
+        if at == len(spans) or spans[at][0] >= end:
             # No span meets the window: every word that starts in it is outside.
             return [(match.start(), match.end(), match.group()) for match in matches if match.start() >= start]
         found = []
@@ -528,7 +530,8 @@ class QuoteClassifier:
         lead = text[sent_start:c.open_pos].rstrip()
         colon_before = lead.endswith(":")
         # Partial: the quote is a piece of a narrative sentence, not the sentence itself.
-        c.partial = not ends_sentence and not (not lead or colon_before or self._follows_quote(lead, sent_start, c.open_pos, outside))
+        starts_sentence = not lead or colon_before or self._follows_quote(lead, sent_start, c.open_pos, outside)
+        c.partial = not starts_sentence and not ends_sentence
         if ends_sentence or self._strong(text, c, inner):
             c.speech = True  # the words around it are not read
             return
