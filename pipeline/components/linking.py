@@ -109,6 +109,7 @@ class LinkWords:
         self.crew_after, self.crew_after_car = get("crew_after"), get("crew_after_car")
         self.crew_article, self.group_noun = get("crew_article"), get("group_noun")
         self.crew_cues = {"TEAM": self.crew_after, "CAR": self.crew_after | self.crew_after_car}
+        self.any_crew_cue = self.crew_cues["CAR"]
         described = lexicons.description_words
         self.pronoun_masculine = described.get("pronoun_masculine", frozenset())
         self.pronoun_feminine = described.get("pronoun_feminine", frozenset())
@@ -207,7 +208,7 @@ class DriverLinker(ConfiguredPipe):
         extra += _subject_pronouns(doc, view, cue_positions, people, narrative, quoted, words)
         evidence = sorted(narrative + extra, key=lambda pair: pair[1].start)
         facts = DocumentFacts(doc, view, marked, cue_positions, every_thing, people, evidence, words,
-                              self.cfg["links_key"])
+                              self.lexicons, self.cfg["links_key"])
         weak_cars: dict[int, str] = {}
         # "im Audi": a maker where the model would stand; the driver's model is unstated.
         maker_only = [t for t in things if t.label == "MANUFACTURER" and t.start > 0
@@ -243,6 +244,8 @@ class DriverLinker(ConfiguredPipe):
     def _link(self, view, people, narrative, candidates: list[Thing], label: str, words: "LinkWords",
               facts: "DocumentFacts") -> dict[int, tuple[float, Thing]]:
         best: dict[int, tuple[float, Thing]] = {}
+        if not candidates:
+            return best  # every step below offers a candidate
 
         def offer(person_id: int, score: float, thing: Thing) -> None:
             if person_id not in best or score < best[person_id][0]:
@@ -285,7 +288,7 @@ class DriverLinker(ConfiguredPipe):
                     owners.setdefault(thing.start, set()).add(tied_id)
         ordered = sorted(candidates, key=lambda t: t.end)
         ends = [t.end for t in ordered]
-        for thing, crew in _crews_after_things(view, facts, ordered, ends, label, words, self.lexicons):
+        for thing, crew in _crews_after_things(view, facts, ordered, ends, label, words):
             for tied_id in crew:  # no owner: "#26 mit D, E und F" may be a second car of the model
                 offer(tied_id, SCORE_BRACKET, thing)
         drivers_by_sentence = facts.drivers_by_sentence
@@ -398,18 +401,16 @@ def _set_entities(doc: Doc, entities: list[tuple[int, int, str]]) -> None:
     Python. As the setter does, every other token becomes outside (O), and the
     entity tokens lose their knowledge base id (their ``ent_id`` stays)."""
     label_ids = {label: doc.vocab.strings.add(label) for label in {label for _, _, label in entities}}
-    columns = numpy.zeros((2, len(doc)), dtype=numpy.uint64)
-    iob, types = columns  # views: rows of ``columns``
-    iob[:] = IOB_OUTSIDE
+    iob, types = [IOB_OUTSIDE] * len(doc), [0] * len(doc)  # plain lists: a numpy call per entity costs more
     for start, end, label in entities:
         if start < end:  # an empty span sets nothing
-            iob[start:end] = IOB_INSIDE
-            iob[start] = IOB_BEGIN
-            types[start:end] = label_ids[label]
+            iob[start:end] = [IOB_BEGIN] + [IOB_INSIDE] * (end - start - 1)
+            types[start:end] = [label_ids[label]] * (end - start)
+    columns = numpy.array((iob, types), dtype=numpy.uint64)
     doc.from_array([ENT_IOB, ENT_TYPE], columns.T)
     if doc.has_annotation(ENT_KB_ID):  # only a model that links entities sets them
         kb_ids = doc.to_array(ENT_KB_ID)
-        kb_ids[iob != IOB_OUTSIDE] = 0
+        kb_ids[columns[0] != IOB_OUTSIDE] = 0
         doc.from_array([ENT_KB_ID], kb_ids)
 
 
@@ -433,7 +434,7 @@ class DocumentFacts:
     """What both linking passes (teams, cars) read of the document, built once."""
 
     def __init__(self, doc: Doc, view, marked: list[int], cue_positions: list[int], every_thing: list[Thing],
-                 people: list[dict], evidence: list, words: "LinkWords", links_key: str) -> None:
+                 people: list[dict], evidence: list, words: LinkWords, lex: Lexicons, links_key: str) -> None:
         index = view.index
         self.cue_positions = cue_positions
         # Contrast words and clause marks by position (among the ``marked`` ones, see
@@ -456,6 +457,7 @@ class DocumentFacts:
             if span.start in self.list_of and people[mention["person"]]["kind"] == "driver":
                 self.people_of_group.setdefault(self.list_of[span.start], set()).add(mention["person"])
         self.crews = _crews(view.texts, evidence, people)
+        self.crew_lists = _crew_lists(view, cue_positions, self.driver_at, words, lex)
         self.first_of_list: dict[int | None, int] = {}  # list id → its first mention's token ("das Audi-Duo A und B")
         for _, other in evidence:
             own = self.list_of.get(other.start)
@@ -467,12 +469,14 @@ class DocumentFacts:
         self.bracket_links = [(link.label_, link.start, int(link.kb_id_)) for link in doc.spans.get(links_key, [])]
         # "Das Schwesterauto …" of a paragraph about another maker is not this team's.
         self.team_car_pairs = _team_car_pairs(every_thing, index)
-        self.maker_of_team = {team: car.split()[0] for car, team in self.team_car_pairs}
-        self.makers_of_paragraph: dict[int, set[str]] = {}
-        for thing in every_thing:
-            if thing.label in ("CAR", "MANUFACTURER"):
-                self.makers_of_paragraph.setdefault(thing.paragraph, set()).add(thing.name.split()[0])
         self.sister_paragraphs = _sister_car_paragraphs(view, self.cue_positions, every_thing, words)
+        self.maker_of_team: dict[str, str] = {}
+        self.makers_of_paragraph: dict[int, set[str]] = {}
+        if self.sister_paragraphs:  # read only for a paragraph about a team's other car
+            self.maker_of_team = {team: car.split()[0] for car, team in self.team_car_pairs}
+            for thing in every_thing:
+                if thing.label in ("CAR", "MANUFACTURER"):
+                    self.makers_of_paragraph.setdefault(thing.paragraph, set()).add(thing.name.split()[0])
         self._neighbours: dict[int, DriverNeighbours] = {}
         self.driver_mentions = [DriverMention(view, self, m["person"], span, words) for m, span in self.driver_pairs]
 
@@ -555,12 +559,12 @@ def _sentence_distance(view, facts: "DocumentFacts", mention: TokenRange, thing:
     after = thing.start >= mention.end
     low, high = (mention.end, thing.start) if after else (thing.end, mention.start)
     distance = float(high - low)
+    if _any_between(facts.contrast_positions, low, high):
+        return CONTRAST_PENALTY  # nothing else can make it finite
+    if after and mention.start > 0 and view.lowers[mention.start - 1] in words.contrast_verb:
+        return CONTRAST_PENALTY  # "überholte er den Ligier von X": the object is the rival's
     if neighbours.other_driver_between(low, high, own_list):
         distance += BETWEEN_PENALTY
-    if _any_between(facts.contrast_positions, low, high):
-        distance += CONTRAST_PENALTY
-    if after and mention.start > 0 and view.lowers[mention.start - 1] in words.contrast_verb:
-        distance += CONTRAST_PENALTY  # "überholte er den Ligier von X": the object is the rival's
     clause_marks = facts.clause_positions[bisect.bisect_left(facts.clause_positions, low):
                                           bisect.bisect_left(facts.clause_positions, high)]
     crosses_clause = False
@@ -703,21 +707,16 @@ def _after_group_noun(texts: list[str], first_of_list: dict, list_of: dict[int, 
 
 
 def _crews_after_things(view, facts: DocumentFacts, ordered: list[Thing], ends: list[int], label: str,
-                        words: LinkWords, lex) -> list:
+                        words: LinkWords) -> list:
     """``der Lamborghini vom Kessler Racing Team mit den Fahrern A, B und C``:
     the drivers listed after ``mit`` (for a car also ``von``) drive the team and
     the car named just before it. ``ordered``: the candidates by their end, which are ``ends``."""
-    texts, lowers, index = view.texts, view.lowers, view.index
+    lowers, index = view.lowers, view.index
     driver_at, list_of, people_of_group = facts.driver_at, facts.list_of, facts.people_of_group
     cue_words = words.crew_cues[label]
     found = []
-    n_tokens = len(texts)
-    for i in [i for i in facts.cue_positions if lowers[i] in cue_words]:
-        first = i + 1
-        while (first < n_tokens and first - i <= 3 and first not in driver_at
-               and (lowers[first] in words.crew_article or lex.title_kind(texts[first]) == "driver")):
-            first += 1
-        if first not in driver_at:
+    for i, first in facts.crew_lists:
+        if lowers[i] not in cue_words:
             continue
         position = bisect.bisect_right(ends, i) - 1
         if position < 0:
@@ -729,6 +728,23 @@ def _crews_after_things(view, facts: DocumentFacts, ordered: list[Thing], ends: 
             continue  # "A im Porsche mit B": A's car, B's only by sharing it
         crew = people_of_group.get(list_of.get(first), set()) | {driver_at[first]}
         found.append((thing, crew))
+    return found
+
+
+def _crew_lists(view, cue_positions: list[int], driver_at: dict[int, int], words: LinkWords,
+                lex) -> list[tuple[int, int]]:
+    """(cue, first driver) of each crew cue word (``mit``, for a car also ``von``) that a
+    list of drivers follows, articles and driver titles skipped: ``mit den Fahrern A, B und C``."""
+    texts, lowers = view.texts, view.lowers
+    n_tokens = len(texts)
+    found = []
+    for i in [i for i in cue_positions if lowers[i] in words.any_crew_cue]:
+        first = i + 1
+        while (first < n_tokens and first - i <= 3 and first not in driver_at
+               and (lowers[first] in words.crew_article or lex.title_kind(texts[first]) == "driver")):
+            first += 1
+        if first in driver_at:
+            found.append((i, first))
     return found
 
 
