@@ -27,6 +27,7 @@ base model's own entities in ``doc.spans["base_ents"]``, and fills
 from __future__ import annotations
 
 import bisect
+from array import array
 from itertools import compress, pairwise
 from operator import itemgetter
 
@@ -154,15 +155,12 @@ class DriverMention:
 
     __slots__ = ("close", "crew", "own_list", "paragraph", "person", "sentence", "span", "team_after")
 
-    def __init__(self, view, facts: DocumentFacts, person: int, span: TokenRange, words: LinkWords) -> None:
-        texts, index = view.texts, view.index
-        self.person, self.span = person, span
-        self.sentence = index.sentence_of(span.start)
-        self.paragraph = index.paragraph_of(span.start_char)
-        self.own_list = facts.list_of.get(span.start)
-        self.close = bracket_end(view.shapes, span.end) if span.end < len(texts) and texts[span.end] == "(" else None
-        self.crew = _bracket_crew(view, facts, self, words)
-        self.team_after = _team_after_bracket(texts, self.close, words)
+    def __init__(self, person: int, span: TokenRange, sentence: int, paragraph: int, own_list: int | None,
+                 close: int | None) -> None:
+        self.person, self.span, self.sentence, self.paragraph = person, span, sentence, paragraph
+        self.own_list, self.close = own_list, close
+        self.crew: list[int] = []  # see _driver_mentions
+        self.team_after: int | None = None
 
 
 class DriverLinker(ConfiguredPipe):
@@ -303,9 +301,10 @@ class DriverLinker(ConfiguredPipe):
             return maker is None or paragraph not in makers_of_paragraph or maker in makers_of_paragraph[paragraph]
 
         sister_paragraphs = facts.sister_paragraphs if label == "TEAM" else set()
+        ordered_sentences = [sentence_of(thing.start) for thing in ordered]
         first_of_sentence: dict[int, int] = {}  # position in `ordered` of each sentence's first thing
-        for position, thing in enumerate(ordered):
-            first_of_sentence.setdefault(sentence_of(thing.start), position)
+        for position, thing_sentence in enumerate(ordered_sentences):
+            first_of_sentence.setdefault(thing_sentence, position)
         for mention in facts.driver_mentions:
             person_id, span, sentence = mention.person, mention.span, mention.sentence
             if sentence in things_by_sentence:
@@ -323,7 +322,7 @@ class DriverLinker(ConfiguredPipe):
                         offer(person_id, distance, thing)
             # Outside the sentence only the nearest earlier thing can win.
             position = bisect.bisect_right(ends, span.start) - 1
-            if position >= 0 and sentence_of(ordered[position].start) == sentence:
+            if position >= 0 and ordered_sentences[position] == sentence:
                 position = first_of_sentence[sentence] - 1
             if position >= 0:
                 thing = ordered[position]
@@ -334,7 +333,7 @@ class DriverLinker(ConfiguredPipe):
                 # the team's other car ("Das Schwesterauto teilen sich …"); elsewhere,
                 # drivers named later are mostly rivals.
                 # A team or car whose own sentence names a driver is that driver's.
-                owned = sentence_of(thing.start) in drivers_by_sentence
+                owned = ordered_sentences[position] in drivers_by_sentence
                 if not owned and (label != "TEAM" or same_paragraph
                                   or (paragraph in sister_paragraphs and _same_maker(thing, paragraph))):
                     offer(person_id, base + (span.start - thing.end) / 1000, thing)
@@ -406,7 +405,8 @@ def _set_entities(doc: Doc, entities: list[tuple[int, int, str]]) -> None:
         if start < end:  # an empty span sets nothing
             iob[start:end] = [IOB_BEGIN] + [IOB_INSIDE] * (end - start - 1)
             types[start:end] = [label_ids[label]] * (end - start)
-    columns = numpy.array((iob, types), dtype=numpy.uint64)
+    # array("Q") reads the ints at C speed (numpy.array from a list inspects each one)
+    columns = numpy.frombuffer(array("Q", iob + types), dtype=numpy.uint64).reshape(2, len(doc))
     doc.from_array([ENT_IOB, ENT_TYPE], columns.T)
     if doc.has_annotation(ENT_KB_ID):  # only a model that links entities sets them
         kb_ids = doc.to_array(ENT_KB_ID)
@@ -445,17 +445,19 @@ class DocumentFacts:
         self.clause_positions = [i for i in marked if texts[i] in CLAUSE_MARKS]
         # Driver evidence in text order, also by sentence, for look-ups by bisect instead of scans.
         self.driver_pairs = [(m, s) for m, s in evidence if people[m["person"]]["kind"] == "driver"]
-        self.driver_pair_starts = [s.start for _, s in self.driver_pairs]
-        self._driver_pairs_by_sentence: dict[int, list] = {}
-        for pair in self.driver_pairs:
-            self._driver_pairs_by_sentence.setdefault(index.sentence_of(pair[1].start), []).append(pair)
         self.drivers = [s for _, s in self.driver_pairs]
-        self.driver_at = {span.start: m["person"] for m, span in evidence if people[m["person"]]["kind"] == "driver"}
+        self.driver_pair_starts = [s.start for s in self.drivers]
+        driver_sentences = list(map(index.sentence_of, self.driver_pair_starts))
+        self._driver_pairs_by_sentence: dict[int, list] = {}
+        self.drivers_by_sentence: dict[int, list[int]] = {}
+        for pair, start, sentence in zip(self.driver_pairs, self.driver_pair_starts, driver_sentences):
+            self._driver_pairs_by_sentence.setdefault(sentence, []).append(pair)
+            self.drivers_by_sentence.setdefault(sentence, []).append(start)
+        self.driver_at = {span.start: m["person"] for m, span in self.driver_pairs}
         self.list_of = _list_groups(view, self.drivers, words)
         self.people_of_group: dict[int, set[int]] = {}
-        for mention, span in evidence:
-            if span.start in self.list_of and people[mention["person"]]["kind"] == "driver":
-                self.people_of_group.setdefault(self.list_of[span.start], set()).add(mention["person"])
+        for mention, span in self.driver_pairs:  # every driver start has a list
+            self.people_of_group.setdefault(self.list_of[span.start], set()).add(mention["person"])
         self.crews = _crews(view.texts, evidence, people)
         self.crew_lists = _crew_lists(view, cue_positions, self.driver_at, words, lex)
         self.first_of_list: dict[int | None, int] = {}  # list id → its first mention's token ("das Audi-Duo A und B")
@@ -463,9 +465,6 @@ class DocumentFacts:
             own = self.list_of.get(other.start)
             if own not in self.first_of_list or other.start < self.first_of_list[own]:
                 self.first_of_list[own] = other.start
-        self.drivers_by_sentence: dict[int, list[int]] = {}
-        for span in self.drivers:
-            self.drivers_by_sentence.setdefault(index.sentence_of(span.start), []).append(span.start)
         self.bracket_links = [(link.label_, link.start, int(link.kb_id_)) for link in doc.spans.get(links_key, [])]
         # "Das Schwesterauto …" of a paragraph about another maker is not this team's.
         self.team_car_pairs = _team_car_pairs(every_thing, index)
@@ -478,7 +477,7 @@ class DocumentFacts:
                 if thing.label in ("CAR", "MANUFACTURER"):
                     self.makers_of_paragraph.setdefault(thing.paragraph, set()).add(thing.name.split()[0])
         self._neighbours: dict[int, DriverNeighbours] = {}
-        self.driver_mentions = [DriverMention(view, self, m["person"], span, words) for m, span in self.driver_pairs]
+        self.driver_mentions = _driver_mentions(view, self, driver_sentences, words)
 
     def driver_pairs_in(self, sentence: int) -> list:
         """(mention, range) of the drivers named in ``sentence``, in text order."""
@@ -780,6 +779,21 @@ def _subject_pronouns(doc: Doc, view, cue_positions: list[int], people, narrativ
             pronouns.append(({"person": subject, "kind": "pronoun"}, TokenRange(i, i + 1, starts[i])))
             found_in.add(sent_number)
     return pronouns
+
+
+def _driver_mentions(view, facts: DocumentFacts, sentences: list[int], words: LinkWords) -> list[DriverMention]:
+    """A DriverMention per driver pair of ``facts``, whose ``sentences`` are given."""
+    texts, shapes, paragraph_of, list_of = view.texts, view.shapes, view.index.paragraph_of, facts.list_of
+    n_tokens = len(texts)
+    mentions = []
+    for (m, span), sentence in zip(facts.driver_pairs, sentences):
+        close = bracket_end(shapes, span.end) if span.end < n_tokens and texts[span.end] == "(" else None
+        mention = DriverMention(m["person"], span, sentence, paragraph_of(span.start_char), list_of.get(span.start),
+                                close)
+        mention.crew = _bracket_crew(view, facts, mention, words)
+        mention.team_after = _team_after_bracket(texts, close, words)
+        mentions.append(mention)
+    return mentions
 
 
 def _team_after_bracket(texts: list[str], close: int | None, words: LinkWords) -> int | None:
