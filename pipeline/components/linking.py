@@ -193,7 +193,7 @@ class DriverLinker(ConfiguredPipe):
                        for span in doc.spans.get(self.cfg["things_key"], [])]
         # Things and mentions inside quotes are no evidence: "dem ganzen Team Rückenwind" is speech.
         things = [t for t in every_thing if not _inside(t.start_char, quoted)] if quoted else every_thing
-        mention_ranges = [(m, r) for m in mentions if (r := _token_range(doc, view, m)) is not None]
+        mention_ranges = _token_ranges(doc, view, mentions)
         narrative = ([(m, r) for m, r in mention_ranges if not _inside(r.start_char, quoted)] if quoted
                      else mention_ranges)
         # Evidence-only mentions: "Das Duo" (every driver of the latest list) and subject pronouns.
@@ -458,7 +458,7 @@ class DocumentFacts:
         self.people_of_group: dict[int, set[int]] = {}
         for mention, span in self.driver_pairs:  # every driver start has a list
             self.people_of_group.setdefault(self.list_of[span.start], set()).add(mention["person"])
-        self.crews = _crews(view.texts, evidence, people)
+        self.crews = _crews(view, self.driver_pairs)
         self.crew_lists = _crew_lists(view, cue_positions, self.driver_at, words, lex)
         self.first_of_list: dict[int | None, int] = {}  # list id → its first mention's token ("das Audi-Duo A und B")
         for _, other in evidence:
@@ -490,16 +490,21 @@ class DocumentFacts:
         return self._neighbours[sentence]
 
 
-def _token_range(doc: Doc, view, mention: dict) -> TokenRange | None:
-    """The tokens of a mention (``char_span`` with ``expand``), from the token table
-    when the mention lies on token boundaries, as it does but for hand-made input."""
-    start_char, end_char = mention["start_char"], mention["end_char"]
-    start = view.token_at_char.get(start_char)
-    last = view.token_at_end_char.get(end_char)
-    if start is not None and last is not None and last >= start:
-        return TokenRange(start, last + 1, start_char)
-    span = doc.char_span(start_char, end_char, alignment_mode="expand")
-    return None if span is None else TokenRange(span.start, span.end, span.start_char)
+def _token_ranges(doc: Doc, view, mentions: list[dict]) -> list[tuple[dict, TokenRange]]:
+    """(mention, its tokens) of the mentions that cover tokens (``char_span`` with
+    ``expand``), from the token table when the mention lies on token boundaries, as it
+    does but for hand-made input."""
+    token_at_char, token_at_end_char = view.token_at_char, view.token_at_end_char
+    ranges = []
+    for mention in mentions:
+        start_char, end_char = mention["start_char"], mention["end_char"]
+        start = token_at_char.get(start_char)
+        last = token_at_end_char.get(end_char)
+        if start is not None and last is not None and last >= start:
+            ranges.append((mention, TokenRange(start, last + 1, start_char)))
+        elif (span := doc.char_span(start_char, end_char, alignment_mode="expand")) is not None:
+            ranges.append((mention, TokenRange(span.start, span.end, span.start_char)))
+    return ranges
 
 
 def _team_car_pairs(things: list[Thing], index: TextIndex) -> list[tuple[str, str]]:
@@ -671,17 +676,19 @@ def _list_from(view, start: int, by_start: dict, words: "LinkWords") -> list[int
     return people
 
 
-def _crews(texts: list[str], narrative, people) -> dict[int, list[int]]:
+def _crews(view, driver_pairs: list) -> dict[int, list[int]]:
     """The drivers of a crew written with slashes, ``A/B/C``, keyed by the start
-    of each member's mention."""
-    if "/" not in texts:
+    of each member's mention (``driver_pairs``: the drivers' (mention, range))."""
+    slashes = set(view.positions("/"))
+    if not slashes:
         return {}
-    driver_at = {span.start: (m["person"], span) for m, span in narrative if people[m["person"]]["kind"] == "driver"}
+    texts = view.texts
+    driver_at = {span.start: (m["person"], span) for m, span in driver_pairs}
     crews: dict[int, list[int]] = {}
     seen: set[int] = set()
     for start in sorted(driver_at):
-        if start in seen:
-            continue
+        if start in seen or driver_at[start][1].end not in slashes:
+            continue  # a member of a crew found before, or no crew: no slash after the name
         members, position = [start], start
         while True:
             end = driver_at[position][1].end
