@@ -102,6 +102,7 @@ class LinkWords:
         self.teammate = lexicons.teammate_nouns  # shared with attribution (teammate_nouns.txt)
         self.together = get("together")
         self.list_joiner = get("list_joiner")
+        self.list_joiner_or_slash = self.list_joiner | {"/"}  # "A/B": a crew is one list too
         self.contrast_verb = get("contrast_verb")
         self.contrast = get("contrast") | self.contrast_verb
         self.team_after_bracket, self.shared_car = get("team_after_bracket"), get("shared_car")
@@ -834,10 +835,13 @@ def _sister_car_paragraphs(view, cue_positions: list[int], every_thing: list[Thi
     """Paragraphs that speak of a team's other car: ``das Schwesterauto``,
     ``den zweiten Neunelfer``, ``im dritten Porsche``."""
     texts, lowers, starts, index = view.texts, view.lowers, view.starts, view.index
+    found: set[int] = set()
+    cues = [i for i in cue_positions if texts[i].startswith("Schwester") or lowers[i] in words.ordinal]
+    if not cues:
+        return found
     car_starts = {thing.start for thing in every_thing if thing.label in ("CAR", "MANUFACTURER")}
-    found = set()
     n_tokens = len(texts)
-    for i in [i for i in cue_positions if texts[i].startswith("Schwester") or lowers[i] in words.ordinal]:
+    for i in cues:
         text = texts[i]
         if text.startswith("Schwester") and text[len("Schwester"):].removeprefix("n") in words.sister_car:
             found.add(index.paragraph_of(starts[i]))  # "Schwesterauto", "Schwesternauto"
@@ -852,7 +856,7 @@ def _list_groups(view, spans: list[TokenRange], words: "LinkWords") -> dict[int,
     """Driver mentions that form one list (``A (X), B und C``) share a group id,
     so list members do not count as "another driver in between"."""
     texts = view.texts
-    joiners = words.list_joiner | {"/"}
+    joiners = words.list_joiner_or_slash
     groups: dict[int, int] = {}
     group = 0
     previous = None
