@@ -120,9 +120,9 @@ class LinkWords:
         self.cue_lowers = frozenset(word.lower() for word in (
             *self.teammate, *self.shared_car, *self.together, *self.crew_after, *self.crew_after_car,
             *self.ordinal, *sister_forms, *self.pronoun_masculine, *self.pronoun_feminine))
-        # What DocumentFacts finds by position too: a token written as a contrast word or a
-        # clause mark has it as its lower case as well, so one pass over the lower case finds all.
-        self.marked_lowers = self.cue_lowers | {word.lower() for word in self.contrast} | CLAUSE_MARKS
+        # What DocumentFacts finds by position too (contrast words, clause marks, slashes): a token
+        # written as one has it as its lower case as well, so one pass over the lower case finds all.
+        self.marked_lowers = self.cue_lowers | {word.lower() for word in self.contrast} | CLAUSE_MARKS | {"/"}
 
 
 class Thing:
@@ -157,11 +157,9 @@ class DriverMention:
     __slots__ = ("close", "crew", "own_list", "paragraph", "person", "sentence", "span", "team_after")
 
     def __init__(self, person: int, span: TokenRange, sentence: int, paragraph: int, own_list: int | None,
-                 close: int | None) -> None:
+                 close: int | None, crew: list[int], team_after: int | None) -> None:
         self.person, self.span, self.sentence, self.paragraph = person, span, sentence, paragraph
-        self.own_list, self.close = own_list, close
-        self.crew: list[int] = []  # see _driver_mentions
-        self.team_after: int | None = None
+        self.own_list, self.close, self.crew, self.team_after = own_list, close, crew, team_after
 
 
 class DriverLinker(ConfiguredPipe):
@@ -459,7 +457,7 @@ class DocumentFacts:
         self.people_of_group: dict[int, set[int]] = {}
         for mention, span in self.driver_pairs:  # every driver start has a list
             self.people_of_group.setdefault(self.list_of[span.start], set()).add(mention["person"])
-        self.crews = _crews(view, self.driver_pairs)
+        self.crews = _crews(texts, {i for i in marked if texts[i] == "/"}, self.driver_pairs)
         self.crew_lists = _crew_lists(view, cue_positions, self.driver_at, words, lex)
         self.first_of_list: dict[int | None, int] = {}  # list id → its first mention's token ("das Audi-Duo A und B")
         for _, other in evidence:
@@ -677,13 +675,12 @@ def _list_from(view, start: int, by_start: dict, words: "LinkWords") -> list[int
     return people
 
 
-def _crews(view, driver_pairs: list) -> dict[int, list[int]]:
+def _crews(texts: list[str], slashes: set[int], driver_pairs: list) -> dict[int, list[int]]:
     """The drivers of a crew written with slashes, ``A/B/C``, keyed by the start
-    of each member's mention (``driver_pairs``: the drivers' (mention, range))."""
-    slashes = set(view.positions("/"))
+    of each member's mention (``slashes``: where the slashes are; ``driver_pairs``:
+    the drivers' (mention, range))."""
     if not slashes:
         return {}
-    texts = view.texts
     driver_at = {span.start: (m["person"], span) for m, span in driver_pairs}
     crews: dict[int, list[int]] = {}
     seen: set[int] = set()
@@ -795,12 +792,14 @@ def _driver_mentions(view, facts: DocumentFacts, sentences: list[int], words: Li
     n_tokens = len(texts)
     mentions = []
     for (m, span), sentence in zip(facts.driver_pairs, sentences):
+        person, own_list = m["person"], list_of.get(span.start)
+        crew, team_after = facts.crews.get(span.start, [person]), None  # the driver, or the crew "A/B"
         close = bracket_end(shapes, span.end) if span.end < n_tokens and texts[span.end] == "(" else None
-        mention = DriverMention(m["person"], span, sentence, paragraph_of(span.start_char), list_of.get(span.start),
-                                close)
-        mention.crew = _bracket_crew(view, facts, mention, words)
-        mention.team_after = _team_after_bracket(texts, close, words)
-        mentions.append(mention)
+        if close is not None:
+            crew = _bracket_crew(view, facts, span, sentence, own_list, crew, words)
+            team_after = _team_after_bracket(texts, close, words)
+        mentions.append(DriverMention(person, span, sentence, paragraph_of(span.start_char), own_list, close, crew,
+                                      team_after))
     return mentions
 
 
@@ -812,20 +811,17 @@ def _team_after_bracket(texts: list[str], close: int | None, words: LinkWords) -
     return close + 2 if texts[close + 1] in words.team_after_bracket else None
 
 
-def _bracket_crew(view, facts: DocumentFacts, mention: DriverMention, words: LinkWords) -> list[int]:
-    """The drivers a bracket after the mention speaks for: the driver, or the crew
-    ``A/B``; ``A vor B (beide Dallara Kessler)``: the drivers named before it in the
-    sentence; ``das Audi-Duo A und B (Kessler Racing)``: the whole list."""
-    span, close, lowers = mention.span, mention.close, view.lowers
-    crew = facts.crews.get(span.start, [mention.person])
-    if close is None:
-        return crew
+def _bracket_crew(view, facts: DocumentFacts, span: TokenRange, sentence: int, own_list: int | None,
+                  crew: list[int], words: LinkWords) -> list[int]:
+    """The drivers a bracket after the driver ``span`` speaks for: ``crew`` (the driver,
+    or the crew ``A/B``); ``A vor B (beide Dallara Kessler)``: the drivers named before
+    it in the sentence; ``das Audi-Duo A und B (Kessler Racing)``: the whole list."""
+    lowers = view.lowers
     if lowers[span.end + 1] in words.shared_bracket:
-        sentence_drivers = [m["person"] for m, other in facts.driver_pairs_in(mention.sentence)
-                            if other.end <= span.end]
+        sentence_drivers = [m["person"] for m, other in facts.driver_pairs_in(sentence) if other.end <= span.end]
         shared = list(dict.fromkeys(reversed(sentence_drivers)))
         crew = shared[:2] if lowers[span.end + 1] == "beide" else shared
-    group = facts.people_of_group.get(mention.own_list, NOBODY)
+    group = facts.people_of_group.get(own_list, NOBODY)
     if len(group) > 1 and _after_group_noun(view.texts, facts.first_of_list, facts.list_of, span, words):
         crew = list(group)
     return crew
