@@ -68,6 +68,11 @@ CONFIDENCE = {
 
 
 
+# The speaker keys of a quote before attribution (or when it finds nobody).
+UNRESOLVED = {"speaker": None, "speaker_role": None, "speaker_kind": "unknown", "cue": None, "method": "unresolved",
+              "confidence": 0.0}
+
+
 @dataclass(frozen=True)
 class AttributionWords:
     """Closed word classes of the cue grammar, from the lexicons (``attribution_words.tsv``,
@@ -457,6 +462,7 @@ class Attributor:
         # The quote grammar's word classes of this component's own rules (saved with it), as quotes reads them.
         quote_words = (lexicons or load_lexicons()).quote_words
         self.reporting_forms = quote_words["reporting_form"]
+        self.verb_forms = self.speech_forms | self.reporting_forms  # a speech verb or a reporting form
         self.non_verbs = quote_words["non_verb"]
         self.abbreviations = quote_words["abbreviation"]
         # A description's reading depends on its text alone, and a few (``der Franzose``,
@@ -470,8 +476,7 @@ class Attributor:
         people = underscore.people or []
         mentions = underscore.mentions or []
         for quote in quotes:
-            quote.update(speaker=None, speaker_role=None, speaker_kind="unknown", cue=None, method="unresolved",
-                         confidence=0.0)
+            quote.update(UNRESOLVED)
         if not quotes or not people:
             return
         state = _Doc(doc, quotes, people, mentions, self.scare_key, self.abbreviations)
@@ -602,7 +607,7 @@ class Attributor:
             return self._next_sentence_cue(st, quotes, index)
         has_comma = "," in text[o_end:cue[0]]
         word = cue[2]
-        known = word in self.speech_forms or word in self.reporting_forms or word in self.words.cue_preposition
+        known = word in self.verb_forms or word in self.words.cue_preposition
         if not has_comma and not known:
             return None
         slot = self._slot_after(st, cue[1], limit)
@@ -625,7 +630,7 @@ class Attributor:
         if len(words) < 3 or words[0][2] not in self.words.next_sentence_opener or text[o_end:words[0][0]].strip(" \t.!?"):
             return None
         verb = words[1][2].lower()
-        if verb not in self.speech_forms and verb not in self.reporting_forms:
+        if verb not in self.verb_forms:
             return None
         _, sent_end = st.sentences.bounds(words[1][0], len(text))
         slot = self._slot_after(st, words[1][1], min(limit, sent_end))
@@ -794,8 +799,7 @@ class Attributor:
         words = st.words(clause_start, o_start)
         if not words:
             return None
-        lowered = [w.lower() for _, _, w in words]
-        has_verb = any(w in self.speech_forms or w in self.reporting_forms for w in lowered)
+        has_verb = not self.verb_forms.isdisjoint([w.lower() for _, _, w in words])
         inserted = after_quote and lead.lstrip().startswith(",")  # „…“, sagte X, „…“
         # ``X holte den „ersten von drei Siegen.“``: a quote that goes on with the
         # sentence around it is the subject's words, like a partial quote
@@ -812,7 +816,6 @@ class Attributor:
     def _subject(self, st: _Doc, words: list, start: int, end: int) -> Slot | None:
         """The speaker of a cue clause: the parser's subject when there is one,
         else the first name, pronoun or description that is not an object."""
-        parsed = self._parser_subjects(st, start, end)
         candidates: list[Slot] = []
         genitives: list[Slot] = []
         last_mention = -1
@@ -844,7 +847,8 @@ class Attributor:
         candidates = candidates or genitives
         if not candidates:
             return None
-        if parsed:
+        if len(candidates) > 1:  # the parse can only pick among several (asking costs a pass over the doc)
+            parsed = self._parser_subjects(st, start, end)
             for slot in candidates:
                 if any(s < slot.end and slot.start < e for s, e in parsed):
                     return slot
@@ -912,11 +916,11 @@ class Attributor:
                 return ":"
             if len(rest) <= 4:
                 return " ".join(w for _, _, w in rest) + ":"
-            verbs = [w for _, _, w in rest if w.lower() in self.speech_forms or w.lower() in self.reporting_forms]
+            verbs = [w for _, _, w in rest if w.lower() in self.verb_forms]
             return (verbs[0] if verbs else rest[0][2]) + ":"
         # the speech verb nearest the speaker, before or after it
         verbs = [(abs(start - slot.start), position) for position, (start, _, word) in enumerate(words)
-                 if word.lower() in self.speech_forms or word.lower() in self.reporting_forms]
+                 if word.lower() in self.verb_forms]
         if verbs:
             position = min(verbs)[1]
             word = words[position][2]
