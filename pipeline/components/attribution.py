@@ -163,6 +163,7 @@ WORD_RUN_RE = re.compile(r"\w+")
 CLAUSE_STOP_RE = re.compile(r"[.;:!?]")
 CLAUSE_BREAK_RE = re.compile(r"[.,;:!?]")
 PHRASE_STOP_RE = re.compile(r"[.,;:!?()]")
+OPENER_GAP_RE = re.compile(r"[ \t.!?]*")  # what may stand between a quote and ``Das sagte X``
 NOUN_FORM_ENDINGS = ("", "e", "en", "n", "in", "innen", "s")  # Franzose/Franzosen/Französin, Däne/Dänen
 # From this length on, a text's words are indexed once for noun look-ups; below it a
 # regex scan per noun is cheaper than the index (both find the same words, tested).
@@ -228,12 +229,14 @@ class _Doc:
                 quote_ends.append((end, q["start_char"], bool(inner.rstrip()) and inner.rstrip()[-1] in ".!?…"))
         self.sentences = Sentences(text, self.paragraphs, self.outside, quote_ends, abbreviations=abbreviations)
         valid = []
+        known_people = range(len(people))
+        inside = self.outside.inside
         for mention in mentions:
             person = mention.get("person")
             start = mention.get("start_char")
-            if not isinstance(person, int) or not 0 <= person < len(people) or not isinstance(start, int):
+            if not isinstance(person, int) or person not in known_people or not isinstance(start, int):
                 continue
-            if self.outside.inside(start):
+            if inside(start):
                 continue  # names inside quotes are not speakers
             # a copy: re-resolved descriptions must not touch doc._.mentions
             valid.append({**mention, "linked": person})
@@ -463,6 +466,7 @@ class Attributor:
         quote_words = (lexicons or load_lexicons()).quote_words
         self.reporting_forms = quote_words["reporting_form"]
         self.verb_forms = self.speech_forms | self.reporting_forms  # a speech verb or a reporting form
+        self.opener_initials = frozenset(word[:1] for word in self.words.next_sentence_opener)
         self.non_verbs = quote_words["non_verb"]
         self.abbreviations = quote_words["abbreviation"]
         # A description's reading depends on its text alone, and a few (``der Franzose``,
@@ -622,6 +626,11 @@ class Attributor:
         quote opens with ``Das``/``Dies``/``So`` and a speech verb."""
         text = st.text
         o_end = st.outer[index][1]
+        # Only spaces and sentence marks may stand between the quote and the opener (checked
+        # on the words below): its first letter, read off the text, rules most quotes out at once.
+        first = OPENER_GAP_RE.match(text, o_end).end()
+        if text[first:first + 1] not in self.opener_initials:
+            return None
         p_end = st.paragraphs[st.paragraph_of(o_end - 1)][1]
         limit = min(p_end, o_end + 300)
         if index + 1 < len(quotes):
@@ -756,9 +765,11 @@ class Attributor:
             return word
         text = st.text
         cue = word
-        after = st.words(verb_end, min(limit, verb_end + 20))
-        if after and after[0][2] == "sich" and after[0][0] <= slot.start:
-            cue = f"{word} sich"
+        reflexive_end = min(limit, verb_end + 20)
+        if "sich" in text[verb_end:reflexive_end]:  # ``freute sich X``; the words are read only when they can hold it
+            after = st.words(verb_end, reflexive_end)
+            if after and after[0][2] == "sich" and after[0][0] <= slot.start:
+                cue = f"{word} sich"
         # a separable particle at the end of the clause: ``fügte er hinzu``
         clause = st.words(slot.end, limit)
         last = None
