@@ -168,8 +168,9 @@ NOUN_FORM_ENDINGS = ("", "e", "en", "n", "in", "innen", "s")  # Franzose/Franzos
 # From this length on, a text's words are indexed once for noun look-ups; below it a
 # regex scan per noun is cheaper than the index (both find the same words, tested).
 WORD_INDEX_MIN_CHARS = 20_000
-DIGITS_RE = re.compile(r"\d+")
-AGE_AFTER_DIGITS_RE = re.compile(r"-[Jj]ährige| Jahre")  # ``27-Jährige``, ``27 Jahre`` (see ``_age_matches``)
+# ``(27`` and the words after the digits of ``27-Jährige``/``27 Jahre`` (see ``_age_matches``).
+AGE_IN_BRACKETS_RE = re.compile(r"\((\d+)(?!\w)")
+AGE_SUFFIXES = ("-Jährige", "-jährige", " Jahre")
 WORD_CHAR_RE = re.compile(r"\w")
 NOUN_ENDING_RE_TEXT = r"(?:e|en|n|in|innen|s)?\b"  # after a noun's stem, up to the end of the word
 
@@ -583,7 +584,8 @@ class Attributor:
                 continue
             slot = Slot("description", mention["start_char"], mention["end_char"], mention["text"],
                         mention["person"], "description")
-            person, strong = self._resolve_description(st, slot, mention["start_char"], circular=mention["linked"])
+            person, strong = self._resolve_description(st, slot, mention["start_char"], circular=mention["linked"],
+                                                       strong_only=True)
             if strong and person is not None and person != mention["person"]:
                 st.set_person(mention, person)
                 relabelled = True
@@ -1173,11 +1175,13 @@ class Attributor:
                 return True
         return False
 
-    def _resolve_description(self, st: _Doc, slot: Slot, before: int, circular: int | None = None
-                             ) -> tuple[int | None, bool]:
+    def _resolve_description(self, st: _Doc, slot: Slot, before: int, circular: int | None = None,
+                             strong_only: bool = False) -> tuple[int | None, bool]:
         """The person a description fits. ``circular``: the person the entity
         layer linked this very description to; its age or nationality may have
-        been taken from the description itself, so they are no evidence here."""
+        been taken from the description itself, so they are no evidence here.
+        ``strong_only``: the caller takes only a person the records fit, so the
+        weak guess (which changes nothing) is not made."""
         desc = self._parse_description(slot.text)
         if desc is None:
             return None, False
@@ -1187,6 +1191,8 @@ class Attributor:
         top = _best_group(ranked, circular, own)
         if top:
             return self._most_recent(st, top, pos), True
+        if strong_only:
+            return None, False
         # No record fits: the most recent person of the described kind (``so der
         # Motorsport-Direktor``: a team boss or official, ``der Franzose``: a driver);
         # ``die 22-Jährige``: a known woman before the nearest driver.
@@ -1240,6 +1246,8 @@ class Attributor:
     @staticmethod
     def _most_recent(st: _Doc, group: list[int], pos: int) -> int:
         """The member of ``group`` named last before ``pos`` (ties: the highest id)."""
+        if len(group) == 1:  # the usual case: nothing to compare
+            return group[0]
         if len(group) > SMALL_GROUP:
             members = set(group)
             for _, person_id in st.recent_people(pos, limit=FALLBACK_LOOKBACK):
@@ -1472,19 +1480,24 @@ def _noun_elsewhere(st: _Doc, noun: str, slot: Slot) -> bool:
     return st.any_outside(st.noun_hits(stem), slot.start, slot.end)
 
 
-def _age_matches(text: str) -> Iterable[tuple[int, str]]:
+def _age_matches(text: str) -> list[tuple[int, str]]:
     """(start, digits) of each match of ``\\((\\d+)\\b|\\b(\\d+)-[Jj]ährige|\\b(\\d+) Jahre``
     in ``text``, in order. That regex opens with ``\\b`` and is tried at every
-    position; each of its matches holds one whole run of digits, so the runs are
-    found first and each is checked for the ``(`` before (and a word end after) or
-    the word start before and ``-Jährige``/`` Jahre`` after. A run never sits inside
-    another run's match, which holds no other digit or ``(``."""
-    for run in DIGITS_RE.finditer(text):
-        start, end = run.span()
-        if start and text[start - 1] == "(" and not WORD_CHAR_RE.match(text, end):
-            yield start - 1, run.group()
-        elif (not start or not WORD_CHAR_RE.match(text, start - 1)) and AGE_AFTER_DIGITS_RE.match(text, end):
-            yield start, run.group()
+    position; here ``(27`` is found by its bracket, and ``27-Jährige``/``27 Jahre``
+    by the word after the digits, read back to where the digits start. Each match
+    holds one whole run of digits; where a ``(`` stands before the run, the
+    bracket match is the one the regex takes."""
+    found = [(match.start(), match.group(1)) for match in AGE_IN_BRACKETS_RE.finditer(text)]
+    for suffix in AGE_SUFFIXES:
+        digits_end = text.find(suffix)
+        while digits_end != -1:
+            start = digits_end
+            while start and text[start - 1].isdecimal():  # ``str.isdecimal`` is exactly what ``\d`` matches
+                start -= 1
+            if start < digits_end and not (start and (text[start - 1] == "(" or WORD_CHAR_RE.match(text, start - 1))):
+                found.append((start, text[start:digits_end]))
+            digits_end = text.find(suffix, digits_end + 1)
+    return sorted(found)
 
 
 class PeopleIndex:
