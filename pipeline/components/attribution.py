@@ -253,6 +253,8 @@ class _Doc:
         # kept sorted by position.
         self.virtual: list[tuple[int, int]] = []
         self._genders: dict[int, str | None] = {}
+        self._genders_frozen = False  # see ``freeze_genders``
+        self._frozen_lex: Lexicons | None = None
         # Per-person positions of real and virtual mentions, kept in step with
         # relabelling, so "when was X last named" is a bisect, not a scan.
         self.by_person: dict[int, list[int]] = {}
@@ -303,11 +305,26 @@ class _Doc:
         insort(self.virtual, (pos, person))
         insort(self.v_by_person.setdefault(person, []), pos)
 
+    def freeze_genders(self, lex: Lexicons | None) -> None:
+        """From now on every gender reads as it does now, when everyone is scored
+        against a description, though relabelling a description changes what the
+        genders of its two persons read: each gender is still read when first
+        asked, and a relabelling first reads the two it changes."""
+        self._genders_frozen, self._frozen_lex = True, lex
+
+    def thaw_genders(self) -> None:
+        """Relabelled descriptions count from now on: genders are read again."""
+        self._genders.clear()
+        self._genders_frozen = False
+
     def set_person(self, mention: dict, person: int) -> None:
         """Relabel a (local copy of a) mention, keeping the per-person index."""
         old = mention["person"]
         if old == person:
             return
+        if self._genders_frozen:
+            self.gender(old, self._frozen_lex)
+            self.gender(person, self._frozen_lex)
         positions = self.by_person.get(old, [])
         index = bisect_left(positions, mention["start_char"])
         if index < len(positions) and positions[index] == mention["start_char"]:
@@ -591,7 +608,7 @@ class Attributor:
                 relabelled = True
         if relabelled:
             # Genders and fits read so far saw the old labels; without a relabelling they stay true.
-            st._genders.clear()
+            st.thaw_genders()
             st.fits.clear()
 
     # --------------------------------------------------------------- pass 1
@@ -1233,9 +1250,7 @@ class Attributor:
 
             # The genders of everyone as they are now, as when every person was scored at once:
             # relabelled descriptions may change what a gender reads later.
-            if len(st._genders) < len(st.people):
-                for person_id in range(len(st.people)):
-                    st.gender(person_id, self.lex)
+            st.freeze_genders(self.lex)
             fits = _LazyFits(fit)
             scored = ((p, fits[p]) for p in st.people_index(self.lex).candidates(desc))
             ranked = sorted(((score, p) for p, (score, contradicts) in scored if score > 0 and not contradicts),
