@@ -829,12 +829,12 @@ class Attributor:
         words = st.words(clause_start, o_start)
         if not words:
             return None
-        has_verb = not self.verb_forms.isdisjoint([w.lower() for _, _, w in words])
         inserted = after_quote and lead.lstrip().startswith(",")  # „…“, sagte X, „…“
         # ``X holte den „ersten von drei Siegen.“``: a quote that goes on with the
         # sentence around it is the subject's words, like a partial quote
         embedded = (quotes[index].get("quote") or " ")[:1].islower() and not lead.endswith((".", "!", "?"))
-        if not (colon or quotes[index].get("is_partial") or has_verb or inserted or embedded):
+        if not (colon or quotes[index].get("is_partial") or inserted or embedded
+                or not self.verb_forms.isdisjoint([w.lower() for _, _, w in words])):  # a speech verb
             return None
         slot = self._subject(st, words, clause_start, o_start)
         if slot is None:
