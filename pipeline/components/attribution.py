@@ -264,6 +264,9 @@ class _Doc:
         # Memos for description resolution, one entry per distinct description
         # text or pattern, so that long documents do not redo them per mention.
         self.fits: dict[tuple, list[tuple[int, bool]]] = {}
+        # The fit of a linked person to a description mention, asked when it is checked and
+        # again when a quote cites it; it reads frozen genders only (``freeze_genders``).
+        self.circular_fits: dict[tuple, tuple[int, bool]] = {}
         self._hits: dict[str, list[int]] = {}
         self._noun_hits: dict[str, list[int]] = {}
         self._age_hits: dict[str, list[int]] | None = None
@@ -610,6 +613,7 @@ class Attributor:
             # Genders and fits read so far saw the old labels; without a relabelling they stay true.
             st.thaw_genders()
             st.fits.clear()
+            st.circular_fits.clear()
 
     # --------------------------------------------------------------- pass 1
     def _after_cue(self, st: _Doc, quotes: list[dict], index: int) -> Cue | None:
@@ -1274,13 +1278,17 @@ class Attributor:
         """The fit of the person the entity layer linked this very description to:
         an age or nationality it read off the description proves nothing, so only
         what the text says elsewhere counts."""
+        key = (person_id, slot.text, slot.start, slot.end)  # the text decides ``desc``
+        if key in st.circular_fits:
+            return st.circular_fits[key]
         record = {**st.people[person_id], "_gender": st.gender(person_id, self.lex)}
         if "age" in desc and record.get("age") == desc["age"] and not _age_elsewhere(st, desc["age"], slot):
             record["age"] = None
         if ("country" in desc and record.get("nationality") == desc["country"]
                 and not _noun_elsewhere(st, desc.get("noun", ""), slot)):
             record["nationality"] = None
-        return self._fit(record, desc)
+        fit = st.circular_fits[key] = self._fit(record, desc)
+        return fit
 
     def _parse_description(self, text: str) -> dict | None:
         """What a description says (gender, age, noun, country, title kind); shared, not to be changed."""
