@@ -637,10 +637,11 @@ class Attributor:
         known = word in self.verb_forms or word in self.words.cue_preposition
         if not has_comma and not known:
             return None
-        slot = self._slot_after(st, cue[1], limit)
+        after = st.words(cue[1], limit)
+        slot = self._slot_after(st, cue[1], limit, after)
         if slot is None:
             return Cue("after_cue", None, word, 0.0, st.outer[index][0]) if known else None
-        cue_text = self._cue_text(st, word, cue[1], slot, limit)
+        cue_text = self._cue_text(st, word, cue[1], slot, limit, after)
         base = CONFIDENCE["after_cue"] if known else CONFIDENCE["after_cue_positional"]
         return Cue("after_cue", slot, cue_text, base, st.outer[index][0])
 
@@ -671,9 +672,11 @@ class Attributor:
         return Cue("after_cue", slot, f"{words[0][2]} {words[1][2]}", CONFIDENCE["after_cue_positional"],
                    st.outer[index][0])
 
-    def _slot_after(self, st: _Doc, pos: int, limit: int) -> Slot | None:
-        """The speaker after a cue verb: first mention, pronoun or description."""
-        words = st.words(pos, limit)
+    def _slot_after(self, st: _Doc, pos: int, limit: int, words: list | None = None) -> Slot | None:
+        """The speaker after a cue verb: first mention, pronoun or description
+        (``words``: those of [pos, limit), when the caller has them)."""
+        if words is None:
+            words = st.words(pos, limit)
         seen = 0
         for index, (start, end, word) in enumerate(words):
             gap = st.text[pos:start] if index == 0 else st.text[words[index - 1][1]:start]
@@ -783,7 +786,9 @@ class Attributor:
                     break
         return None, noun_end
 
-    def _cue_text(self, st: _Doc, word: str, verb_end: int, slot: Slot, limit: int) -> str:
+    def _cue_text(self, st: _Doc, word: str, verb_end: int, slot: Slot, limit: int, after_verb: list) -> str:
+        """The cue as cited: the verb, ``sich`` after it, a particle that closes its
+        clause (``fügte er hinzu``); ``after_verb``: the words of [verb_end, limit)."""
         if word in self.words.cue_preposition:
             return word
         text = st.text
@@ -794,7 +799,11 @@ class Attributor:
             if after and after[0][2] == "sich" and after[0][0] <= slot.start:
                 cue = f"{word} sich"
         # a separable particle at the end of the clause: ``fügte er hinzu``
-        clause = st.words(slot.end, limit)
+        if slot.end >= verb_end and not any(start < slot.end < end for start, end, _ in after_verb):
+            # the words after the slot are those read after the verb: no word there is cut by the slot's end
+            clause = [w for w in after_verb if w[0] >= slot.end]
+        else:
+            clause = st.words(slot.end, limit)
         last = None
         for start, end, w in clause:
             gap = text[last[1] if last else slot.end:start]
