@@ -141,6 +141,11 @@ def learn(word: str, person: dict, lex: Lexicons) -> None:
         person["gender"] = person["gender"] or gender
 
 
+def _indexed_fields(person: dict) -> tuple:
+    """The fields of a record that ``PeopleByDescription`` indexes it by."""
+    return person["age"], person["nationality"], person["hometown"], person["role"], tuple(person["titles"])
+
+
 @lru_cache(maxsize=65536)
 def _place_fits(noun: str, hometown: str) -> bool:
     return place_fits(noun, hometown)
@@ -149,35 +154,63 @@ def _place_fits(noun: str, hometown: str) -> bool:
 class PeopleByDescription:
     """``fitting_people`` for one document without reading every record per
     description: the records indexed by age, country, region, title and
-    hometown. A record that changes must be passed to ``changed``."""
+    hometown. A record that changes, or is new, must be passed to ``changed``.
+
+    Each kind of index is built on its first look-up: a document asks for one
+    or two kinds (an age, a nationality), so the others are never built."""
 
     def __init__(self, people: list[dict], lex: Lexicons) -> None:
         self.lex = lex
-        self.by: dict[str, dict[object, set[int]]] = {"age": {}, "country": {}, "region": {}, "title": {}, "home": {}}
-        self._keys: dict[int, list[tuple[str, object]]] = {}
-        for person in people:
-            self.changed(person)
+        self._people = {person["id"]: person for person in people}
+        self._fields = {person["id"]: _indexed_fields(person) for person in people}
+        self._by: dict[str, dict[object, set[int]]] = {}  # kind → key → ids; only the kinds asked for
+        self._keys: dict[tuple[str, int], list[object]] = {}  # (kind, id) → the keys it is indexed by
 
-    def _keys_of(self, person: dict) -> list[tuple[str, object]]:
+    def _keys_of(self, kind: str, person: dict) -> list[object]:
         lex, hometown = self.lex, person["hometown"]
-        keys: list[tuple[str, object]] = [("age", person["age"]), ("country", person["nationality"]),
-                                          ("country", lex.country_of(hometown)), ("region", hometown)]
-        keys += [("region", region) for region in lex.regions_of(hometown)]
-        keys += [("title", title) for title in person["titles"]] + [("title", person["role"])]
-        if hometown:
-            keys.append(("home", hometown))
-        return keys
+        if kind == "age":
+            return [person["age"]]
+        if kind == "country":
+            return [person["nationality"], lex.country_of(hometown)]
+        if kind == "region":
+            return [hometown, *lex.regions_of(hometown)]
+        if kind == "title":
+            return [*person["titles"], person["role"]]
+        return [hometown] if hometown else []  # "home"
+
+    def _index(self, kind: str) -> dict[object, set[int]]:
+        index = self._by.get(kind)
+        if index is None:
+            index = self._by[kind] = {}
+            for person in self._people.values():
+                self._add(kind, person)
+        return index
+
+    def _add(self, kind: str, person: dict) -> None:
+        keys = self._keys[kind, person["id"]] = self._keys_of(kind, person)
+        index = self._by[kind]
+        for key in keys:
+            ids = index.get(key)
+            if ids is None:
+                index[key] = {person["id"]}
+            else:
+                ids.add(person["id"])
 
     def changed(self, person: dict) -> None:
-        """Re-index ``person`` after its record changed (or when it is new)."""
-        for kind, key in self._keys.get(person["id"], ()):
-            self.by[kind][key].discard(person["id"])
-        keys = self._keys[person["id"]] = self._keys_of(person)
-        for kind, key in keys:
-            self.by[kind].setdefault(key, set()).add(person["id"])
+        """Re-index ``person`` after its record changed (or when it is new); a
+        record whose indexed fields are as before stays where it is."""
+        fields = _indexed_fields(person)
+        if self._fields.get(person["id"]) == fields:
+            return
+        self._fields[person["id"]] = fields
+        self._people[person["id"]] = person
+        for kind in self._by:
+            for key in self._keys.get((kind, person["id"]), ()):
+                self._by[kind][key].discard(person["id"])
+            self._add(kind, person)
 
     def _ids(self, kind: str, key: object) -> list[int]:
-        return sorted(self.by[kind].get(key, ()))
+        return sorted(self._index(kind).get(key, ()))
 
     def fitting(self, word: str) -> list[int] | None:
         """What ``fitting_people(word, people, lex)`` answers, from the index."""
@@ -194,5 +227,5 @@ class PeopleByDescription:
             return self._ids("country", demonym.country)
         if lex.title_kind(word) == "driver" or word in lex.title_nouns:
             return self._ids("title", word)
-        fitting = [min(ids) for hometown, ids in self.by["home"].items() if ids and _place_fits(word, hometown)]
+        fitting = [min(ids) for hometown, ids in self._index("home").items() if ids and _place_fits(word, hometown)]
         return [min(fitting)] if fitting else None

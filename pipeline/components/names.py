@@ -294,7 +294,6 @@ class NamePropagator(ConfiguredPipe):
             if person_id is None:
                 continue
             person = people[person_id]
-            indexed_before = _indexed_fields(person)
             # A guess (nobody fitted) teaches the record nothing, unless the description
             # opens a sentence right after the person ("… Meyer. Der 24-Jährige …").
             if fits or view.sent_starts[i]:
@@ -306,8 +305,7 @@ class NamePropagator(ConfiguredPipe):
             taken.update(range(i, noun_index + 1))
             # "Der Nachwuchsfahrer aus Knittelfeld": the description carries the hometown.
             self._origin(doc, noun_index + 1, person, thing_starts, hometown_spans)
-            if _indexed_fields(person) != indexed_before:
-                by_description.changed(person)  # it learnt an age, a country, a hometown
+            by_description.changed(person)  # when it learnt an age, a country, a hometown
 
     def _described_origins(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int],
                            thing_starts: dict, hometown_spans: list) -> None:
@@ -435,12 +433,6 @@ def _latest_list_sentence(list_sentences: list[int], first_mention_in: dict[int,
     if at >= 0 and list_sentences[at] == here and first_mention_in[here] >= position:
         at -= 1
     return list_sentences[at] if at >= 0 else None
-
-
-def _indexed_fields(person: dict) -> tuple:
-    """The fields of a record that ``PeopleByDescription`` indexes it by: while they
-    are unchanged, re-indexing the record would put it back where it is."""
-    return person["age"], person["nationality"], person["hometown"], person["role"], tuple(person["titles"])
 
 
 def _index_names(people: list[dict], word: int) -> dict[str, list[int]]:

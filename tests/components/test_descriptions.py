@@ -65,3 +65,22 @@ def test_the_index_answers_as_a_scan_of_every_record_also_after_a_change():
     index.changed(people[3])
     assert [index.fitting(word) for word in words] == [fitting_people(word, people, LEX) for word in words]
     assert index.fitting("24-Jährige") == [1, 4] and index.fitting("Finne") == [0, 3]
+
+
+def test_an_index_built_after_a_change_answers_as_one_built_before():
+    from pipeline.components.descriptions import PeopleByDescription
+
+    def people():
+        return [person(0, "Aki Laine", hometown="FIN"), person(1, "Kai Roth", hometown="Rosenheim", age=24),
+                person(2, "Ida Krall", hometown="Innsbruck")]
+
+    words = ["Finne", "24-Jährige", "Tiroler", "Rosenheimer", "Österreicher"]
+    asked_first, asked_later = people(), people()
+    early, late = PeopleByDescription(asked_first, LEX), PeopleByDescription(asked_later, LEX)
+    [early.fitting(word) for word in words]  # every kind built now; late builds its kinds below
+    for records, index in ((asked_first, early), (asked_later, late)):
+        records[2]["age"], records[2]["hometown"] = 24, "Rosenheim"
+        index.changed(records[2])
+        index.changed(records[0])  # unchanged: stays where it is
+    assert [late.fitting(word) for word in words] == [early.fitting(word) for word in words]
+    assert late.fitting("24-Jährige") == [1, 2] and late.fitting("Tiroler") == []
