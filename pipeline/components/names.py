@@ -30,7 +30,7 @@ from .configured import ConfiguredPipe
 from .descriptions import (PeopleByDescription, age_of, contradicts, description_gender, description_words, is_age_word,
                            learn)
 from .hometowns import crew_places, origin_after, set_hometown
-from .persons import name_words, _new_person, plausible_surname
+from .persons import name_words, _new_person, plausible_surname, tokens_of
 from .doc_view import doc_view
 
 DEFAULT_THINGS_KEY = THINGS_KEY
@@ -70,9 +70,7 @@ class NamePropagator(ConfiguredPipe):
         # One pass over the things (each read builds Span objects): their tokens are
         # taken, and the steps below look them up by start.
         things = list(doc.spans.get(self.cfg["things_key"], []))
-        taken: set[int] = set()
-        for span in things:
-            taken.update(range(span.start, span.end))
+        taken = tokens_of(things)
         # The token table (plain lists) serves every step: no Token objects per word.
         view = doc_view(doc)
         texts, starts, name_like = view.texts, view.starts, view.name_like

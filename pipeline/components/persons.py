@@ -28,11 +28,12 @@ crews and descriptions).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from itertools import compress
 from operator import or_
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 
 from .. import extensions  # noqa: F401  (registers the extensions)
@@ -83,7 +84,7 @@ class PersonFinder(ConfiguredPipe):
         lex = self.lexicons
         given_names = lex.given_names
         particles = self._name_words["name_particle"]
-        blocked = _blocked_tokens(doc, self.cfg["things_key"])
+        blocked = tokens_of(doc.spans.get(self.cfg["things_key"], []))
         base_person_starts = self._base_person_starts(doc)
         # (start, end, evidence) of capitalised name-like runs; evidence is None when not a name
         runs: list[tuple[int, int, str | None]] = []
@@ -463,11 +464,12 @@ def _nickname_form(texts: list[str]) -> str | None:
     return None
 
 
-def _blocked_tokens(doc: Doc, key: str) -> set[int]:
-    blocked: set[int] = set()
-    for span in doc.spans.get(key, []):
-        blocked.update(range(span.start, span.end))
-    return blocked
+def tokens_of(spans: Iterable[Span]) -> set[int]:
+    """The token indexes the ``spans`` cover (the things no name may take)."""
+    covered: set[int] = set()
+    for span in spans:
+        covered.update(range(span.start, span.end))
+    return covered
 
 
 def _tokens_text(view: DocView, start: int, end: int) -> str:
