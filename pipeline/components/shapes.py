@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import operator
 import re
 from functools import lru_cache
 from typing import Iterable, Sequence
@@ -85,16 +86,17 @@ def word_shapes(orths: list[int], vocab, lang: str = "", never_name: frozenset[s
     cache = _word_shapes.setdefault((lang, never_name), {})
     found = list(map(cache.get, orths))  # one dict lookup per token; misses are rare
     if None in found:
-        if len(cache) + len(orths) > WORD_SHAPE_CACHE_LIMIT:
+        # Only the distinct new words are visited in Python: on a cold cache nearly
+        # every document has a few, and a walk over all its tokens cost more than they do.
+        missing = set(itertools.compress(orths, map(operator.is_, found, itertools.repeat(None))))
+        if len(cache) + len(missing) > WORD_SHAPE_CACHE_LIMIT:
             cache.clear()
-        for index, orth in enumerate(orths):
-            if found[index] is None:
-                shape = cache.get(orth)
-                if shape is None:
-                    lexeme = vocab[orth]
-                    shape = cache[orth] = WordShape(lexeme.orth_, lexeme.is_punct, lexeme.is_space, lexeme.is_alpha,
-                                                    lexeme.is_lower, never_name=never_name)
-                found[index] = shape
+            missing = set(orths)
+        for orth in missing:
+            lexeme = vocab[orth]
+            cache[orth] = WordShape(lexeme.orth_, lexeme.is_punct, lexeme.is_space, lexeme.is_alpha, lexeme.is_lower,
+                                    never_name=never_name)
+        found = list(map(cache.__getitem__, orths))
     return found
 
 
