@@ -26,6 +26,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import registry
 
+from .components.doc_view import doc_view
+
 DEFAULT_MAX_RUN = 300
 DEFAULT_PIECE = 100
 SAFE_TOKENIZER = "motorsport_nlp.SafeTokenizer.v1"
@@ -50,7 +52,9 @@ class SafeTokenizer:
 
     def __call__(self, text: str) -> Doc:
         if not has_long_run(text, self.max_run):
-            return self.tokenizer(text)
+            doc = self.tokenizer(text)
+            doc_view(doc).know_text(text)  # the view the components share: none of them joins the text again
+            return doc
         words: list[str] = []
         spaces: list[bool] = []
         position = 0

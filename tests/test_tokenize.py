@@ -60,3 +60,15 @@ def test_a_saved_pipeline_loads_with_spacy_load_and_keeps_the_safe_tokenizer(tmp
     assert isinstance(loaded.tokenizer, SafeTokenizer)
     assert [t.text for t in loaded("im GT3-R")] == ["im", "GT3-R"]
     assert len(loaded("x" * 5_000)) == 50
+
+
+def test_the_doc_view_takes_the_text_the_tokenizer_was_given():
+    from pipeline.components.doc_view import doc_view
+    from pipeline.tokenize import SafeTokenizer
+
+    nlp = spacy.blank("de")
+    text = "Max  Muster (Rosenheim):\n\n„Ein  gutes Rennen.“ "
+    doc = SafeTokenizer(nlp.tokenizer)(text)
+    view = doc_view(doc)
+    assert view.text is text  # handed over, not joined from the tokens
+    assert view.text == doc.text

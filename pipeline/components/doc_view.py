@@ -179,6 +179,11 @@ class DocView:
         return self._name_like
 
     # -- text, Token objects and lookups -------------------------------------
+    def know_text(self, text: str) -> None:
+        """Take ``doc.text`` from the tokenizer's input (spaCy keeps it exactly), so
+        that no component joins it from the tokens."""
+        self._text = text
+
     @property
     def text(self) -> str:
         """``doc.text``, joined from the token table."""
