@@ -24,7 +24,7 @@ from itertools import compress
 from operator import add, attrgetter
 
 from spacy.attrs import IDX, ORTH, SENT_START, SPACY
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from .shapes import TextIndex, WordShape, paragraph_spans, word_shapes
 
@@ -46,13 +46,14 @@ class DocView:
 
     __slots__ = ("doc", "length", "_tokens", "_text", "_texts", "_starts", "_ends", "_spaces", "_sent_starts",
                  "_shapes", "_lowers", "_capitalised", "_all_caps", "_digits", "_stop_words", "_name_like",
-                 "_index", "_token_at_char", "_token_at_end_char", "_paragraphs")
+                 "_index", "_token_at_char", "_token_at_end_char", "_paragraphs", "_groups")
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self.length = len(doc)
         for slot in self.__slots__[2:]:
             setattr(self, slot, None)
+        self._groups = {}
 
     # -- the token table ---------------------------------------------------
     def _read_columns(self) -> None:
@@ -232,6 +233,20 @@ class DocView:
         if self._token_at_end_char is None:
             self._token_at_end_char = dict(zip(self.ends, range(self.length)))
         return self._token_at_end_char
+
+    def spans(self, key: str) -> list[Span]:
+        """The spans of ``doc.spans[key]`` (none without that group), one list for
+        every component that reads the group: iterating a ``SpanGroup`` builds a new
+        ``Span`` object per span each time. Rebuilt when the group is replaced or
+        changes length; components replace groups and never edit one in place, and
+        readers never change the list."""
+        group = self.doc.spans.get(key)
+        if group is None:
+            return []
+        cached = self._groups.get(key)  # (group, its length, its spans)
+        if cached is None or cached[0] is not group or cached[1] != len(group):
+            cached = self._groups[key] = (group, len(group), list(group))
+        return cached[2]
 
     def sentences_changed(self) -> None:
         """Forget what depends on sentence starts (a sentencizer has just set them)."""

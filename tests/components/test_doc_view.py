@@ -88,3 +88,17 @@ def test_positions_of_a_word():
     view = doc_view(spacy.blank("de")("Ole Sand (Rosenheim) und Kai Brand (Aalen) fuhren (wieder)."))
     assert view.positions("(") == [i for i, text in enumerate(view.texts) if text == "("] == [2, 8, 12]
     assert view.positions("Monza") == []
+
+
+def test_spans_of_a_group_are_shared_until_the_group_is_replaced_or_grows():
+    doc = spacy.blank("de")("Lena Hofbauer fuhr für Manthey im Porsche 911 GT3 R.")
+    view = doc_view(doc)
+    assert view.spans("things") == []
+    doc.spans["things"] = [doc[4:5]]
+    first = view.spans("things")
+    assert [(span.start, span.end) for span in first] == [(4, 5)]
+    assert view.spans("things") is first  # read again: the same Span objects
+    doc.spans["things"].append(doc[6:10])
+    assert [(span.start, span.end) for span in view.spans("things")] == [(4, 5), (6, 10)]
+    doc.spans["things"] = [doc[0:2]]
+    assert [(span.start, span.end) for span in view.spans("things")] == [(0, 2)]
