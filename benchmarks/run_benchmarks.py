@@ -353,7 +353,7 @@ def verdict(ratio: float, target: float, *, at_most: bool = False) -> str:
     return f"target {'≤' if at_most else '≥'} {target}: {'reached' if reached else 'NOT reached'}"
 
 
-def pipeline_speedup(corpus: Path, model: str | None, cache: Path, repeats: int = 2) -> None:
+def pipeline_speedup(corpus: Path, model: str | None, cache: Path, repeats: int = 3) -> None:
     print(f"\nFull pipeline per core, this code vs the baseline ({BASELINE_COMMIT[:7]}), best of {repeats}, "
           f"alternating")
     code = baseline_code(cache)
