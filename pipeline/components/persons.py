@@ -41,7 +41,7 @@ from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
 from ..schema import THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
 from .doc_view import DocView, doc_view
-from .shapes import QUOTE_MARKS, bracket_close, is_initial, list_joiners
+from .shapes import QUOTE_MARKS, WordShape, bracket_close, is_initial, list_joiners, never_name_words
 
 DEFAULT_THINGS_KEY = THINGS_KEY
 DEFAULT_MAX_NAME_TOKENS = 4
@@ -72,6 +72,9 @@ def make_persons(nlp: Language, name: str, things_key: str, lang: str, rules_dir
 
 
 class PersonFinder(ConfiguredPipe):
+    # (lexicons, lang, the given names name_like can miss): see _given_names_not_name_like
+    _odd_given_names: tuple[Lexicons, str, frozenset[str]] | None = None
+
     def __init__(self, nlp: Language, name: str = "motorsport_persons", *, things_key: str = DEFAULT_THINGS_KEY,
                  lang: str = DEFAULT_LANG, rules_dir: str | None = None, use_base_entities: bool = True) -> None:
         self.nlp = nlp
@@ -90,8 +93,8 @@ class PersonFinder(ConfiguredPipe):
         runs: list[tuple[int, int, str | None]] = []
         next_start = 0  # a run never starts inside the one before
         sent_starts, n_tokens = view.sent_starts, len(texts)
-        # Name-like words and given names ("JJ Lehto"), found at C speed (no per-token Python loop).
-        for i in compress(range(n_tokens), map(or_, name_like, map(given_names.__contains__, texts))):
+        name_like_positions = list(compress(range(n_tokens), name_like))
+        for i in self._possible_name_starts(view, doc.lang_, name_like_positions):
             after = i + 1
             if (after >= n_tokens or sent_starts[after] or after in blocked
                     or not (name_like[after] or texts[after] in particles or texts[after] in QUOTE_MARKS
@@ -131,14 +134,40 @@ class PersonFinder(ConfiguredPipe):
             start_char, end_char = view.starts[start], view.ends[end - 1]
             mentions.append({"person": record["id"], "start_char": start_char, "end_char": end_char,
                              "kind": "name", "text": view.text[start_char:end_char]})
-        self._surname_only_people(doc, blocked, runs, people, mentions)
+        self._surname_only_people(doc, blocked, runs, name_like_positions, people, mentions)
         _merge_short_names(people, mentions)
         _merge_particle_surnames(people, mentions, particles)
         doc._.people = people
         doc._.mentions = mentions
         return doc
 
-    def _surname_only_people(self, doc: Doc, blocked: set[int], runs, people: list[dict], mentions: list[dict]) -> None:
+    def _possible_name_starts(self, view: DocView, lang: str, name_like_positions: list[int]) -> Iterable[int]:
+        """Where a name can start: the name-like words and the given names (``JJ Lehto``),
+        found at C speed (no per-token Python loop). Most given names are name-like
+        wherever they stand; a document without any of the others needs no look-up
+        in the large given-name list (one per word, the costliest pass here)."""
+        texts = view.texts
+        if self._given_names_not_name_like(lang).isdisjoint(texts):
+            return name_like_positions
+        given_names = self.lexicons.given_names
+        return compress(range(len(texts)), map(or_, view.name_like, map(given_names.__contains__, texts)))
+
+    def _given_names_not_name_like(self, lang: str) -> frozenset[str]:
+        """The given names that ``DocView.name_like`` leaves out somewhere (``JJ``: capitals;
+        never-name and stop words), by the word shapes of ``lang``; built once per lexicons."""
+        lex = self.lexicons
+        cached = self._odd_given_names
+        if cached is None or cached[0] is not lex or cached[1] != lang:
+            never_name = never_name_words(lang)
+            shapes = (WordShape(name, False, False, name.isalpha(), name.islower(), never_name=never_name)
+                      for name in lex.given_names)
+            odd = frozenset(shape.text for shape in shapes
+                            if not (shape.name_like_inside and shape.name_like_at_start))
+            cached = self._odd_given_names = (lex, lang, odd)
+        return cached[2]
+
+    def _surname_only_people(self, doc: Doc, blocked: set[int], runs, name_like_positions: list[int],
+                             people: list[dict], mentions: list[dict]) -> None:
         """People the text names by one word only (``„…“, sagte Okafor.``,
         ``Brunner (911 GT3 R #92): „…“``, ``Teamkollege Castellano``). A single
         capitalised word is a name only in such a slot; its other occurrences
@@ -149,10 +178,13 @@ class PersonFinder(ConfiguredPipe):
         in_runs = {i for start, end, _ in runs for i in range(start, end)}
         known_words = {word for person in people for word in person["name"].split()}
         by_name = {person["name"]: person for person in people if " " not in person["name"]}
-        for i in compress(range(len(texts)), name_like):
+        n_tokens = len(texts)
+        for i in name_like_positions:
             text = texts[i]
             if i in blocked or i in in_runs or text in known_words:
                 continue
+            if i + 1 < n_tokens and name_like[i + 1]:
+                continue  # the next word continues it: not a one-word name
             title_kind = lex.title_kind(texts[i - 1]) if i > 0 else None
             if not (title_kind or i == 0 or sent_starts[i] or texts[i - 1] in SPEAKER_SLOT_WORDS
                     or texts[i - 1] in lex.speech_verbs or "\n" in texts[i - 1]):
@@ -161,8 +193,6 @@ class PersonFinder(ConfiguredPipe):
             # "sein Bruder Charles (21)": a relative introduced like a driver, even by given name
             introduced_relative = title_kind == "relation" and bracket_after
             if (text in lex.given_names and not introduced_relative) or not plausible_surname(text, lex):
-                continue
-            if i + 1 < len(texts) and name_like[i + 1]:
                 continue
             if title_kind == "relation" and not introduced_relative:
                 continue  # "Ehefrau Liisa": family, not a driver named by one word
