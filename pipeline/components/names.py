@@ -310,8 +310,10 @@ class NamePropagator(ConfiguredPipe):
         """``… Meyer. Das Rallyetalent aus Wunstorf …``, ``Der Karosseriebauer aus
         Aalen``: a description with ``aus`` opening the sentence after a driver's
         gives that driver's hometown, whatever the noun."""
+        if not mentions:
+            return  # nobody to give a hometown to
         view = doc_view(doc)
-        texts, lowers, sent_starts, index = view.texts, view.lowers, view.sent_starts, view.index
+        texts, lowers, sent_starts = view.texts, view.lowers, view.sent_starts
         origin_articles = self.lexicons.description_words.get("origin_article", frozenset())  # "Das Rallyetalent aus …"
         starts_of_mentions = [m["start_char"] for m in mentions]
         for i in list(compress(range(len(sent_starts)), sent_starts)):
@@ -320,6 +322,7 @@ class NamePropagator(ConfiguredPipe):
             noun_index, _ = self._description_noun(view, i)
             if noun_index is None or noun_index + 1 >= len(texts) or texts[noun_index + 1] != "aus":
                 continue
+            index = view.index  # built here, for the few descriptions with "aus", not for every document
             here = index.sentence_of(i)
             for number in range(bisect.bisect_left(starts_of_mentions, view.starts[i]) - 1, -1, -1):
                 mention = mentions[number]
@@ -360,6 +363,8 @@ class NamePropagator(ConfiguredPipe):
         """``Das Duo``, ``die beiden``: one span per driver of the latest list
         (two or more drivers in one sentence before it). ``kb_id`` is the person."""
         groups: list[Span] = []
+        if not mentions:
+            return groups  # no list of drivers for a group word to refer to
         view = doc_view(doc)
         texts, lowers, name_like = view.texts, view.lowers, view.name_like
         words = self.lexicons.link_words

@@ -137,8 +137,9 @@ class PersonFinder(ConfiguredPipe):
         self._surname_only_people(doc, blocked, runs, name_like_positions, people, mentions)
         _merge_short_names(people, mentions)
         _merge_particle_surnames(people, mentions, particles)
-        doc._.people = people
-        doc._.mentions = mentions
+        custom = doc._  # one accessor for both writes (each doc._ builds one)
+        custom.people = people
+        custom.mentions = mentions
         return doc
 
     def _possible_name_starts(self, view: DocView, lang: str, name_like_positions: list[int]) -> Iterable[int]:
@@ -225,9 +226,10 @@ class PersonFinder(ConfiguredPipe):
 
     def _name_end(self, view: DocView, start: int, blocked: set[int]) -> int:
         texts, name_like, sent_starts = view.texts, view.name_like, view.sent_starts
-        given_names = self.lexicons.given_names
+        lex = self.lexicons
+        given_names = lex.given_names
         name_suffixes = self._words["name_suffix"]
-        words = self._name_words
+        words = name_words(lex)
         particles, second_particles = words["name_particle"], words["name_particle_second"]
         end = start + 1
         while end < len(texts) and end - start < DEFAULT_MAX_NAME_TOKENS and end not in blocked and not sent_starts[end]:
@@ -242,7 +244,7 @@ class PersonFinder(ConfiguredPipe):
                     and name_like[end + 3] and end + 3 not in blocked):
                 end += 4  # a nickname between given name and surname: "Aarne 'Aki' Rautio"
                 continue
-            if name_like[end] and (not self.lexicons.title_kind(text) or self._surname_like_title(texts, end)):
+            if name_like[end] and (not lex.title_kind(text) or self._surname_like_title(texts, end)):
                 end += 1
             elif self._capitals_surname(text) and texts[end - 1] in given_names:
                 end += 1  # results lists write surnames in capitals: "Henrik OBERHALT"
@@ -336,8 +338,9 @@ class PersonFinder(ConfiguredPipe):
         """Title, nationality, role and kind from the words around the name ``start:end``."""
         texts = view.texts
         lex = self.lexicons
+        academic_titles = self._words["academic_title"]
         before_index = start - 1
-        while before_index > 0 and texts[before_index] in self._words["academic_title"]:
+        while before_index > 0 and texts[before_index] in academic_titles:
             before_index -= 1  # "Motorsportchef Dr. X"
         if before_index >= 0:
             before = texts[before_index]
