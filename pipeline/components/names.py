@@ -23,7 +23,7 @@ from itertools import compress, islice
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .. import extensions  # noqa: F401
+from ..extensions import doc_value, set_doc_value  # importing them registers the extensions
 from ..rules import DEFAULT_LANG
 from ..schema import GROUP_MENTIONS_KEY, HOMETOWNS_KEY, THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
@@ -64,9 +64,8 @@ class NamePropagator(ConfiguredPipe):
                     "lang": lang, "rules_dir": rules_dir}
 
     def __call__(self, doc: Doc) -> Doc:
-        doc_attributes = doc._  # one accessor object (each `doc._` builds one) for the reads and writes
-        people = doc_attributes.people or []
-        mentions = list(doc_attributes.mentions or [])
+        people = doc_value(doc, "people") or []
+        mentions = list(doc_value(doc, "mentions") or [])
         # One pass over the things (each read builds Span objects): their tokens are
         # taken, and the steps below look them up by start.
         things = list(doc.spans.get(self.cfg["things_key"], []))
@@ -123,8 +122,8 @@ class NamePropagator(ConfiguredPipe):
             doc.spans[self.cfg["hometowns_key"]] = hometown_spans
         # Collective references and subject pronouns feed linking, not attribution.
         doc.spans[self.cfg["groups_key"]] = self._groups(doc, mentions, people)
-        doc_attributes.people = people
-        doc_attributes.mentions = mentions
+        set_doc_value(doc, "people", people)
+        set_doc_value(doc, "mentions", mentions)
         return doc
 
     def _crews(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int],
@@ -183,7 +182,7 @@ class NamePropagator(ConfiguredPipe):
         driver title: the other single words of the list are surnames of drivers
         too. They become surname-only drivers, found like any surname below."""
         view = doc_view(doc)
-        texts, lowers, name_like = view.texts, view.lowers, view.name_like
+        texts, name_like = view.texts, view.name_like
         n_tokens = len(texts)
         lex = self.lexicons
         joiners = lex.link_words.get("list_joiner", frozenset())
@@ -199,6 +198,7 @@ class NamePropagator(ConfiguredPipe):
                        if name_like[joiner - 1] and name_like[joiner + 1] and single(joiner - 1) and single(joiner + 1)]
         if not list_starts:
             return
+        lowers = view.lowers
         mention_tokens = {i for i in taken if i < n_tokens and texts[i] in surnames}
         index = 0
         for k in list_starts:

@@ -36,7 +36,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 
-from .. import extensions  # noqa: F401  (registers the extensions)
+from ..extensions import set_doc_value  # importing it registers the extensions
 from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
 from ..schema import THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
@@ -137,9 +137,8 @@ class PersonFinder(ConfiguredPipe):
         self._surname_only_people(doc, blocked, runs, name_like_positions, people, mentions)
         _merge_short_names(people, mentions)
         _merge_particle_surnames(people, mentions, particles)
-        custom = doc._  # one accessor for both writes (each doc._ builds one)
-        custom.people = people
-        custom.mentions = mentions
+        set_doc_value(doc, "people", people)
+        set_doc_value(doc, "mentions", mentions)
         return doc
 
     def _possible_name_starts(self, view: DocView, lang: str, name_like_positions: list[int]) -> Iterable[int]:
