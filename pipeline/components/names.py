@@ -66,12 +66,12 @@ class NamePropagator(ConfiguredPipe):
     def __call__(self, doc: Doc) -> Doc:
         people = doc_value(doc, "people") or []
         mentions = list(doc_value(doc, "mentions") or [])
-        # One pass over the things (each read builds Span objects): their tokens are
-        # taken, and the steps below look them up by start.
-        things = list(doc.spans.get(self.cfg["things_key"], []))
-        taken = tokens_of(things)
         # The token table (plain lists) serves every step: no Token objects per word.
         view = doc_view(doc)
+        # The things' Span objects, shared with the other components: their tokens are
+        # taken, and the steps below look them up by start.
+        things = view.spans(self.cfg["things_key"])
+        taken = tokens_of(things)
         texts, starts, name_like = view.texts, view.starts, view.name_like
         token_at, token_at_end = view.token_at_char, view.token_at_end_char
         for mention in mentions:
@@ -85,8 +85,9 @@ class NamePropagator(ConfiguredPipe):
                     taken.update(range(start, last + 1))
         # Read once, written back once: the steps below add hometowns as they go.
         thing_starts = {span.start: span for span in things}
-        hometowns_read = doc.spans.get(self.cfg["hometowns_key"])
-        hometown_spans = list(hometowns_read or [])
+        hometowns_key = self.cfg["hometowns_key"]
+        hometowns_read = view.spans(hometowns_key)
+        hometown_spans = list(hometowns_read)  # a copy: the shared list is never changed
         recent = NameMentionIndex(mentions)  # crews and surnames below add no full-name mentions
         # Kept in step by the crews and lists below as they add surname-only drivers.
         surnames = _index_names(people, -1)
@@ -118,8 +119,8 @@ class NamePropagator(ConfiguredPipe):
         self._descriptions(doc, people, mentions, taken, thing_starts, hometown_spans)
         mentions.sort(key=by_start)
         self._described_origins(doc, people, mentions, taken, thing_starts, hometown_spans)
-        if hometowns_read is None or len(hometown_spans) > len(hometowns_read):  # the steps only append
-            doc.spans[self.cfg["hometowns_key"]] = hometown_spans
+        if len(hometown_spans) > len(hometowns_read) or hometowns_key not in doc.spans:  # the steps only append
+            doc.spans[hometowns_key] = hometown_spans
         # Collective references and subject pronouns feed linking, not attribution.
         doc.spans[self.cfg["groups_key"]] = self._groups(doc, mentions, people)
         set_doc_value(doc, "people", people)

@@ -87,7 +87,7 @@ class PersonFinder(ConfiguredPipe):
         lex = self.lexicons
         given_names = lex.given_names
         particles = self._name_words["name_particle"]
-        blocked = tokens_of(doc.spans.get(self.cfg["things_key"], []))
+        blocked = tokens_of(view.spans(self.cfg["things_key"]))
         base_person_starts = self._base_person_starts(doc)
         # (start, end, evidence) of capitalised name-like runs; evidence is None when not a name
         runs: list[tuple[int, int, str | None]] = []
