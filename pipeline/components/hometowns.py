@@ -22,14 +22,17 @@ and fills ``hometown``/``age`` of the records in ``doc._.people``.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from functools import cached_property
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .. import extensions  # noqa: F401
+from ..extensions import canonical_key  # importing registers the extensions
 from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
 from ..schema import BRACKET_LINKS_KEY, HOMETOWNS_KEY, THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
-from .doc_view import doc_view
+from .doc_view import DocView, doc_view
 from .shapes import bracket_close, has_digit, is_all_caps, list_joiners
 
 DEFAULT_THINGS_KEY = THINGS_KEY
@@ -75,30 +78,34 @@ class HometownFinder(ConfiguredPipe):
                     "rules_dir": rules_dir}
 
     def __call__(self, doc: Doc) -> Doc:
-        view = doc_view(doc)
-        texts = view.texts
-        people = doc._.people or []
-        mentions = doc._.mentions or []
-        things = {(s.start, s.end): s for s in doc.spans.get(self.cfg["things_key"], [])}
-        thing_starts = {start: span for (start, _), span in things.items()}
+        underscore = doc._  # one accessor for the reads and the write (each builds an object)
+        people = underscore.people or []
         hometowns: list[Span] = []
         links: list[Span] = []
-        last_token_at = view.token_at_end_char
+        view = doc_view(doc)
         mention_ends = {}  # token index after the mention → mention
-        for mention in mentions:
-            last = last_token_at.get(mention["end_char"])
+        for mention in underscore.mentions or []:
+            last = token_ending_at(view, mention["end_char"])
             if last is not None:
                 mention_ends[last + 1] = mention
-        trust_unknown = self._trusts_unknown_places(doc, mention_ends, thing_starts)
-        # "(Aurora)" where the text names "Aurora Racing": the team, though a town has the name
-        # (span.text from the doc text: Span.text builds a Token per word)
-        team_words = frozenset(word for span in things.values() if span.label_ == "TEAM"
-                               for word in view.text[span.start_char:span.end_char].replace("-", " ").split())
+        if mention_ends:  # a document without person mentions has nothing to read
+            self._read_mentions(doc, people, mention_ends, hometowns, links)
+        doc.spans[self.cfg["spans_key"]] = hometowns
+        doc.spans[self.cfg["links_key"]] = links
+        underscore.people = people
+        return doc
+
+    def _read_mentions(self, doc: Doc, people: list[dict], mention_ends: dict, hometowns: list[Span],
+                       links: list[Span]) -> None:
+        """The brackets, ``aus X`` and ``der in X lebende`` around each mention."""
+        texts = doc_view(doc).texts
+        things = {(s.start, s.end): s for s in doc.spans.get(self.cfg["things_key"], [])}
+        thing_starts = {start: span for (start, _), span in things.items()}
+        evidence = _BracketEvidence(self, doc, mention_ends, things, thing_starts)
         for end, mention in sorted(mention_ends.items()):
             person = people[mention["person"]]
             if end < len(texts) and texts[end] == "(":
-                self._bracket(doc, end, mention, person, people, mention_ends, thing_starts, hometowns, links,
-                              trust_unknown, team_words)
+                self._bracket(doc, end, mention, person, people, mention_ends, thing_starts, hometowns, links, evidence)
                 close = bracket_close(texts, end, DEFAULT_MAX_BRACKET_TOKENS)
                 if close is not None and person["kind"] == "driver" and person["hometown"] is None:
                     place = origin_after(doc, close + 1, thing_starts, self.lexicons)  # "X (22) aus Aalen"
@@ -112,13 +119,9 @@ class HometownFinder(ConfiguredPipe):
                 place = origin_before(doc, mention, thing_starts, self.lexicons)
                 if place is not None:
                     set_hometown(person, place, hometowns, lexicons=self.lexicons)
-        doc.spans[self.cfg["spans_key"]] = hometowns
-        doc.spans[self.cfg["links_key"]] = links
-        doc._.people = people
-        return doc
 
     def _bracket(self, doc, open_index, mention, person, people, mention_ends, thing_starts, hometowns, links,
-                 trust_unknown: bool, team_words: frozenset[str] = frozenset()) -> None:
+                 evidence: _BracketEvidence) -> None:
         """Read a bracket after a name piece by piece: ``(18, Trier, Team X)``,
         ``(Türkei/Team X)``, ``(35/Starnberg)``, ``(alle USA)``; after a crew
         ``A/B/C (X/Y/Z)`` the places go to the members by position."""
@@ -169,13 +172,19 @@ class HometownFinder(ConfiguredPipe):
                 index += 1
                 end = pieces[index][1]
             place = place_span(doc, start, end, thing_starts, lex)
-            if place is not None and place.text in team_words and not _is_country(place.text, lex):
-                place = None
-            if place is not None and (after_age or trust_unknown or self._known_place(place.text)
-                                      or self._place_shaped(place.text)):
+            if place is not None and self._takes_place(place, after_age, evidence):
                 set_hometown(person, place, hometowns)
                 return
             index += 1
+
+    def _takes_place(self, place: Span, after_age: bool, evidence: _BracketEvidence) -> bool:
+        """Whether the bracket's ``place`` is the hometown: no word of a team the text
+        names (a country may be), and after an age, listed, shaped like a town, or in a
+        document whose brackets hold places (asked last: it reads every bracket)."""
+        text = _span_text(place)
+        if text in evidence.team_words and not _is_country(text, self.lexicons):
+            return False
+        return after_age or self._known_place(text) or self._place_shaped(text) or evidence.trusts_unknown_places
 
     def _trusts_unknown_places(self, doc: Doc, mention_ends: dict, thing_starts: dict) -> bool:
         """Whether brackets after names in this document hold places: then an
@@ -195,7 +204,8 @@ class HometownFinder(ConfiguredPipe):
             place = place_span(doc, pieces[0][0], pieces[0][1], thing_starts, self.lexicons)
             if place is None:
                 continue
-            if self._known_place(place.text) or self._place_shaped(place.text):
+            text = _span_text(place)
+            if self._known_place(text) or self._place_shaped(text):
                 known += 1
             else:
                 unknown += 1
@@ -219,6 +229,28 @@ class HometownFinder(ConfiguredPipe):
         return len(last) > 5 and last.endswith(self.lexicons.place_endings)
 
 
+class _BracketEvidence:
+    """What the bracket rules ask of the whole document, each read on first use:
+    most bracket places are listed towns, which need neither."""
+
+    def __init__(self, finder: HometownFinder, doc: Doc, mention_ends: dict, things: dict, thing_starts: dict) -> None:
+        self._finder, self._doc, self._mention_ends = finder, doc, mention_ends
+        self._things, self._thing_starts = things, thing_starts
+
+    @cached_property
+    def trusts_unknown_places(self) -> bool:
+        return self._finder._trusts_unknown_places(self._doc, self._mention_ends, self._thing_starts)
+
+    @cached_property
+    def team_words(self) -> frozenset[str]:
+        """The words of the document's team names: "(Aurora)" where the text names
+        "Aurora Racing" is the team, though a town has the name (span.text from the
+        doc text: Span.text builds a Token per word)."""
+        text = doc_view(self._doc).text
+        return frozenset(word for span in self._things.values() if span.label_ == "TEAM"
+                         for word in text[span.start_char:span.end_char].replace("-", " ").split())
+
+
 def crew_places(doc: Doc, open_index: int, size: int, thing_starts: dict, lex: Lexicons) -> list[Span] | None:
     """The place of each member of a crew of ``size`` from the bracket after it:
     ``Kessler/Vidal (D/E)`` by position, ``Brook/Tate (GB)`` one for all. Only
@@ -231,7 +263,7 @@ def crew_places(doc: Doc, open_index: int, size: int, thing_starts: dict, lex: L
     if any(separator == "," for _, _, separator in pieces) or len(pieces) not in (1, size):
         return None
     places = [place_span(doc, start, end, thing_starts, lex) for start, end, _ in pieces]
-    if not all(place is not None and is_known_place(place.text, lex) for place in places):
+    if not all(place is not None and is_known_place(_span_text(place), lex) for place in places):
         return None
     return places if len(places) == size else places * size
 
@@ -276,7 +308,7 @@ def _crew_before(doc: Doc, mention: dict, mention_ends: dict) -> list[dict]:
     view = doc_view(doc)
     members = [mention]
     while True:
-        start = view.token_at_char.get(members[0]["start_char"])
+        start = token_starting_at(view, members[0]["start_char"])
         if start is None or start < 2 or view.texts[start - 1] != "/":
             break
         partner = mention_ends.get(start - 1)
@@ -291,13 +323,32 @@ def set_hometown(person: dict, place: Span, hometowns: list[Span], span_owner: b
     """Record ``place`` as the person's hometown and as a HOMETOWN span. The first
     one wins, except that a town refines a country: ``X (D) … der Deutsche aus
     Bingen`` gives ``Bingen``."""
+    text = _span_text(place)
     if person["hometown"] is None or (lexicons is not None and _is_country(person["hometown"], lexicons)
-                                      and not _is_country(place.text, lexicons)):
-        person["hometown"] = place.text
+                                      and not _is_country(text, lexicons)):
+        person["hometown"] = text
     if span_owner and not _already_listed(hometowns, place.start):
-        span = Span(place.doc, place.start, place.end, label="HOMETOWN")
-        span._.canonical = place.text
-        hometowns.append(span)
+        hometowns.append(Span(place.doc, place.start, place.end, label="HOMETOWN"))
+        # span._.canonical, written where spaCy keeps it (span._ builds an accessor object)
+        place.doc.user_data[canonical_key(place.start_char, place.end_char)] = text
+
+
+def token_starting_at(view: DocView, char: int) -> int | None:
+    """The token that starts at character ``char`` (``view.token_at_char.get``): a
+    bisection for the few look-ups here, not a dictionary of every token."""
+    index = bisect_right(view.starts, char) - 1  # the last of equal offsets, as the dictionary keeps
+    return index if index >= 0 and view.starts[index] == char else None
+
+
+def token_ending_at(view: DocView, char: int) -> int | None:
+    """The token that ends at character ``char`` (``view.token_at_end_char.get``)."""
+    index = bisect_right(view.ends, char) - 1
+    return index if index >= 0 and view.ends[index] == char else None
+
+
+def _span_text(span: Span) -> str:
+    """``span.text``, from the token table (Span.text builds a Token per word)."""
+    return _tokens_text(doc_view(span.doc), span.start, span.end)
 
 
 def _tokens_text(view, start: int, end: int) -> str:
@@ -356,9 +407,9 @@ def origin_after(doc: Doc, end: int, thing_starts: dict, lex: Lexicons) -> Span 
             and texts[end + 2] == "aus"):
         # "X, der aus Aalen stammt": a listed place, or one followed by an origin verb
         place = aus_place_span(doc, end + 3, thing_starts, lex)
-        if place is None or (texts[end + 3] in words["aus_article"] and not _is_country(place.text, lex)):
+        if place is None or (texts[end + 3] in words["aus_article"] and not _is_country(_span_text(place), lex)):
             return None  # "X, die aus der Box kam": an article before a town is no origin
-        if is_known_place(place.text, lex) or (place.end < len(texts) and texts[place.end] in words["origin_verb"]):
+        if is_known_place(_span_text(place), lex) or (place.end < len(texts) and texts[place.end] in words["origin_verb"]):
             return place
     return None
 
@@ -367,7 +418,7 @@ def origin_before(doc: Doc, mention: dict, thing_starts: dict, lex: Lexicons) ->
     """``der in Aalen lebende Tim Ohl``, ``die aus Kiel stammende Werksfahrerin X``."""
     view = doc_view(doc)
     texts = view.texts
-    start = view.token_at_char.get(mention["start_char"])
+    start = token_starting_at(view, mention["start_char"])
     if start is None:
         return None
     participle = start - 1
@@ -420,7 +471,7 @@ def _list_before(doc: Doc, open_index: int, mention_ends: dict, lex: Lexicons) -
     while end in mention_ends:
         mention = mention_ends[end]
         members.append(mention)
-        start = view.token_at_char.get(mention["start_char"])
+        start = token_starting_at(view, mention["start_char"])
         if start is None:
             break
         # Skip "der Brite" or a title before the name, then a list joiner.
