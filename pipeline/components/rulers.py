@@ -25,6 +25,7 @@ from typing import Iterable
 import srsly
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.strings import StringStore
 from spacy.tokens import Doc, Span
 from spacy.util import SimpleFrozenList, ensure_path
 
@@ -142,6 +143,7 @@ class MotorsportRulers(ConfiguredPipe):
         self.patterns: list[dict] = []
         self.add_patterns(default_patterns(self.lexicons))
         self._match_keys: dict[int, tuple[str, str]] = {}  # phrase match id → (label, canonical)
+        self._ids: _StringIds | None = None
 
     @property
     def spans_key(self) -> str:
@@ -198,8 +200,14 @@ class MotorsportRulers(ConfiguredPipe):
         _teams_as_written(chosen)
         _resolve_compound_teams(chosen)
         _canonicalise_cars(chosen, self.lexicons.makers)
-        doc.spans[self.spans_key] = _as_spans(doc, things, chosen)  # chosen is in text order
+        doc.spans[self.spans_key] = _as_spans(doc, things, chosen, self._string_ids(doc.vocab.strings))  # chosen is in text order
         return doc
+
+    def _string_ids(self, strings: StringStore) -> _StringIds:
+        """The kept ids of the things' texts in ``strings`` (new ones for another store)."""
+        if self._ids is None or self._ids.strings is not strings:
+            self._ids = _StringIds(strings)
+        return self._ids
 
     def _gazetteer_spans(self, things: _Things, doc: Doc, texts: list[str]) -> list[_Thing]:
         spans = []
@@ -441,11 +449,15 @@ class MotorsportRulers(ConfiguredPipe):
         suffix. Not a person (a known given name, or a bracket after the words)."""
         lex = self.lexicons
         texts = view.texts
+        cars_before_von = [span for span in candidates
+                           if span.label_ == "CAR" and span.end + 1 < len(texts) and texts[span.end] == "von"]
+        if not cars_before_von:  # most documents: no team to look for
+            return []
         known_starts = {span.start for span in candidates if span.label_ == "TEAM"}
         spans = []
-        for car in (span for span in candidates if span.label_ == "CAR"):
+        for car in cars_before_von:
             start = car.end + 1
-            if start >= len(texts) or texts[car.end] != "von" or start in known_starts:
+            if start in known_starts:
                 continue
             end = _extend_right(view, start, lambda j: _is_team_word(view, j, lex), limit=4)
             words = texts[start:end]
@@ -653,16 +665,40 @@ def _longest_first(candidates: list[_Thing]) -> list[_Thing]:
     return chosen
 
 
-def _as_spans(doc: Doc, things: _Things, chosen: list[_Thing]) -> list[Span]:
+def _as_spans(doc: Doc, things: _Things, chosen: list[_Thing], ids: _StringIds) -> list[Span]:
     """The chosen things as Spans, with ``span._.canonical`` written where spaCy
     keeps it (``span._`` would build Token objects for the offsets)."""
     user_data, canonicals, starts, ends = doc.user_data, things.canonicals, things.view.starts, things.view.ends
+    id_of = ids.id_of
     spans = []
     for thing in chosen:
         start, end = thing.start, thing.end
         user_data[canonical_key(starts[start], ends[end - 1])] = canonicals[start, end]
-        spans.append(Span(doc, start, end, label=thing.label_, span_id=thing.id_ or 0, kb_id=thing.kb_id_ or 0))
+        spans.append(Span(doc, start, end, label=id_of(thing.label_), span_id=id_of(thing.id_), kb_id=id_of(thing.kb_id_)))
     return spans
+
+
+class _StringIds(dict):
+    """text → its id in one StringStore. ``Span(label="TEAM")`` adds the text to the
+    store for every span (hashing it each time); the labels, sources and list names
+    of things are few, so their ids are kept. An id the store no longer holds (it
+    was reset by loading) is added again; "" is id 0, as spaCy writes no id."""
+
+    __slots__ = ("strings",)
+
+    def __init__(self, strings: StringStore) -> None:
+        super().__init__()
+        self.strings = strings
+        self[""] = 0
+
+    def id_of(self, text: str) -> int:
+        key = self.get(text)
+        if key is None or (key and key not in self.strings):
+            if len(self) > KIND_MEMO_LIMIT:  # bounded like the word memos (lists of things are finite anyway)
+                self.clear()
+                self[""] = 0
+            key = self[text] = self.strings.add(text)
+        return key
 
 
 def _thing(things: _Things, start: int, end: int, label: str, canonical: str | None = None) -> _Thing:
@@ -728,10 +764,11 @@ def _with_short_team_forms(things: _Things, texts: list[str], chosen: list[_Thin
         if len(by_first.setdefault(form[0], [])) < MAX_FORMS_PER_WORD:  # bounded on hostile lists of teams
             by_first[form[0]].append((form, canonical))
     added = []
-    for start, text in enumerate(texts):
-        if text not in by_first or start in taken:
+    # Only the words that start a form are visited (a dictionary lookup per word at C speed).
+    for start in compress(range(len(texts)), map(by_first.__contains__, texts)):
+        if start in taken:
             continue
-        for form, canonical in by_first[text]:
+        for form, canonical in by_first[texts[start]]:
             end = start + len(form)
             if end <= len(texts) and tuple(texts[start:end]) == form \
                     and not any(i in taken for i in range(start, end)):
@@ -797,10 +834,11 @@ def _teams_as_written(spans: list[_Thing]) -> None:
 
 def _resolve_compound_teams(spans: list[_Thing]) -> None:
     """Point a compound reference at the document's full team name holding its words."""
+    compounds = [span for span in spans if span.id_ == COMPOUND_ID]
+    if not compounds:
+        return
     full_teams = [span for span in spans if span.label_ == "TEAM" and span.id_ != COMPOUND_ID]
-    for span in spans:
-        if span.id_ != COMPOUND_ID:
-            continue
+    for span in compounds:
         words = span.canonical.removesuffix("-Team").replace("-", " ").split()
         for team in full_teams:
             team_name = team.canonical or team.text
