@@ -34,7 +34,13 @@ from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
 from ..schema import THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
 from .doc_view import DocView, doc_view
-from .shapes import bracket_close, has_digit, is_all_caps, is_capitalised_text
+from .shapes import (
+    WordShape,
+    bracket_close,
+    has_digit,
+    is_all_caps,
+    is_capitalised_text,
+)
 
 DEFAULT_SPANS_KEY = THINGS_KEY
 DEFAULT_MAX_NAME_TOKENS = 6
@@ -92,7 +98,7 @@ class _WordMemo(dict):
 class _RuleWords:
     """What the shape rules ask of one set of lexicons, built once per set."""
 
-    __slots__ = ("lexicons", "not_team_heads", "thing_words", "shape_keywords", "kinds", "model_tokens")
+    __slots__ = ("lexicons", "not_team_heads", "thing_words", "shape_keywords", "kinds", "model_tokens", "team_word_answers")
 
     def __init__(self, lex: Lexicons, word_kind: Callable[[str], int]) -> None:
         self.lexicons = lex
@@ -112,6 +118,13 @@ class _RuleWords:
         self.kinds = _WordMemo(word_kind)  # word → its _word_kind bits
         # word → whether it can be part of a car model code (asked of the words after every maker)
         self.model_tokens = _WordMemo(partial(_is_model_token, lex=lex))
+        # word shape → whether it can be part of a team name (inside a sentence, at its start)
+        self.team_word_answers = _WordMemo(partial(_team_word_answers, lex=lex))
+
+    def is_team_word(self, view: DocView, i: int) -> bool:
+        """Token ``i`` can be part of a team name (``_team_word_answers`` for its place in the sentence)."""
+        inside, at_start = self.team_word_answers[view.shapes[i]]
+        return at_start if i == 0 or view.sent_starts[i] else inside
 
     def model_end(self, texts: list[str], start: int) -> int:
         """Where the model-code tokens from ``start`` on end."""
@@ -283,10 +296,10 @@ class MotorsportRulers(ConfiguredPipe):
         origin_determiners = words.thing_words["origin_team_determiner"]
 
         def team_word(j: int) -> bool:
-            return _is_team_word(view, j, lex)
+            return words.is_team_word(view, j)
 
         def team_word_no_suffix(j: int) -> bool:
-            return _is_team_word(view, j, lex) and texts[j] not in team_suffixes
+            return words.is_team_word(view, j) and texts[j] not in team_suffixes
 
         def suffix_or_acronym(j: int) -> bool:
             return texts[j] in team_suffixes or (shapes[j].all_caps and 2 <= len(texts[j]) <= 4)
@@ -328,9 +341,9 @@ class MotorsportRulers(ConfiguredPipe):
                     if model_end > i + 1:  # "AMG-Kessler SLS-GT3": a car
                         spans.append(_thing(things, i, model_end, "CAR", canonical=None))
                     else:  # "Williams-BMW", "Abt-Audi" in DTM and F1 copy: the team
-                        spans.append(_thing(things, _bracket_sponsors(view, i, lex), i + 1, "TEAM"))
+                        spans.append(_thing(things, _bracket_sponsors(view, i, words), i + 1, "TEAM"))
                 elif compound:
-                    start = _bracket_sponsors(view, i, lex)
+                    start = _bracket_sponsors(view, i, words)
                     if start < i:  # "(Vodafone Kessler-Audi)": the team as the bracket writes it
                         spans.append(_thing(things, start, i + 1, "TEAM"))
                     else:
@@ -355,7 +368,7 @@ class MotorsportRulers(ConfiguredPipe):
         if self._names_team(head):
             return [_member(things, i, i + 1, head)]
         if head in lex.team_suffixes:  # "Red Bull Racing-Pilot"
-            start = _extend_left(view, i, lambda j: _is_team_word(view, j, lex) and view.texts[j] not in lex.team_suffixes)
+            start = _extend_left(view, i, lambda j: self.words.is_team_word(view, j) and view.texts[j] not in lex.team_suffixes)
             words = view.texts[start:i]
             if words and not all(word in lex.makers for word in words):
                 return [_member(things, start, i + 1, " ".join([*words, head]))]
@@ -459,7 +472,7 @@ class MotorsportRulers(ConfiguredPipe):
             start = car.end + 1
             if start in known_starts:
                 continue
-            end = _extend_right(view, start, lambda j: _is_team_word(view, j, lex), limit=4)
+            end = _extend_right(view, start, partial(self.words.is_team_word, view), limit=4)
             words = texts[start:end]
             if not words or any(word in lex.given_names for word in words) or all(word in lex.makers for word in words):
                 continue  # "von Lena Hofbauer", "von Porsche"
@@ -717,11 +730,11 @@ def _maker_pair(text: str, lex: Lexicons) -> bool:
             and all(part in lex.makers for part in parts))
 
 
-def _bracket_sponsors(view: DocView, index: int, lex: Lexicons) -> int:
+def _bracket_sponsors(view: DocView, index: int, words: _RuleWords) -> int:
     """Where a team compound starts when sponsor words fill the bracket before
     it: ``(Vodafone Kessler-Audi)`` starts at ``Vodafone``."""
     texts = view.texts
-    start = _extend_left(view, index, lambda j: _is_team_word(view, j, lex) and not view.shapes[j].has_digit, limit=3)
+    start = _extend_left(view, index, lambda j: words.is_team_word(view, j) and not view.shapes[j].has_digit, limit=3)
     if start < index and start > 0 and texts[start - 1] == "(" and index + 1 < len(texts) \
             and texts[index + 1].startswith(")"):
         return start
@@ -778,25 +791,26 @@ def _with_short_team_forms(things: _Things, texts: list[str], chosen: list[_Thin
     return sorted(chosen + added, key=lambda span: span.start)
 
 
-def _is_team_word(view: DocView, i: int, lex: Lexicons) -> bool:
-    """Token ``i`` can be part of a team name: capitalised, an acronym or a code, no title."""
-    shape = view.shapes[i]
+def _team_word_answers(shape: WordShape, lex: Lexicons) -> tuple[bool, bool]:
+    """Whether the word can be part of a team name inside a sentence and at its start:
+    capitalised, an acronym or a code, no title; a stop word only as a team suffix or
+    in capitals (mid-sentence, a capitalised stop word is a name: ``shapes.is_stop_word``)."""
     text = shape.text
-    if not text or shape.is_punct or shape.is_space:
-        return False
-    if text in lex.team_cues:
-        return False
-    if text[0].isupper() or shape.all_caps or (text[0].isdigit() and any(c.isalpha() for c in text)):
-        if view.is_stop_word(i) and text not in lex.team_suffixes and not shape.all_caps:
-            return False
-        return lex.title_kind(text) is None
-    return False
+    if not text or shape.is_punct or shape.is_space or text in lex.team_cues:
+        return False, False
+    if not (text[0].isupper() or shape.all_caps or (text[0].isdigit() and any(c.isalpha() for c in text))):
+        return False, False
+    if lex.title_kind(text) is not None:
+        return False, False
+    stop_word_counts = text not in lex.team_suffixes and not shape.all_caps
+    return not (stop_word_counts and shape.stop_inside), not (stop_word_counts and shape.stop_at_start)
 
 
 def _extend_left(view: DocView, index: int, accept, limit: int = DEFAULT_MAX_NAME_TOKENS) -> int:
     """Where a run of tokens that ``accept`` (by index) ends left of ``index``, within the sentence."""
-    start = index
-    while start > 0 and index - start < limit and accept(start - 1) and not view.is_sent_end(start - 1):
+    start, sent_starts = index, view.sent_starts
+    # the token before ``start`` ends a sentence when ``start`` opens the next one
+    while start > 0 and index - start < limit and start < view.length and not sent_starts[start] and accept(start - 1):
         start -= 1
     return start
 
@@ -804,7 +818,7 @@ def _extend_left(view: DocView, index: int, accept, limit: int = DEFAULT_MAX_NAM
 def _extend_right(view: DocView, index: int, accept, limit: int = DEFAULT_MAX_NAME_TOKENS) -> int:
     """Where a run of tokens that ``accept`` (by index) from ``index`` on ends, within the sentence."""
     end, sent_starts = index, view.sent_starts
-    while end < view.length and end - index < limit and accept(end) and not (end > index and sent_starts[end]):
+    while end < view.length and end - index < limit and not (end > index and sent_starts[end]) and accept(end):
         end += 1
     return end
 
