@@ -28,7 +28,11 @@ from functools import cached_property
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..extensions import canonical_key  # importing registers the extensions
+from ..extensions import (  # importing registers the extensions
+    canonical_key,
+    doc_value,
+    set_doc_value,
+)
 from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
 from ..schema import BRACKET_LINKS_KEY, HOMETOWNS_KEY, THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
@@ -78,13 +82,12 @@ class HometownFinder(ConfiguredPipe):
                     "rules_dir": rules_dir}
 
     def __call__(self, doc: Doc) -> Doc:
-        underscore = doc._  # one accessor for the reads and the write (each builds an object)
-        people = underscore.people or []
+        people = doc_value(doc, "people") or []
         hometowns: list[Span] = []
         links: list[Span] = []
         view = doc_view(doc)
         mention_ends = {}  # token index after the mention → mention
-        for mention in underscore.mentions or []:
+        for mention in doc_value(doc, "mentions") or []:
             last = token_ending_at(view, mention["end_char"])
             if last is not None:
                 mention_ends[last + 1] = mention
@@ -92,7 +95,7 @@ class HometownFinder(ConfiguredPipe):
             self._read_mentions(doc, people, mention_ends, hometowns, links)
         doc.spans[self.cfg["spans_key"]] = hometowns
         doc.spans[self.cfg["links_key"]] = links
-        underscore.people = people
+        set_doc_value(doc, "people", people)
         return doc
 
     def _read_mentions(self, doc: Doc, people: list[dict], mention_ends: dict, hometowns: list[Span],

@@ -16,11 +16,11 @@ canonical pointing at the full team name of the document when there is one.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from itertools import compress
 from operator import attrgetter
-from typing import Iterable, Iterator
+from typing import Iterable
 
 import srsly
 from spacy.language import Language
@@ -634,7 +634,7 @@ class _Gazetteer:
     component. Finds what the matcher finds, in its order: by start, shorter forms
     first, and the names of one form as the matcher lists them (asked of it once)."""
 
-    __slots__ = ("trie", "first_words")
+    __slots__ = ("first_words", "trie")
 
     def __init__(self, forms: dict[tuple[str, ...], dict[str, None]], matcher: PhraseMatcher) -> None:
         self.trie: dict = {}
