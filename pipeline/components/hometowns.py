@@ -101,8 +101,9 @@ class HometownFinder(ConfiguredPipe):
     def _read_mentions(self, doc: Doc, people: list[dict], mention_ends: dict, hometowns: list[Span],
                        links: list[Span]) -> None:
         """The brackets, ``aus X`` and ``der in X lebende`` around each mention."""
-        texts = doc_view(doc).texts
-        things = {(s.start, s.end): s for s in doc.spans.get(self.cfg["things_key"], [])}
+        view = doc_view(doc)
+        texts = view.texts
+        things = {(s.start, s.end): s for s in view.spans(self.cfg["things_key"])}
         thing_starts = {start: span for (start, _), span in things.items()}
         evidence = _BracketEvidence(self, doc, mention_ends, things, thing_starts)
         for end, mention in sorted(mention_ends.items()):
@@ -234,7 +235,8 @@ class HometownFinder(ConfiguredPipe):
 
 class _BracketEvidence:
     """What the bracket rules ask of the whole document, each read on first use:
-    most bracket places are listed towns, which need neither."""
+    the words of its team names once a bracket holds a place, whether its brackets
+    hold places only for a place that no list or ending vouches for."""
 
     def __init__(self, finder: HometownFinder, doc: Doc, mention_ends: dict, things: dict, thing_starts: dict) -> None:
         self._finder, self._doc, self._mention_ends = finder, doc, mention_ends
