@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from itertools import compress, pairwise
-from operator import itemgetter
+from itertools import compress
+from operator import itemgetter, le, lt
 
 import numpy
 from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
@@ -60,8 +60,10 @@ AFTER_COMMA_PENALTY = 6  # "A (F), Platz drei ging an den Mercedes …": a new c
 CONTRAST_PENALTY = float("inf")
 PERSON_LABELS = {"driver": "DRIVER", "person": "PERSON"}
 IOB_INSIDE, IOB_OUTSIDE, IOB_BEGIN = 1, 2, 3  # spaCy's ENT_IOB codes (Token.iob_strings)
+ENTITY_START, ENTITY_INSIDE = bytes([IOB_BEGIN]), bytes([IOB_INSIDE])  # the codes as bytes, for the IOB column
 NOBODY: frozenset[int] = frozenset()  # the people of no list
 CLAUSE_MARKS = frozenset({",", ";", ":"})  # a comma, semicolon or colon between name and thing may start a new clause
+LINKED_LABELS = frozenset({"TEAM", "CAR", "MANUFACTURER"})  # the things a driver can be linked to
 
 
 @Language.factory(
@@ -182,18 +184,29 @@ class DriverLinker(ConfiguredPipe):
     def __call__(self, doc: Doc) -> Doc:
         custom = doc._  # one accessor for the reads and writes below (each doc._ builds one)
         people = custom.people or []
-        mentions = custom.mentions or []
         view = doc_view(doc)
+        every_thing = [Thing(span, view.text, doc.user_data, view.index)
+                       for span in doc.spans.get(self.cfg["things_key"], [])]
+        mention_ranges = _token_ranges(doc, view, custom.mentions or [])
+        # Only a team, a car or a maker ("im Audi") can be linked: without one (or without
+        # people) no driver gets a team or car, and the evidence need not be read at all.
+        if people and any(thing.label in LINKED_LABELS for thing in every_thing):
+            self._link_people(doc, view, people, every_thing, mention_ranges)
+        doc.spans[self.cfg["base_ents_key"]] = list(doc.ents)
+        _set_entities(doc, self._entities(doc, view, people, mention_ranges, every_thing))
+        custom.people = people
+        custom.drivers = [_driver_row(p) for p in people if p["kind"] == "driver"]
+        return doc
+
+    def _link_people(self, doc: Doc, view, people: list[dict], every_thing: list[Thing], mention_ranges) -> None:
+        """Sets each person's ``team`` and ``car`` from the things of the document."""
         lowers = view.lowers
         index = view.index  # sentence and paragraph lookups for every step
         words = self.words
-        quoted = _quoted_chars(doc, self.cfg["quotes_key"])
-        every_thing = [Thing(span, view.text, doc.user_data, index)
-                       for span in doc.spans.get(self.cfg["things_key"], [])]
+        quoted = QuotedText(doc, self.cfg["quotes_key"])
         # Things and mentions inside quotes are no evidence: "dem ganzen Team Rückenwind" is speech.
-        things = [t for t in every_thing if not _inside(t.start_char, quoted)] if quoted else every_thing
-        mention_ranges = _token_ranges(doc, view, mentions)
-        narrative = ([(m, r) for m, r in mention_ranges if not _inside(r.start_char, quoted)] if quoted
+        things = [t for t in every_thing if not quoted.holds(t.start_char)] if quoted else every_thing
+        narrative = ([(m, r) for m, r in mention_ranges if not quoted.holds(r.start_char)] if quoted
                      else mention_ranges)
         # Evidence-only mentions: "Das Duo" (every driver of the latest list) and subject pronouns.
         extra = [({"person": int(g.kb_id_), "kind": "group"}, TokenRange(g.start, g.end, g.start_char))
@@ -232,11 +245,6 @@ class DriverLinker(ConfiguredPipe):
         for person_id, car in weak_cars.items():
             if people[person_id]["car"] is None and len(car_names) == 1 and person_id not in unstated_cars:
                 people[person_id]["car"] = car
-        doc.spans[self.cfg["base_ents_key"]] = list(doc.ents)
-        _set_entities(doc, self._entities(doc, view, people, mention_ranges, every_thing))
-        custom.people = people
-        custom.drivers = [_driver_row(p) for p in people if p["kind"] == "driver"]
-        return doc
 
     def _link(self, view, people, narrative, candidates: list[Thing], label: str, words: "LinkWords",
               facts: "DocumentFacts") -> dict[int, tuple[float, Thing]]:
@@ -398,14 +406,17 @@ def _set_entities(doc: Doc, entities: list[tuple[int, int, str]]) -> None:
     token columns: the setter builds a Span per entity and visits every token in
     Python. As the setter does, every other token becomes outside (O), and the
     entity tokens lose their knowledge base id (their ``ent_id`` stays)."""
-    label_ids = {label: doc.vocab.strings.add(label) for label in {label for _, _, label in entities}}
-    iob, types = [IOB_OUTSIDE] * len(doc), [0] * len(doc)  # plain lists: a numpy call per entity costs more
+    n_tokens = len(doc)
+    label_ids = {label: array("Q", [doc.vocab.strings.add(label)]) for label in {label for _, _, label in entities}}
+    # Both columns start as "outside" and are written only at the entities' tokens, by slices
+    # of C arrays: a bytearray for the IOB codes, an array of uint64 for the label ids.
+    iob, types = bytearray([IOB_OUTSIDE]) * n_tokens, array("Q", bytes(8 * n_tokens))
     for start, end, label in entities:
         if start < end:  # an empty span sets nothing
-            iob[start:end] = [IOB_BEGIN] + [IOB_INSIDE] * (end - start - 1)
-            types[start:end] = [label_ids[label]] * (end - start)
-    # array("Q") reads the ints at C speed (numpy.array from a list inspects each one)
-    columns = numpy.frombuffer(array("Q", iob + types), dtype=numpy.uint64).reshape(2, len(doc))
+            iob[start:end] = ENTITY_START + ENTITY_INSIDE * (end - start - 1)
+            types[start:end] = label_ids[label] * (end - start)
+    columns = numpy.empty((2, n_tokens), dtype=numpy.uint64)
+    columns[0], columns[1] = numpy.frombuffer(iob, dtype=numpy.uint8), numpy.frombuffer(types, dtype=numpy.uint64)
     doc.from_array([ENT_IOB, ENT_TYPE], columns.T)
     if doc.has_annotation(ENT_KB_ID):  # only a model that links entities sets them
         kb_ids = doc.to_array(ENT_KB_ID)
@@ -417,9 +428,11 @@ def _longest_first(ranges: list[tuple[int, int, str]]) -> list[tuple[int, int, s
     """``spacy.util.filter_spans`` on (start, end, label): of overlapping ranges the
     (first) longest stays; the result is in text order."""
     in_order = sorted(ranges, key=itemgetter(0))
-    if all(start < end for start, end, _ in in_order) and all(
-            before[1] <= after[0] for before, after in pairwise(in_order)):
-        return in_order  # nothing overlaps (the usual case): every range stays
+    starts, ends = list(map(itemgetter(0), in_order)), list(map(itemgetter(1), in_order))
+    # No range is empty and each ends where the next starts or before (the usual case): every
+    # range stays. (The two checks pair the lists element-wise at C speed.)
+    if all(map(lt, starts, ends)) and all(map(le, ends, starts[1:])):
+        return in_order
     kept, seen = [], set()
     for entity in sorted(ranges, key=lambda r: (r[1] - r[0], -r[0]), reverse=True):
         start, end, _ = entity
@@ -780,7 +793,7 @@ def _subject_pronouns(doc: Doc, view, cue_positions: list[int], people, narrativ
         if subject is None or sent_number in found_in:
             continue
         wanted = lowers[i] in masculine or (lowers[i] in feminine and people[subject]["gender"] == "f")
-        if wanted and not _inside(starts[i], quoted):
+        if wanted and not quoted.holds(starts[i]):
             pronouns.append(({"person": subject, "kind": "pronoun"}, TokenRange(i, i + 1, starts[i])))
             found_in.add(sent_number)
     return pronouns
@@ -848,40 +861,50 @@ def _sister_car_paragraphs(view, cue_positions: list[int], every_thing: list[Thi
     return found
 
 
-def _list_groups(view, spans: list[TokenRange], words: "LinkWords") -> dict[int, int]:
-    """Driver mentions that form one list (``A (X), B und C``) share a group id,
-    so list members do not count as "another driver in between"."""
+def _list_groups(view, spans: list[TokenRange], words: LinkWords) -> dict[int, int]:
+    """Driver mentions (``spans``, in text order) that form one list (``A (X), B und C``)
+    share a group id, so list members do not count as "another driver in between"."""
     texts = view.texts
     joiners = words.list_joiner_or_slash
     groups: dict[int, int] = {}
     group = 0
     previous = None
-    for span in sorted(spans, key=lambda s: s.start):
-        if previous is not None:
-            gap = range(previous.end, span.start)
-            depth, joined = 0, True
-            for i in gap:
-                text = texts[i]
-                if text == "(":
-                    depth += 1
-                elif text == ")":
-                    depth -= 1
-                elif depth == 0 and text not in joiners:
-                    if not (text.istitle() and len(gap) <= 3):  # "und Porsche-Junior B": a title
-                        joined = False
-                        break
-            if not joined or len(gap) > 14:
-                group += 1
+    for span in spans:
+        if previous is not None and not _joins_list(texts, previous.end, span.start, joiners):
+            group += 1
         groups[span.start] = group
         previous = span
     return groups
 
 
-def _quoted_chars(doc: Doc, quotes_key: str) -> list[tuple[int, int]]:
-    return sorted((s.start_char, s.end_char) for s in doc.spans.get(quotes_key, []))
+def _joins_list(texts: list[str], low: int, high: int, joiners: frozenset[str]) -> bool:
+    """Whether the tokens ``low:high`` between two names join them in one list: list
+    joiners, brackets (``A (X), B``) and, in a short gap, a title (``und Porsche-Junior B``)."""
+    if high - low > 14:
+        return False
+    depth = 0
+    for text in texts[low:high]:
+        if text == "(":
+            depth += 1
+        elif text == ")":
+            depth -= 1
+        elif depth == 0 and text not in joiners and not (text.istitle() and high - low <= 3):
+            return False
+    return True
 
 
-def _inside(position: int, ranges: list[tuple[int, int]]) -> bool:
-    """``ranges`` sorted and non-overlapping (quotes are)."""
-    index = bisect.bisect_right(ranges, (position, float("inf"))) - 1
-    return index >= 0 and ranges[index][0] <= position < ranges[index][1]
+class QuotedText:
+    """Where the quotes of a document are, to ask whether a character is inside one."""
+
+    def __init__(self, doc: Doc, quotes_key: str) -> None:
+        quotes = sorted((s.start_char, s.end_char) for s in doc.spans.get(quotes_key, []))
+        # Quotes do not overlap: the one starting last at or before a character is the only candidate.
+        self.starts = [start for start, _ in quotes]
+        self.ends = [end for _, end in quotes]
+
+    def __bool__(self) -> bool:
+        return bool(self.starts)
+
+    def holds(self, position: int) -> bool:
+        at = bisect.bisect_right(self.starts, position) - 1
+        return at >= 0 and position < self.ends[at]
