@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from itertools import compress
-from operator import itemgetter, le, lt
+from itertools import compress, repeat
+from operator import itemgetter, le, lt, ne
 
 import numpy
 from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
@@ -60,7 +60,6 @@ AFTER_COMMA_PENALTY = 6  # "A (F), Platz drei ging an den Mercedes …": a new c
 CONTRAST_PENALTY = float("inf")
 PERSON_LABELS = {"driver": "DRIVER", "person": "PERSON"}
 IOB_INSIDE, IOB_OUTSIDE, IOB_BEGIN = 1, 2, 3  # spaCy's ENT_IOB codes (Token.iob_strings)
-ENTITY_START, ENTITY_INSIDE = bytes([IOB_BEGIN]), bytes([IOB_INSIDE])  # the codes as bytes, for the IOB column
 NOBODY: frozenset[int] = frozenset()  # the people of no list
 CLAUSE_MARKS = frozenset({",", ";", ":"})  # a comma, semicolon or colon between name and thing may start a new clause
 LINKED_LABELS = frozenset({"TEAM", "CAR", "MANUFACTURER"})  # the things a driver can be linked to
@@ -131,11 +130,10 @@ class Thing:
     """A team, car or other thing of the rulers, read once per document: each Span
     attribute and ``._.`` access is a lookup, and linking asks for them often."""
 
-    __slots__ = ("start", "end", "start_char", "end_char", "label", "name", "id_", "paragraph")
+    __slots__ = ("start", "end", "start_char", "end_char", "label", "name", "id_")
 
-    def __init__(self, span: Span, text: str, user_data: dict, index: TextIndex) -> None:
+    def __init__(self, span: Span, text: str, user_data: dict) -> None:
         self.start, self.end, self.start_char, self.end_char = span.start, span.end, span.start_char, span.end_char
-        self.paragraph = index.paragraph_of(self.start_char)
         self.label = span.label_
         # The canonical name, else the text (sliced from the doc text: span.text makes a Token per word).
         self.name = user_data.get(canonical_key(self.start_char, self.end_char)) or text[self.start_char:self.end_char]
@@ -153,14 +151,14 @@ class TokenRange:
 
 class DriverMention:
     """A driver's mention (or evidence) with what both linking passes ask of it, read once:
-    its sentence, paragraph and list, the bracket after it and the drivers that bracket
+    its sentence and list, the bracket after it and the drivers that bracket
     speaks for (``crew``), and where a team ``B (F) von X`` starts after that bracket."""
 
-    __slots__ = ("close", "crew", "own_list", "paragraph", "person", "sentence", "span", "team_after")
+    __slots__ = ("close", "crew", "own_list", "person", "sentence", "span", "team_after")
 
-    def __init__(self, person: int, span: TokenRange, sentence: int, paragraph: int, own_list: int | None,
+    def __init__(self, person: int, span: TokenRange, sentence: int, own_list: int | None,
                  close: int | None, crew: list[int], team_after: int | None) -> None:
-        self.person, self.span, self.sentence, self.paragraph = person, span, sentence, paragraph
+        self.person, self.span, self.sentence = person, span, sentence
         self.own_list, self.close, self.crew, self.team_after = own_list, close, crew, team_after
 
 
@@ -185,8 +183,8 @@ class DriverLinker(ConfiguredPipe):
         custom = doc._  # one accessor for the reads and writes below (each doc._ builds one)
         people = custom.people or []
         view = doc_view(doc)
-        every_thing = [Thing(span, view.text, doc.user_data, view.index)
-                       for span in doc.spans.get(self.cfg["things_key"], [])]
+        text, user_data = view.text, doc.user_data
+        every_thing = [Thing(span, text, user_data) for span in doc.spans.get(self.cfg["things_key"], [])]
         mention_ranges = _token_ranges(doc, view, custom.mentions or [])
         # Only a team, a car or a maker ("im Audi") can be linked: without one (or without
         # people) no driver gets a team or car, and the evidence need not be read at all.
@@ -259,7 +257,7 @@ class DriverLinker(ConfiguredPipe):
         index = view.index
         texts = view.texts
         n_tokens = len(texts)
-        sentence_of = index.sentence_of
+        sentence_of, paragraph_of = index.sentence_of, index.paragraph_of
         by_start = {t.start: t for t in candidates}
         people_of_group, crews = facts.people_of_group, facts.crews
         owners: dict[int, set[int]] = {}  # thing start → the drivers a bracket ties it to
@@ -267,7 +265,7 @@ class DriverLinker(ConfiguredPipe):
             if link_label == label and link_start in by_start:
                 offer(link_person, SCORE_BRACKET, by_start[link_start])
                 owners.setdefault(link_start, set()).add(link_person)
-        for mention in facts.driver_mentions if label == "TEAM" else ():  # "B (F) von X"; "A und B (beide I) von X"
+        for mention in facts.team_after_mentions if label == "TEAM" else ():  # "B (F) von X"; "A und B (beide I) von X"
             if mention.team_after not in by_start:
                 continue
             group = people_of_group.get(mention.own_list, NOBODY) | {mention.person}
@@ -275,7 +273,7 @@ class DriverLinker(ConfiguredPipe):
                 offer(person_id, SCORE_BRACKET, by_start[mention.team_after])
                 owners.setdefault(mention.team_after, set()).add(person_id)
         ends_at = {t.end: t for t in candidates}
-        for mention in facts.driver_mentions:
+        for mention in facts.tying_mentions:
             span, close, crew = mention.span, mention.close, mention.crew
             tied = []
             member = ends_at.get(span.start)
@@ -309,6 +307,8 @@ class DriverLinker(ConfiguredPipe):
 
         sister_paragraphs = facts.sister_paragraphs if label == "TEAM" else set()
         ordered_sentences = [sentence_of(thing.start) for thing in ordered]
+        # A team or car whose own sentence names a driver is that driver's: no other sentence's.
+        unowned = [thing_sentence not in drivers_by_sentence for thing_sentence in ordered_sentences]
         first_of_sentence: dict[int, int] = {}  # position in `ordered` of each sentence's first thing
         for position, thing_sentence in enumerate(ordered_sentences):
             first_of_sentence.setdefault(thing_sentence, position)
@@ -331,18 +331,16 @@ class DriverLinker(ConfiguredPipe):
             position = bisect.bisect_right(ends, span.start) - 1
             if position >= 0 and ordered_sentences[position] == sentence:
                 position = first_of_sentence[sentence] - 1
-            if position >= 0:
+            if position >= 0 and unowned[position]:
                 thing = ordered[position]
-                paragraph = mention.paragraph
-                same_paragraph = thing.paragraph == paragraph
+                paragraph = paragraph_of(span.start_char)
+                same_paragraph = paragraph_of(thing.start_char) == paragraph
                 base = SCORE_PARAGRAPH if same_paragraph else SCORE_DOCUMENT
                 # A team from another paragraph is the driver's only in a paragraph about
                 # the team's other car ("Das Schwesterauto teilen sich …"); elsewhere,
                 # drivers named later are mostly rivals.
-                # A team or car whose own sentence names a driver is that driver's.
-                owned = ordered_sentences[position] in drivers_by_sentence
-                if not owned and (label != "TEAM" or same_paragraph
-                                  or (paragraph in sister_paragraphs and _same_maker(thing, paragraph))):
+                if (label != "TEAM" or same_paragraph
+                        or (paragraph in sister_paragraphs and _same_maker(thing, paragraph))):
                     offer(person_id, base + (span.start - thing.end) / 1000, thing)
         if label == "TEAM":
             pairs = _teammates(view, facts, people, narrative, words)
@@ -411,9 +409,11 @@ def _set_entities(doc: Doc, entities: list[tuple[int, int, str]]) -> None:
     # Both columns start as "outside" and are written only at the entities' tokens, by slices
     # of C arrays: a bytearray for the IOB codes, an array of uint64 for the label ids.
     iob, types = bytearray([IOB_OUTSIDE]) * n_tokens, array("Q", bytes(8 * n_tokens))
+    inside = bytearray([IOB_INSIDE]) * n_tokens  # sliced per entity (a bytearray is copied in as it is)
     for start, end, label in entities:
         if start < end:  # an empty span sets nothing
-            iob[start:end] = ENTITY_START + ENTITY_INSIDE * (end - start - 1)
+            iob[start:end] = inside[start:end]
+            iob[start] = IOB_BEGIN
             types[start:end] = label_ids[label] * (end - start)
     columns = numpy.empty((2, n_tokens), dtype=numpy.uint64)
     columns[0], columns[1] = numpy.frombuffer(iob, dtype=numpy.uint8), numpy.frombuffer(types, dtype=numpy.uint64)
@@ -487,9 +487,15 @@ class DocumentFacts:
             self.maker_of_team = {team: car.split()[0] for car, team in self.team_car_pairs}
             for thing in every_thing:
                 if thing.label in ("CAR", "MANUFACTURER"):
-                    self.makers_of_paragraph.setdefault(thing.paragraph, set()).add(thing.name.split()[0])
+                    self.makers_of_paragraph.setdefault(index.paragraph_of(thing.start_char), set()).add(
+                        thing.name.split()[0])
         self._neighbours: dict[int, DriverNeighbours] = {}
         self.driver_mentions = _driver_mentions(view, self, driver_sentences, words)
+        self.team_after_mentions = [m for m in self.driver_mentions if m.team_after is not None]
+        # The mentions a bracket, a thing right before or a comma after may tie to a thing: few of them.
+        thing_ends = {thing.end for thing in every_thing}
+        self.tying_mentions = [m for m in self.driver_mentions if m.close is not None or m.span.start in thing_ends
+                               or (m.span.end < len(texts) and texts[m.span.end] == ",")]
 
     def driver_pairs_in(self, sentence: int) -> list:
         """(mention, range) of the drivers named in ``sentence``, in text order."""
@@ -553,7 +559,7 @@ class DriverNeighbours:
         return self.positions[bisect.bisect_right(self.positions, low):bisect.bisect_left(self.positions, high)]
 
     def other_driver_between(self, low: int, high: int, own_list: int | None) -> bool:
-        return any(self.list_of.get(pos) != own_list for pos in self.between(low, high))
+        return any(map(ne, map(self.list_of.get, self.between(low, high)), repeat(own_list)))
 
     def list_commas(self, low: int, high: int, own_list: int | None) -> set[int]:
         """Commas (and a title before a name) that only separate members of the
@@ -801,7 +807,7 @@ def _subject_pronouns(doc: Doc, view, cue_positions: list[int], people, narrativ
 
 def _driver_mentions(view, facts: DocumentFacts, sentences: list[int], words: LinkWords) -> list[DriverMention]:
     """A DriverMention per driver pair of ``facts``, whose ``sentences`` are given."""
-    texts, shapes, paragraph_of, list_of = view.texts, view.shapes, view.index.paragraph_of, facts.list_of
+    texts, shapes, list_of = view.texts, view.shapes, facts.list_of
     n_tokens = len(texts)
     mentions = []
     for (m, span), sentence in zip(facts.driver_pairs, sentences):
@@ -811,8 +817,7 @@ def _driver_mentions(view, facts: DocumentFacts, sentences: list[int], words: Li
         if close is not None:
             crew = _bracket_crew(view, facts, span, sentence, own_list, crew, words)
             team_after = _team_after_bracket(texts, close, words)
-        mentions.append(DriverMention(person, span, sentence, paragraph_of(span.start_char), own_list, close, crew,
-                                      team_after))
+        mentions.append(DriverMention(person, span, sentence, own_list, close, crew, team_after))
     return mentions
 
 
