@@ -29,7 +29,7 @@ from __future__ import annotations
 import bisect
 from array import array
 from itertools import compress, repeat
-from operator import itemgetter, le, lt, ne
+from operator import attrgetter, itemgetter, le, lt, ne
 
 import numpy
 from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
@@ -37,14 +37,14 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .. import extensions  # noqa: F401
-from ..extensions import canonical_key
+from ..extensions import canonical_key, doc_value, set_doc_value
 from ..schema import (BASE_ENTS_KEY, BRACKET_LINKS_KEY, GROUP_MENTIONS_KEY, HOMETOWNS_KEY, QUOTES_KEY, THINGS_KEY,
                       check_span_keys)
 from ..rules import Lexicons
 from .configured import ConfiguredPipe
 from .rulers import MEMBER_ID
 from .doc_view import doc_view
-from .shapes import TextIndex, bracket_end
+from .shapes import bracket_end
 
 # The groups linking reads (and base_ents, the one it writes): see pipeline.schema.
 DEFAULT_SPAN_KEYS = {"things_key": THINGS_KEY, "hometowns_key": HOMETOWNS_KEY, "links_key": BRACKET_LINKS_KEY,
@@ -130,10 +130,11 @@ class Thing:
     """A team, car or other thing of the rulers, read once per document: each Span
     attribute and ``._.`` access is a lookup, and linking asks for them often."""
 
-    __slots__ = ("start", "end", "start_char", "end_char", "label", "name", "id_")
+    __slots__ = ("start", "end", "start_char", "end_char", "label", "name", "id_", "sentence")
 
-    def __init__(self, span: Span, text: str, user_data: dict) -> None:
+    def __init__(self, span: Span, text: str, user_data: dict, sentence_of) -> None:
         self.start, self.end, self.start_char, self.end_char = span.start, span.end, span.start_char, span.end_char
+        self.sentence = sentence_of(self.start)
         self.label = span.label_
         # The canonical name, else the text (sliced from the doc text: span.text makes a Token per word).
         self.name = user_data.get(canonical_key(self.start_char, self.end_char)) or text[self.start_char:self.end_char]
@@ -180,42 +181,40 @@ class DriverLinker(ConfiguredPipe):
         return self._words[1]
 
     def __call__(self, doc: Doc) -> Doc:
-        custom = doc._  # one accessor for the reads and writes below (each doc._ builds one)
-        people = custom.people or []
+        people = doc_value(doc, "people") or []
         view = doc_view(doc)
-        text, user_data = view.text, doc.user_data
-        every_thing = [Thing(span, text, user_data) for span in doc.spans.get(self.cfg["things_key"], [])]
-        mention_ranges = _token_ranges(doc, view, custom.mentions or [])
+        text, user_data, sentence_of = view.text, doc.user_data, view.index.sentence_of
+        every_thing = [Thing(span, text, user_data, sentence_of) for span in view.spans(self.cfg["things_key"])]
+        mention_ranges = _token_ranges(doc, view, doc_value(doc, "mentions") or [])
         # Only a team, a car or a maker ("im Audi") can be linked: without one (or without
         # people) no driver gets a team or car, and the evidence need not be read at all.
         if people and any(thing.label in LINKED_LABELS for thing in every_thing):
             self._link_people(doc, view, people, every_thing, mention_ranges)
         doc.spans[self.cfg["base_ents_key"]] = list(doc.ents)
         _set_entities(doc, self._entities(doc, view, people, mention_ranges, every_thing))
-        custom.people = people
-        custom.drivers = [_driver_row(p) for p in people if p["kind"] == "driver"]
+        set_doc_value(doc, "people", people)
+        set_doc_value(doc, "drivers", [_driver_row(p) for p in people if p["kind"] == "driver"])
         return doc
 
     def _link_people(self, doc: Doc, view, people: list[dict], every_thing: list[Thing], mention_ranges) -> None:
         """Sets each person's ``team`` and ``car`` from the things of the document."""
         lowers = view.lowers
-        index = view.index  # sentence and paragraph lookups for every step
         words = self.words
-        quoted = QuotedText(doc, self.cfg["quotes_key"])
+        quoted = QuotedText(view.spans(self.cfg["quotes_key"]))
         # Things and mentions inside quotes are no evidence: "dem ganzen Team Rückenwind" is speech.
         things = [t for t in every_thing if not quoted.holds(t.start_char)] if quoted else every_thing
         narrative = ([(m, r) for m, r in mention_ranges if not quoted.holds(r.start_char)] if quoted
                      else mention_ranges)
         # Evidence-only mentions: "Das Duo" (every driver of the latest list) and subject pronouns.
         extra = [({"person": int(g.kb_id_), "kind": "group"}, TokenRange(g.start, g.end, g.start_char))
-                 for g in doc.spans.get(self.cfg["groups_key"], [])]
+                 for g in view.spans(self.cfg["groups_key"])]
         # Cue words, contrast words and clause marks in one pass over the lower-case tokens;
         # each step checks its own words at these positions.
         marked = list(compress(range(len(lowers)), map(words.marked_lowers.__contains__, lowers)))
         cue_positions = [i for i in marked if lowers[i] in words.cue_lowers]
         extra += _subject_pronouns(doc, view, cue_positions, people, narrative, quoted, words)
         evidence = sorted(narrative + extra, key=lambda pair: pair[1].start)
-        facts = DocumentFacts(doc, view, marked, cue_positions, every_thing, people, evidence, words,
+        facts = DocumentFacts(view, marked, cue_positions, every_thing, people, evidence, words,
                               self.lexicons, self.cfg["links_key"])
         weak_cars: dict[int, str] = {}
         # "im Audi": a maker where the model would stand; the driver's model is unstated.
@@ -234,7 +233,7 @@ class DriverLinker(ConfiguredPipe):
                 else:
                     people[person_id][key] = thing.name
         # Without things in quotes, the pairs are those of every thing (DocumentFacts has them).
-        pairs = facts.team_car_pairs if len(things) == len(every_thing) else _team_car_pairs(things, index)
+        pairs = facts.team_car_pairs if len(things) == len(every_thing) else _team_car_pairs(things)
         self._team_from_car(people, things, pairs)
         self._car_from_team(people, pairs, unstated_cars)
         # A car named outside the driver's sentences is used only when the document
@@ -257,7 +256,7 @@ class DriverLinker(ConfiguredPipe):
         index = view.index
         texts = view.texts
         n_tokens = len(texts)
-        sentence_of, paragraph_of = index.sentence_of, index.paragraph_of
+        paragraph_of = index.paragraph_of
         by_start = {t.start: t for t in candidates}
         people_of_group, crews = facts.people_of_group, facts.crews
         owners: dict[int, set[int]] = {}  # thing start → the drivers a bracket ties it to
@@ -289,15 +288,15 @@ class DriverLinker(ConfiguredPipe):
                 for tied_id in people_ids:
                     offer(tied_id, SCORE_BRACKET, thing)
                     owners.setdefault(thing.start, set()).add(tied_id)
-        ordered = sorted(candidates, key=lambda t: t.end)
+        ordered = sorted(candidates, key=attrgetter("end"))
         ends = [t.end for t in ordered]
         for thing, crew in _crews_after_things(view, facts, ordered, ends, label, words):
             for tied_id in crew:  # no owner: "#26 mit D, E und F" may be a second car of the model
                 offer(tied_id, SCORE_BRACKET, thing)
         drivers_by_sentence = facts.drivers_by_sentence
         things_by_sentence: dict[int, list[Thing]] = {}
-        for thing in sorted(candidates, key=lambda t: t.start):  # sorted: searched with bisect below
-            things_by_sentence.setdefault(sentence_of(thing.start), []).append(thing)
+        for thing in sorted(candidates, key=attrgetter("start")):  # sorted: searched with bisect below
+            things_by_sentence.setdefault(thing.sentence, []).append(thing)
         starts_by_sentence = {sentence: [t.start for t in in_sentence] for sentence, in_sentence in things_by_sentence.items()}
         maker_of_team, makers_of_paragraph = facts.maker_of_team, facts.makers_of_paragraph
 
@@ -306,19 +305,25 @@ class DriverLinker(ConfiguredPipe):
             return maker is None or paragraph not in makers_of_paragraph or maker in makers_of_paragraph[paragraph]
 
         sister_paragraphs = facts.sister_paragraphs if label == "TEAM" else set()
-        ordered_sentences = [sentence_of(thing.start) for thing in ordered]
+        ordered_sentences = [thing.sentence for thing in ordered]
         # A team or car whose own sentence names a driver is that driver's: no other sentence's.
         unowned = [thing_sentence not in drivers_by_sentence for thing_sentence in ordered_sentences]
         first_of_sentence: dict[int, int] = {}  # position in `ordered` of each sentence's first thing
         for position, thing_sentence in enumerate(ordered_sentences):
             first_of_sentence.setdefault(thing_sentence, position)
-        for mention in facts.driver_mentions:
-            person_id, span, sentence = mention.person, mention.span, mention.sentence
-            if sentence in things_by_sentence:
-                in_sentence = things_by_sentence[sentence]
-                neighbours = facts.neighbours(sentence)
+        # The things of the mention's own sentence, near it. Their scores stay below SCORE_PARAGRAPH
+        # and those of things outside the sentence (below) do not: the offers of the two loops never
+        # tie, so visiting the mentions sentence by sentence first changes no result.
+        for sentence, in_sentence in things_by_sentence.items():
+            mentions = facts.mentions_in(sentence)
+            if not mentions:
+                continue
+            neighbours = facts.neighbours(sentence)
+            starts = starts_by_sentence[sentence]
+            for mention in mentions:
+                person_id, span = mention.person, mention.span
                 # only things within MAX_LINK_TOKENS: a bisect keeps run-on "sentences" linear
-                nearby = bisect.bisect_left(starts_by_sentence[sentence], span.start - MAX_LINK_TOKENS)
+                nearby = bisect.bisect_left(starts, span.start - MAX_LINK_TOKENS)
                 while nearby < len(in_sentence) and in_sentence[nearby].start <= span.start + MAX_LINK_TOKENS:
                     thing = in_sentence[nearby]
                     nearby += 1
@@ -327,7 +332,9 @@ class DriverLinker(ConfiguredPipe):
                     distance = _sentence_distance(view, facts, span, thing, neighbours, mention.own_list, words)
                     if distance != CONTRAST_PENALTY:
                         offer(person_id, distance, thing)
-            # Outside the sentence only the nearest earlier thing can win.
+        # Outside the sentence only the nearest earlier thing can win, and only an unowned one.
+        for mention in facts.driver_mentions if any(unowned) else ():
+            person_id, span, sentence = mention.person, mention.span, mention.sentence
             position = bisect.bisect_right(ends, span.start) - 1
             if position >= 0 and ordered_sentences[position] == sentence:
                 position = first_of_sentence[sentence] - 1
@@ -389,7 +396,7 @@ class DriverLinker(ConfiguredPipe):
             user_data[canonical_key(span.start_char, ends[span.end - 1])] = person["name"]
             entities.append((span.start, span.end, PERSON_LABELS[person["kind"]]))
         hometowns = [(span.start, span.end, span.start_char, span.end_char, span.label_)
-                     for span in doc.spans.get(self.cfg["hometowns_key"], [])]
+                     for span in view.spans(self.cfg["hometowns_key"])]
         for start, end, start_char, end_char, label in [
                 *hometowns, *((t.start, t.end, t.start_char, t.end_char, t.label) for t in things)]:
             key = canonical_key(start_char, end_char)
@@ -445,7 +452,7 @@ def _longest_first(ranges: list[tuple[int, int, str]]) -> list[tuple[int, int, s
 class DocumentFacts:
     """What both linking passes (teams, cars) read of the document, built once."""
 
-    def __init__(self, doc: Doc, view, marked: list[int], cue_positions: list[int], every_thing: list[Thing],
+    def __init__(self, view, marked: list[int], cue_positions: list[int], every_thing: list[Thing],
                  people: list[dict], evidence: list, words: LinkWords, lex: Lexicons, links_key: str) -> None:
         index = view.index
         self.cue_positions = cue_positions
@@ -473,13 +480,11 @@ class DocumentFacts:
         self.crews = _crews(texts, {i for i in marked if texts[i] == "/"}, self.driver_pairs)
         self.crew_lists = _crew_lists(view, cue_positions, self.driver_at, words, lex)
         self.first_of_list: dict[int | None, int] = {}  # list id → its first mention's token ("das Audi-Duo A und B")
-        for _, other in evidence:
-            own = self.list_of.get(other.start)
-            if own not in self.first_of_list or other.start < self.first_of_list[own]:
-                self.first_of_list[own] = other.start
-        self.bracket_links = [(link.label_, link.start, int(link.kb_id_)) for link in doc.spans.get(links_key, [])]
+        for _, other in evidence:  # in text order: the first one seen is the first of its list
+            self.first_of_list.setdefault(self.list_of.get(other.start), other.start)
+        self.bracket_links = [(link.label_, link.start, int(link.kb_id_)) for link in view.spans(links_key)]
         # "Das Schwesterauto …" of a paragraph about another maker is not this team's.
-        self.team_car_pairs = _team_car_pairs(every_thing, index)
+        self.team_car_pairs = _team_car_pairs(every_thing)
         self.sister_paragraphs = _sister_car_paragraphs(view, self.cue_positions, every_thing, words)
         self.maker_of_team: dict[str, str] = {}
         self.makers_of_paragraph: dict[int, set[str]] = {}
@@ -491,11 +496,18 @@ class DocumentFacts:
                         thing.name.split()[0])
         self._neighbours: dict[int, DriverNeighbours] = {}
         self.driver_mentions = _driver_mentions(view, self, driver_sentences, words)
+        self._mentions_by_sentence: dict[int, list[DriverMention]] = {}
+        for mention in self.driver_mentions:
+            self._mentions_by_sentence.setdefault(mention.sentence, []).append(mention)
         self.team_after_mentions = [m for m in self.driver_mentions if m.team_after is not None]
         # The mentions a bracket, a thing right before or a comma after may tie to a thing: few of them.
         thing_ends = {thing.end for thing in every_thing}
         self.tying_mentions = [m for m in self.driver_mentions if m.close is not None or m.span.start in thing_ends
                                or (m.span.end < len(texts) and texts[m.span.end] == ",")]
+
+    def mentions_in(self, sentence: int) -> list[DriverMention]:
+        """The DriverMentions of ``sentence``, in text order."""
+        return self._mentions_by_sentence.get(sentence, [])
 
     def driver_pairs_in(self, sentence: int) -> list:
         """(mention, range) of the drivers named in ``sentence``, in text order."""
@@ -525,7 +537,7 @@ def _token_ranges(doc: Doc, view, mentions: list[dict]) -> list[tuple[dict, Toke
     return ranges
 
 
-def _team_car_pairs(things: list[Thing], index: TextIndex) -> list[tuple[str, str]]:
+def _team_car_pairs(things: list[Thing]) -> list[tuple[str, str]]:
     """(car, team) of sentences that name one car model and one team; the first
     sentence for each team wins."""
     cars: dict[int, set[str]] = {}
@@ -533,7 +545,7 @@ def _team_car_pairs(things: list[Thing], index: TextIndex) -> list[tuple[str, st
     for thing in things:
         if thing.label in ("CAR", "TEAM"):
             target = cars if thing.label == "CAR" else teams
-            target.setdefault(index.sentence_of(thing.start), set()).add(thing.name)
+            target.setdefault(thing.sentence, set()).add(thing.name)
     pairs, seen = [], set()
     for sentence in sorted(set(cars) & set(teams)):
         if len(cars[sentence]) == 1 and len(teams[sentence]) == 1:
@@ -745,7 +757,7 @@ def _crews_after_things(view, facts: DocumentFacts, ordered: list[Thing], ends: 
         if position < 0:
             continue
         thing = ordered[position]
-        if i - thing.end > MAX_CREW_GAP or index.sentence_of(thing.start) != index.sentence_of(i):
+        if i - thing.end > MAX_CREW_GAP or thing.sentence != index.sentence_of(i):
             continue
         if any(start in driver_at for start in range(thing.end, i)):
             continue  # "A im Porsche mit B": A's car, B's only by sharing it
@@ -901,8 +913,8 @@ def _joins_list(texts: list[str], low: int, high: int, joiners: frozenset[str]) 
 class QuotedText:
     """Where the quotes of a document are, to ask whether a character is inside one."""
 
-    def __init__(self, doc: Doc, quotes_key: str) -> None:
-        quotes = sorted((s.start_char, s.end_char) for s in doc.spans.get(quotes_key, []))
+    def __init__(self, quote_spans: list[Span]) -> None:
+        quotes = sorted((s.start_char, s.end_char) for s in quote_spans)
         # Quotes do not overlap: the one starting last at or before a character is the only candidate.
         self.starts = [start for start, _ in quotes]
         self.ends = [end for _, end in quotes]

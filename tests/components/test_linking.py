@@ -285,3 +285,33 @@ def test_entities_written_as_columns_are_those_of_the_ents_setter(blank_nlp):
         _set_entities(by_columns, entities)
         assert (by_setter.to_array(columns) == by_columns.to_array(columns)).all()
         assert [(e.start, e.end, e.label_) for e in by_columns.ents] == [r for r in entities if r[0] < r[1]]
+
+
+def test_sentence_scores_stay_below_the_paragraph_score():
+    # _link offers the things of a mention's own sentence in a loop of their own before the
+    # things outside it: that gives the old results only while the two kinds of score never tie.
+    from pipeline.components import linking
+
+    worst_in_sentence = (linking.MAX_LINK_TOKENS + linking.BETWEEN_PENALTY
+                         + max(linking.BEFORE_PENALTY + linking.COMMA_PENALTY, linking.AFTER_COMMA_PENALTY))
+    assert worst_in_sentence < linking.SCORE_PARAGRAPH
+
+
+def test_quoted_text_holds_the_characters_of_its_quotes(blank_nlp):
+    from spacy.tokens import Span
+
+    from pipeline.components.linking import QuotedText
+
+    doc = blank_nlp.make_doc('Er sagte: " Gut " und " Schnell " .')
+    quotes = [Span(doc, 3, 6), Span(doc, 7, 10)]
+    quoted = QuotedText(list(reversed(quotes)))
+    inside = {c for q in quotes for c in range(q.start_char, q.end_char)}
+    assert [quoted.holds(c) for c in range(len(doc.text) + 1)] == [c in inside for c in range(len(doc.text) + 1)]
+    assert not QuotedText([])
+
+
+def test_a_document_without_teams_or_cars_keeps_its_people_and_gets_entities(blank_nlp):
+    doc = blank_nlp("Hinter Oda Strand kam Vito Cerrone ins Ziel.")
+    assert {(row["driver"], row["team"], row["car"]) for row in doc._.drivers} >= {("Oda Strand", None, None)}
+    assert [e.label_ for e in doc.ents if e.text == "Oda Strand"] == ["DRIVER"]
+    assert all(token.ent_iob_ for token in doc)  # every token is written: O outside the entities
