@@ -33,13 +33,14 @@ import logging
 import re
 from bisect import bisect_left, bisect_right, insort
 from dataclasses import dataclass, field
+from functools import lru_cache
 from operator import itemgetter
 from typing import Iterable
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .. import extensions  # noqa: F401  (registers doc._.people/mentions/quotes)
+from ..extensions import doc_value  # (the module registers doc._.people/mentions/quotes)
 from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
 from ..schema import check_span_keys
 from .configured import ConfiguredPipe
@@ -66,7 +67,8 @@ CONFIDENCE = {
     "heading": 0.6,
 }
 
-
+# Every confidence is one of these values: each is rounded once, not once per quote (``round`` to digits is slow).
+ROUNDED_CONFIDENCE = {value: round(value, 2) for value in CONFIDENCE.values()}
 
 # The speaker keys of a quote before attribution (or when it finds nobody).
 UNRESOLVED = {"speaker": None, "speaker_role": None, "speaker_kind": "unknown", "cue": None, "method": "unresolved",
@@ -223,43 +225,36 @@ class _Doc:
         self.outer = [outer_span(text, q) for q in quotes]
         scare = [(span.start_char - 1, span.end_char + 1) for span in doc.spans.get(scare_key, [])]
         self.outside = Outside([*self.outer, *scare])
-        quote_ends = []
-        for q, (_, end) in zip(quotes, self.outer):
-            inner = q.get("quote") or ""
-            if q.get("close_mark"):
-                quote_ends.append((end, q["start_char"], bool(inner.rstrip()) and inner.rstrip()[-1] in ".!?…"))
-        self.sentences = Sentences(text, self.paragraphs, self.outside, quote_ends, abbreviations=abbreviations)
+        self._quotes = quotes
+        self._abbreviations = abbreviations
+        self._sentences: Sentences | None = None
+        self._after_quote: dict[int, tuple[int, int]] = {}
         valid = []
         known_people = range(len(people))
-        inside = self.outside.inside
+        quoted, quoted_starts = self.outside.spans, self.outside.starts
         for mention in mentions:
             person = mention.get("person")
             start = mention.get("start_char")
             if not isinstance(person, int) or person not in known_people or not isinstance(start, int):
                 continue
-            if inside(start):
+            at = bisect_right(quoted_starts, start) - 1  # ``self.outside.inside(start)``, without two calls per mention
+            if at >= 0 and start < quoted[at][1]:
                 continue  # names inside quotes are not speakers
             # a copy: re-resolved descriptions must not touch doc._.mentions
             valid.append({**mention, "linked": person})
         valid.sort(key=itemgetter("start_char"))
         self.mentions = valid
         self.m_starts = [m["start_char"] for m in valid]
-        # The description mentions whose words tell a gender: those a look-up by
-        # offset finds (the first mention at its offset); relabelling moves them.
-        self.descriptions = [mention for index, mention in enumerate(valid)
-                             if mention.get("kind") == "description" and mention.get("text")
-                             and (not index or valid[index - 1]["start_char"] != mention["start_char"])]
+        self._descriptions: list[dict] | None = None
         # Speakers found through pronouns/descriptions count as later mentions;
         # kept sorted by position.
         self.virtual: list[tuple[int, int]] = []
         self._genders: dict[int, str | None] = {}
         self._genders_frozen = False  # see ``freeze_genders``
         self._frozen_lex: Lexicons | None = None
-        # Per-person positions of real and virtual mentions, kept in step with
-        # relabelling, so "when was X last named" is a bisect, not a scan.
-        self.by_person: dict[int, list[int]] = {}
-        for mention in valid:
-            self.by_person.setdefault(mention["person"], []).append(mention["start_char"])
+        # Per-person positions of real (``by_person``) and virtual mentions, so "when
+        # was X last named" is a bisect, not a scan.
+        self._by_person: dict[int, list[int]] | None = None
         self.v_by_person: dict[int, list[int]] = {}
         # Memos for description resolution, one entry per distinct description
         # text or pattern, so that long documents do not redo them per mention.
@@ -275,6 +270,40 @@ class _Doc:
         self._sentence_sets: dict[int, set[int]] | None = None
         self._parsed: bool | None = None
         self.hometown_nouns: dict[str, bool] = {}
+
+    @property
+    def sentences(self) -> Sentences:
+        """The text's sentences, quotes kept whole (built when a quote first asks)."""
+        if self._sentences is None:
+            quote_ends = []
+            for q, (_, end) in zip(self._quotes, self.outer):
+                inner = q.get("quote") or ""
+                if q.get("close_mark"):
+                    quote_ends.append((end, q["start_char"], bool(inner.rstrip()) and inner.rstrip()[-1] in ".!?…"))
+            self._sentences = Sentences(self.text, self.paragraphs, self.outside, quote_ends,
+                                        abbreviations=self._abbreviations)
+        return self._sentences
+
+    @property
+    def descriptions(self) -> list[dict]:
+        """The description mentions whose words tell a gender: those a look-up by
+        offset finds (the first mention at its offset); relabelling moves them."""
+        if self._descriptions is None:
+            valid = self.mentions
+            self._descriptions = [mention for index, mention in enumerate(valid)
+                                  if mention.get("kind") == "description" and mention.get("text")
+                                  and (not index or valid[index - 1]["start_char"] != mention["start_char"])]
+        return self._descriptions
+
+    @property
+    def by_person(self) -> dict[int, list[int]]:
+        """person → the sorted offsets of the mentions labelled with them now (built when first
+        asked, and again after a relabelling)."""
+        if self._by_person is None:
+            self._by_person = {}
+            for mention in self.mentions:
+                self._by_person.setdefault(mention["person"], []).append(mention["start_char"])
+        return self._by_person
 
     @property
     def parsed(self) -> bool:
@@ -328,13 +357,8 @@ class _Doc:
         if self._genders_frozen:
             self.gender(old, self._frozen_lex)
             self.gender(person, self._frozen_lex)
-        positions = self.by_person.get(old, [])
-        index = bisect_left(positions, mention["start_char"])
-        if index < len(positions) and positions[index] == mention["start_char"]:
-            del positions[index]
-        insort(self.by_person.setdefault(person, []), mention["start_char"])
         mention["person"] = person
-        self._sentence_sets = None
+        self._by_person = self._sentence_sets = None
 
     def last_named(self, person: int, pos: int) -> int:
         """Where ``person`` was last named (or resolved) before ``pos``; -1 if never."""
@@ -362,8 +386,7 @@ class _Doc:
         word characters, no match that starts at a word can begin inside it either."""
         if stem not in self._noun_hits:
             text = self.text
-            pattern = re.compile(re.escape(stem) + NOUN_ENDING_RE_TEXT)
-            self._noun_hits[stem] = [match.start() for match in pattern.finditer(text)
+            self._noun_hits[stem] = [match.start() for match in _noun_forms(stem).finditer(text)
                                      if not (match.start() and WORD_CHAR_RE.match(text, match.start() - 1))]
         return self._noun_hits[stem]
 
@@ -421,6 +444,16 @@ class _Doc:
         if index < len(self.mentions) and self.mentions[index]["start_char"] == start:
             self.set_person(self.mentions[index], person)
 
+    def after_quote(self, index: int) -> tuple[int, int]:
+        """(end of the sentence, end of the paragraph) at the last character of quote ``index``,
+        as the cue after the quote and the quote's tail read them (memoised per quote)."""
+        found = self._after_quote.get(index)
+        if found is None:
+            last = self.outer[index][1] - 1
+            found = self._after_quote[index] = (self.sentences.bounds(last, len(self.text))[1],
+                                                self.paragraphs[self.paragraph_of(last)][1])
+        return found
+
     def paragraph_of(self, pos: int) -> int:
         return paragraph_index(self.p_starts, pos)
 
@@ -436,6 +469,20 @@ class _Doc:
         if index >= 0 and self.mentions[index]["start_char"] <= pos < self.mentions[index]["end_char"]:
             return self.mentions[index]
         return None
+
+    def covering_each(self, words: list[tuple[int, int, str]]) -> list[dict | None]:
+        """``mention_covering`` of each word's start (``words`` in text order), in one pass."""
+        if not words:
+            return []
+        mentions, starts, count = self.mentions, self.m_starts, len(self.m_starts)
+        index = bisect_right(starts, words[0][0]) - 1  # the last mention that starts at or before the word
+        found = []
+        for start, _, _ in words:
+            while index + 1 < count and starts[index + 1] <= start:
+                index += 1
+            mention = mentions[index] if index >= 0 else None
+            found.append(mention if mention is not None and start < mention["end_char"] else None)
+        return found
 
     def mentions_between(self, start: int, end: int) -> list[dict]:
         return self.mentions[bisect_left(self.m_starts, start):bisect_left(self.m_starts, end)]
@@ -461,7 +508,12 @@ class _Doc:
         read on its own (a word cut by a quote or the window ends there)."""
         found = []
         text = self.text
-        for seg_start, seg_end in self.outside.segments(start, end):
+        quoted = self.outside.spans
+        last = bisect_left(self.outside.starts, end) - 1  # the last quote that opens before the window ends
+        # Most windows meet no quote (the quotes are sorted and disjoint: when the last one
+        # that opens before the window's end closes before its start, so do all before it).
+        segments = [(start, end)] if last < 0 or quoted[last][1] <= start else self.outside.segments(start, end)
+        for seg_start, seg_end in segments:
             # pos/endpos: the same matches as on the slice (the pattern has no anchors), without copying it
             for match in _WORD_RE.finditer(text, seg_start, seg_end):
                 word = match.group().rstrip(".")  # "sen." keeps its word, not the full stop
@@ -496,14 +548,15 @@ class Attributor:
 
     # ------------------------------------------------------------------ api
     def __call__(self, doc: Doc) -> None:
-        underscore = doc._  # each ``doc._`` builds an accessor object: build it once
-        quotes = underscore.quotes or []
-        people = underscore.people or []
-        mentions = underscore.mentions or []
+        quotes = doc._.quotes or []  # (not ``doc_value``: a span group has the name, and only the schema spells those)
         for quote in quotes:
             quote.update(UNRESOLVED)
-        if not quotes or not people:
+        if not quotes:
             return
+        people = doc_value(doc, "people") or []
+        if not people:
+            return
+        mentions = doc_value(doc, "mentions") or []
         state = _Doc(doc, quotes, people, mentions, self.scare_key, self.abbreviations)
         self._check_descriptions(state)
         cues = [self._pick_cue(state, quotes, index) for index in range(len(quotes))]
@@ -586,10 +639,10 @@ class Attributor:
         end = st.outer[index][1]
         if cue is None or cue.method != "after_cue" or cue.slot is None:
             return end
-        _, sent_end = st.sentences.bounds(end - 1, len(st.text))
+        sent_end, p_end = st.after_quote(index)
         if index + 1 < len(quotes):
             sent_end = min(sent_end, st.outer[index + 1][0])
-        return max(end, min(sent_end, st.paragraphs[st.paragraph_of(end - 1)][1]))
+        return max(end, min(sent_end, p_end))
 
     def _check_descriptions(self, st: _Doc) -> None:
         """Re-resolve the entity layer's origin and age descriptions (``der
@@ -602,6 +655,9 @@ class Attributor:
             desc = self._parse_description(mention["text"])
             if not desc or not ("country" in desc or "age" in desc):
                 continue
+            _, ranked = self._fits(st, mention["text"], desc)
+            if all(person_id == mention["linked"] for _, person_id in ranked):
+                continue  # nobody else fits: the link stands, whatever its own fit (not read, then)
             slot = Slot("description", mention["start_char"], mention["end_char"], mention["text"],
                         mention["person"], "description")
             person, strong = self._resolve_description(st, slot, mention["start_char"], circular=mention["linked"],
@@ -624,8 +680,7 @@ class Attributor:
         o_end = st.outer[index][1]
         if o_end >= len(text):
             return None
-        _, sent_end = st.sentences.bounds(o_end - 1, len(text))
-        p_end = st.paragraphs[st.paragraph_of(o_end - 1)][1]
+        sent_end, p_end = st.after_quote(index)
         limit = min(sent_end, p_end, o_end + 300)
         if index + 1 < len(quotes):
             limit = min(limit, st.outer[index + 1][0])
@@ -655,7 +710,7 @@ class Attributor:
         first = OPENER_GAP_RE.match(text, o_end).end()
         if text[first:first + 1] not in self.opener_initials:
             return None
-        p_end = st.paragraphs[st.paragraph_of(o_end - 1)][1]
+        _, p_end = st.after_quote(index)
         limit = min(p_end, o_end + 300)
         if index + 1 < len(quotes):
             limit = min(limit, st.outer[index + 1][0])
@@ -682,7 +737,7 @@ class Attributor:
             gap = st.text[pos:start] if index == 0 else st.text[words[index - 1][1]:start]
             if index and words[index - 1][2] in self.words.title_abbreviation:
                 gap = gap.replace(".", "", 1)  # ``Dr. Kessler``: the abbreviation's dot ends nothing
-            if CLAUSE_STOP_RE.search(gap) or (seen and "," in gap):
+            if gap != " " and (CLAUSE_STOP_RE.search(gap) or (seen and "," in gap)):  # (most gaps: one space)
                 return None
             mention = st.mention_covering(start) or st.mention_at(start, end)
             if mention is not None:
@@ -690,7 +745,7 @@ class Attributor:
             lowered = word.lower()
             if lowered in self.words.pronoun_gender:
                 return Slot("pronoun", start, end, word)
-            teammate = _teammate_slot(words, index, self.words)
+            teammate = _teammate_slot(words, index, self.words) if lowered in self.words.teammate_possessive else None
             if teammate is not None:
                 return teammate
             if lowered in self.words.subject_article and index + 1 < len(words):
@@ -807,7 +862,7 @@ class Attributor:
         last = None
         for start, end, w in clause:
             gap = text[last[1] if last else slot.end:start]
-            if CLAUSE_BREAK_RE.search(gap):
+            if gap != " " and CLAUSE_BREAK_RE.search(gap):  # (most gaps: one space)
                 break
             last = (start, end, w)
         if last is not None:
@@ -846,25 +901,28 @@ class Attributor:
         # ``X holte den „ersten von drei Siegen.“``: a quote that goes on with the
         # sentence around it is the subject's words, like a partial quote
         embedded = (quotes[index].get("quote") or " ")[:1].islower() and not lead.endswith((".", "!", "?"))
+        lowers = [word.lower() for _, _, word in words]
         if not (colon or quotes[index].get("is_partial") or inserted or embedded
-                or not self.verb_forms.isdisjoint([w.lower() for _, _, w in words])):  # a speech verb
+                or not self.verb_forms.isdisjoint(lowers)):  # a speech verb
             return None
-        slot = self._subject(st, words, clause_start, o_start)
+        slot = self._subject(st, words, lowers, clause_start, o_start)
         if slot is None:
             return None
-        cue = self._before_cue_text(st, words, slot, colon)
+        cue = self._before_cue_text(st, words, lowers, slot, colon)
         base = CONFIDENCE["before_cue_colon"] if colon else CONFIDENCE["before_cue"]
         return Cue("before_cue", slot, cue, base, slot.start)
 
-    def _subject(self, st: _Doc, words: list, start: int, end: int) -> Slot | None:
+    def _subject(self, st: _Doc, words: list, lowers: list[str], start: int, end: int) -> Slot | None:
         """The speaker of a cue clause: the parser's subject when there is one,
-        else the first name, pronoun or description that is not an object."""
+        else the first name, pronoun or description that is not an object
+        (``lowers``: the words lowercased)."""
         candidates: list[Slot] = []
         genitives: list[Slot] = []
         last_mention = -1
+        covering = st.covering_each(words)
         for index, (w_start, w_end, word) in enumerate(words):
-            prev = words[index - 1][2].lower() if index else ""
-            mention = st.mention_covering(w_start)
+            prev = lowers[index - 1] if index else ""
+            mention = covering[index]
             if mention is not None:
                 if mention["start_char"] == last_mention:
                     continue  # a later word of the same name
@@ -874,8 +932,9 @@ class Attributor:
                 candidates.append(Slot("mention", mention["start_char"], mention["end_char"], mention.get("text") or "",
                                        mention["person"], mention.get("kind")))
                 continue
-            lowered = word.lower()
-            teammate = _teammate_slot(words, index, self.words)
+            lowered = lowers[index]
+            # (``_teammate_slot`` opens with this test: most words are ruled out without the call)
+            teammate = _teammate_slot(words, index, self.words) if lowered in self.words.teammate_possessive else None
             if teammate is not None and prev not in self.words.non_subject_before:
                 candidates.append(teammate)
             elif lowered in self.words.pronoun_gender and prev not in self.words.non_subject_before:
@@ -952,7 +1011,7 @@ class Attributor:
         return bool(following) and following[0][2][:1].isupper() and st.mention_covering(following[0][0]) is None \
             and text[word_end:following[0][0]].strip() == ""
 
-    def _before_cue_text(self, st: _Doc, words: list, slot: Slot, colon: bool) -> str:
+    def _before_cue_text(self, st: _Doc, words: list, lowers: list[str], slot: Slot, colon: bool) -> str:
         rest = [w for w in words if w[0] >= slot.end]
         if colon:
             if not rest:
@@ -962,8 +1021,8 @@ class Attributor:
             verbs = [w for _, _, w in rest if w.lower() in self.verb_forms]
             return (verbs[0] if verbs else rest[0][2]) + ":"
         # the speech verb nearest the speaker, before or after it
-        verbs = [(abs(start - slot.start), position) for position, (start, _, word) in enumerate(words)
-                 if word.lower() in self.verb_forms]
+        verbs = [(abs(words[position][0] - slot.start), position) for position, lowered in enumerate(lowers)
+                 if lowered in self.verb_forms]
         if verbs:
             position = min(verbs)[1]
             word = words[position][2]
@@ -1060,7 +1119,7 @@ class Attributor:
         if index > 0 and st.outer[index - 1][1] > prev_start:
             return None
         words = st.words(prev_start, sent_start)
-        slot = self._subject(st, words, prev_start, sent_start)
+        slot = self._subject(st, words, [word.lower() for _, _, word in words], prev_start, sent_start)
         mentions = st.mentions_between(prev_start, sent_start)
         people = {m["person"] for m in mentions}
         if slot is not None and slot.kind == "mention":
@@ -1259,7 +1318,7 @@ class Attributor:
         the people the index names can score above 0."""
         if text not in st.fits:
             def fit(person_id: int) -> tuple[int, bool]:
-                return self._fit({**st.people[person_id], "_gender": st.gender(person_id, self.lex)}, desc)
+                return self._fit(st.people[person_id], desc, st.gender(person_id, self.lex))
 
             # The genders of everyone as they are now, as when every person was scored at once:
             # relabelled descriptions may change what a gender reads later.
@@ -1267,7 +1326,7 @@ class Attributor:
             fits = _LazyFits(fit)
             scored = ((p, fits[p]) for p in st.people_index(self.lex).candidates(desc))
             ranked = sorted(((score, p) for p, (score, contradicts) in scored if score > 0 and not contradicts),
-                            key=lambda item: -item[0])
+                            key=itemgetter(0), reverse=True)  # stable: equal scores keep the order of ids
             st.fits[text] = (fits, ranked)
         return st.fits[text]
 
@@ -1290,13 +1349,14 @@ class Attributor:
         key = (person_id, slot.text, slot.start, slot.end)  # the text decides ``desc``
         if key in st.circular_fits:
             return st.circular_fits[key]
-        record = {**st.people[person_id], "_gender": st.gender(person_id, self.lex)}
+        record = st.people[person_id]
+        gender = st.gender(person_id, self.lex)
         if "age" in desc and record.get("age") == desc["age"] and not _age_elsewhere(st, desc["age"], slot):
-            record["age"] = None
+            record = {**record, "age": None}
         if ("country" in desc and record.get("nationality") == desc["country"]
                 and not _noun_elsewhere(st, desc.get("noun", ""), slot)):
-            record["nationality"] = None
-        fit = st.circular_fits[key] = self._fit(record, desc)
+            record = {**record, "nationality": None}
+        fit = st.circular_fits[key] = self._fit(record, desc, gender)
         return fit
 
     def _parse_description(self, text: str) -> dict | None:
@@ -1336,9 +1396,9 @@ class Attributor:
                     desc["person_title"] = kind == "person"
         return desc
 
-    def _fit(self, person: dict, desc: dict) -> tuple[int, bool]:
+    def _fit(self, person: dict, desc: dict, gender: str | None) -> tuple[int, bool]:
+        """(score, contradicts) of ``person`` for ``desc``; ``gender``: the person's as ``_Doc.gender`` reads it."""
         score = 0
-        gender = person.get("gender") or person.get("_gender")
         if desc.get("gender") and gender and gender != desc["gender"] and ("country" in desc or "age" in desc):
             return 0, True
         if "age" in desc:
@@ -1439,7 +1499,8 @@ class Attributor:
         quote["speaker_role"] = person.get("role") or self._apposition(st, result.slot)
         quote["cue"] = result.cue
         quote["method"] = result.method
-        quote["confidence"] = round(result.confidence, 2)
+        rounded = ROUNDED_CONFIDENCE.get(result.confidence)
+        quote["confidence"] = round(result.confidence, 2) if rounded is None else rounded
 
     def _apposition(self, st: _Doc, slot: Slot | None) -> str | None:
         """``sagte Arne Wolff, Leiter Motorsport.`` → ``Leiter Motorsport``."""
@@ -1532,6 +1593,13 @@ def _age_matches(text: str) -> list[tuple[int, str]]:
     return sorted(found)
 
 
+@lru_cache(maxsize=1024)
+def _noun_forms(stem: str) -> re.Pattern:
+    """``{stem}(?:e|en|n|in|innen|s)?\\b``, compiled once per stem (escaping the stem and
+    finding the pattern in ``re``'s cache cost some µs per look-up)."""
+    return re.compile(re.escape(stem) + NOUN_ENDING_RE_TEXT)
+
+
 class PeopleIndex:
     """The people a description can fit at all, by what their records hold, so that
     a description is scored against these instead of every person of a long text."""
@@ -1546,9 +1614,12 @@ class PeopleIndex:
             if age is not None:
                 self.by_age.setdefault(age, []).append(person_id)
             hometown = person.get("hometown")
+            nationality = person.get("nationality")
+            if nationality is not None:
+                self.by_country.setdefault(nationality, []).append(person_id)
             home_country = lex.country_of(hometown) if lex and hometown else None
-            for country in {person.get("nationality"), home_country} - {None}:
-                self.by_country.setdefault(country, []).append(person_id)
+            if home_country is not None and home_country != nationality:
+                self.by_country.setdefault(home_country, []).append(person_id)
             if hometown:
                 self.with_hometown.append(person_id)
             if any(person.get("titles") or ()) or person.get("role"):

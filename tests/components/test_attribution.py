@@ -809,7 +809,34 @@ def test_people_index_names_everyone_a_description_can_fit(quote_nlp, lexicons):
     for text in ("der Franzose", "der Finne", "die Tirolerin", "der 27-Jährige", "der 22-jährige Belgier",
                  "der Teamchef", "der Werksfahrer", "der Bremer", "die Finnin", "der 31-Jährige"):
         desc = attributor._parse_description(text)
-        scored = [i for i, record in enumerate(records) if attributor._fit({**record, "_gender": None}, desc)[0] > 0]
+        scored = [i for i, record in enumerate(records) if attributor._fit(record, desc, record.get("gender"))[0] > 0]
         assert set(scored) <= set(index.candidates(desc)), text
         assert index.candidates(desc) == sorted(index.candidates(desc))
     assert 5 not in index.candidates(attributor._parse_description("der Franzose"))  # a record that says nothing
+
+
+def test_covering_each_is_mention_covering_of_every_word(quote_nlp):
+    text = "Kai Roth und Luc Morel fuhren vor Kai Roth, dann sagte Teamchef Arne Wolff etwas zu Morel."
+    st = _state(quote_nlp, text, [person("Kai Roth"), person("Luc Morel"), person("Arne Wolff", kind="person")])
+    assert st.mentions
+    words = st.words(0, len(text))
+    for first in range(len(words)):
+        for last in range(first, len(words) + 1):
+            window = words[first:last]
+            assert st.covering_each(window) == [st.mention_covering(start) for start, _, _ in window]
+
+
+def test_words_of_a_window_are_those_of_its_parts_outside_quotes(quote_nlp):
+    import re
+
+    text = "Roth sagte: „Wir sind zufrieden.“ Dann fuhr er „schnell“ weiter, so Dr. Kessler sen. am Ende."
+    st = _state(quote_nlp, text, [person("Kai Roth")])
+    assert len(st.outside.spans) == 2
+    for start in range(len(text) + 1):
+        for end in range(start - 1, len(text) + 2):
+            expected = []
+            for seg_start, seg_end in st.outside.segments(start, end):
+                for match in re.finditer(r"\w[\w\-’'.]*", text[seg_start:seg_end]):
+                    word = match.group().rstrip(".")
+                    expected.append((seg_start + match.start(), seg_start + match.start() + len(word), word))
+            assert st.words(start, end) == expected, (start, end)
