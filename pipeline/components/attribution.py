@@ -277,9 +277,9 @@ class _Doc:
         if self._sentences is None:
             quote_ends = []
             for q, (_, end) in zip(self._quotes, self.outer):
-                inner = q.get("quote") or ""
                 if q.get("close_mark"):
-                    quote_ends.append((end, q["start_char"], bool(inner.rstrip()) and inner.rstrip()[-1] in ".!?…"))
+                    inner = (q.get("quote") or "").rstrip()
+                    quote_ends.append((end, q["start_char"], bool(inner) and inner[-1] in ".!?…"))
             self._sentences = Sentences(self.text, self.paragraphs, self.outside, quote_ends,
                                         abbreviations=self._abbreviations)
         return self._sentences
