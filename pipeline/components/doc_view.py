@@ -248,6 +248,13 @@ class DocView:
             cached = self._groups[key] = (group, len(group), list(group))
         return cached[2]
 
+    def set_spans(self, key: str, spans: list[Span]) -> None:
+        """``doc.spans[key] = spans``, and ``spans(key)`` then serves this list: the
+        readers of a group get its writer's Span objects instead of building them
+        again (equal ones: no component edits a span after writing it)."""
+        self.doc.spans[key] = spans
+        self._groups[key] = (self.doc.spans[key], len(spans), spans)
+
     def sentences_changed(self) -> None:
         """Forget what depends on sentence starts (a sentencizer has just set them)."""
         self._sent_starts = self._stop_words = self._name_like = self._index = None

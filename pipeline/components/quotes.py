@@ -693,8 +693,8 @@ class QuoteDetector(ConfiguredPipe):
                                                   self.cfg["max_quote_paragraphs"], paragraphs=view.paragraphs,
                                                   words=lex.quote_words if lex and lex.quote_words else None)
             doc._.quotes = quotes
-            doc.spans[self.cfg["spans_key"]] = _spans(doc, speech, SPEECH_LABEL)
-            doc.spans[self.cfg["scare_spans_key"]] = _spans(doc, scare, SCARE_LABEL)
+            view.set_spans(self.cfg["spans_key"], _spans(doc, speech, SPEECH_LABEL))
+            view.set_spans(self.cfg["scare_spans_key"], _spans(doc, scare, SCARE_LABEL))
             return doc
         except Exception as error:  # noqa: BLE001  (spaCy's error-handler protocol)
             error_handler(self.name, self, [doc], error)

@@ -102,3 +102,14 @@ def test_spans_of_a_group_are_shared_until_the_group_is_replaced_or_grows():
     assert [(span.start, span.end) for span in view.spans("things")] == [(4, 5), (6, 10)]
     doc.spans["things"] = [doc[0:2]]
     assert [(span.start, span.end) for span in view.spans("things")] == [(0, 2)]
+
+
+def test_a_writer_s_spans_are_served_to_the_readers_of_its_group():
+    doc = spacy.blank("de")("Lena Hofbauer fuhr für Manthey.")
+    view = doc_view(doc)
+    written = [spacy.tokens.Span(doc, 4, 5, label="TEAM")]
+    view.set_spans("things", written)
+    assert view.spans("things") is written
+    assert list(doc.spans["things"]) == written
+    doc.spans["things"] = []  # replaced by someone else: read afresh
+    assert view.spans("things") == []
