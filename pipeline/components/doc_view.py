@@ -20,6 +20,7 @@ retokenized (its length changed), so a stale view is never used.
 from __future__ import annotations
 
 import threading
+from bisect import bisect_right
 from itertools import compress
 from operator import add, attrgetter
 
@@ -46,7 +47,7 @@ class DocView:
 
     __slots__ = ("doc", "length", "_tokens", "_text", "_texts", "_starts", "_ends", "_spaces", "_sent_starts",
                  "_shapes", "_lowers", "_capitalised", "_all_caps", "_digits", "_stop_words", "_name_like",
-                 "_index", "_token_at_char", "_token_at_end_char", "_paragraphs", "_groups")
+                 "_index", "_token_at_char", "_paragraphs", "_groups")
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
@@ -220,19 +221,32 @@ class DocView:
             self._index = TextIndex(self.doc, text=self.text, sent_starts=self.sent_starts, paragraphs=self.paragraphs)
         return self._index
 
+    def token_starting_at(self, char: int) -> int | None:
+        """The token that starts at character offset ``char``, or None. A bisection:
+        components ask about a few offsets per document, so no table of every token is built."""
+        starts = self.starts
+        try:
+            index = bisect_right(starts, char) - 1
+        except TypeError:  # not an offset (a hand-made mention): no token starts there
+            return None
+        return index if index >= 0 and starts[index] == char else None
+
     @property
     def token_at_char(self) -> dict[int, int]:
-        """Token index by the character offset where the token starts."""
+        """Token index by the character offset where the token starts (a table of every
+        token: for code that looks up many offsets; ``token_starting_at`` for a few)."""
         if self._token_at_char is None:
             self._token_at_char = dict(zip(self.starts, range(self.length)))
         return self._token_at_char
 
-    @property
-    def token_at_end_char(self) -> dict[int, int]:
-        """Token index by the character offset where the token ends."""
-        if self._token_at_end_char is None:
-            self._token_at_end_char = dict(zip(self.ends, range(self.length)))
-        return self._token_at_end_char
+    def token_ending_at(self, char: int) -> int | None:
+        """The token that ends at character offset ``char``, or None (see ``token_starting_at``)."""
+        ends = self.ends
+        try:
+            index = bisect_right(ends, char) - 1
+        except TypeError:
+            return None
+        return index if index >= 0 and ends[index] == char else None
 
     def spans(self, key: str) -> list[Span]:
         """The spans of ``doc.spans[key]`` (none without that group), one list for

@@ -22,7 +22,6 @@ and fills ``hometown``/``age`` of the records in ``doc._.people``.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from functools import cached_property
 
 from spacy.language import Language
@@ -36,7 +35,7 @@ from ..extensions import (  # importing registers the extensions
 from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
 from ..schema import BRACKET_LINKS_KEY, HOMETOWNS_KEY, THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
-from .doc_view import DocView, doc_view
+from .doc_view import doc_view
 from .shapes import bracket_close, has_digit, is_all_caps, list_joiners
 
 DEFAULT_THINGS_KEY = THINGS_KEY
@@ -88,7 +87,7 @@ class HometownFinder(ConfiguredPipe):
         view = doc_view(doc)
         mention_ends = {}  # token index after the mention → mention
         for mention in doc_value(doc, "mentions") or []:
-            last = token_ending_at(view, mention["end_char"])
+            last = view.token_ending_at(mention["end_char"])
             if last is not None:
                 mention_ends[last + 1] = mention
         if mention_ends:  # a document without person mentions has nothing to read
@@ -313,7 +312,7 @@ def _crew_before(doc: Doc, mention: dict, mention_ends: dict) -> list[dict]:
     view = doc_view(doc)
     members = [mention]
     while True:
-        start = token_starting_at(view, members[0]["start_char"])
+        start = view.token_starting_at(members[0]["start_char"])
         if start is None or start < 2 or view.texts[start - 1] != "/":
             break
         partner = mention_ends.get(start - 1)
@@ -336,19 +335,6 @@ def set_hometown(person: dict, place: Span, hometowns: list[Span], span_owner: b
         hometowns.append(Span(place.doc, place.start, place.end, label="HOMETOWN"))
         # span._.canonical, written where spaCy keeps it (span._ builds an accessor object)
         place.doc.user_data[canonical_key(place.start_char, place.end_char)] = text
-
-
-def token_starting_at(view: DocView, char: int) -> int | None:
-    """The token that starts at character ``char`` (``view.token_at_char.get``): a
-    bisection for the few look-ups here, not a dictionary of every token."""
-    index = bisect_right(view.starts, char) - 1  # the last of equal offsets, as the dictionary keeps
-    return index if index >= 0 and view.starts[index] == char else None
-
-
-def token_ending_at(view: DocView, char: int) -> int | None:
-    """The token that ends at character ``char`` (``view.token_at_end_char.get``)."""
-    index = bisect_right(view.ends, char) - 1
-    return index if index >= 0 and view.ends[index] == char else None
 
 
 def _span_text(span: Span) -> str:
@@ -423,7 +409,7 @@ def origin_before(doc: Doc, mention: dict, thing_starts: dict, lex: Lexicons) ->
     """``der in Aalen lebende Tim Ohl``, ``die aus Kiel stammende Werksfahrerin X``."""
     view = doc_view(doc)
     texts = view.texts
-    start = token_starting_at(view, mention["start_char"])
+    start = view.token_starting_at(mention["start_char"])
     if start is None:
         return None
     participle = start - 1
@@ -476,7 +462,7 @@ def _list_before(doc: Doc, open_index: int, mention_ends: dict, lex: Lexicons) -
     while end in mention_ends:
         mention = mention_ends[end]
         members.append(mention)
-        start = token_starting_at(view, mention["start_char"])
+        start = view.token_starting_at(mention["start_char"])
         if start is None:
             break
         # Skip "der Brite" or a title before the name, then a list joiner.

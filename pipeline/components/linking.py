@@ -524,12 +524,11 @@ def _token_ranges(doc: Doc, view, mentions: list[dict]) -> list[tuple[dict, Toke
     """(mention, its tokens) of the mentions that cover tokens (``char_span`` with
     ``expand``), from the token table when the mention lies on token boundaries, as it
     does but for hand-made input."""
-    token_at_char, token_at_end_char = view.token_at_char, view.token_at_end_char
     ranges = []
     for mention in mentions:
         start_char, end_char = mention["start_char"], mention["end_char"]
-        start = token_at_char.get(start_char)
-        last = token_at_end_char.get(end_char)
+        start = view.token_starting_at(start_char)
+        last = view.token_ending_at(end_char)
         if start is not None and last is not None and last >= start:
             ranges.append((mention, TokenRange(start, last + 1, start_char)))
         elif (span := doc.char_span(start_char, end_char, alignment_mode="expand")) is not None:

@@ -73,11 +73,10 @@ class NamePropagator(ConfiguredPipe):
         things = view.spans(self.cfg["things_key"])
         taken = tokens_of(things)
         texts, starts, name_like = view.texts, view.starts, view.name_like
-        token_at, token_at_end = view.token_at_char, view.token_at_end_char
         for mention in mentions:
-            start = token_at.get(mention["start_char"])
+            start = view.token_starting_at(mention["start_char"])
             if start is not None:
-                last = token_at_end.get(mention["end_char"])
+                last = view.token_ending_at(mention["end_char"])
                 if last is None:  # not on a token boundary: spaCy's own alignment (strict) decides
                     span = doc.char_span(mention["start_char"], mention["end_char"])
                     taken.update(range(span.start, span.end))
@@ -328,7 +327,7 @@ class NamePropagator(ConfiguredPipe):
             for number in range(bisect.bisect_left(starts_of_mentions, view.starts[i]) - 1, -1, -1):
                 mention = mentions[number]
                 person = people[mention["person"]]
-                mention_token = view.token_at_char.get(mention["start_char"])
+                mention_token = view.token_starting_at(mention["start_char"])
                 if mention_token is None or here - index.sentence_of(mention_token) > 1:
                     break  # only the sentence before
                 if person["kind"] == "driver":
@@ -381,9 +380,9 @@ class NamePropagator(ConfiguredPipe):
             return groups
         by_sentence: dict[int, list[int]] = {}
         first_mention_in: dict[int, int] = {}  # sentence → start char of its first mention
-        index, token_at = view.index, view.token_at_char
+        index = view.index
         for mention in mentions:
-            token = token_at.get(mention["start_char"])
+            token = view.token_starting_at(mention["start_char"])
             if token is None:
                 continue
             sent_index = index.sentence_of(token)

@@ -727,9 +727,8 @@ def detect_quotes(text: str, speech_forms: frozenset[str] = frozenset(),
 def _spans(doc: Doc, candidates: Sequence[Candidate], label: str) -> list[Span]:
     spans = []
     view = doc_view(doc)
-    first_token, last_token = view.token_at_char, view.token_at_end_char
     for c in candidates:
-        first, last = first_token.get(c.start), last_token.get(c.end)
+        first, last = view.token_starting_at(c.start), view.token_ending_at(c.end)
         if first is not None and last is not None and first <= last:
             # On token boundaries "contract" keeps exactly these tokens: no search needed.
             spans.append(Span(doc, first, last + 1, label=label))

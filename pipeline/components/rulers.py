@@ -228,7 +228,8 @@ class MotorsportRulers(ConfiguredPipe):
         _teams_as_written(chosen)
         _resolve_compound_teams(chosen)
         _canonicalise_cars(chosen, self.lexicons.makers)
-        doc.spans[self.spans_key] = _as_spans(doc, things, chosen, self._string_ids(doc.vocab.strings))  # chosen is in text order
+        # chosen is in text order; the readers of the group get these Span objects
+        view.set_spans(self.spans_key, _as_spans(doc, things, chosen, self._string_ids(doc.vocab.strings)))
         return doc
 
     def _string_ids(self, strings: StringStore) -> _StringIds:

@@ -14,6 +14,7 @@ def test_view_matches_the_doc():
     view = doc_view(doc)
     assert [t.text for t in view.tokens] == [t.text for t in doc]
     assert view.text == doc.text
+    assert view.token_starting_at(doc[4].idx) == 4
     assert view.token_at_char[doc[4].idx] == 4
     assert view.index.sentence_of(5) == 1
     assert view.index.sentence_start(7) == 4
@@ -61,7 +62,7 @@ def test_token_table_matches_the_tokens():
     assert view.all_caps == [shapes.is_all_caps(t.text) for t in tokens]
     assert view.stop_words == [shapes.is_stop_word(t) for t in tokens] == [view.is_stop_word(i) for i in range(len(doc))]
     assert view.name_like == [shapes.is_name_like(t) for t in tokens]
-    assert view.token_at_end_char[doc[2].idx + len("Sand")] == 2
+    assert view.token_ending_at(doc[2].idx + len("Sand")) == 2
 
 
 def test_sentence_start_changes_what_is_a_stop_word_and_a_name():
@@ -113,3 +114,15 @@ def test_a_writer_s_spans_are_served_to_the_readers_of_its_group():
     assert list(doc.spans["things"]) == written
     doc.spans["things"] = []  # replaced by someone else: read afresh
     assert view.spans("things") == []
+
+
+def test_offsets_between_tokens_or_not_offsets_find_no_token():
+    doc = spacy.blank("de")("Lena Hofbauer (Rosenheim) gewann.")
+    view = doc_view(doc)
+    by_start = {token.idx: token.i for token in doc}
+    by_end = {token.idx + len(token): token.i for token in doc}
+    for char in range(-1, len(doc.text) + 2):
+        assert view.token_starting_at(char) == by_start.get(char)
+        assert view.token_ending_at(char) == by_end.get(char)
+    assert view.token_starting_at(None) is None
+    assert view.token_ending_at("5") is None
