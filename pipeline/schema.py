@@ -145,11 +145,12 @@ DRIVER_KEYS = tuple(Driver.__annotations__)
 QUOTE_KEYS = tuple(Quote.__annotations__)
 
 # -- extensions (registered by pipeline.extensions) ---------------------------
+QUOTES_EXTENSION = "quotes"  # doc._.quotes; spelled here only, since a span group has the same name
 DOC_EXTENSIONS = {
     "base_model": None,  # name of the base pipeline that produced the doc
     "people": None,  # list[Person]
     "mentions": None,  # list[Mention]
     "drivers": None,  # list[Driver]
-    "quotes": None,  # list[Quote]
+    QUOTES_EXTENSION: None,  # list[Quote]
 }
 SPAN_EXTENSIONS = {"canonical": None}  # the document-level canonical form of an entity (fullest name)

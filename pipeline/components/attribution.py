@@ -42,7 +42,7 @@ from spacy.tokens import Doc
 
 from ..extensions import doc_value  # (the module registers doc._.people/mentions/quotes)
 from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
-from ..schema import check_span_keys
+from ..schema import QUOTES_EXTENSION, check_span_keys
 from .configured import ConfiguredPipe
 from .descriptions import is_feminine_noun
 from .doc_view import doc_view
@@ -223,7 +223,7 @@ class _Doc:
         self.paragraphs = view.paragraphs
         self.p_starts = [start for start, _ in self.paragraphs]
         self.outer = [outer_span(text, q) for q in quotes]
-        scare = [(span.start_char - 1, span.end_char + 1) for span in doc.spans.get(scare_key, [])]
+        scare = [(span.start_char - 1, span.end_char + 1) for span in view.spans(scare_key)]
         self.outside = Outside([*self.outer, *scare])
         self._quotes = quotes
         self._abbreviations = abbreviations
@@ -429,7 +429,7 @@ class _Doc:
             view = doc_view(self.doc)
             sets: dict[int, set[int]] = {}
             for mention in self.mentions:
-                token = view.token_at_char.get(mention["start_char"])
+                token = view.token_starting_at(mention["start_char"])
                 if token is not None:
                     sets.setdefault(mention["person"], set()).add(view.index.sentence_of(token))
             self._sentence_sets = sets
@@ -548,7 +548,7 @@ class Attributor:
 
     # ------------------------------------------------------------------ api
     def __call__(self, doc: Doc) -> None:
-        quotes = doc._.quotes or []  # (not ``doc_value``: a span group has the name, and only the schema spells those)
+        quotes = doc_value(doc, QUOTES_EXTENSION) or []
         for quote in quotes:
             quote.update(UNRESOLVED)
         if not quotes:

@@ -47,7 +47,7 @@ class DocView:
 
     __slots__ = ("doc", "length", "_tokens", "_text", "_texts", "_starts", "_ends", "_spaces", "_sent_starts",
                  "_shapes", "_lowers", "_capitalised", "_all_caps", "_digits", "_stop_words", "_name_like",
-                 "_index", "_token_at_char", "_paragraphs", "_groups")
+                 "_index", "_paragraphs", "_groups")
 
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
@@ -230,14 +230,6 @@ class DocView:
         except TypeError:  # not an offset (a hand-made mention): no token starts there
             return None
         return index if index >= 0 and starts[index] == char else None
-
-    @property
-    def token_at_char(self) -> dict[int, int]:
-        """Token index by the character offset where the token starts (a table of every
-        token: for code that looks up many offsets; ``token_starting_at`` for a few)."""
-        if self._token_at_char is None:
-            self._token_at_char = dict(zip(self.starts, range(self.length)))
-        return self._token_at_char
 
     def token_ending_at(self, char: int) -> int | None:
         """The token that ends at character offset ``char``, or None (see ``token_starting_at``)."""

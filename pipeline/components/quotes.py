@@ -36,9 +36,9 @@ from typing import Iterable, Sequence
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .. import extensions  # noqa: F401  (registers doc._.quotes)
+from ..extensions import set_doc_value  # importing it registers doc._.quotes
 from ..rules import DEFAULT_LANG, load_lexicons
-from ..schema import QUOTES_KEY, SCARE_QUOTES_KEY, check_span_keys
+from ..schema import QUOTES_EXTENSION, QUOTES_KEY, SCARE_QUOTES_KEY, check_span_keys
 from .configured import ConfiguredPipe
 from .doc_view import doc_view
 # The one definition of paragraphs and of sentences with quotes kept whole; attribution imports them from here.
@@ -692,7 +692,7 @@ class QuoteDetector(ConfiguredPipe):
             quotes, speech, scare = detect_quotes(view.text, self._speech_forms(), self.cfg["long_quote_words"],
                                                   self.cfg["max_quote_paragraphs"], paragraphs=view.paragraphs,
                                                   words=lex.quote_words if lex and lex.quote_words else None)
-            doc._.quotes = quotes
+            set_doc_value(doc, QUOTES_EXTENSION, quotes)
             view.set_spans(self.cfg["spans_key"], _spans(doc, speech, SPEECH_LABEL))
             view.set_spans(self.cfg["scare_spans_key"], _spans(doc, scare, SCARE_LABEL))
             return doc

@@ -15,7 +15,6 @@ def test_view_matches_the_doc():
     assert [t.text for t in view.tokens] == [t.text for t in doc]
     assert view.text == doc.text
     assert view.token_starting_at(doc[4].idx) == 4
-    assert view.token_at_char[doc[4].idx] == 4
     assert view.index.sentence_of(5) == 1
     assert view.index.sentence_start(7) == 4
 
