@@ -352,3 +352,29 @@ def test_fullest_car_forms_hold_the_words_in_a_row():
     # of two equally long forms holding it, the first written
     assert _fullest_forms(["Audi R8 GT3", "Ford GT GT3", "GT3"])["GT3"] == "Audi R8 GT3"
     assert _fullest_forms(["Ford GT GT3", "Audi R8 GT3", "GT3"])["GT3"] == "Ford GT GT3"
+
+
+def test_the_gazetteer_finds_what_the_phrase_matcher_finds(blank_nlp):
+    """The trie of forms replaced PhraseMatcher's scan: same matches, same order, on
+    random runs of every packaged form between ordinary words."""
+    import random
+
+    from spacy.tokens import Doc
+
+    ruler = blank_nlp.get_pipe("motorsport_rulers")
+    blank_nlp("Ein Text, damit die Formen geladen sind.")
+    forms = sorted(ruler._forms)
+    strings = blank_nlp.vocab.strings
+    fillers = ["Der", "fuhr", "mit", "dem", ",", "und", ".", "(", ")", "GT3", "Team"]
+    rng = random.Random(11)
+    matched = 0
+    for _ in range(60):
+        words = []
+        while len(words) < 80:
+            words += list(rng.choice(forms)) if rng.random() < 0.6 else [rng.choice(fillers)]
+        doc = Doc(blank_nlp.vocab, words=words)
+        expected = [(*strings[match_id].split("\t", 1), start, end) for match_id, start, end in ruler.phrase_matcher(doc)]
+        form_starts = [i for i, word in enumerate(words) if word in ruler.gazetteer.first_words]
+        assert [list(found) for found in ruler.gazetteer.matches(words, form_starts)] == [list(m) for m in expected]
+        matched += len(expected)
+    assert len(forms) > 100 and matched > 1000  # the comparison covered real matches
