@@ -44,6 +44,7 @@ from ..rules import Lexicons
 from .configured import ConfiguredPipe
 from .rulers import MEMBER_ID
 from .doc_view import doc_view
+from .quotes import Outside
 from .shapes import bracket_end
 
 # The groups linking reads (and base_ents, the one it writes): see pipeline.schema.
@@ -200,10 +201,10 @@ class DriverLinker(ConfiguredPipe):
         """Sets each person's ``team`` and ``car`` from the things of the document."""
         lowers = view.lowers
         words = self.words
-        quoted = QuotedText(view.spans(self.cfg["quotes_key"]))
+        quoted = Outside((span.start_char, span.end_char) for span in view.spans(self.cfg["quotes_key"]))
         # Things and mentions inside quotes are no evidence: "dem ganzen Team Rückenwind" is speech.
-        things = [t for t in every_thing if not quoted.holds(t.start_char)] if quoted else every_thing
-        narrative = ([(m, r) for m, r in mention_ranges if not quoted.holds(r.start_char)] if quoted
+        things = [t for t in every_thing if not quoted.inside(t.start_char)] if quoted.spans else every_thing
+        narrative = ([(m, r) for m, r in mention_ranges if not quoted.inside(r.start_char)] if quoted.spans
                      else mention_ranges)
         # Evidence-only mentions: "Das Duo" (every driver of the latest list) and subject pronouns.
         extra = [({"person": int(g.kb_id_), "kind": "group"}, TokenRange(g.start, g.end, g.start_char))
@@ -810,7 +811,7 @@ def _subject_pronouns(doc: Doc, view, cue_positions: list[int], people, narrativ
         if subject is None or sent_number in found_in:
             continue
         wanted = lowers[i] in masculine or (lowers[i] in feminine and people[subject]["gender"] == "f")
-        if wanted and not quoted.holds(starts[i]):
+        if wanted and not quoted.inside(starts[i]):
             pronouns.append(({"person": subject, "kind": "pronoun"}, TokenRange(i, i + 1, starts[i])))
             found_in.add(sent_number)
     return pronouns
@@ -907,20 +908,3 @@ def _joins_list(texts: list[str], low: int, high: int, joiners: frozenset[str]) 
         elif depth == 0 and text not in joiners and not (text.istitle() and high - low <= 3):
             return False
     return True
-
-
-class QuotedText:
-    """Where the quotes of a document are, to ask whether a character is inside one."""
-
-    def __init__(self, quote_spans: list[Span]) -> None:
-        quotes = sorted((s.start_char, s.end_char) for s in quote_spans)
-        # Quotes do not overlap: the one starting last at or before a character is the only candidate.
-        self.starts = [start for start, _ in quotes]
-        self.ends = [end for _, end in quotes]
-
-    def __bool__(self) -> bool:
-        return bool(self.starts)
-
-    def holds(self, position: int) -> bool:
-        at = bisect.bisect_right(self.starts, position) - 1
-        return at >= 0 and position < self.ends[at]

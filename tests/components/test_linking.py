@@ -297,17 +297,17 @@ def test_sentence_scores_stay_below_the_paragraph_score():
     assert worst_in_sentence < linking.SCORE_PARAGRAPH
 
 
-def test_quoted_text_holds_the_characters_of_its_quotes(blank_nlp):
+def test_linking_s_quote_test_holds_the_characters_of_its_quotes(blank_nlp):
     from spacy.tokens import Span
 
-    from pipeline.components.linking import QuotedText
+    from pipeline.components.quotes import Outside
 
     doc = blank_nlp.make_doc('Er sagte: " Gut " und " Schnell " .')
     quotes = [Span(doc, 3, 6), Span(doc, 7, 10)]
-    quoted = QuotedText(list(reversed(quotes)))
+    quoted = Outside((q.start_char, q.end_char) for q in reversed(quotes))  # what linking builds
     inside = {c for q in quotes for c in range(q.start_char, q.end_char)}
-    assert [quoted.holds(c) for c in range(len(doc.text) + 1)] == [c in inside for c in range(len(doc.text) + 1)]
-    assert not QuotedText([])
+    assert [quoted.inside(c) for c in range(len(doc.text) + 1)] == [c in inside for c in range(len(doc.text) + 1)]
+    assert not Outside([]).spans
 
 
 def test_a_document_without_teams_or_cars_keeps_its_people_and_gets_entities(blank_nlp):
