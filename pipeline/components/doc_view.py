@@ -197,6 +197,10 @@ class DocView:
             self._text = "".join(parts)
         return self._text
 
+    def text_of(self, start: int, end: int) -> str:
+        """``doc[start:end].text``, sliced from the text (``Span.text`` builds a Token per word)."""
+        return self.text[self.starts[start]:self.ends[end - 1]] if end > start else ""
+
     @property
     def tokens(self) -> list[Token]:
         """The Token objects, for code that needs them (built on first use)."""

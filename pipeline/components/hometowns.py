@@ -218,7 +218,7 @@ class HometownFinder(ConfiguredPipe):
         """``Oder`` in ``Frankfurt/Oder``: a capitalised word that is no country,
         code, team or car, so it is part of the place before the slash."""
         start, end, _ = piece
-        text = _tokens_text(doc_view(doc), start, end)
+        text = doc_view(doc).text_of(start, end)
         if start in thing_starts or text in self.lexicons.country_by_code or text in self.lexicons.country_by_name:
             return False
         return place_span(doc, start, end, thing_starts, self.lexicons) is not None
@@ -339,12 +339,7 @@ def set_hometown(person: dict, place: Span, hometowns: list[Span], span_owner: b
 
 def _span_text(span: Span) -> str:
     """``span.text``, from the token table (Span.text builds a Token per word)."""
-    return _tokens_text(doc_view(span.doc), span.start, span.end)
-
-
-def _tokens_text(view, start: int, end: int) -> str:
-    """``doc[start:end].text``, from the token table."""
-    return view.text[view.starts[start]:view.ends[end - 1]] if end > start else ""
+    return doc_view(span.doc).text_of(span.start, span.end)
 
 
 def _is_country(text: str, lex: Lexicons) -> bool:

@@ -299,7 +299,7 @@ class NamePropagator(ConfiguredPipe):
                 if age is not None and person["age"] is None:
                     person["age"] = age
             mentions.append({"person": person_id, "start_char": starts[i], "end_char": ends[noun_index],
-                             "kind": "description", "text": view.text[starts[i]:ends[noun_index]]})
+                             "kind": "description", "text": view.text_of(i, noun_index + 1)})
             taken.update(range(i, noun_index + 1))
             # "Der Nachwuchsfahrer aus Knittelfeld": the description carries the hometown.
             self._origin(doc, noun_index + 1, person, thing_starts, hometown_spans)

@@ -504,11 +504,6 @@ def tokens_of(spans: Iterable[Span]) -> set[int]:
     return covered
 
 
-def _tokens_text(view: DocView, start: int, end: int) -> str:
-    """``doc[start:end].text``, from the token table."""
-    return view.text[view.starts[start]:view.ends[end - 1]] if end > start else ""
-
-
 def _apposition_role(view: DocView, start: int, end: int, lex: Lexicons) -> str | None:
     """``X, Leiter Motorsport der Porsche AG,`` → ``Leiter Motorsport der Porsche AG``."""
     texts = view.texts
@@ -524,7 +519,7 @@ def _apposition_role(view: DocView, start: int, end: int, lex: Lexicons) -> str 
     # The head may follow a modifier: "BMW Motorsport Direktor"; look at the first few words.
     if not any(t in lex.role_heads or lex.title_kind(t) == "person" for t in texts[start:min(end, start + 4)]):
         return None
-    return _tokens_text(view, start, end)
+    return view.text_of(start, end)
 
 
 def _bracket_role(view: DocView, name_end: int, lex: Lexicons) -> str | None:
@@ -539,7 +534,7 @@ def _bracket_role(view: DocView, name_end: int, lex: Lexicons) -> str | None:
     head = texts[start]
     if head not in lex.role_heads and lex.title_kind(head) != "person":
         return None
-    return _tokens_text(view, start, end)
+    return view.text_of(start, end)
 
 
 def _role_before(view: DocView, name_start: int, name_end: int, lex: Lexicons) -> str | None:
@@ -554,7 +549,7 @@ def _role_before(view: DocView, name_start: int, name_end: int, lex: Lexicons) -
     head = next((i for i in range(start, comma) if texts[i] in lex.role_heads or lex.title_kind(texts[i]) == "person"), None)
     if head is None:
         return None
-    return _tokens_text(view, head, comma)
+    return view.text_of(head, comma)
 
 
 def _merge_short_names(people: list[dict], mentions: list[dict]) -> None:

@@ -678,8 +678,7 @@ class _Thing:
 
     @property
     def text(self) -> str:
-        view = self._things.view
-        return view.text[view.starts[self.start]:view.ends[self.end - 1]]
+        return self._things.view.text_of(self.start, self.end)
 
     @property
     def words(self) -> list[str]:

@@ -125,3 +125,11 @@ def test_offsets_between_tokens_or_not_offsets_find_no_token():
         assert view.token_ending_at(char) == by_end.get(char)
     assert view.token_starting_at(None) is None
     assert view.token_ending_at("5") is None
+
+
+def test_text_of_tokens_is_the_span_text():
+    doc = spacy.blank("de")("Lena  Hofbauer (Rosenheim):\n„Gut.“ ")
+    view = doc_view(doc)
+    for start in range(len(doc) + 1):
+        for end in range(start, len(doc) + 1):
+            assert view.text_of(start, end) == doc[start:end].text
