@@ -231,14 +231,13 @@ class _Doc:
         self._after_quote: dict[int, tuple[int, int]] = {}
         valid = []
         known_people = range(len(people))
-        quoted, quoted_starts = self.outside.spans, self.outside.starts
+        inside = self.outside.inside
         for mention in mentions:
             person = mention.get("person")
             start = mention.get("start_char")
             if not isinstance(person, int) or person not in known_people or not isinstance(start, int):
                 continue
-            at = bisect_right(quoted_starts, start) - 1  # ``self.outside.inside(start)``, without two calls per mention
-            if at >= 0 and start < quoted[at][1]:
+            if inside(start):
                 continue  # names inside quotes are not speakers
             # a copy: re-resolved descriptions must not touch doc._.mentions
             valid.append({**mention, "linked": person})

@@ -203,7 +203,8 @@ class Outside:
         return self.spans[index] if index >= 0 else None
 
     def inside(self, pos: int) -> bool:
-        return self.covering(pos) is not None
+        index = bisect_right(self.starts, pos) - 1  # spans are disjoint: only this one can hold pos
+        return index >= 0 and pos < self.spans[index][1]
 
     def segments(self, start: int, end: int) -> list[tuple[int, int]]:
         """The parts of [start, end) that are outside every span."""
