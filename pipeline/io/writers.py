@@ -30,6 +30,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # The CSV escape, and reversible: a cell that starts with a formula prefix or with the escape
 # itself gets one more escape in front; reading removes exactly one leading escape.
 FORMULA_ESCAPE = "'"
+ESCAPED_STARTS = (*FORMULA_PREFIXES, FORMULA_ESCAPE)  # the cells that get the escape
 # C0/C1 control characters other than tab, LF and CR: XLSX cannot store them, and in a
 # CSV a spreadsheet may skip them and run the "=…" behind ("\x01=HYPERLINK(…)").
 # Replaced one for one before neutralising, so offsets into a text cell stay right.
@@ -68,7 +69,7 @@ def neutralize_formula(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     value = replace_control_characters(value)
-    if value.startswith((*FORMULA_PREFIXES, FORMULA_ESCAPE)):
+    if value.startswith(ESCAPED_STARTS):
         return FORMULA_ESCAPE + value
     return value
 
@@ -109,7 +110,7 @@ def _neutralize_text_column(series: pd.Series) -> pd.Series:
     if not isinstance(series.dtype, pd.StringDtype):
         return series.map(neutralize_formula)
     cleaned = series.str.replace(_CONTROL_CHARACTERS_PATTERN, CONTROL_CHARACTER_REPLACEMENT, regex=True)
-    risky = cleaned.str.startswith((*FORMULA_PREFIXES, FORMULA_ESCAPE)).fillna(False).astype(bool)
+    risky = cleaned.str.startswith(ESCAPED_STARTS).fillna(False).astype(bool)
     return cleaned.mask(risky, FORMULA_ESCAPE + cleaned)
 
 
