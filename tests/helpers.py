@@ -27,3 +27,27 @@ def rules_copy_with(tmp_path, filename: str, line: str) -> Path:
     with (root / filename).open("a", encoding="utf-8") as handle:
         handle.write(line + "\n")
     return root
+
+
+def python_steps(function, *args, **kwargs):
+    """``function(*args, **kwargs)`` and how many Python lines and calls it ran, in every frame below it.
+
+    Tests compare the count between input sizes to check how work grows: unlike
+    wall time on a shared machine it is the same on every run.
+    """
+    import sys
+
+    steps = 0
+
+    def count(frame, event, arg):
+        nonlocal steps
+        steps += 1
+        return count
+
+    previous = sys.gettrace()
+    sys.settrace(count)
+    try:
+        result = function(*args, **kwargs)
+    finally:
+        sys.settrace(previous)
+    return result, steps
