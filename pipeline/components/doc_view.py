@@ -269,13 +269,11 @@ class DocView:
         """Forget what depends on sentence starts (a sentencizer has just set them)."""
         self._sent_starts = self._stop_words = self._name_like = self._index = None
 
-    def is_current_for(self, doc: Doc) -> bool:
-        return self.doc is doc and self.length == len(doc)
-
 
 def doc_view(doc: Doc) -> DocView:
     view = getattr(_last_view, "view", None)
-    if view is None or not view.is_current_for(doc):
+    # Asked some 50 times per document: the test is written out, not a method call.
+    if view is None or view.doc is not doc or view.length != len(doc):
         view = DocView(doc)
         _last_view.view = view
     return view
