@@ -32,7 +32,7 @@ from __future__ import annotations
 import logging
 import re
 from bisect import bisect_left, bisect_right, insort
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
@@ -46,7 +46,7 @@ from ..schema import QUOTES_EXTENSION, check_span_keys
 from .configured import ConfiguredPipe
 from .descriptions import is_feminine_noun
 from .doc_view import doc_view
-from .shapes import _SENT_RE, _is_abbreviation, paragraph_index, place_fits
+from .shapes import SentenceBounds, paragraph_index, place_fits
 from .quotes import (
     DEFAULT_SCARE_SPANS_KEY,
     Outside,
@@ -517,80 +517,6 @@ class _Doc:
                 word = match.group().rstrip(".")  # "sen." keeps its word, not the full stop
                 word_start = match.start()
                 found.append((word_start, word_start + len(word), word))
-        return found
-
-
-class SentenceBounds:
-    """``shapes.Sentences.bounds`` (the same sentence starts, quotes kept whole), with the
-    full stops read one block at a time, when a question first falls into the block.
-
-    Attribution asks about the sentences around its quotes only; reading every full stop of
-    the text cost more than all its questions. The starts that need no reading (offset 0,
-    paragraph starts outside quotes, quote ends that close a sentence) are the anchors; the
-    full stops between two anchors form a block. A stop's match opens at most one character
-    before the stop's end, so a block's stops are found by scanning from one character before
-    its anchor, each outside segment with its own bounds, as ``Sentences`` scans them."""
-
-    def __init__(self, text: str, paragraphs: Sequence[tuple[int, int]], quotes: Outside,
-                 quote_ends: Iterable[tuple[int, int, bool]] = (), *,
-                 abbreviations: frozenset[str] | None = None) -> None:
-        self.text = text
-        self.abbreviations = load_lexicons().quote_words["abbreviation"] if abbreviations is None else abbreviations
-        anchors = {0}
-        length = len(text)
-        for p_start, _ in paragraphs:
-            if not quotes.inside(p_start):
-                anchors.add(p_start)
-        # As in ``Sentences``: a quote that ends with its own full stop closes the sentence
-        # too, unless a comma cue follows (``„Gut.“, sagte er``).
-        for outer_end, _, ends_sentence in quote_ends:
-            if not ends_sentence:
-                continue
-            pos = outer_end
-            while pos < length and text[pos] in " \t":
-                pos += 1
-            if pos < length and text[pos] not in ",;:" and not text[pos].islower():
-                anchors.add(outer_end)
-        self.anchors = sorted(anchors)
-        self.segments = quotes.segments(0, length)
-        self._segment_ends = [end for _, end in self.segments]
-        self._blocks: dict[int, list[int]] = {}
-
-    def bounds(self, pos: int, limit: int) -> tuple[int, int]:
-        """(start, end) of the sentence holding ``pos``, end capped at ``limit``."""
-        anchors = self.anchors
-        block = bisect_right(anchors, pos) - 1
-        if block < 0:  # before the text: as ``Sentences``, the empty sentence before offset 0
-            return 0, min(anchors[0], limit)
-        stops = self._stops(block)
-        index = bisect_right(stops, pos)
-        start = stops[index - 1] if index else anchors[block]
-        if index < len(stops):
-            end = stops[index]
-        else:
-            end = anchors[block + 1] if block + 1 < len(anchors) else limit
-        return start, min(end, limit)
-
-    def _stops(self, block: int) -> list[int]:
-        """The sentence starts after full stops in (anchor ``block``, the next anchor], in order."""
-        found = self._blocks.get(block)
-        if found is not None:
-            return found
-        text, anchors = self.text, self.anchors
-        low = anchors[block]
-        high = anchors[block + 1] if block + 1 < len(anchors) else len(text)
-        found = self._blocks[block] = []
-        segment = bisect_right(self._segment_ends, low - 1)  # the first segment that ends after ``low - 1``
-        while segment < len(self.segments) and self.segments[segment][0] < high:
-            seg_start, seg_end = self.segments[segment]
-            for match in _SENT_RE.finditer(text, max(seg_start, low - 1), seg_end):
-                dot = match.start()
-                if match.end() > high:
-                    break  # this stop and all after it lie beyond the block
-                if match.end() > low and not (text[dot] == "." and _is_abbreviation(text, dot, seg_start,
-                                                                                        self.abbreviations)):
-                    found.append(match.end())
-            segment += 1
         return found
 
 

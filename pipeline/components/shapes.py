@@ -1,8 +1,8 @@
 """The text units every component shares, each defined once: word shapes
 (``WordShape``, the token tests), brackets, list joiners, paragraphs
 (``paragraph_spans``), token sentences (``TextIndex``, from the base model's
-sentence starts) and sentences with their quotes kept whole (``Sentences``,
-for quote detection and attribution). ``DocView`` serves them per document.
+sentence starts) and sentences with their quotes kept whole (``Sentences``
+for quote detection, ``SentenceBounds`` for attribution). ``DocView`` serves them per document.
 No state beyond caches, no spaCy objects kept."""
 
 from __future__ import annotations
@@ -269,8 +269,8 @@ class Sentences:
     """Sentence starts in a text, computed outside quotes so that the full
     stops inside „…“ never split the sentence that carries the quote.
 
-    The character-level sentences of quote detection and attribution (a
-    sentence holds its quotes whole); the token sentences of the base model
+    The character-level sentences of quote detection (a sentence holds its
+    quotes whole; attribution reads the same ones through ``SentenceBounds``); the token sentences of the base model
     are ``DocView.index``/``sent_starts``. ``quotes`` answers ``inside(pos)``
     and ``segments(start, end)`` (``quotes.Outside``); ``abbreviations``: the
     ``abbreviation`` class of ``quote_words.tsv`` (the packaged one when not given).
@@ -290,16 +290,7 @@ class Sentences:
                 dot = match.start()
                 if not (text[dot] == "." and _is_abbreviation(text, dot, seg_start, abbreviations)):
                     starts.add(match.end())
-        # A quote that ends with its own full stop closes the sentence too,
-        # unless a comma cue follows (``„Gut.“, sagte er``).
-        for outer_end, _, ends_sentence in quote_ends:
-            if not ends_sentence:
-                continue
-            pos = outer_end
-            while pos < length and text[pos] in " \t":
-                pos += 1
-            if pos < length and text[pos] not in ",;:" and not text[pos].islower():
-                starts.add(outer_end)
+        starts.update(_quote_closed_sentences(text, quote_ends))
         self.starts = sorted(starts)
 
     def bounds(self, pos: int, limit: int) -> tuple[int, int]:
@@ -308,6 +299,86 @@ class Sentences:
         start = self.starts[index] if index >= 0 else 0
         end = self.starts[index + 1] if index + 1 < len(self.starts) else limit
         return start, min(end, limit)
+
+
+class SentenceBounds:
+    """``Sentences.bounds`` (the same sentence starts, quotes kept whole), with the
+    full stops read one block at a time, when a question first falls into the block.
+
+    Attribution asks about the sentences around its quotes only; reading every full stop of
+    the text cost more than all its questions. The starts that need no reading (offset 0,
+    paragraph starts outside quotes, quote ends that close a sentence) are the anchors; the
+    full stops between two anchors form a block. A stop's match opens at most one character
+    before the stop's end, so a block's stops are found by scanning from one character before
+    its anchor, each outside segment with its own bounds, as ``Sentences`` scans them."""
+
+    def __init__(self, text: str, paragraphs: Sequence[tuple[int, int]], quotes,
+                 quote_ends: Iterable[tuple[int, int, bool]] = (), *,
+                 abbreviations: frozenset[str] | None = None) -> None:
+        self.text = text
+        self.abbreviations = load_lexicons().quote_words["abbreviation"] if abbreviations is None else abbreviations
+        anchors = {0}
+        length = len(text)
+        for p_start, _ in paragraphs:
+            if not quotes.inside(p_start):
+                anchors.add(p_start)
+        anchors.update(_quote_closed_sentences(text, quote_ends))
+        self.anchors = sorted(anchors)
+        self.segments = quotes.segments(0, length)
+        self._segment_ends = [end for _, end in self.segments]
+        self._blocks: dict[int, list[int]] = {}
+
+    def bounds(self, pos: int, limit: int) -> tuple[int, int]:
+        """(start, end) of the sentence holding ``pos``, end capped at ``limit``."""
+        anchors = self.anchors
+        block = bisect.bisect_right(anchors, pos) - 1
+        if block < 0:  # before the text: as ``Sentences``, the empty sentence before offset 0
+            return 0, min(anchors[0], limit)
+        stops = self._stops(block)
+        index = bisect.bisect_right(stops, pos)
+        start = stops[index - 1] if index else anchors[block]
+        if index < len(stops):
+            end = stops[index]
+        else:
+            end = anchors[block + 1] if block + 1 < len(anchors) else limit
+        return start, min(end, limit)
+
+    def _stops(self, block: int) -> list[int]:
+        """The sentence starts after full stops in (anchor ``block``, the next anchor], in order."""
+        found = self._blocks.get(block)
+        if found is not None:
+            return found
+        text, anchors = self.text, self.anchors
+        low = anchors[block]
+        high = anchors[block + 1] if block + 1 < len(anchors) else len(text)
+        found = self._blocks[block] = []
+        segment = bisect.bisect_right(self._segment_ends, low - 1)  # the first segment that ends after ``low - 1``
+        while segment < len(self.segments) and self.segments[segment][0] < high:
+            seg_start, seg_end = self.segments[segment]
+            for match in _SENT_RE.finditer(text, max(seg_start, low - 1), seg_end):
+                dot = match.start()
+                if match.end() > high:
+                    break  # this stop and all after it lie beyond the block
+                if match.end() > low and not (text[dot] == "." and _is_abbreviation(text, dot, seg_start,
+                                                                                        self.abbreviations)):
+                    found.append(match.end())
+            segment += 1
+        return found
+
+
+def _quote_closed_sentences(text: str, quote_ends: Iterable[tuple[int, int, bool]]) -> list[int]:
+    """Where a quote that ends with its own full stop closes the sentence too: after it,
+    unless a comma cue follows (``„Gut.“, sagte er``)."""
+    closed, length = [], len(text)
+    for outer_end, _, ends_sentence in quote_ends:
+        if not ends_sentence:
+            continue
+        pos = outer_end
+        while pos < length and text[pos] in " \t":
+            pos += 1
+        if pos < length and text[pos] not in ",;:" and not text[pos].islower():
+            closed.append(outer_end)
+    return closed
 
 
 # A sentence-final mark followed by whitespace (or brackets/quotes then whitespace).

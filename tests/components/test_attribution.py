@@ -840,32 +840,3 @@ def test_words_of_a_window_are_those_of_its_parts_outside_quotes(quote_nlp):
                     word = match.group().rstrip(".")
                     expected.append((seg_start + match.start(), seg_start + match.start() + len(word), word))
             assert st.words(start, end) == expected, (start, end)
-
-
-def test_sentence_bounds_read_in_blocks_are_those_of_sentences():
-    import random
-
-    from pipeline.components.attribution import SentenceBounds
-    from pipeline.components.quotes import Outside
-    from pipeline.components.shapes import Sentences, paragraph_spans
-
-    pieces = ["Er", "sagte", "z.", "B.", "14.", "Juni", "„", "“", "Gut.", "!", "?", "…", ")", "]", "\n\n", "\n",
-              " ", " ", "a.", "Dr.", ",", ":", "abcdefghijklmnopq.", "(", "Ja.)", "So."]
-    abbreviations = frozenset({"z", "dr"})
-    rng = random.Random(11)
-    for _ in range(1500):
-        text = "".join(rng.choice(pieces) + rng.choice(["", " ", "\t"]) for _ in range(rng.randint(0, 40)))
-        spans = []
-        for _ in range(rng.randint(0, 4)):
-            start = rng.randint(-1, len(text))
-            spans.append((start, rng.randint(start, start + 20)))
-        quotes = Outside(spans)
-        quote_ends = [(rng.randint(0, len(text)), 0, rng.random() < 0.7) for _ in range(rng.randint(0, 3))]
-        paragraphs = paragraph_spans(text)
-        expected = Sentences(text, paragraphs, quotes, quote_ends, abbreviations=abbreviations)
-        found = SentenceBounds(text, paragraphs, quotes, quote_ends, abbreviations=abbreviations)
-        positions = list(range(-1, len(text) + 2))
-        rng.shuffle(positions)  # blocks are read in any order
-        for pos in positions:
-            for limit in (len(text), pos + 3):
-                assert found.bounds(pos, limit) == expected.bounds(pos, limit), (text, spans, quote_ends, pos)
