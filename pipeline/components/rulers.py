@@ -16,6 +16,7 @@ canonical pointing at the full team name of the document when there is one.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
 from functools import partial
 from itertools import compress
@@ -101,9 +102,11 @@ class _WordMemo(dict):
 class _RuleWords:
     """What the shape rules ask of one set of lexicons, built once per set."""
 
-    __slots__ = ("lexicons", "not_team_heads", "thing_words", "shape_keywords", "kinds", "model_tokens", "team_word_answers")
+    __slots__ = ("lexicons", "not_team_heads", "thing_words", "shape_keywords", "team_openers", "form_first_words",
+                 "kinds", "model_tokens", "team_word_answers")
 
-    def __init__(self, lex: Lexicons, word_kind: Callable[[str], int]) -> None:
+    def __init__(self, lex: Lexicons, word_kind: Callable[[_RuleWords, str], int],
+                 form_first_words: frozenset[str]) -> None:
         self.lexicons = lex
         # Names that before "-Team"/"-Pilot" are no team: series, classes, places, origins.
         self.not_team_heads = frozenset(
@@ -118,16 +121,25 @@ class _RuleWords:
         # What a word must be to open a series, circuit or class shape.
         self.shape_keywords = frozenset().union(*(self.thing_words[kind] for kind in (
             "series_suffix", "circuit_suffix", "class_cue", "series_opener")))
-        self.kinds = _WordMemo(word_kind)  # word → its _word_kind bits
+        # The words that open a team shape by themselves, and the first words of the gazetteer's forms.
+        self.team_openers = lex.team_prefixes | lex.team_suffixes | lex.team_cues
+        self.form_first_words = form_first_words
+        self.kinds = _WordMemo(partial(word_kind, self))  # word → its _word_kind bits
         # word → whether it can be part of a car model code (asked of the words after every maker)
         self.model_tokens = _WordMemo(partial(_is_model_token, lex=lex))
         # word shape → whether it can be part of a team name (inside a sentence, at its start)
         self.team_word_answers = _WordMemo(partial(_team_word_answers, lex=lex))
 
-    def is_team_word(self, view: DocView, i: int) -> bool:
-        """Token ``i`` can be part of a team name (``_team_word_answers`` for its place in the sentence)."""
-        inside, at_start = self.team_word_answers[view.shapes[i]]
-        return at_start if i == 0 or view.sent_starts[i] else inside
+    def team_word_test(self, view: DocView) -> Callable[[int], bool]:
+        """Whether token ``i`` of ``view`` can be part of a team name (``_team_word_answers``
+        for its place in the sentence), as a function of ``i`` with the columns bound."""
+        answers, shapes, sent_starts = self.team_word_answers, view.shapes, view.sent_starts
+
+        def is_team_word(i: int) -> bool:
+            inside, at_start = answers[shapes[i]]
+            return at_start if i == 0 or sent_starts[i] else inside
+
+        return is_team_word
 
     def model_end(self, texts: list[str], start: int) -> int:
         """Where the model-code tokens from ``start`` on end."""
@@ -171,7 +183,7 @@ class MotorsportRulers(ConfiguredPipe):
         """The shape rules' words of the current lexicons (rebuilt when they are swapped or reloaded)."""
         lex = self.lexicons
         if self._rule_words is None or self._rule_words.lexicons is not lex:
-            self._rule_words = _RuleWords(lex, self._word_kind)
+            self._rule_words = _RuleWords(lex, self._word_kind, self.gazetteer.first_words)
         return self._rule_words
 
     @property
@@ -281,21 +293,20 @@ class MotorsportRulers(ConfiguredPipe):
         """The ``_word_kind`` of every token, and the few tokens that have a bit."""
         return _MarkedWords(list(map(self.words.kinds.__getitem__, texts)))
 
-    def _word_kind(self, text: str) -> int:
+    def _word_kind(self, words: _RuleWords, text: str) -> int:
         """Which shape rules the word can open (``TEAM_SHAPE``, ``SERIES_SHAPE`` bits) and
-        whether its final period is split off (``FINAL_PERIOD``); decided once per word."""
-        words = self.words
-        lex = words.lexicons
+        whether its final period is split off (``FINAL_PERIOD``); decided once per word
+        (for the rule words ``words`` of the current lexicons)."""
         kind = 0
-        if (text in lex.team_prefixes or text in lex.team_suffixes or text in lex.team_cues
+        if (text in words.team_openers
                 or ("-" in text and is_capitalised_text(text) and self._compound_may_name(text))
-                or (is_all_caps(text) and len(text) > 3 and text.title() in lex.team_suffixes)):
+                or (len(text) > 3 and text.title() in words.lexicons.team_suffixes and is_all_caps(text))):
             kind |= TEAM_SHAPE  # the words a branch of _team_shape_spans takes
         if text in words.shape_keywords or text.lower().endswith(SHAPE_ENDINGS):
             kind |= SERIES_SHAPE
-        if _has_final_period(text):
+        if text.endswith(".") and _has_final_period(text):  # most words end otherwise: no call
             kind |= FINAL_PERIOD
-        if text in self.gazetteer.first_words:
+        if text in words.form_first_words:
             kind |= FORM_START
         return kind
 
@@ -308,11 +319,12 @@ class MotorsportRulers(ConfiguredPipe):
         team_prefixes, team_suffixes, team_cues, makers = lex.team_prefixes, lex.team_suffixes, lex.team_cues, lex.makers
         origin_determiners = words.thing_words["origin_team_determiner"]
 
-        def team_word(j: int) -> bool:
-            return words.is_team_word(view, j)
+        if not openers:
+            return []
+        team_word = words.team_word_test(view)
 
         def team_word_no_suffix(j: int) -> bool:
-            return words.is_team_word(view, j) and texts[j] not in team_suffixes
+            return team_word(j) and texts[j] not in team_suffixes
 
         def suffix_or_acronym(j: int) -> bool:
             return texts[j] in team_suffixes or (shapes[j].all_caps and 2 <= len(texts[j]) <= 4)
@@ -381,7 +393,8 @@ class MotorsportRulers(ConfiguredPipe):
         if self._names_team(head):
             return [_member(things, i, i + 1, head)]
         if head in lex.team_suffixes:  # "Red Bull Racing-Pilot"
-            start = _extend_left(view, i, lambda j: self.words.is_team_word(view, j) and view.texts[j] not in lex.team_suffixes)
+            team_word = self.words.team_word_test(view)
+            start = _extend_left(view, i, lambda j: team_word(j) and view.texts[j] not in lex.team_suffixes)
             words = view.texts[start:i]
             if words and not all(word in lex.makers for word in words):
                 return [_member(things, start, i + 1, " ".join([*words, head]))]
@@ -441,25 +454,25 @@ class MotorsportRulers(ConfiguredPipe):
         if not brackets:
             return chosen
         lex = self.lexicons
-        covering = {i: span for span in chosen for i in range(span.start, span.end)}
+        thing_at = _thing_covering(chosen)
         texts = view.texts
         team_brackets, others, acronym_teams, has_place = 0, [], [], False
         for i in brackets:
-            if i - 1 in covering:
+            if thing_at(i - 1) is not None:
                 continue
             close = bracket_close(texts, i, BRACKET_TEAM_TOKENS)
             if close is None or close == i + 1:
                 continue
             inner = texts[i + 1:close]
             last_start = close - len(_last_part(inner))  # the first token after the last "," or "/"
-            thing = covering.get(last_start) if last_start < close else None
+            thing = thing_at(last_start) if last_start < close else None
             if thing is not None and thing.label_ == "TEAM" and thing.start == last_start and thing.end == close:
                 team_brackets += 1
             elif thing is not None or last_start != i + 1:
                 continue
             elif _is_place(inner, lex):
                 has_place = True  # brackets here hold hometowns
-            elif self._acronym_team(inner) and not any(j in covering for j in range(i + 1, close)):
+            elif self._acronym_team(inner) and not any(thing_at(j) is not None for j in range(i + 1, close)):
                 acronym_teams.append((i + 1, close))
             else:
                 others.append((i + 1, close))
@@ -481,12 +494,13 @@ class MotorsportRulers(ConfiguredPipe):
             return []
         lex = self.lexicons
         known_starts = {span.start for span in candidates if span.label_ == "TEAM"}
+        team_word = self.words.team_word_test(view)
         spans = []
         for car in cars_before_von:
             start = car.end + 1
             if start in known_starts:
                 continue
-            end = _extend_right(view, start, partial(self.words.is_team_word, view), limit=4)
+            end = _extend_right(view, start, team_word, limit=4)
             words = texts[start:end]
             if not words or any(word in lex.given_names for word in words) or all(word in lex.makers for word in words):
                 continue  # "von Lena Hofbauer", "von Porsche"
@@ -800,11 +814,25 @@ def _bracket_sponsors(view: DocView, index: int, words: _RuleWords) -> int:
     """Where a team compound starts when sponsor words fill the bracket before
     it: ``(Vodafone Kessler-Audi)`` starts at ``Vodafone``."""
     texts = view.texts
-    start = _extend_left(view, index, lambda j: words.is_team_word(view, j) and not view.shapes[j].has_digit, limit=3)
+    team_word = words.team_word_test(view)
+    start = _extend_left(view, index, lambda j: team_word(j) and not view.shapes[j].has_digit, limit=3)
     if start < index and start > 0 and texts[start - 1] == "(" and index + 1 < len(texts) \
             and texts[index + 1].startswith(")"):
         return start
     return index
+
+
+def _thing_covering(chosen: list[_Thing]) -> Callable[[int], _Thing | None]:
+    """The chosen thing that covers a token, or None, as a function of the token: a
+    bisection, as the chosen things are in text order, not empty and never overlap
+    (a table of every covered token cost more than the few brackets that ask)."""
+    starts = [span.start for span in chosen]
+
+    def thing_at(i: int) -> _Thing | None:
+        k = bisect_right(starts, i) - 1
+        return chosen[k] if k >= 0 and i < chosen[k].end else None
+
+    return thing_at
 
 
 def _last_part(inner: list[str]) -> list[str]:
