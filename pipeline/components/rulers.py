@@ -300,7 +300,7 @@ class MotorsportRulers(ConfiguredPipe):
         kind = 0
         if (text in words.team_openers
                 or ("-" in text and is_capitalised_text(text) and self._compound_may_name(text))
-                or (len(text) > 3 and text.title() in words.lexicons.team_suffixes and is_all_caps(text))):
+                or (len(text) > 3 and is_all_caps(text) and text.title() in words.lexicons.team_suffixes)):
             kind |= TEAM_SHAPE  # the words a branch of _team_shape_spans takes
         if text in words.shape_keywords or text.lower().endswith(SHAPE_ENDINGS):
             kind |= SERIES_SHAPE
@@ -486,13 +486,12 @@ class MotorsportRulers(ConfiguredPipe):
         """``im Mercedes-AMG GT3 Evo von Raceworks Hamburg``: after a car model,
         ``von`` plus capitalised words is the team running it, even with no
         suffix. Not a person (a known given name, or a bracket after the words)."""
+        lex = self.lexicons
         texts = view.texts
-        von = set(view.positions("von"))  # found at C speed: then only the candidates ending there are asked
         cars_before_von = [span for span in candidates
-                           if span.end in von and span.label_ == "CAR" and span.end + 1 < len(texts)] if von else []
+                           if span.label_ == "CAR" and span.end + 1 < len(texts) and texts[span.end] == "von"]
         if not cars_before_von:  # most documents: no team to look for
             return []
-        lex = self.lexicons
         known_starts = {span.start for span in candidates if span.label_ == "TEAM"}
         team_word = self.words.team_word_test(view)
         spans = []
@@ -739,8 +738,9 @@ class _MarkedWords:
         self.marked = list(compress(range(len(kinds)), kinds))  # the tokens with a bit, in text order
 
     def having(self, bit: int) -> list[int]:
-        """The tokens with ``bit``, in text order (selected at C speed, no loop in Python)."""
-        return list(compress(self.marked, map(bit.__and__, map(self.kinds.__getitem__, self.marked))))
+        """The tokens with ``bit``, in text order."""
+        kinds = self.kinds
+        return [i for i in self.marked if kinds[i] & bit]
 
 
 def _longest_first(candidates: list[_Thing]) -> list[_Thing]:
