@@ -34,6 +34,7 @@ from operator import attrgetter, itemgetter, le, lt, ne
 import numpy
 from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from .. import extensions  # noqa: F401
@@ -64,6 +65,7 @@ IOB_INSIDE, IOB_OUTSIDE, IOB_BEGIN = 1, 2, 3  # spaCy's ENT_IOB codes (Token.iob
 NOBODY: frozenset[int] = frozenset()  # the people of no list
 CLAUSE_MARKS = frozenset({",", ";", ":"})  # a comma, semicolon or colon between name and thing may start a new clause
 LINKED_LABELS = frozenset({"TEAM", "CAR", "MANUFACTURER"})  # the things a driver can be linked to
+MEMBER_HASH = get_string_id(MEMBER_ID)  # span.id of a "Carlin-Pilot" team (spaCy stores the string's hash)
 
 
 @Language.factory(
@@ -131,7 +133,7 @@ class Thing:
     """A team, car or other thing of the rulers, read once per document: each Span
     attribute and ``._.`` access is a lookup, and linking asks for them often."""
 
-    __slots__ = ("start", "end", "start_char", "end_char", "label", "name", "id_", "sentence")
+    __slots__ = ("start", "end", "start_char", "end_char", "label", "name", "is_member", "sentence")
 
     def __init__(self, span: Span, text: str, user_data: dict, sentence_of) -> None:
         self.start, self.end, self.start_char, self.end_char = span.start, span.end, span.start_char, span.end_char
@@ -139,7 +141,8 @@ class Thing:
         self.label = span.label_
         # The canonical name, else the text (sliced from the doc text: span.text makes a Token per word).
         self.name = user_data.get(canonical_key(self.start_char, self.end_char)) or text[self.start_char:self.end_char]
-        self.id_ = span.id_
+        # The id's hash, compared with MEMBER_ID's: ``span.id_`` would decode a string per thing.
+        self.is_member = span.id == MEMBER_HASH
 
 
 class TokenRange:
@@ -277,7 +280,7 @@ class DriverLinker(ConfiguredPipe):
             span, close, crew = mention.span, mention.close, mention.crew
             tied = []
             member = ends_at.get(span.start)
-            if member is not None and member.id_ == MEMBER_ID:  # "Carlin-Pilot Ole Sand"
+            if member is not None and member.is_member:  # "Carlin-Pilot Ole Sand"
                 tied.append(([mention.person], member))
             if close is not None:  # "(18, Trier, Kessler Racing)", "(beide Dallara Mercedes)"
                 tied += [(crew, by_start[i]) for i in range(span.end + 1, close)
