@@ -134,7 +134,7 @@ class PersonFinder(ConfiguredPipe):
             start_char, end_char = view.starts[start], view.ends[end - 1]
             mentions.append({"person": record["id"], "start_char": start_char, "end_char": end_char,
                              "kind": "name", "text": view.text[start_char:end_char]})
-        self._surname_only_people(doc, blocked, runs, name_like_positions, people, mentions)
+        self._surname_only_people(view, blocked, runs, name_like_positions, people, mentions)
         _merge_short_names(people, mentions)
         _merge_particle_surnames(people, mentions, particles)
         set_doc_value(doc, "people", people)
@@ -166,13 +166,12 @@ class PersonFinder(ConfiguredPipe):
             cached = self._odd_given_names = (lex, lang, odd)
         return cached[2]
 
-    def _surname_only_people(self, doc: Doc, blocked: set[int], runs, name_like_positions: list[int],
+    def _surname_only_people(self, view: DocView, blocked: set[int], runs, name_like_positions: list[int],
                              people: list[dict], mentions: list[dict]) -> None:
         """People the text names by one word only (``„…“, sagte Okafor.``,
         ``Brunner (911 GT3 R #92): „…“``, ``Teamkollege Castellano``). A single
         capitalised word is a name only in such a slot; its other occurrences
         are then found by ``motorsport_names`` like any surname."""
-        view = doc_view(doc)
         texts, name_like, sent_starts = view.texts, view.name_like, view.sent_starts
         lex = self.lexicons
         in_runs = {i for start, end, _ in runs for i in range(start, end)}
@@ -245,7 +244,7 @@ class PersonFinder(ConfiguredPipe):
                 continue
             if name_like[end] and (not lex.title_kind(text) or self._surname_like_title(texts, end)):
                 end += 1
-            elif self._capitals_surname(text) and texts[end - 1] in given_names:
+            elif texts[end - 1] in given_names and self._capitals_surname(text):
                 end += 1  # results lists write surnames in capitals: "Henrik OBERHALT"
             elif (text in particles and end + 1 < len(texts) and name_like[end + 1]
                   and end + 1 not in blocked and texts[end + 1] not in given_names):
