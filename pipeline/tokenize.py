@@ -13,12 +13,6 @@ input, so offsets stay right.
 "motorsport_nlp.SafeTokenizer.v1"`` (also through the ``spacy_tokenizers``
 entry point), with the wrapped tokenizer as its ``tokenizer`` block, so a saved
 pipeline loads with ``spacy.load`` and keeps it.
-
-New words are the main cost of tokenizing real text, and most of it is spaCy's
-affix patterns. Their class of "other symbols" (``LIST_ICONS``) reaches beyond
-the Basic Multilingual Plane, so Python's ``re`` tests each character against
-its list of some 2,400 members and ranges. ``fast_affix_patterns`` rewrites that class as
-an equal one that ``re`` tests at once (``FAST_ICON_CLASS``).
 """
 
 from __future__ import annotations
@@ -28,7 +22,6 @@ import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from spacy.lang.char_classes import LIST_ICONS
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import registry
@@ -40,25 +33,6 @@ DEFAULT_PIECE = 100
 SAFE_TOKENIZER = "motorsport_nlp.SafeTokenizer.v1"
 # One possessive-free quantifier on a single class: matched in linear time.
 LONG_RUN = re.compile(r"\S{%d,}" % DEFAULT_MAX_RUN)
-
-
-def _split_by_plane(icon_class: str) -> str | None:
-    """``[members]`` as ``(?:[BMP members]|(?=[beyond])[other members])``: ``re`` compiles
-    a class of BMP characters to one bitmap test, and the guard lets only characters beyond
-    the BMP reach the slow list. None when the class is not written as ``\\u``/``\\U`` escapes."""
-    member = r"\\u[0-9A-Fa-f]{4}(?:-\\u[0-9A-Fa-f]{4})?|\\U[0-9A-Fa-f]{8}(?:-\\U[0-9A-Fa-f]{8})?"
-    members = re.findall(member, icon_class[1:-1])
-    if not icon_class.startswith("[") or "".join(members) != icon_class[1:-1]:
-        return None
-    basic = "".join(item for item in members if item.startswith("\\u"))
-    beyond = "".join(item for item in members if item.startswith("\\U"))
-    return f"(?:[{basic}]|(?=[\\U00010000-\\U0010FFFF])[{beyond}])"
-
-
-ICON_CLASS = LIST_ICONS[0]
-FAST_ICON_CLASS = _split_by_plane(ICON_CLASS)
-# The tokenizer's affix patterns and the method of the compiled pattern each one is.
-AFFIX_PATTERNS = {"prefix_search": "search", "suffix_search": "search", "infix_finditer": "finditer"}
 # Attributes of the wrapper itself; every other one is the wrapped tokenizer's
 # (rules, prefix_search, add_special_case, explain, memory_zone ...).
 _OWN_ATTRIBUTES = frozenset({"tokenizer", "max_run", "piece", "_long_run"})
@@ -151,37 +125,19 @@ def create_safe_tokenizer(
     create_inner = tokenizer or registry.tokenizers.get("spacy.Tokenizer.v1")()
 
     def create(nlp: Language) -> SafeTokenizer:
-        inner = create_inner(nlp)
-        fast_affix_patterns(inner)
-        return SafeTokenizer(inner, max_run=max_run, piece=piece)
+        return SafeTokenizer(create_inner(nlp), max_run=max_run, piece=piece)
 
     return create
 
 
 def install_safe_tokenizer(nlp: Language, *, max_run: int = DEFAULT_MAX_RUN, piece: int = DEFAULT_PIECE) -> None:
-    """Make ``nlp.tokenizer`` a ``SafeTokenizer`` around the current one, in the config too
-    (for ``spacy.load``), with ``fast_affix_patterns``."""
+    """Make ``nlp.tokenizer`` a ``SafeTokenizer`` around the current one, in the config too (for ``spacy.load``)."""
     if isinstance(nlp.tokenizer, SafeTokenizer):
         return
-    fast_affix_patterns(nlp.tokenizer)
     nlp.tokenizer = SafeTokenizer(nlp.tokenizer, max_run=max_run, piece=piece)
     inner = copy.deepcopy(dict(nlp.config["nlp"].get("tokenizer") or {"@tokenizers": "spacy.Tokenizer.v1"}))
     nlp.config["nlp"]["tokenizer"] = {"@tokenizers": SAFE_TOKENIZER, "tokenizer": inner, "max_run": max_run,
                                       "piece": piece}
-
-
-def fast_affix_patterns(tokenizer: Any) -> None:
-    """Rewrite ``ICON_CLASS`` in the tokenizer's prefix, suffix and infix patterns as
-    ``FAST_ICON_CLASS``: the same tokens, with about a quarter less time in suffix searches
-    on new words (5% fewer tokenizer instructions on a cold run). The patterns stay compiled
-    patterns, so the tokenizer saves and loads them as before."""
-    if FAST_ICON_CLASS is None:
-        return
-    for attribute, method in AFFIX_PATTERNS.items():
-        compiled = getattr(getattr(tokenizer, attribute, None), "__self__", None)
-        if isinstance(compiled, re.Pattern) and isinstance(compiled.pattern, str) and ICON_CLASS in compiled.pattern:
-            faster = re.compile(compiled.pattern.replace(ICON_CLASS, FAST_ICON_CLASS), compiled.flags)
-            setattr(tokenizer, attribute, getattr(faster, method))
 
 
 def has_long_run(text: str, max_run: int = DEFAULT_MAX_RUN) -> bool:

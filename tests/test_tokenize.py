@@ -72,33 +72,3 @@ def test_the_doc_view_takes_the_text_the_tokenizer_was_given():
     view = doc_view(doc)
     assert view.text is text  # handed over, not joined from the tokens
     assert view.text == doc.text
-
-
-def test_the_fast_icon_class_matches_exactly_the_characters_of_spacys():
-    import re
-
-    from pipeline.tokenize import FAST_ICON_CLASS, ICON_CLASS
-
-    every_character = "".join(map(chr, range(0x110000)))
-    found = [match.start() for match in re.finditer(ICON_CLASS, every_character)]
-    assert FAST_ICON_CLASS is not None and len(found) > 5_000
-    assert [match.start() for match in re.finditer(FAST_ICON_CLASS, every_character)] == found
-
-
-def test_fast_affix_patterns_tokenize_as_spacy_does_and_survive_saving(tmp_path):
-    from pipeline.api import load_pipeline
-    from pipeline.tokenize import FAST_ICON_CLASS, ICON_CLASS
-
-    nlp = load_pipeline(components=())
-    for attribute in ("prefix_search", "suffix_search", "infix_finditer"):
-        pattern = getattr(nlp.tokenizer, attribute).__self__.pattern
-        assert ICON_CLASS not in pattern and FAST_ICON_CLASS in pattern
-    # Symbols of both planes as prefixes, suffixes and infixes, next to letters, digits and marks.
-    text = ("©Team ➡Start Sieg🏆 Ziel😀! 24h-Rennen ✓ok „Top“™ 3°C 50€ A→B x⚡y Mëyer/Ølsen "
-            "Fahrer©, (🏁Ende) ...🏁... 911🏎️GT3 ¦x ©️ 🇩🇪 ⌚︎Uhr")
-    blank = spacy.blank("de")
-    assert [t.text for t in nlp.make_doc(text)] == [t.text for t in blank.make_doc(text)]
-    nlp.to_disk(tmp_path / "saved")
-    loaded = spacy.load(tmp_path / "saved")
-    assert FAST_ICON_CLASS in loaded.tokenizer.suffix_search.__self__.pattern
-    assert [t.text for t in loaded.make_doc(text)] == [t.text for t in blank.make_doc(text)]
