@@ -2,8 +2,8 @@
 (``WordShape``, the token tests), brackets, list joiners, paragraphs
 (``paragraph_spans``), token sentences (``TextIndex``, from the base model's
 sentence starts) and sentences with their quotes kept whole (``Sentences``
-for quote detection, ``SentenceBounds`` for attribution). ``DocView`` serves them per document.
-No state beyond caches, no spaCy objects kept."""
+for quote detection, ``SentenceBounds`` for attribution). ``DocView`` serves
+them per document. No state beyond caches, no spaCy objects kept."""
 
 from __future__ import annotations
 
@@ -270,10 +270,11 @@ class Sentences:
     stops inside „…“ never split the sentence that carries the quote.
 
     The character-level sentences of quote detection (a sentence holds its
-    quotes whole; attribution reads the same ones through ``SentenceBounds``); the token sentences of the base model
-    are ``DocView.index``/``sent_starts``. ``quotes`` answers ``inside(pos)``
-    and ``segments(start, end)`` (``quotes.Outside``); ``abbreviations``: the
-    ``abbreviation`` class of ``quote_words.tsv`` (the packaged one when not given).
+    quotes whole; attribution reads the same ones through ``SentenceBounds``);
+    the token sentences of the base model are ``DocView.index``/``sent_starts``.
+    ``quotes`` answers ``inside(pos)`` and ``segments(start, end)``
+    (``quotes.Outside``); ``abbreviations``: the ``abbreviation`` class of
+    ``quote_words.tsv`` (the packaged one when not given).
     """
 
     def __init__(self, text: str, paragraphs: Sequence[tuple[int, int]], quotes,
