@@ -39,7 +39,7 @@ from .engine import (
     process_items,
     text_item,
 )
-from .tokenize import install_safe_tokenizer
+from .tokenize import install_safe_tokenizer, keep_plain_words_whole
 from .io.writers import DEFAULT_CSV_DIALECT, DEFAULT_XLSX_NAME  # noqa: F401  (part of the API)
 from .tables import (
     DEFAULT_ERROR_MESSAGE_CHARS,  # noqa: F401  (part of the API)
@@ -92,6 +92,7 @@ def load_pipeline(model: str | None = None, *, components: Sequence[str] = DEFAU
 
     nlp, info = resolve_base(model, lemmatizer=lemmatizer)
     install_safe_tokenizer(nlp)
+    keep_plain_words_whole(nlp.tokenizer)
     for name in components:
         nlp.add_pipe(name)
     nlp.meta["motorsport"] = {"base": info.as_dict()}
