@@ -53,6 +53,17 @@ def test_the_quick_long_run_check_agrees_with_the_pattern_on_unicode_whitespace(
     assert has_long_run(together) and not has_long_run(apart)
 
 
+def test_the_quick_long_run_check_agrees_with_the_pattern_on_random_texts():
+    generator = random.Random(3)
+    pieces = ["a", " ", "\n", "\u00a0", "\u3000", "\t"]
+    for _ in range(20_000):
+        max_run = generator.choice([1, 2, 3, 5, 10, DEFAULT_MAX_RUN])
+        text = "".join(generator.choice([*pieces, "b" * generator.randint(1, 2 * max_run)])
+                       for _ in range(generator.randint(0, 30)))
+        expected = re.search(r"\S{%d,}" % max_run, text) is not None
+        assert has_long_run(text, max_run) == expected, (text, max_run)
+
+
 def test_load_pipeline_installs_the_safe_tokenizer_for_every_call():
     from pipeline.api import load_pipeline
     from pipeline.tokenize import SafeTokenizer
