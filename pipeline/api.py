@@ -39,6 +39,7 @@ from .engine import (
     process_items,
     text_item,
 )
+from .lexemes import use_fast_lexeme_attributes
 from .tokenize import install_safe_tokenizer, keep_plain_words_whole
 from .io.writers import DEFAULT_CSV_DIALECT, DEFAULT_XLSX_NAME  # noqa: F401  (part of the API)
 from .tables import (
@@ -84,7 +85,8 @@ def load_pipeline(model: str | None = None, *, components: Sequence[str] = DEFAU
     ``lemmatizer=False`` does not load the base's lemmatizer at all (batch runs:
     no table carries lemmas). ``nlp.meta["motorsport"]["base"]`` records which base was used.
     ``nlp.tokenizer`` is the base's tokenizer made safe on hostile text (``tokenize.SafeTokenizer``),
-    so every ``nlp(text)`` and ``nlp.pipe`` stays linear, and a saved pipeline keeps it.
+    so every ``nlp(text)`` and ``nlp.pipe`` stays linear, and a saved pipeline keeps it. New words
+    get their lexeme attributes faster, with the same values (``lexemes``).
     """
     # Importing the modules registers the factories even without an installed
     # entry point (e.g. running from a source checkout).
@@ -93,6 +95,7 @@ def load_pipeline(model: str | None = None, *, components: Sequence[str] = DEFAU
     nlp, info = resolve_base(model, lemmatizer=lemmatizer)
     install_safe_tokenizer(nlp)
     keep_plain_words_whole(nlp.tokenizer)
+    use_fast_lexeme_attributes(nlp.vocab)
     for name in components:
         nlp.add_pipe(name)
     nlp.meta["motorsport"] = {"base": info.as_dict()}
