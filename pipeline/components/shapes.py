@@ -57,13 +57,18 @@ class WordShape:
         self.is_space = is_space
         self.is_alpha = is_alpha
         self.is_lower = is_lower
-        self.capitalised = is_capitalised_text(text)
         self.all_caps = is_all_caps(text)
-        self.has_digit = has_digit(text)
         never, stop = text in never_name, self.lower in STOP_WORDS
+        if text.isalpha():  # most words: the helpers' answers for letters only, without their loops
+            self.capitalised = text[0].isupper()
+            self.has_digit = False
+            self.name_like_inside = self.capitalised and not never and not (self.all_caps and len(text) > 1)
+        else:
+            self.capitalised = is_capitalised_text(text)
+            self.has_digit = has_digit(text)
+            self.name_like_inside = _name_like_inside(text, never_name)
         self.stop_at_start = never or stop
         self.stop_inside = never or (stop and not text[:1].isupper())
-        self.name_like_inside = _name_like_inside(text, never_name)
         self.name_like_at_start = self.name_like_inside and not stop
 
 

@@ -73,3 +73,25 @@ def test_sentence_bounds_read_in_blocks_are_those_of_sentences():
         for pos in positions:
             for limit in (len(text), pos + 3):
                 assert found.bounds(pos, limit) == expected.bounds(pos, limit), (text, spans, quote_ends, pos)
+
+
+def test_word_shapes_of_letter_words_answer_as_the_general_helpers():
+    import random
+
+    from pipeline.components.shapes import (
+        WordShape,
+        _name_like_inside,
+        has_digit,
+        is_capitalised_text,
+        never_name_words,
+    )
+
+    never_name = never_name_words("de")
+    letters = ["a", "Z", "ä", "Ö", "ß", "ǅ", "中", "ª", "A", "B", "e"]
+    generator = random.Random(11)
+    words = ["".join(generator.choices(letters, k=generator.randint(1, 6))) for _ in range(5_000)]
+    words += sorted(never_name) + ["Hofbauer", "BMW", "A", "Auch", "ALMS", "Ǆemal", "STRAßE", "J.", "O'Neill", "GT3"]
+    for word in words:
+        shape = WordShape(word, False, False, word.isalpha(), word.islower(), never_name=never_name)
+        assert (shape.capitalised, shape.has_digit, shape.name_like_inside) == \
+               (is_capitalised_text(word), has_digit(word), _name_like_inside(word, never_name)), word
