@@ -58,15 +58,14 @@ class DocView:
 
     # -- the token table ---------------------------------------------------
     def _read_columns(self) -> None:
-        """Orths, whitespace and offsets in one ``to_array`` call (no Token objects)."""
+        """Orths and offsets in one ``to_array`` call (no Token objects)."""
         doc = self.doc
         if not self.length:
-            self._shapes, self._spaces, self._starts = [], [], []
+            self._shapes, self._starts = [], []
             return
-        columns = doc.to_array([ORTH, SPACY, IDX])
+        columns = doc.to_array([ORTH, IDX])
         self._shapes = word_shapes(columns[:, 0].tolist(), doc.vocab, doc.lang_)
-        self._spaces = (columns[:, 1] == 1).tolist()
-        self._starts = columns[:, 2].tolist()
+        self._starts = columns[:, 1].tolist()
 
     @property
     def shapes(self) -> list[WordShape]:
@@ -82,8 +81,9 @@ class DocView:
 
     @property
     def spaces(self) -> list[bool]:
+        # Read on its own: only joining the text needs it, and the tokenizer hands the text over.
         if self._spaces is None:
-            self._read_columns()
+            self._spaces = (self.doc.to_array(SPACY) == 1).tolist() if self.length else []
         return self._spaces
 
     @property
