@@ -27,8 +27,8 @@ from ..extensions import doc_value, set_doc_value  # importing them registers th
 from ..rules import DEFAULT_LANG
 from ..schema import GROUP_MENTIONS_KEY, HOMETOWNS_KEY, THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
-from .descriptions import (PeopleByDescription, age_of, contradicts, description_gender, description_words, is_age_word,
-                           learn)
+from .descriptions import (PeopleByDescription, age_of, contradicts, description_gender, description_words,
+                           fitting_people, is_age_word, learn)
 from .hometowns import crew_places, origin_after, set_hometown
 from .persons import name_words, _new_person, plausible_surname, tokens_of
 from .doc_view import doc_view
@@ -37,6 +37,9 @@ DEFAULT_THINGS_KEY = THINGS_KEY
 DEFAULT_HOMETOWNS_KEY = HOMETOWNS_KEY
 DEFAULT_GROUPS_KEY = GROUP_MENTIONS_KEY
 SURNAME_MIN_LENGTH = 3
+# Up to this many people a description scans their records: cheaper than building
+# the PeopleByDescription index, which pays off only for long documents.
+SCAN_PEOPLE_LIMIT = 24
 
 
 @Language.factory(
@@ -246,15 +249,18 @@ class NamePropagator(ConfiguredPipe):
         if not mentions:
             return  # a description refers back to someone named before it
         starts_of_mentions = [m["start_char"] for m in mentions]
+        n_named = len(mentions)  # the mentions before the descriptions below are appended
         # Where each person is mentioned (indices into the sorted mentions), to find
-        # the latest fitting one by bisect; descriptions appended below lie past them.
-        mention_indices: dict[int, list[int]] = {}  # filled with the index below, before any append
+        # the latest fitting one by bisect: built when a description first fits someone.
+        mention_indices: dict[int, list[int]] = {}
         view = doc_view(doc)
         texts, lowers, starts, ends, name_like = view.texts, view.lowers, view.starts, view.ends, view.name_like
         lex = self.lexicons
-        # Who each description word fits, from an index of the records (a scan of every
-        # record per description made long documents quadratic); kept in step below.
-        by_description: PeopleByDescription | None = None  # built when a description first needs it
+        # Who each description word fits. A few records are scanned (fitting_people) per
+        # description; many are indexed (a scan of every record per description made long
+        # documents quadratic), built when a description first needs it, kept in step below.
+        by_description: PeopleByDescription | None = None
+        scan_people = len(people) <= SCAN_PEOPLE_LIMIT
         n_tokens = len(texts)
         for i in list(compress(range(n_tokens), map(name_words(lex)["definite_article"].__contains__, texts))):
             if i in taken:
@@ -275,15 +281,19 @@ class NamePropagator(ConfiguredPipe):
                 continue  # "Die Fahrer", "die Mechaniker": plural, not one person
             if not self._in_reference_position(view, i):
                 continue
-            if by_description is None:
-                by_description = PeopleByDescription(people, lex)
-                for number, mention in enumerate(mentions):
-                    mention_indices.setdefault(mention["person"], []).append(number)
-            fits = by_description.fitting(noun)
+            if scan_people:
+                fits = fitting_people(noun, people, lex)
+            else:
+                if by_description is None:
+                    by_description = PeopleByDescription(people, lex)
+                fits = by_description.fitting(noun)
             if fits is None:
                 continue
             if age is not None:
                 fits = [pid for pid in fits if people[pid]["age"] in (None, age)]
+            if fits and not mention_indices:
+                for number, mention in enumerate(islice(mentions, n_named)):
+                    mention_indices.setdefault(mention["person"], []).append(number)
             gender = description_gender(noun, lex, lowers[i])
             person_id = _pick(fits, mentions, n_earlier, mention_indices, people,
                               lambda person: contradicts(noun, age, person, lex),
@@ -303,7 +313,8 @@ class NamePropagator(ConfiguredPipe):
             taken.update(range(i, noun_index + 1))
             # "Der Nachwuchsfahrer aus Knittelfeld": the description carries the hometown.
             self._origin(doc, noun_index + 1, person, thing_starts, hometown_spans)
-            by_description.changed(person)  # when it learnt an age, a country, a hometown
+            if by_description is not None:
+                by_description.changed(person)  # when it learnt an age, a country, a hometown
 
     def _described_origins(self, doc: Doc, people: list[dict], mentions: list[dict], taken: set[int],
                            thing_starts: dict, hometown_spans: list) -> None:
