@@ -202,7 +202,9 @@ class NamePropagator(ConfiguredPipe):
         if not list_starts:
             return
         lowers = view.lowers
-        mention_tokens = {i for i in taken if i < n_tokens and texts[i] in surnames}
+        # A taken word may be in a list when it is a mention of a surname known now (the
+        # loop below adds surnames): the names known now, not every taken token, are read.
+        known_surnames = set(surnames)
         index = 0
         for k in list_starts:
             if k < index:
@@ -225,7 +227,7 @@ class NamePropagator(ConfiguredPipe):
             if lowers[items[0] - 1] in name_words(lex)["article"]:
                 items = items[1:]  # "zum Vergessen, X und Y": a noun, then the list
             unknown = [k for k in items if texts[k] not in surnames]
-            if len(items) < 2 or any(k in taken and k not in mention_tokens for k in items) or not all(
+            if len(items) < 2 or any(k in taken and texts[k] not in known_surnames for k in items) or not all(
                     plausible_surname(texts[k], lex, genitive_shape_ok=True)
                     and lowers[k] not in lex.lowercase_words for k in unknown):
                 continue
@@ -324,15 +326,22 @@ class NamePropagator(ConfiguredPipe):
         if not mentions:
             return  # nobody to give a hometown to
         view = doc_view(doc)
+        if "aus" not in view.text:  # no "aus" token without the letters (a search at memchr speed)
+            return
         texts, lowers, sent_starts = view.texts, view.lowers, view.sent_starts
         origin_articles = self.lexicons.description_words.get("origin_article", frozenset())  # "Das Rallyetalent aus …"
-        starts_of_mentions = [m["start_char"] for m in mentions]
-        for i in list(compress(range(len(sent_starts)), sent_starts)):
-            if i in taken or lowers[i] not in origin_articles:
+        # The noun comes one to three words after its article (_description_noun) and right
+        # before "aus": the articles are looked for before the few "aus", not at every sentence.
+        articles = sorted({i for aus in view.positions("aus") for i in range(max(aus - 4, 0), aus - 1)})
+        starts_of_mentions = None
+        for i in articles:
+            if not sent_starts[i] or i in taken or lowers[i] not in origin_articles:
                 continue
             noun_index, _ = self._description_noun(view, i)
             if noun_index is None or noun_index + 1 >= len(texts) or texts[noun_index + 1] != "aus":
                 continue
+            if starts_of_mentions is None:
+                starts_of_mentions = [m["start_char"] for m in mentions]
             index = view.index  # built here, for the few descriptions with "aus", not for every document
             here = index.sentence_of(i)
             for number in range(bisect.bisect_left(starts_of_mentions, view.starts[i]) - 1, -1, -1):
@@ -381,11 +390,14 @@ class NamePropagator(ConfiguredPipe):
         words = self.lexicons.link_words
         group_articles, group_nouns = words.get("group_article", frozenset()), words.get("group_reference", frozenset())
         n_tokens = len(texts)
-        # Where a cue can be: ``Beide``, or a group article before a group noun. Found from
-        # the rare nouns at C speed (map/compress) instead of from every article; most
-        # documents have none, and then the mentions need no reading either.
-        cues = sorted({*(i - 1 for i in compress(range(1, n_tokens), map(group_nouns.__contains__, islice(lowers, 1, None)))
-                         if lowers[i - 1] in group_articles),
+        # Where a cue can be: ``Beide``, or a group article before a group noun. Most documents
+        # have no group noun (one set test over the words, at C speed), and then neither the
+        # nouns are looked for nor the mentions read; else found from the rare nouns, not
+        # from every article.
+        noun_cues = () if group_nouns.isdisjoint(lowers) else (
+            i - 1 for i in compress(range(1, n_tokens), map(group_nouns.__contains__, islice(lowers, 1, None)))
+            if lowers[i - 1] in group_articles)
+        cues = sorted({*noun_cues,
                        *(i for i in (view.positions("Beide") if "Beide" in view.text else ()) if i < n_tokens - 1)})
         if not cues:
             return groups
@@ -465,21 +477,31 @@ def _index_names(people: list[dict], word: int) -> dict[str, list[int]]:
 
 class NameMentionIndex:
     """Start chars of each person's full-name mentions, sorted, so "who was named
-    last before here" is a bisect per candidate instead of a scan of all mentions."""
+    last before here" is a bisect per candidate instead of a scan of all mentions.
+
+    Built when two people first share a name part (most documents have none).
+    Mentions appended meanwhile change nothing: they are never full-name ones."""
 
     def __init__(self, mentions: list[dict]) -> None:
-        self._starts: dict[int, list[int]] = {}
-        for mention in mentions:
+        self._mentions = mentions
+        self._starts: dict[int, list[int]] | None = None
+
+    def _build(self) -> dict[int, list[int]]:
+        starts_by_person: dict[int, list[int]] = {}
+        for mention in self._mentions:
             if mention["kind"] == "name":
-                self._starts.setdefault(mention["person"], []).append(mention["start_char"])
-        for starts in self._starts.values():
+                starts_by_person.setdefault(mention["person"], []).append(mention["start_char"])
+        for starts in starts_by_person.values():
             starts.sort()
+        return starts_by_person
 
     def most_recent(self, candidates: list[int], position: int) -> int:
         """Of several people sharing a name part, the one mentioned last before
         ``position`` (the first candidate when none was)."""
         if len(candidates) == 1:
             return candidates[0]
+        if self._starts is None:
+            self._starts = self._build()
         best, best_pos = candidates[0], -1
         for person_id in candidates:
             starts = self._starts.get(person_id, ())
