@@ -54,6 +54,7 @@ DEFAULT_SPAN_KEYS = {"things_key": THINGS_KEY, "hometowns_key": HOMETOWNS_KEY, "
 SCORE_BRACKET, SCORE_TEAMMATE, SCORE_PARAGRAPH, SCORE_DOCUMENT = 0, 0.5, 100, 1000
 BETWEEN_PENALTY = 8
 MAX_CREW_GAP = 8  # "der Porsche 911 GT1 #25 mit A, B und C": tokens between the thing and "mit"
+MAX_LIST_GAP = 14  # tokens between two names of one list: "A (Prema Racing, Dallara F3), B"
 MAX_LINK_TOKENS = 60  # bounds the work in run-on "sentences" of hostile input
 BEFORE_PENALTY = 2
 COMMA_PENALTY = 8
@@ -65,6 +66,9 @@ IOB_INSIDE, IOB_OUTSIDE, IOB_BEGIN = 1, 2, 3  # spaCy's ENT_IOB codes (Token.iob
 NOBODY: frozenset[int] = frozenset()  # the people of no list
 CLAUSE_MARKS = frozenset({",", ";", ":"})  # a comma, semicolon or colon between name and thing may start a new clause
 LINKED_LABELS = frozenset({"TEAM", "CAR", "MANUFACTURER"})  # the things a driver can be linked to
+# canonical_key(start_char, end_char) is this head plus the two offsets (tested): the loops
+# below add the offsets to it, one call per span less.
+CANONICAL_KEY_HEAD = canonical_key(0, 0)[:-2]
 MEMBER_HASH = get_string_id(MEMBER_ID)  # span.id of a "Carlin-Pilot" team (spaCy stores the string's hash)
 
 
@@ -119,6 +123,7 @@ class LinkWords:
         described = lexicons.description_words
         self.pronoun_masculine = described.get("pronoun_masculine", frozenset())
         self.pronoun_feminine = described.get("pronoun_feminine", frozenset())
+        self.pronouns = self.pronoun_masculine | self.pronoun_feminine
         # Every cue word, lower-cased, for one pass over a document (see DocumentFacts).
         sister_forms = {f"schwester{word}" for word in self.sister_car} | {f"schwestern{word}" for word in self.sister_car}
         self.cue_lowers = frozenset(word.lower() for word in (
@@ -140,7 +145,8 @@ class Thing:
         self.sentence = sentence_of(self.start)
         self.label = span.label_
         # The canonical name, else the text (sliced from the doc text: span.text makes a Token per word).
-        self.name = user_data.get(canonical_key(self.start_char, self.end_char)) or text[self.start_char:self.end_char]
+        self.name = (user_data.get(CANONICAL_KEY_HEAD + (self.start_char, self.end_char))
+                     or text[self.start_char:self.end_char])
         # The id's hash, compared with MEMBER_ID's: ``span.id_`` would decode a string per thing.
         self.is_member = span.id == MEMBER_HASH
 
@@ -206,16 +212,19 @@ class DriverLinker(ConfiguredPipe):
         words = self.words
         quoted = Outside((span.start_char, span.end_char) for span in view.spans(self.cfg["quotes_key"]))
         # Things and mentions inside quotes are no evidence: "dem ganzen Team Rückenwind" is speech.
-        things = [t for t in every_thing if not quoted.inside(t.start_char)] if quoted.spans else every_thing
-        narrative = ([(m, r) for m, r in mention_ranges if not quoted.inside(r.start_char)] if quoted.spans
-                     else mention_ranges)
+        things, narrative = every_thing, mention_ranges
+        if quoted.spans:
+            bounds = _quote_bounds(quoted)  # one bisection each instead of a call to quoted.inside
+            things = [t for t in every_thing if not bisect.bisect_right(bounds, t.start_char) & 1]
+            narrative = [pair for pair in mention_ranges if not bisect.bisect_right(bounds, pair[1].start_char) & 1]
         # Evidence-only mentions: "Das Duo" (every driver of the latest list) and subject pronouns.
         extra = [({"person": int(g.kb_id_), "kind": "group"}, TokenRange(g.start, g.end, g.start_char))
                  for g in view.spans(self.cfg["groups_key"])]
         # Cue words, contrast words and clause marks in one pass over the lower-case tokens;
         # each step checks its own words at these positions.
         marked = list(compress(range(len(lowers)), map(words.marked_lowers.__contains__, lowers)))
-        cue_positions = [i for i in marked if lowers[i] in words.cue_lowers]
+        cue_lowers = words.cue_lowers
+        cue_positions = [i for i in marked if lowers[i] in cue_lowers]
         extra += _subject_pronouns(doc, view, cue_positions, people, narrative, quoted, words)
         evidence = sorted(narrative + extra, key=lambda pair: pair[1].start)
         facts = DocumentFacts(view, marked, cue_positions, every_thing, people, evidence, words,
@@ -301,7 +310,8 @@ class DriverLinker(ConfiguredPipe):
         things_by_sentence: dict[int, list[Thing]] = {}
         for thing in sorted(candidates, key=attrgetter("start")):  # sorted: searched with bisect below
             things_by_sentence.setdefault(thing.sentence, []).append(thing)
-        starts_by_sentence = {sentence: [t.start for t in in_sentence] for sentence, in_sentence in things_by_sentence.items()}
+        starts_by_sentence = {sentence: [t.start for t in in_sentence]
+                              for sentence, in_sentence in things_by_sentence.items()}
         maker_of_team, makers_of_paragraph = facts.maker_of_team, facts.makers_of_paragraph
 
         def _same_maker(team: Thing, paragraph: int) -> bool:
@@ -334,15 +344,17 @@ class DriverLinker(ConfiguredPipe):
                     if thing.start in owners and person_id not in owners[thing.start]:
                         continue  # tied to other drivers by a bracket
                     distance = _sentence_distance(view, facts, span, thing, neighbours, mention.own_list, words)
-                    if distance != CONTRAST_PENALTY:
-                        offer(person_id, distance, thing)
+                    # offer(), written out: the loop's many offers pay for a call each
+                    if distance != CONTRAST_PENALTY and (person_id not in best or distance < best[person_id][0]):
+                        best[person_id] = (distance, thing)
         # Outside the sentence only the nearest earlier thing can win, and only an unowned one.
         for mention in facts.driver_mentions if any(unowned) else ():
             person_id, span, sentence = mention.person, mention.span, mention.sentence
             position = bisect.bisect_right(ends, span.start) - 1
             if position >= 0 and ordered_sentences[position] == sentence:
                 position = first_of_sentence[sentence] - 1
-            if position >= 0 and unowned[position]:
+            # Scores from here on are SCORE_PARAGRAPH or more: they cannot beat one below it.
+            if position >= 0 and unowned[position] and not (person_id in best and best[person_id][0] < SCORE_PARAGRAPH):
                 thing = ordered[position]
                 paragraph = paragraph_of(span.start_char)
                 same_paragraph = paragraph_of(thing.start_char) == paragraph
@@ -397,13 +409,13 @@ class DriverLinker(ConfiguredPipe):
             if mention["kind"] == "description":
                 continue
             person = people[mention["person"]]
-            user_data[canonical_key(span.start_char, ends[span.end - 1])] = person["name"]
+            user_data[CANONICAL_KEY_HEAD + (span.start_char, ends[span.end - 1])] = person["name"]
             entities.append((span.start, span.end, PERSON_LABELS[person["kind"]]))
         hometowns = [(span.start, span.end, span.start_char, span.end_char, span.label_)
                      for span in view.spans(self.cfg["hometowns_key"])]
         for start, end, start_char, end_char, label in [
                 *hometowns, *((t.start, t.end, t.start_char, t.end_char, t.label) for t in things)]:
-            key = canonical_key(start_char, end_char)
+            key = CANONICAL_KEY_HEAD + (start_char, end_char)
             # Read now: a person entity above may have set the canonical of the same characters.
             user_data[key] = user_data.get(key) or text[start_char:end_char]
             entities.append((start, end, label))
@@ -416,22 +428,24 @@ def _set_entities(doc: Doc, entities: list[tuple[int, int, str]]) -> None:
     Python. As the setter does, every other token becomes outside (O), and the
     entity tokens lose their knowledge base id (their ``ent_id`` stays)."""
     n_tokens = len(doc)
-    label_ids = {label: array("Q", [doc.vocab.strings.add(label)]) for label in {label for _, _, label in entities}}
-    # Both columns start as "outside" and are written only at the entities' tokens, by slices
-    # of C arrays: a bytearray for the IOB codes, an array of uint64 for the label ids.
-    iob, types = bytearray([IOB_OUTSIDE]) * n_tokens, array("Q", bytes(8 * n_tokens))
-    inside = bytearray([IOB_INSIDE]) * n_tokens  # sliced per entity (a bytearray is copied in as it is)
+    strings = doc.vocab.strings
+    label_ids = {label: strings.add(label) for label in {label for _, _, label in entities}}
+    # Both columns (IOB codes, label ids) in one C array of uint64, each starting as "outside",
+    # written only at the entities' tokens: by item at a start, by slices after it.
+    columns = array("Q", [IOB_OUTSIDE]) * n_tokens + array("Q", bytes(8 * n_tokens))
+    inside = array("Q", [IOB_INSIDE]) * n_tokens  # sliced for the tokens after an entity's start
     for start, end, label in entities:
         if start < end:  # an empty span sets nothing
-            iob[start:end] = inside[start:end]
-            iob[start] = IOB_BEGIN
-            types[start:end] = label_ids[label] * (end - start)
-    columns = numpy.empty((2, n_tokens), dtype=numpy.uint64)
-    columns[0], columns[1] = numpy.frombuffer(iob, dtype=numpy.uint8), numpy.frombuffer(types, dtype=numpy.uint64)
-    doc.from_array([ENT_IOB, ENT_TYPE], columns.T)
+            columns[start] = IOB_BEGIN
+            columns[n_tokens + start] = label_ids[label]
+            if end - start > 1:
+                columns[start + 1:end] = inside[start + 1:end]
+                columns[n_tokens + start + 1:n_tokens + end] = array("Q", [label_ids[label]]) * (end - start - 1)
+    iob_and_types = numpy.frombuffer(columns, dtype=numpy.uint64).reshape(2, n_tokens)
+    doc.from_array([ENT_IOB, ENT_TYPE], iob_and_types.T)
     if doc.has_annotation(ENT_KB_ID):  # only a model that links entities sets them
         kb_ids = doc.to_array(ENT_KB_ID)
-        kb_ids[columns[0] != IOB_OUTSIDE] = 0
+        kb_ids[iob_and_types[0] != IOB_OUTSIDE] = 0
         doc.from_array([ENT_KB_ID], kb_ids)
 
 
@@ -467,7 +481,8 @@ class DocumentFacts:
         self.contrast_positions = [i for i in marked if lowers[i] in contrast or texts[i] in contrast]
         self.clause_positions = [i for i in marked if texts[i] in CLAUSE_MARKS]
         # Driver evidence in text order, also by sentence, for look-ups by bisect instead of scans.
-        self.driver_pairs = [(m, s) for m, s in evidence if people[m["person"]]["kind"] == "driver"]
+        is_driver = [person["kind"] == "driver" for person in people]
+        self.driver_pairs = [pair for pair in evidence if is_driver[pair[0]["person"]]]
         self.drivers = [s for _, s in self.driver_pairs]
         self.driver_pair_starts = [s.start for s in self.drivers]
         driver_sentences = list(map(index.sentence_of, self.driver_pair_starts))
@@ -529,11 +544,16 @@ def _token_ranges(doc: Doc, view, mentions: list[dict]) -> list[tuple[dict, Toke
     ``expand``), from the token table when the mention lies on token boundaries, as it
     does but for hand-made input."""
     ranges = []
+    starts, ends = view.starts, view.ends
     for mention in mentions:
         start_char, end_char = mention["start_char"], mention["end_char"]
-        start = view.token_starting_at(start_char)
-        last = view.token_ending_at(end_char)
-        if start is not None and last is not None and last >= start:
+        # The bisections of view.token_starting_at and token_ending_at, written out: two
+        # method calls per mention cost more than the look-ups.
+        try:
+            start, last = bisect.bisect_right(starts, start_char) - 1, bisect.bisect_right(ends, end_char) - 1
+        except TypeError:  # not an offset (a hand-made mention): no token starts or ends there
+            start = last = -1
+        if start >= 0 and starts[start] == start_char and last >= start and ends[last] == end_char:
             ranges.append((mention, TokenRange(start, last + 1, start_char)))
         elif (span := doc.char_span(start_char, end_char, alignment_mode="expand")) is not None:
             ranges.append((mention, TokenRange(span.start, span.end, span.start_char)))
@@ -574,7 +594,9 @@ class DriverNeighbours:
         return self.positions[bisect.bisect_right(self.positions, low):bisect.bisect_left(self.positions, high)]
 
     def other_driver_between(self, low: int, high: int, own_list: int | None) -> bool:
-        return any(map(ne, map(self.list_of.get, self.between(low, high)), repeat(own_list)))
+        positions = self.positions
+        between = positions[bisect.bisect_right(positions, low):bisect.bisect_left(positions, high)]
+        return any(map(ne, map(self.list_of.get, between), repeat(own_list)))
 
     def list_commas(self, low: int, high: int, own_list: int | None) -> set[int]:
         """Commas (and a title before a name) that only separate members of the
@@ -596,7 +618,9 @@ def _sentence_distance(view, facts: "DocumentFacts", mention: TokenRange, thing:
     after = thing.start >= mention.end
     low, high = (mention.end, thing.start) if after else (thing.end, mention.start)
     distance = float(high - low)
-    if _any_between(facts.contrast_positions, low, high):
+    contrasts = facts.contrast_positions
+    at = bisect.bisect_left(contrasts, low)  # a contrast word in [low, high)?
+    if at < len(contrasts) and contrasts[at] < high:
         return CONTRAST_PENALTY  # nothing else can make it finite
     if after and mention.start > 0 and view.lowers[mention.start - 1] in words.contrast_verb:
         return CONTRAST_PENALTY  # "überholte er den Ligier von X": the object is the rival's
@@ -615,10 +639,11 @@ def _sentence_distance(view, facts: "DocumentFacts", mention: TokenRange, thing:
     return distance
 
 
-def _any_between(positions: list[int], low: int, high: int) -> bool:
-    """Some of the sorted ``positions`` lies in [low, high)."""
-    at = bisect.bisect_left(positions, low)
-    return at < len(positions) and positions[at] < high
+def _quote_bounds(quoted: Outside) -> list[int]:
+    """The bounds of the quotes (sorted and merged by ``Outside``) in one sorted list: an
+    offset is inside a quote (``quoted.inside``) exactly when an odd number of them lie at
+    or before it, the quote's start and not its end."""
+    return [bound for span in quoted.spans for bound in span]
 
 
 def _driver_row(person: dict) -> dict:
@@ -787,9 +812,7 @@ def _crew_lists(view, cue_positions: list[int], driver_at: dict[int, int], words
 
 
 def _pronoun_between(view, start: int, end: int, words: "LinkWords") -> bool:
-    pronouns = words.pronoun_masculine | words.pronoun_feminine
-    lowers = view.lowers
-    return any(lowers[i] in pronouns for i in range(start, end))
+    return not words.pronouns.isdisjoint(view.lowers[start:end])
 
 
 def _subject_pronouns(doc: Doc, view, cue_positions: list[int], people, narrative, quoted,
@@ -799,7 +822,7 @@ def _subject_pronouns(doc: Doc, view, cue_positions: list[int], people, narrativ
     known woman, since plural ``sie`` is common."""
     index, lowers, starts = view.index, view.lowers, view.starts
     masculine, feminine = words.pronoun_masculine, words.pronoun_feminine
-    positions = [i for i in cue_positions if lowers[i] in masculine or lowers[i] in feminine]
+    positions = [i for i in cue_positions if lowers[i] in words.pronouns]
     if not positions or not doc.has_annotation("SENT_START"):
         return []
     pronouns = []
@@ -890,7 +913,9 @@ def _list_groups(view, spans: list[TokenRange], words: LinkWords) -> dict[int, i
     group = 0
     previous = None
     for span in spans:
-        if previous is not None and not _joins_list(texts, previous.end, span.start, joiners):
+        # Names more than MAX_LIST_GAP tokens apart are in two lists: no call needed to know it.
+        if previous is not None and (span.start - previous.end > MAX_LIST_GAP
+                                     or not _joins_list(texts, previous.end, span.start, joiners)):
             group += 1
         groups[span.start] = group
         previous = span
@@ -900,7 +925,7 @@ def _list_groups(view, spans: list[TokenRange], words: LinkWords) -> dict[int, i
 def _joins_list(texts: list[str], low: int, high: int, joiners: frozenset[str]) -> bool:
     """Whether the tokens ``low:high`` between two names join them in one list: list
     joiners, brackets (``A (X), B``) and, in a short gap, a title (``und Porsche-Junior B``)."""
-    if high - low > 14:
+    if high - low > MAX_LIST_GAP:
         return False
     depth = 0
     for text in texts[low:high]:

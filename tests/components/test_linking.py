@@ -243,6 +243,13 @@ def test_canonical_key_is_where_span_extensions_keep_the_value(blank_nlp):
     assert doc.user_data[canonical_key(span.start_char, span.end_char)] == "911 GT3 R"
 
 
+def test_linking_builds_the_canonical_key_as_canonical_key_does():
+    from pipeline.components.linking import CANONICAL_KEY_HEAD
+    from pipeline.extensions import canonical_key
+
+    assert all(CANONICAL_KEY_HEAD + (start, end) == canonical_key(start, end) for start, end in ((0, 0), (3, 17)))
+
+
 def test_entities_keep_the_longest_of_overlapping_things_and_names(blank_nlp):
     from pipeline.components.linking import _longest_first
 
@@ -308,6 +315,22 @@ def test_linking_s_quote_test_holds_the_characters_of_its_quotes(blank_nlp):
     inside = {c for q in quotes for c in range(q.start_char, q.end_char)}
     assert [quoted.inside(c) for c in range(len(doc.text) + 1)] == [c in inside for c in range(len(doc.text) + 1)]
     assert not Outside([]).spans
+
+
+def test_quote_bounds_answer_as_the_quote_test_does():
+    import bisect
+    import random
+
+    from pipeline.components.linking import _quote_bounds
+    from pipeline.components.quotes import Outside
+
+    rng = random.Random(7)
+    for _ in range(300):  # overlapping, touching and empty quotes too
+        spans = [(start, start + rng.randint(0, 6)) for start in (rng.randint(0, 30) for _ in range(rng.randint(0, 5)))]
+        quoted = Outside(spans)
+        bounds = _quote_bounds(quoted)
+        assert [bisect.bisect_right(bounds, c) % 2 == 1 for c in range(-1, 40)] == [
+            quoted.inside(c) for c in range(-1, 40)]
 
 
 def test_a_document_without_teams_or_cars_keeps_its_people_and_gets_entities(blank_nlp):
