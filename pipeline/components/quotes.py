@@ -41,8 +41,8 @@ from ..rules import DEFAULT_LANG, load_lexicons
 from ..schema import QUOTES_EXTENSION, QUOTES_KEY, SCARE_QUOTES_KEY, check_span_keys
 from .configured import ConfiguredPipe
 from .doc_view import doc_view
-# The one definition of paragraphs and of sentences with quotes kept whole; attribution imports them from here.
-from .shapes import Sentences, paragraph_spans  # noqa: F401
+# The one definition of paragraphs and of sentences with quotes kept whole (shapes.py).
+from .shapes import SentenceBounds, paragraph_spans
 
 logger = logging.getLogger(__name__)
 
@@ -513,18 +513,21 @@ class QuoteClassifier:
         self.context_chars = context_chars
 
     def classify(self, text: str, candidates: list[Candidate], paragraphs: Sequence[tuple[int, int]]) -> None:
+        if not candidates:
+            return  # nothing to decide: the text's sentences are not read
         outside = Outside(((c.open_pos, c.outer_end) for c in candidates), text)
         inners = [text[c.start:c.end] for c in candidates]
         ends_sentence = list(map(_ends_sentence, inners))
-        sentences = Sentences(text, paragraphs, outside,
-                              ((c.outer_end, c.start, ends) for c, ends in zip(candidates, ends_sentence)
-                               if c.close_pos is not None),
-                              abbreviations=self.words["abbreviation"])
+        # Only the sentences around the quotes are asked: their full stops are read where asked.
+        sentences = SentenceBounds(text, paragraphs, outside,
+                                   ((c.outer_end, c.start, ends) for c, ends in zip(candidates, ends_sentence)
+                                    if c.close_pos is not None),
+                                   abbreviations=self.words["abbreviation"])
         for candidate, inner, ends in zip(candidates, inners, ends_sentence):
             self._classify_one(text, candidate, inner, ends, paragraphs, outside, sentences)
 
     def _classify_one(self, text: str, c: Candidate, inner: str, ends_sentence: bool,
-                      paragraphs: Sequence[tuple[int, int]], outside: Outside, sentences: Sentences) -> None:
+                      paragraphs: Sequence[tuple[int, int]], outside: Outside, sentences: SentenceBounds) -> None:
         p_start, p_end = paragraphs[c.paragraph]
         sent_start, _ = sentences.bounds(c.open_pos, len(text))
         sent_start = max(sent_start, p_start, c.open_pos - self.context_chars)
