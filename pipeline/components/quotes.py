@@ -528,17 +528,21 @@ class QuoteClassifier:
 
     def _classify_one(self, text: str, c: Candidate, inner: str, ends_sentence: bool,
                       paragraphs: Sequence[tuple[int, int]], outside: Outside, sentences: SentenceBounds) -> None:
+        if ends_sentence:
+            # Speech, and never partial (a piece of a narrative sentence ends no sentence):
+            # whatever comes before it, its sentence is not read.
+            c.speech, c.partial = True, False
+            return
         p_start, p_end = paragraphs[c.paragraph]
-        sent_start, _ = sentences.bounds(c.open_pos, len(text))
-        sent_start = max(sent_start, p_start, c.open_pos - self.context_chars)
+        # Partial: the quote is a piece of a narrative sentence, not the sentence itself.
+        if self._strong(text, c, inner):
+            c.speech = True  # the words around it are not read
+            c.partial = not self._opens_sentence(text, c.open_pos, p_start, outside, sentences)
+            return
+        sent_start = self._sentence_start(text, c.open_pos, p_start, sentences)
         lead = text[sent_start:c.open_pos].rstrip()
         colon_before = lead.endswith(":")
-        # Partial: the quote is a piece of a narrative sentence, not the sentence itself.
-        starts_sentence = not lead or colon_before or self._follows_quote(lead, sent_start, c.open_pos, outside)
-        c.partial = not starts_sentence and not ends_sentence
-        if ends_sentence or self._strong(text, c, inner):
-            c.speech = True  # the words around it are not read
-            return
+        c.partial = not self._starts_sentence(lead, sent_start, c.open_pos, outside)
         last_paragraph_end = p_end
         if c.close_pos is not None:
             index = c.paragraph + 1
@@ -586,6 +590,31 @@ class QuoteClassifier:
                 # a lost closing mark happens to speech; names are short
                 or (c.close_pos is None and len(inner_words) >= 4)
                 or not self.words["first_person"].isdisjoint(map(str.lower, inner_words)))
+
+    def _sentence_start(self, text: str, open_pos: int, p_start: int, sentences: SentenceBounds) -> int:
+        """Where the sentence of the quote opening at ``open_pos`` starts, read at most
+        ``context_chars`` back and never before the quote's paragraph."""
+        sent_start, _ = sentences.bounds(open_pos, len(text))
+        return max(sent_start, p_start, open_pos - self.context_chars)
+
+    def _starts_sentence(self, lead: str, sent_start: int, open_pos: int, outside: Outside) -> bool:
+        """The quote starts its sentence: nothing before it, a colon, or an earlier quote
+        it resumes; ``lead``: the sentence's text before the quote, stripped."""
+        return not lead or lead.endswith(":") or self._follows_quote(lead, sent_start, open_pos, outside)
+
+    def _opens_sentence(self, text: str, open_pos: int, p_start: int, outside: Outside,
+                        sentences: SentenceBounds) -> bool:
+        """``_starts_sentence`` for a quote whose sentence is not read otherwise."""
+        floor = max(p_start, open_pos - self.context_chars)
+        lead_end = open_pos
+        while lead_end > floor and text[lead_end - 1].isspace():
+            lead_end -= 1
+        # Only spaces before it within reach, or a colon: the lead is empty or ends with
+        # the colon wherever the sentence starts, so the full stops before it are not read.
+        if lead_end == floor or text[lead_end - 1] == ":":
+            return True
+        sent_start = self._sentence_start(text, open_pos, p_start, sentences)
+        return self._starts_sentence(text[sent_start:open_pos].rstrip(), sent_start, open_pos, outside)
 
     @staticmethod
     def _follows_quote(lead: str, sent_start: int, open_pos: int, outside: Outside) -> bool:
