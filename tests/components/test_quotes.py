@@ -203,6 +203,20 @@ def test_quote_interrupted_by_its_cue_is_not_partial(quote_nlp):
     assert [q["is_partial"] for q in doc._.quotes] == [False, False]
 
 
+def test_long_quote_is_partial_only_inside_a_narrative_sentence(quote_nlp):
+    # Long quotes are speech whatever surrounds them; only their sentence start is read.
+    text = (
+        "„Das Auto lief von der ersten bis zur letzten Runde wie ein Uhrwerk“, sagte Ole Brandt. "
+        "Kai Roth sagte: „Wir haben heute alles richtig gemacht und sind sehr froh darüber“, und ging. "
+        "Es regnete. „Wir wussten vorher nicht, wie sich die Reifen verhalten würden“, sagte Mira Lenz.\n\n"
+        "Kai Roth meinte, das Team habe „alle Daten der letzten drei Rennen ganz genau ausgewertet“ und sei bereit. "
+        "Die Daten habe Dr. „Lena Hofer mit ihrem Team in nur zwei langen Nächten ausgewertet“, hieß es."
+    )
+    doc = annotate(quote_nlp, text)
+    assert len(doc._.quotes) == 5
+    assert [q["is_partial"] for q in doc._.quotes] == [False, False, False, True, True]
+
+
 def test_spans_match_quote_dicts(quote_nlp):
     text = "„Das war knapp“, sagte Lena Hofer. Die „Grüne Hölle“ ist schwer."
     doc = annotate(quote_nlp, text)
