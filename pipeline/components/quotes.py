@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import logging
 import re
+from itertools import chain, islice
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
@@ -209,15 +210,14 @@ class Outside:
     def segments(self, start: int, end: int) -> list[tuple[int, int]]:
         """The parts of [start, end) that are outside every span."""
         parts: list[tuple[int, int]] = []
-        index = max(bisect_right(self.starts, start) - 1, 0)
         pos = start
-        while index < len(self.spans) and self.spans[index][0] < end:
-            span_start, span_end = self.spans[index]
-            if span_end > pos:
+        for span_start, span_end in islice(self.spans, max(bisect_right(self.starts, start) - 1, 0), None):
+            if span_start >= end:
+                break
+            if span_end > pos:  # the spans are sorted and disjoint: past ``pos``, each ends a gap
                 if span_start > pos:
                     parts.append((pos, span_start))
-                pos = max(pos, span_end)
-            index += 1
+                pos = span_end
         if pos < end:
             parts.append((pos, end))
         return parts
@@ -400,6 +400,8 @@ def _merge_paragraphs(per_paragraph: list[list[Candidate]],
     """Join a quote left open at a paragraph's end with the quote that opens the
     next paragraph, when the chain closes within ``max_paragraphs``; the cap
     keeps the work linear and a run of broken paragraphs from becoming one quote."""
+    if not any(quotes and quotes[-1].open_at_end for quotes in per_paragraph):
+        return list(chain.from_iterable(per_paragraph))  # no quote left open: nothing to join
     result: list[Candidate] = []
     index = 0
     count = len(per_paragraph)
@@ -515,14 +517,15 @@ class QuoteClassifier:
     def classify(self, text: str, candidates: list[Candidate], paragraphs: Sequence[tuple[int, int]]) -> None:
         if not candidates:
             return  # nothing to decide: the text's sentences are not read
-        outside = Outside(((c.open_pos, c.outer_end) for c in candidates), text)
+        outer_ends = [c.outer_end for c in candidates]
+        outside = Outside(zip([c.open_pos for c in candidates], outer_ends), text)
         inners = [text[c.start:c.end] for c in candidates]
         ends_sentence = list(map(_ends_sentence, inners))
-        # Only the sentences around the quotes are asked: their full stops are read where asked.
-        sentences = SentenceBounds(text, paragraphs, outside,
-                                   ((c.outer_end, c.start, ends) for c, ends in zip(candidates, ends_sentence)
-                                    if c.close_pos is not None),
-                                   abbreviations=self.words["abbreviation"])
+        # Only a closed quote that ends with its own full stop can close its sentence too;
+        # only the sentences around the quotes are asked: their full stops are read where asked.
+        closing = [(outer_end, c.start, True) for c, outer_end, ends in zip(candidates, outer_ends, ends_sentence)
+                   if ends and c.close_pos is not None]
+        sentences = SentenceBounds(text, paragraphs, outside, closing, abbreviations=self.words["abbreviation"])
         for candidate, inner, ends in zip(candidates, inners, ends_sentence):
             self._classify_one(text, candidate, inner, ends, paragraphs, outside, sentences)
 
@@ -549,11 +552,12 @@ class QuoteClassifier:
             while index < len(paragraphs) and paragraphs[index][0] <= c.close_pos:
                 last_paragraph_end = paragraphs[index][1]
                 index += 1
-        _, sent_end = sentences.bounds(max(c.outer_end - 1, c.open_pos), len(text))
-        sent_end = min(sent_end, last_paragraph_end, c.outer_end + self.context_chars)
+        outer_end = c.outer_end
+        _, sent_end = sentences.bounds(max(outer_end - 1, c.open_pos), len(text))
+        sent_end = min(sent_end, last_paragraph_end, outer_end + self.context_chars)
         before = outside.words(text, sent_start, c.open_pos)
-        after = outside.words(text, c.outer_end, sent_end) if c.close_pos is not None else []
-        cue_after = c.close_pos is not None and after_cue_word(text, c.outer_end, sent_end,
+        after = outside.words(text, outer_end, sent_end) if c.close_pos is not None else []
+        cue_after = c.close_pos is not None and after_cue_word(text, outer_end, sent_end,
                                                                non_verbs=self.words["non_verb"]) is not None
         # reporting verbs only: the speech lexicon also holds ``fuhr`` (``fuhr … fort``)
         reported = any(w.lower() in self.reporting_forms for _, _, w in before)
@@ -760,9 +764,12 @@ def detect_quotes(text: str, speech_forms: frozenset[str] = frozenset(),
 def _spans(doc: Doc, candidates: Sequence[Candidate], label: str) -> list[Span]:
     spans = []
     view = doc_view(doc)
+    starts, ends = view.starts, view.ends
     for c in candidates:
-        first, last = view.token_starting_at(c.start), view.token_ending_at(c.end)
-        if first is not None and last is not None and first <= last:
+        # The tokens that start and end where the quote does (``token_starting_at``/``token_ending_at``
+        # written out: a bisection each, asked for every quote)
+        first, last = bisect_right(starts, c.start) - 1, bisect_right(ends, c.end) - 1
+        if 0 <= first <= last and starts[first] == c.start and ends[last] == c.end:
             # On token boundaries "contract" keeps exactly these tokens: no search needed.
             spans.append(Span(doc, first, last + 1, label=label))
             continue
