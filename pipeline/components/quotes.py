@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 import re
 from itertools import chain, islice
+from operator import itemgetter, le
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
@@ -121,19 +122,32 @@ def words_in(text: str, start: int, end: int) -> list[tuple[int, int, str]]:
     return [(m.start() + start, m.end() + start, m.group()) for m in _WORD_RE.finditer(text[start:end])]
 
 
+def _merge_overlapping(ordered: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted spans with each run of overlapping ones joined into one."""
+    merged: list[tuple[int, int]] = []
+    for start, end in ordered:
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 class Outside:
     """Answers "is this offset inside a quote?" and cuts ranges into the parts
     outside quotes, in O(log n) per question over sorted, disjoint spans."""
 
     def __init__(self, spans: Iterable[tuple[int, int]], text: str | None = None) -> None:
-        merged: list[tuple[int, int]] = []
-        for start, end in sorted(spans):
-            if merged and start < merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], end))
-            else:
-                merged.append((start, end))
-        self.spans = merged
-        self.starts = [start for start, _ in merged]
+        ordered = sorted(spans)
+        starts, ends = list(map(itemgetter(0), ordered)), list(map(itemgetter(1), ordered))
+        if all(map(le, ends, islice(starts, 1, None))):
+            # Disjoint already, the usual case (quotes do not nest): nothing to merge,
+            # and no Python step per span.
+            self.spans = list(zip(starts, ends))
+        else:
+            self.spans = _merge_overlapping(ordered)
+            starts = [start for start, _ in self.spans]
+        self.starts = starts
         # With the text, window queries give the words a scan of the whole text
         # gives (a word cut by the window's start is not one of them), read from
         # the window alone; the whole text is scanned only for a window that

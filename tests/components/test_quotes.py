@@ -329,6 +329,17 @@ def test_window_words_are_the_words_of_a_whole_text_scan():
     assert [w for _, _, w in outside.words(text, 3, 40)] == ["sagte", "das", "sei", "ein", "Rock'n"]
 
 
+def test_outside_joins_overlapping_spans_only():
+    # Given in any order; spans that touch stay apart, overlapping and nested ones are one.
+    outside = Outside([(30, 40), (0, 5), (5, 9), (32, 35), (38, 50), (60, 61)])
+    assert outside.spans == [(0, 5), (5, 9), (30, 50), (60, 61)]
+    assert outside.starts == [0, 5, 30, 60]
+    assert Outside([(7, 9), (1, 3)]).spans == [(1, 3), (7, 9)]
+    assert outside.segments(3, 70) == [(9, 30), (50, 60), (61, 70)]
+    assert outside.segments(31, 45) == []
+    assert outside.inside(49) and not outside.inside(50)
+
+
 def test_quote_grammar_words_are_rule_data():
     from pipeline.rules import load_lexicons
 
