@@ -42,7 +42,7 @@ from ..extensions import set_doc_value  # importing it registers doc._.quotes
 from ..rules import DEFAULT_LANG, load_lexicons
 from ..schema import QUOTES_EXTENSION, QUOTES_KEY, SCARE_QUOTES_KEY, check_span_keys
 from .configured import ConfiguredPipe
-from .doc_view import doc_view
+from .doc_view import DocView, doc_view
 # The one definition of paragraphs and of sentences with quotes kept whole (shapes.py).
 from .shapes import SentenceBounds, paragraph_spans
 
@@ -88,6 +88,7 @@ WORD_COUNT_PREFIX = 100  # characters of a quote read first to count its words
 _INFLECTED_RE = re.compile(r"^[a-zäöüß][a-zäöüß\-]*(?:e|en|er|es|em)$")  # ``fliegende``, ``grünen``
 _WORD_RE = re.compile(r"\w[\w\-’']*")
 _WORD_CHAR_RE = re.compile(r"[\w\-’']")  # a character _WORD_RE can continue a word with
+_WORD_TEXT = itemgetter(2)  # the word of a (start, end, word) triple
 MAX_WORD_BACKSCAN = 200  # beyond this a window's first word is found by a scan of the whole text
 # The word classes of the grammar below are rule data (``quote_words.tsv``,
 # ``Lexicons.quote_words``): ``abbreviation`` (a full stop after one ends no
@@ -185,8 +186,13 @@ class Outside:
         if at < len(spans) and spans[at][1] <= start:
             at += 1  # the last span that starts before the window ends before it too
         if at == len(spans) or spans[at][0] >= end:
-            # No span meets the window: every word that starts in it is outside.
-            return [(match.start(), match.end(), match.group()) for match in matches if match.start() >= start]
+            # No span meets the window: every word that starts in it is outside. Only the
+            # first match can start before the window (it runs on over ``start``): the
+            # word cut by the window's start, not one of its words.
+            found = [(match.start(), match.end(), match.group()) for match in matches]
+            if pos < start and found and found[0][0] < start:
+                del found[0]
+            return found
         found = []
         for match in matches:
             word_start = match.start()
@@ -462,7 +468,7 @@ def find_candidates(text: str, paragraphs: Sequence[tuple[int, int]] | None = No
     # One scan of the whole text: paragraphs are apart by whitespace only, so no mark
     # spans two, and the marks inside a paragraph are the ones a scan of it alone finds.
     marks = [(match.start(), match.group()) for match in _MARK_RE.finditer(text)]
-    mark_starts = [pos for pos, _ in marks]
+    mark_starts = list(map(itemgetter(0), marks))
     per_paragraph = []
     for i, (start, end) in enumerate(paragraphs):
         first, stop = bisect_left(mark_starts, start), bisect_left(mark_starts, end)
@@ -573,8 +579,9 @@ class QuoteClassifier:
         after = outside.words(text, outer_end, sent_end) if c.close_pos is not None else []
         cue_after = c.close_pos is not None and after_cue_word(text, outer_end, sent_end,
                                                                non_verbs=self.words["non_verb"]) is not None
+        before_lower = list(map(str.lower, map(_WORD_TEXT, before)))
         # reporting verbs only: the speech lexicon also holds ``fuhr`` (``fuhr … fort``)
-        reported = any(w.lower() in self.reporting_forms for _, _, w in before)
+        reported = not self.reporting_forms.isdisjoint(before_lower)
         if self._named(text, c, before, after, reported) or self._named_by_verb(text, c, before):
             c.speech = False
             return
@@ -588,9 +595,9 @@ class QuoteClassifier:
         if 2 <= len(words) <= SHORT_PHRASE_WORDS and words[0][:1].islower() and words[-1][:1].islower():
             c.speech = True  # ``dass er „nicht unzufrieden“ ist``: a phrase, names end in a noun
             return
-        speech_forms, reporting_forms, subjunctive = self.speech_forms, self.reporting_forms, self.words["subjunctive_form"]
-        c.speech = any(w in speech_forms or w in reporting_forms or w in subjunctive
-                       for w in (word.lower() for _, _, word in (*before, *after)))
+        lowered = [*before_lower, *map(str.lower, map(_WORD_TEXT, after))]
+        c.speech = not (self.speech_forms.isdisjoint(lowered) and self.reporting_forms.isdisjoint(lowered)
+                        and self.words["subjunctive_form"].isdisjoint(lowered))
 
     def _strong(self, text: str, c: Candidate, inner: str) -> bool:
         """Speech whatever surrounds it (besides a quote that ends a sentence):
@@ -744,8 +751,8 @@ class QuoteDetector(ConfiguredPipe):
                                                   self.cfg["max_quote_paragraphs"], paragraphs=view.paragraphs,
                                                   words=lex.quote_words if lex and lex.quote_words else None)
             set_doc_value(doc, QUOTES_EXTENSION, quotes)
-            view.set_spans(self.cfg["spans_key"], _spans(doc, speech, SPEECH_LABEL))
-            view.set_spans(self.cfg["scare_spans_key"], _spans(doc, scare, SCARE_LABEL))
+            view.set_spans(self.cfg["spans_key"], _spans(view, speech, SPEECH_LABEL))
+            view.set_spans(self.cfg["scare_spans_key"], _spans(view, scare, SCARE_LABEL))
             return doc
         except Exception as error:  # noqa: BLE001  (spaCy's error-handler protocol)
             error_handler(self.name, self, [doc], error)
@@ -775,10 +782,9 @@ def detect_quotes(text: str, speech_forms: frozenset[str] = frozenset(),
     return quotes, speech, scare
 
 
-def _spans(doc: Doc, candidates: Sequence[Candidate], label: str) -> list[Span]:
+def _spans(view: DocView, candidates: Sequence[Candidate], label: str) -> list[Span]:
     spans = []
-    view = doc_view(doc)
-    starts, ends = view.starts, view.ends
+    doc, starts, ends = view.doc, view.starts, view.ends
     for c in candidates:
         # The tokens that start and end where the quote does (``token_starting_at``/``token_ending_at``
         # written out: a bisection each, asked for every quote)
