@@ -255,15 +255,16 @@ def paragraph_index(starts: list[int], char: int) -> int:
     return max(bisect.bisect_right(starts, char) - 1, 0)
 
 
+# The letters and digits that end a text (``[^\W_]``: exactly ``str.isalnum``'s characters).
+_ALNUM_TAIL = re.compile(r"[^\W_]*\Z")
+_LONGEST_ABBREVIATION = 12
+
+
 def _is_abbreviation(text: str, dot: int, floor: int, abbreviations: frozenset[str]) -> bool:
     """A full stop after a number (``14. Juni``) or a known abbreviation."""
-    pos = dot
-    while pos > floor and (text[pos - 1].isalnum()):
-        pos -= 1
-        if dot - pos > 12:
-            return False
-    word = text[pos:dot]
-    if not word:
+    # The word before the dot, read back at most one character past the longest abbreviation.
+    word = _ALNUM_TAIL.search(text, max(floor, dot - _LONGEST_ABBREVIATION - 1), dot).group()
+    if not word or len(word) > _LONGEST_ABBREVIATION:
         return False
     if word.isdigit():
         return True

@@ -95,3 +95,35 @@ def test_word_shapes_of_letter_words_answer_as_the_general_helpers():
         shape = WordShape(word, False, False, word.isalpha(), word.islower(), never_name=never_name)
         assert (shape.capitalised, shape.has_digit, shape.name_like_inside) == \
                (is_capitalised_text(word), has_digit(word), _name_like_inside(word, never_name)), word
+
+
+def _is_abbreviation_by_loop(text, dot, floor, abbreviations):
+    """The character-by-character reading ``_is_abbreviation`` replaced (the reference)."""
+    pos = dot
+    while pos > floor and text[pos - 1].isalnum():
+        pos -= 1
+        if dot - pos > 12:
+            return False
+    word = text[pos:dot]
+    if not word:
+        return False
+    if word.isdigit():
+        return True
+    return word.lower() in abbreviations or (len(word) == 1 and word.isalpha())
+
+
+def test_abbreviations_are_read_as_by_the_character_loop():
+    import random
+
+    from pipeline.components.shapes import _is_abbreviation
+
+    abbreviations = frozenset({"bzw", "ca", "dr", "z", "nr"})
+    pieces = ["a", "B", "ä", "7", "٣", "_", " ", "-", "Dr", "bzw", "ca", "14", "Nr", "\n", "x" * 12, "²"]
+    generator = random.Random(13)
+    texts = ["7" * length + "." for length in range(16)]  # numbers around the longest word read
+    texts += ["".join(generator.choices(pieces, k=generator.randint(0, 8))) + "." for _ in range(30_000)]
+    for text in texts:
+        dot = len(text) - 1
+        floor = generator.randint(0, dot)
+        assert _is_abbreviation(text, dot, floor, abbreviations) == \
+               _is_abbreviation_by_loop(text, dot, floor, abbreviations), (text, floor)
