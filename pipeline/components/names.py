@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import operator
+from collections.abc import Collection
 from itertools import compress, islice
 
 from spacy.language import Language
@@ -28,7 +29,7 @@ from ..rules import DEFAULT_LANG
 from ..schema import GROUP_MENTIONS_KEY, HOMETOWNS_KEY, THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
 from .descriptions import (PeopleByDescription, age_of, contradicts, description_gender, description_words,
-                           fitting_people, is_age_word, learn)
+                           fitting_people, learn)
 from .hometowns import crew_places, origin_after, set_hometown
 from .persons import name_words, _new_person, plausible_surname, tokens_of
 from .doc_view import doc_view
@@ -91,11 +92,15 @@ class NamePropagator(ConfiguredPipe):
         hometowns_read = view.spans(hometowns_key)
         hometown_spans = list(hometowns_read)  # a copy: the shared list is never changed
         recent = NameMentionIndex(mentions)  # crews and surnames below add no full-name mentions
-        # Kept in step by the crews and lists below as they add surname-only drivers.
-        surnames = _index_names(people, -1)
+        # The surnames are kept in step by the crews and lists below as they add surname-only
+        # drivers; the given names take those drivers' one word afterwards.
+        n_people = len(people)
+        surnames, given = _index_names(people)
         self._crews(doc, people, mentions, taken, recent, surnames, thing_starts, hometown_spans)
         self._surname_lists(doc, people, taken, surnames)
-        given = _index_names(people, 0)
+        if len(people) > n_people:
+            for key, ids in _index_names(people[n_people:])[1].items():
+                given.setdefault(key, []).extend(ids)
         n_tokens = len(texts)
         # Only words written as a surname (also genitive) or a given name can be one:
         # a set lookup per word at C speed, then the rules below for those few.
@@ -257,7 +262,10 @@ class NamePropagator(ConfiguredPipe):
         mention_indices: dict[int, list[int]] = {}
         view = doc_view(doc)
         texts, lowers, starts, ends, name_like = view.texts, view.lowers, view.starts, view.ends, view.name_like
+        shapes, sent_starts = view.shapes, view.sent_starts
         lex = self.lexicons
+        words = description_words(lex)
+        age_suffixes = words.age_suffixes  # is_age_word, without its look-up per word
         # Who each description word fits. A few records are scanned (fitting_people) per
         # description; many are indexed (a scan of every record per description made long
         # documents quadratic), built when a description first needs it, kept in step below.
@@ -273,15 +281,17 @@ class NamePropagator(ConfiguredPipe):
             if i + 1 < n_tokens and texts[i + 1][:1].isupper():
                 noun_index, age = i + 1, None  # the common case, as _description_noun finds it
             else:
-                noun_index, age = self._description_noun(view, i)
+                noun_index, age = _description_noun(texts, shapes, i, lex)
             if noun_index is None:
                 continue
             noun = texts[noun_index]
             if noun_index + 1 < n_tokens and name_like[noun_index + 1]:
                 continue  # a title before a name, not a description
-            if lowers[i] == "die" and not noun.endswith("in") and not is_age_word(noun, lex):
+            if lowers[i] == "die" and not noun.endswith("in") and not noun.endswith(age_suffixes):
                 continue  # "Die Fahrer", "die Mechaniker": plural, not one person
-            if not self._in_reference_position(view, i):
+            # A description refers back when it opens a sentence ("Der Schweizer steuerte …")
+            # or follows a verb; "die Fahrer" inside a clause is usually generic.
+            if not (sent_starts[i] or _after_verb(texts[i - 1], shapes[i - 1], lex.speech_verbs, words.object_before)):
                 continue
             if scan_people:
                 fits = fitting_people(noun, people, lex)
@@ -306,7 +316,7 @@ class NamePropagator(ConfiguredPipe):
             person = people[person_id]
             # A guess (nobody fitted) teaches the record nothing, unless the description
             # opens a sentence right after the person ("… Meyer. Der 24-Jährige …").
-            if fits or view.sent_starts[i]:
+            if fits or sent_starts[i]:
                 learn(noun, person, lex)
                 if age is not None and person["age"] is None:
                     person["age"] = age
@@ -337,7 +347,7 @@ class NamePropagator(ConfiguredPipe):
         for i in articles:
             if not sent_starts[i] or i in taken or lowers[i] not in origin_articles:
                 continue
-            noun_index, _ = self._description_noun(view, i)
+            noun_index, _ = _description_noun(texts, view.shapes, i, self.lexicons)
             if noun_index is None or noun_index + 1 >= len(texts) or texts[noun_index + 1] != "aus":
                 continue
             if starts_of_mentions is None:
@@ -359,25 +369,6 @@ class NamePropagator(ConfiguredPipe):
             place = origin_after(doc, end, thing_starts, self.lexicons)
             if place is not None:
                 set_hometown(person, place, hometown_spans, lexicons=self.lexicons)
-
-    def _description_noun(self, view, article: int) -> tuple[int | None, int | None]:
-        """The head noun after an article, skipping up to two adjectives; also
-        the age of a ``22-jährige`` adjective."""
-        texts, shapes = view.texts, view.shapes
-        lex = self.lexicons
-        age = None
-        index = article + 1
-        while index < len(texts) and index - article <= 3:
-            text = texts[index]
-            if text[:1].isupper() or ("-J" in text and is_age_word(text, lex)):  # "Der 16-Jährige"
-                return index, age
-            word_age = age_of(text, lex)
-            if word_age is not None:
-                age = word_age
-            elif not (shapes[index].is_alpha and text.endswith(("e", "en", "er"))):
-                return None, None
-            index += 1
-        return None, None
 
     def _groups(self, doc: Doc, mentions: list[dict], people: list[dict]) -> list[Span]:
         """``Das Duo``, ``die beiden``: one span per driver of the latest list
@@ -404,11 +395,14 @@ class NamePropagator(ConfiguredPipe):
         by_sentence: dict[int, list[int]] = {}
         first_mention_in: dict[int, int] = {}  # sentence → start char of its first mention
         index = view.index
+        last_cue_sentence = index.sentence_of(cues[-1])
         for mention in mentions:
             token = view.token_starting_at(mention["start_char"])
             if token is None:
                 continue
             sent_index = index.sentence_of(token)
+            if sent_index > last_cue_sentence:
+                break  # the mentions are in text order; no cue reads a later sentence
             first_mention_in[sent_index] = min(first_mention_in.get(sent_index, mention["start_char"]), mention["start_char"])
             if people[mention["person"]]["kind"] == "driver":
                 members = by_sentence.setdefault(sent_index, [])
@@ -435,20 +429,35 @@ class NamePropagator(ConfiguredPipe):
                 groups.append(Span(doc, i, i + width, label="GROUP", kb_id=str(person_id)))
         return groups
 
-    def _in_reference_position(self, view, article: int) -> bool:
-        """A description refers back when it opens a sentence (``Der Schweizer
-        steuerte …``) or follows a verb (``ärgerte sich der Italiener``); ``die
-        Fahrer`` inside a clause is usually generic."""
-        if view.sent_starts[article]:
-            return True
-        before = article - 1  # -1 at the document start: the last token, as Token lookups did
-        text = view.texts[before]
-        if text in ("sich", ",") or text in self.lexicons.speech_verbs:
-            return True
-        # Inverted subject after a finite verb: "benötigte der 38-Jährige"; after a
-        # preposition the noun phrase is an object ("mit dem Franzosen").
-        shape = view.shapes[before]
-        return shape.is_lower and shape.is_alpha and text not in description_words(self.lexicons).object_before
+
+def _description_noun(texts: list[str], shapes: list, article: int, lex) -> tuple[int | None, int | None]:
+    """The head noun after an article, skipping up to two adjectives; also
+    the age of a ``22-jährige`` adjective."""
+    age_suffixes = description_words(lex).age_suffixes  # is_age_word, without its look-up per word
+    age = None
+    index = article + 1
+    while index < len(texts) and index - article <= 3:
+        text = texts[index]
+        if text[:1].isupper() or ("-J" in text and text.endswith(age_suffixes)):  # "Der 16-Jährige"
+            return index, age
+        word_age = age_of(text, lex) if text.endswith(age_suffixes) else None  # only such a word has an age
+        if word_age is not None:
+            age = word_age
+        elif not (shapes[index].is_alpha and text.endswith(("e", "en", "er"))):
+            return None, None
+        index += 1
+    return None, None
+
+
+def _after_verb(before: str, shape, speech_verbs: Collection[str], object_before: Collection[str]) -> bool:
+    """Whether a description after the word ``before`` (of ``shape``) is the subject
+    after a verb: ``ärgerte sich der Italiener``, ``sagte der Schweizer``,
+    ``benötigte der 38-Jährige``; after a preposition (``object_before``) the noun
+    phrase is an object (``mit dem Franzosen``). At the document start ``before``
+    is the last token, as Token lookups did."""
+    if before in ("sich", ",") or before in speech_verbs:
+        return True
+    return shape.is_lower and shape.is_alpha and before not in object_before
 
 
 def _latest_list_sentence(list_sentences: list[int], first_mention_in: dict[int, int], here: int,
@@ -461,18 +470,21 @@ def _latest_list_sentence(list_sentences: list[int], first_mention_in: dict[int,
     return list_sentences[at] if at >= 0 else None
 
 
-def _index_names(people: list[dict], word: int) -> dict[str, list[int]]:
-    """Person ids by one word of their names (``word``: 0 the given name, -1 the surname)."""
-    index: dict[str, list[int]] = {}
+def _index_names(people: list[dict]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """Person ids by surname and by given name (the last and the first word of their
+    names), in one pass over the records; a one-word name is in both."""
+    surnames: dict[str, list[int]] = {}
+    given: dict[str, list[int]] = {}
     for person in people:
         name = person["name"]
         words = name.split()
-        key = words[word]
-        if len(words) < 2 and key != name:
-            continue
-        if len(key) >= SURNAME_MIN_LENGTH:
-            index.setdefault(key, []).append(person["id"])
-    return index
+        if len(words) < 2 and words[0] != name:
+            continue  # one word with spaces around it
+        if len(words[-1]) >= SURNAME_MIN_LENGTH:
+            surnames.setdefault(words[-1], []).append(person["id"])
+        if len(words[0]) >= SURNAME_MIN_LENGTH:
+            given.setdefault(words[0], []).append(person["id"])
+    return surnames, given
 
 
 class NameMentionIndex:

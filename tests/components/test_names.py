@@ -138,3 +138,23 @@ def test_a_list_after_a_nationality_names_drivers(blank_nlp):
 def test_crews_written_with_genitive_looking_surnames(blank_nlp):
     doc = blank_nlp("Ergebnis: 2. Wyatt/Tate/Brook (GB/GB/GB), Ferrari 488 GT3, 90 Runden")
     assert {row["driver"]: row["hometown"] for row in doc._.drivers} == {"Wyatt": "GB", "Tate": "GB", "Brook": "GB"}
+
+
+def test_descriptions_resolve_alike_from_the_records_and_from_the_people_index(blank_nlp, monkeypatch):
+    """A document with few people scans their records per description, one with many
+    indexes them (PeopleByDescription): both must pick the same people."""
+    from pipeline.components import names
+
+    text = ("Es gewann Elias Trojer (21, Innsbruck) vor Hugo Delamare (Frankreich) und Nele Brandhorst (Kiel). "
+            "Der Tiroler führt nun die Meisterschaft an. Der Franzose war zufrieden. "
+            "Die Kielerin hatte Pech. Der 21-Jährige bleibt vorn.")
+
+    def descriptions():
+        doc = blank_nlp(text)
+        return [(m["text"], doc._.people[m["person"]]["name"]) for m in doc._.mentions if m["kind"] == "description"]
+
+    scanned = descriptions()
+    monkeypatch.setattr(names, "SCAN_PEOPLE_LIMIT", 0)
+    assert descriptions() == scanned
+    assert scanned == [("Der Tiroler", "Elias Trojer"), ("Der Franzose", "Hugo Delamare"),
+                       ("Die Kielerin", "Nele Brandhorst"), ("Der 21-Jährige", "Elias Trojer")]
