@@ -207,8 +207,9 @@ class NamePropagator(ConfiguredPipe):
         if not list_starts:
             return
         lowers = view.lowers
-        # A taken word may be in a list when it is a mention of a surname known now (the
-        # loop below adds surnames): the names known now, not every taken token, are read.
+        # A taken word may stand in a list only when it is written as a surname known before
+        # this step (the loop below adds more): each item is tested against these names,
+        # instead of collecting every taken token that is one.
         known_surnames = set(surnames)
         index = 0
         for k in list_starts:
