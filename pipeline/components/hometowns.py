@@ -384,6 +384,8 @@ def place_span(doc: Doc, start: int, end: int, thing_starts: dict, lex: Lexicons
 def origin_after(doc: Doc, end: int, thing_starts: dict, lex: Lexicons) -> Span | None:
     """The place of ``aus X`` or ``stammt/kommt aus X`` right after token ``end``."""
     texts = doc_view(doc).texts
+    if "aus" not in texts[end:end + 3]:
+        return None  # each form below has its "aus" within three tokens: most mentions end here
     words = place_words(lex)
     if end < len(texts) and texts[end] == "aus":
         return aus_place_span(doc, end + 1, thing_starts, lex)
