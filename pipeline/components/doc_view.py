@@ -244,6 +244,20 @@ class DocView:
             return None
         return index if index >= 0 and ends[index] == char else None
 
+    def token_range(self, start_char: int, end_char: int) -> tuple[int, int] | None:
+        """(first, end) of the tokens from the one starting at ``start_char`` to the one ending
+        at ``end_char`` (``doc.char_span`` on token boundaries), or None when either offset is
+        no token boundary. ``token_starting_at`` and ``token_ending_at`` in one call: components
+        ask it for every mention or quote."""
+        starts, ends = self.starts, self.ends
+        try:
+            first, last = bisect_right(starts, start_char) - 1, bisect_right(ends, end_char) - 1
+        except TypeError:  # not offsets (a hand-made mention)
+            return None
+        if 0 <= first <= last and starts[first] == start_char and ends[last] == end_char:
+            return first, last + 1
+        return None
+
     def spans(self, key: str) -> list[Span]:
         """The spans of ``doc.spans[key]`` (none without that group), one list for
         every component that reads the group: iterating a ``SpanGroup`` builds a new

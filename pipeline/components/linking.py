@@ -544,17 +544,11 @@ def _token_ranges(doc: Doc, view, mentions: list[dict]) -> list[tuple[dict, Toke
     ``expand``), from the token table when the mention lies on token boundaries, as it
     does but for hand-made input."""
     ranges = []
-    starts, ends = view.starts, view.ends
     for mention in mentions:
         start_char, end_char = mention["start_char"], mention["end_char"]
-        # The bisections of view.token_starting_at and token_ending_at, written out: two
-        # method calls per mention cost more than the look-ups.
-        try:
-            start, last = bisect.bisect_right(starts, start_char) - 1, bisect.bisect_right(ends, end_char) - 1
-        except TypeError:  # not an offset (a hand-made mention): no token starts or ends there
-            start = last = -1
-        if start >= 0 and starts[start] == start_char and last >= start and ends[last] == end_char:
-            ranges.append((mention, TokenRange(start, last + 1, start_char)))
+        tokens = view.token_range(start_char, end_char)
+        if tokens is not None:
+            ranges.append((mention, TokenRange(*tokens, start_char)))
         elif (span := doc.char_span(start_char, end_char, alignment_mode="expand")) is not None:
             ranges.append((mention, TokenRange(span.start, span.end, span.start_char)))
     return ranges

@@ -784,14 +784,12 @@ def detect_quotes(text: str, speech_forms: frozenset[str] = frozenset(),
 
 def _spans(view: DocView, candidates: Sequence[Candidate], label: str) -> list[Span]:
     spans = []
-    doc, starts, ends = view.doc, view.starts, view.ends
+    doc = view.doc
     for c in candidates:
-        # The tokens that start and end where the quote does (``token_starting_at``/``token_ending_at``
-        # written out: a bisection each, asked for every quote)
-        first, last = bisect_right(starts, c.start) - 1, bisect_right(ends, c.end) - 1
-        if 0 <= first <= last and starts[first] == c.start and ends[last] == c.end:
+        tokens = view.token_range(c.start, c.end)
+        if tokens is not None:
             # On token boundaries "contract" keeps exactly these tokens: no search needed.
-            spans.append(Span(doc, first, last + 1, label=label))
+            spans.append(Span(doc, *tokens, label=label))
             continue
         span = doc.char_span(c.start, c.end, label=label, alignment_mode="contract")
         if span is None or not len(span):

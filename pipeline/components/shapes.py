@@ -1,8 +1,8 @@
 """The text units every component shares, each defined once: word shapes
 (``WordShape``, the token tests), brackets, list joiners, paragraphs
 (``paragraph_spans``), token sentences (``TextIndex``, from the base model's
-sentence starts) and sentences with their quotes kept whole (``Sentences``
-for quote detection, ``SentenceBounds`` for attribution). ``DocView`` serves
+sentence starts) and sentences with their quotes kept whole
+(``SentenceBounds``, for quote detection and attribution). ``DocView`` serves
 them per document. No state beyond caches, no spaCy objects kept."""
 
 from __future__ import annotations
@@ -271,53 +271,25 @@ def _is_abbreviation(text: str, dot: int, floor: int, abbreviations: frozenset[s
     return word.lower() in abbreviations or (len(word) == 1 and word.isalpha())
 
 
-class Sentences:
-    """Sentence starts in a text, computed outside quotes so that the full
-    stops inside „…“ never split the sentence that carries the quote.
-
-    The character-level sentences of quote detection (a sentence holds its
-    quotes whole; attribution reads the same ones through ``SentenceBounds``);
-    the token sentences of the base model are ``DocView.index``/``sent_starts``.
-    ``quotes`` answers ``inside(pos)`` and ``segments(start, end)``
-    (``quotes.Outside``); ``abbreviations``: the ``abbreviation`` class of
-    ``quote_words.tsv`` (the packaged one when not given).
-    """
-
-    def __init__(self, text: str, paragraphs: Sequence[tuple[int, int]], quotes,
-                 quote_ends: Iterable[tuple[int, int, bool]] = (), *,
-                 abbreviations: frozenset[str] | None = None) -> None:
-        abbreviations = load_lexicons().quote_words["abbreviation"] if abbreviations is None else abbreviations
-        starts = {0}
-        length = len(text)
-        for p_start, _ in paragraphs:
-            if not quotes.inside(p_start):
-                starts.add(p_start)
-        for seg_start, seg_end in quotes.segments(0, length):
-            for match in _SENT_RE.finditer(text, seg_start, seg_end):
-                dot = match.start()
-                if not (text[dot] == "." and _is_abbreviation(text, dot, seg_start, abbreviations)):
-                    starts.add(match.end())
-        starts.update(_quote_closed_sentences(text, quote_ends))
-        self.starts = sorted(starts)
-
-    def bounds(self, pos: int, limit: int) -> tuple[int, int]:
-        """(start, end) of the sentence holding ``pos``, end capped at ``limit``."""
-        index = bisect.bisect_right(self.starts, pos) - 1
-        start = self.starts[index] if index >= 0 else 0
-        end = self.starts[index + 1] if index + 1 < len(self.starts) else limit
-        return start, min(end, limit)
-
-
 class SentenceBounds:
-    """``Sentences.bounds`` (the same sentence starts, quotes kept whole), with the
-    full stops read one block at a time, when a question first falls into the block.
+    """Sentence bounds in a text, computed outside quotes so that the full stops
+    inside „…“ never split the sentence that carries the quote. The character-level
+    sentences of quote detection and attribution; the token sentences of the base
+    model are ``DocView.index``/``sent_starts``.
 
-    Attribution asks about the sentences around its quotes only; reading every full stop of
-    the text cost more than all its questions. The starts that need no reading (offset 0,
-    paragraph starts outside quotes, quote ends that close a sentence) are the anchors; the
-    full stops between two anchors form a block. A stop's match opens at most one character
-    before the stop's end, so a block's stops are found by scanning from one character before
-    its anchor, each outside segment with its own bounds, as ``Sentences`` scans them."""
+    A sentence starts at offset 0, at a paragraph start outside quotes, after a
+    quote that closes its sentence, and after a full stop (``_SENT_RE``) outside
+    quotes that follows no abbreviation or number. ``quotes`` answers ``inside(pos)``
+    and ``segments(start, end)`` (``quotes.Outside``); ``abbreviations``: the
+    ``abbreviation`` class of ``quote_words.tsv`` (the packaged one when not given).
+
+    Quote detection and attribution ask about the sentences around quotes only, so
+    the full stops are read one block at a time, when a question first falls into the
+    block. The starts that need no reading are the anchors; the full stops between two
+    anchors form a block. A stop's match opens at most one character before the stop's
+    end, so a block's stops are found by scanning from one character before its anchor,
+    each outside segment with its own bounds. (tests/components/test_shapes.py
+    compares it with a scan of the whole text.)"""
 
     def __init__(self, text: str, paragraphs: Sequence[tuple[int, int]], quotes,
                  quote_ends: Iterable[tuple[int, int, bool]] = (), *,
@@ -339,7 +311,7 @@ class SentenceBounds:
         """(start, end) of the sentence holding ``pos``, end capped at ``limit``."""
         anchors = self.anchors
         block = bisect.bisect_right(anchors, pos) - 1
-        if block < 0:  # before the text: as ``Sentences``, the empty sentence before offset 0
+        if block < 0:  # before the text: the empty sentence before offset 0
             return 0, min(anchors[0], limit)
         stops = self._stops(block)
         index = bisect.bisect_right(stops, pos)

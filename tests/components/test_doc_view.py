@@ -127,6 +127,17 @@ def test_offsets_between_tokens_or_not_offsets_find_no_token():
     assert view.token_ending_at("5") is None
 
 
+def test_token_ranges_are_char_spans_on_token_boundaries():
+    doc = spacy.blank("de")("Lena Hofbauer (Rosenheim) gewann.")
+    view = doc_view(doc)
+    for start_char in range(-1, len(doc.text) + 2):
+        for end_char in range(-1, len(doc.text) + 2):
+            span = doc.char_span(start_char, end_char) if 0 <= start_char < end_char <= len(doc.text) else None
+            expected = (span.start, span.end) if span is not None else None
+            assert view.token_range(start_char, end_char) == expected, (start_char, end_char)
+    assert view.token_range(None, 4) is None
+
+
 def test_text_of_tokens_is_the_span_text():
     doc = spacy.blank("de")("Lena  Hofbauer (Rosenheim):\n„Gut.“ ")
     view = doc_view(doc)

@@ -1,3 +1,5 @@
+import bisect
+
 from pipeline.components.shapes import place_fits
 
 
@@ -18,17 +20,43 @@ def test_other_nouns_do_not_fit():
     assert not place_fits("Schweizer", "Zürich")
 
 
+class SentencesByFullScan:
+    """The reference for ``SentenceBounds``: every sentence start of the text, read at once."""
+
+    def __init__(self, text, paragraphs, quotes, quote_ends=(), *, abbreviations=frozenset()):
+        from pipeline.components.shapes import _SENT_RE, _is_abbreviation, _quote_closed_sentences
+
+        starts = {0}
+        for p_start, _ in paragraphs:
+            if not quotes.inside(p_start):
+                starts.add(p_start)
+        for seg_start, seg_end in quotes.segments(0, len(text)):
+            for match in _SENT_RE.finditer(text, seg_start, seg_end):
+                dot = match.start()
+                if not (text[dot] == "." and _is_abbreviation(text, dot, seg_start, abbreviations)):
+                    starts.add(match.end())
+        starts.update(_quote_closed_sentences(text, quote_ends))
+        self.starts = sorted(starts)
+
+    def bounds(self, pos, limit):
+        index = bisect.bisect_right(self.starts, pos) - 1
+        start = self.starts[index] if index >= 0 else 0
+        end = self.starts[index + 1] if index + 1 < len(self.starts) else limit
+        return start, min(end, limit)
+
+
 def test_sentences_keep_quotes_whole_and_skip_abbreviations():
     from pipeline.components.quotes import Outside, find_candidates
-    from pipeline.components.shapes import Sentences, paragraph_spans
+    from pipeline.components.shapes import SentenceBounds, paragraph_spans
 
     text = "Dr. Ole Sand sagte: „Es lief gut. Wir sind zufrieden.“ Danach fuhr er heim.\n\nNeuer Absatz."
     quotes = find_candidates(text)
     outside = Outside([(q.open_pos, q.outer_end) for q in quotes])
-    sentences = Sentences(text, paragraph_spans(text), outside, [(quotes[0].outer_end, quotes[0].start, True)])
+    sentences = SentenceBounds(text, paragraph_spans(text), outside, [(quotes[0].outer_end, quotes[0].start, True)])
+    starts = sorted({sentences.bounds(pos, len(text))[0] for pos in range(len(text))})
     quote_end = text.index("“") + 1
     # Not after "Dr.", not inside the quote; after the quote's own full stop, the sentence end, the paragraph
-    assert sentences.starts == [0, quote_end, text.index("heim.") + 5, text.index("Neuer")]
+    assert starts == [0, quote_end, text.index("heim.") + 5, text.index("Neuer")]
     assert sentences.bounds(text.index("Wir"), len(text)) == (0, quote_end)
 
 
@@ -47,11 +75,11 @@ def test_never_name_words_are_rule_data():
     assert is_name_like(doc[1]) and not is_name_like(doc[1], edited)
 
 
-def test_sentence_bounds_read_in_blocks_are_those_of_sentences():
+def test_sentence_bounds_read_in_blocks_are_those_of_a_full_scan():
     import random
 
     from pipeline.components.quotes import Outside
-    from pipeline.components.shapes import SentenceBounds, Sentences, paragraph_spans
+    from pipeline.components.shapes import SentenceBounds, paragraph_spans
 
     pieces = ["Er", "sagte", "z.", "B.", "14.", "Juni", "„", "“", "Gut.", "!", "?", "…", ")", "]", "\n\n", "\n",
               " ", " ", "a.", "Dr.", ",", ":", "abcdefghijklmnopq.", "(", "Ja.)", "So."]
@@ -66,7 +94,7 @@ def test_sentence_bounds_read_in_blocks_are_those_of_sentences():
         quotes = Outside(spans)
         quote_ends = [(rng.randint(0, len(text)), 0, rng.random() < 0.7) for _ in range(rng.randint(0, 3))]
         paragraphs = paragraph_spans(text)
-        expected = Sentences(text, paragraphs, quotes, quote_ends, abbreviations=abbreviations)
+        expected = SentencesByFullScan(text, paragraphs, quotes, quote_ends, abbreviations=abbreviations)
         found = SentenceBounds(text, paragraphs, quotes, quote_ends, abbreviations=abbreviations)
         positions = list(range(-1, len(text) + 2))
         rng.shuffle(positions)  # blocks are read in any order
