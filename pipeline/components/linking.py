@@ -588,9 +588,7 @@ class DriverNeighbours:
         return self.positions[bisect.bisect_right(self.positions, low):bisect.bisect_left(self.positions, high)]
 
     def other_driver_between(self, low: int, high: int, own_list: int | None) -> bool:
-        positions = self.positions
-        between = positions[bisect.bisect_right(positions, low):bisect.bisect_left(positions, high)]
-        return any(map(ne, map(self.list_of.get, between), repeat(own_list)))
+        return any(map(ne, map(self.list_of.get, self.between(low, high)), repeat(own_list)))
 
     def list_commas(self, low: int, high: int, own_list: int | None) -> set[int]:
         """Commas (and a title before a name) that only separate members of the
