@@ -11,7 +11,8 @@ ratios measured in one run, so a busy machine slows both sides alike:
 
 - full pipeline per core against the baseline code (commit ``BASELINE_COMMIT``,
   checked out from git into the cache and measured in the same run, on the same
-  documents); target ≥ 2;
+  documents), in words per CPU second of the process (wall clock printed too);
+  target ≥ 2;
 - whole run (``run_batch``: read, pipeline, journal, tables) in words per
   second against de_core_news_md's published CPU speed (8,126 words/s);
   target ≥ 8;
@@ -117,11 +118,12 @@ def child_run_path(corpus: Path, model: str | None) -> dict:
     unused = [name for name in ("lemmatizer",) if name in nlp.pipe_names]
     list(nlp.pipe([generate_document(10**9)], disable=unused))
     texts = _texts(corpus)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     words = 0
     for doc in nlp.pipe(texts, disable=unused):
         words += _words([doc])
-    return {"seconds": time.perf_counter() - started, "words": words}
+    return {"seconds": time.perf_counter() - started, "cpu_seconds": time.process_time() - cpu_started,
+            "words": words}
 
 
 def child_long_document(corpus: Path, model: str | None, repeats: int = 2) -> dict:
@@ -307,8 +309,8 @@ def peak_rss(corpus: Path, model: str | None, n_process: int | None) -> dict:
     return info
 
 
-def words_per_second(result: dict) -> float:
-    return result["words"] / result["seconds"] if result["seconds"] else 0.0
+def words_per_second(result: dict, clock: str = "seconds") -> float:
+    return result["words"] / result[clock] if result[clock] else 0.0
 
 
 def line(label: str, result: dict) -> str:
@@ -366,11 +368,15 @@ def pipeline_speedup(corpus: Path, model: str | None, cache: Path, repeats: int 
     for _ in range(repeats):
         then.append(measure("run_path", corpus, model, code=code))
         now.append(measure("run_path", corpus, model))
-    best_now, best_then = max(now, key=words_per_second), max(then, key=words_per_second)
-    print(line("baseline code", best_then))
-    print(line("this code", best_now))
-    ratio = words_per_second(best_now) / words_per_second(best_then)
-    print(f"  ratio this code / baseline             {ratio:8.3f}   ({verdict(ratio, PIPELINE_SPEEDUP_TARGET)})")
+    # Per core means per CPU second: on a shared machine the wall clock also counts the
+    # time the process waited for a core, which other processes decide.
+    for label, clock in (("CPU time", "cpu_seconds"), ("wall clock", "seconds")):
+        best_now = max((words_per_second(result, clock) for result in now))
+        best_then = max((words_per_second(result, clock) for result in then))
+        ratio = best_now / best_then
+        print(f"  {label + ':':<12} baseline {best_then:>10,.0f} words/s, this code {best_now:>10,.0f} words/s, "
+              f"ratio {ratio:6.3f}"
+              + (f"   ({verdict(ratio, PIPELINE_SPEEDUP_TARGET)})" if clock == "cpu_seconds" else ""))
 
 
 def long_document(corpus: Path, model: str | None) -> None:
