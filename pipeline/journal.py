@@ -208,7 +208,7 @@ def export_tables(
     import pandas as pd
 
     from .io.writers import CsvFileWriter, ParquetFileWriter, write_xlsx
-    from .tables import DriversSummary, arrow_schema, to_frame
+    from .tables import SCHEMAS, DriversSummary, arrow_schema, to_frame
 
     counts = ExportCounts(rows={name: 0 for name in (*STREAMED_TABLES, "drivers_summary")})
     summary = DriversSummary(journal_path.parent / DEFAULT_SUMMARY_NAME)  # on disk: flat memory
@@ -227,8 +227,13 @@ def export_tables(
 
         def flush(name: str) -> None:
             nonlocal buffered_chars
-            frame = to_frame(name, buffers[name])
+            rows, frame = buffers[name], None
             for sink in sinks[name]:
+                # CSV straight from the rows when it can (the same bytes, without a DataFrame)
+                if isinstance(sink, CsvFileWriter) and sink.write_rows(rows, SCHEMAS[name]):
+                    continue
+                if frame is None:
+                    frame = to_frame(name, rows)
                 sink.write(frame)
             buffers[name] = []
             if name == "documents":

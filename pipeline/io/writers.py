@@ -6,9 +6,10 @@ import csv
 import os
 import re
 import secrets
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -158,14 +159,23 @@ class CsvFileWriter:
 
     def __enter__(self) -> "CsvFileWriter":
         temp = self._stack.enter_context(atomic_path(self.path))
-        # newline="": pandas writes the dialect's line terminator itself; utf-8-sig writes the BOM once.
-        self._handle = self._stack.enter_context(open(temp, "w", encoding=self.layout.encoding, newline=""))
+        # newline="": the dialect's line terminator is written as it is. utf-8-sig is written
+        # as its BOM plus utf-8 (see _start): Python encodes utf-8 in C, utf-8-sig in Python, per row.
+        encoding = "utf-8" if self.layout.encoding == "utf-8-sig" else self.layout.encoding
+        self._handle = self._stack.enter_context(open(temp, "w", encoding=encoding, newline=""))
         return self
+
+    def _start(self) -> None:
+        """Before the first chunk: the BOM of utf-8-sig (which Python's codec writes there too)."""
+        if self.layout.encoding == "utf-8-sig":
+            self._handle.write("\ufeff")
 
     def write(self, df: pd.DataFrame) -> None:
         """Append the rows of ``df`` (the first chunk also writes the header, even without rows)."""
         if self._header_written and df.empty:
             return
+        if not self._header_written:
+            self._start()
         neutralize_frame(df).to_csv(
             self._handle,
             index=False,
@@ -177,8 +187,79 @@ class CsvFileWriter:
         )
         self._header_written = True
 
+    def write_rows(self, rows: Sequence[Mapping[str, Any]], dtypes: Mapping[str, str]) -> bool:
+        """Append ``rows`` (dicts) exactly as ``write`` appends their DataFrame with ``dtypes``
+        (``pd.DataFrame(rows, columns=list(dtypes)).astype(dtypes)``), without building it.
+
+        Runs export every row through here: the DataFrame, its Arrow strings and pandas'
+        formatting cost more than the rest of the export. Only the plain cells of the
+        tables are formatted here (``str`` or None in "string" columns, ``int`` or None in
+        "Int64", ``float``, ``int`` or None in "float64"); for anything else nothing is
+        written and False is returned, so the caller writes the DataFrame instead."""
+        columns = list(dtypes)
+        cells = []
+        for values, dtype in zip(_columns_of(rows, columns), dtypes.values()):
+            formatted = _format_csv_column(values, dtype, self.layout.decimal)
+            if formatted is None:
+                return False
+            cells.append(formatted)
+        if self._header_written and not rows:
+            return True
+        writer = csv.writer(self._handle, delimiter=self.layout.sep, lineterminator=self.layout.lineterminator,
+                            quoting=csv.QUOTE_MINIMAL)
+        if not self._header_written:
+            self._start()
+            writer.writerow([neutralize_formula(column) for column in columns])
+            self._header_written = True
+        writer.writerows(zip(*cells))
+        return True
+
     def __exit__(self, *exc_info: Any) -> bool:
         return self._stack.__exit__(*exc_info)
+
+
+def _columns_of(rows: Sequence[Mapping[str, Any]], columns: list[str]) -> list[Sequence[Any]]:
+    """The values of each column, None where a row lacks it (as in ``pd.DataFrame(rows)``)."""
+    if len(columns) > 1:
+        try:  # rows that have every column are transposed at C speed
+            return list(zip(*map(itemgetter(*columns), rows))) if rows else [()] * len(columns)
+        except KeyError:
+            pass
+    return [[row.get(column) for row in rows] for column in columns]
+
+
+def _format_csv_column(values: Sequence[Any], dtype: str, decimal: str) -> Sequence[str] | None:
+    """The CSV cells pandas writes for ``values`` as a column of ``dtype`` (neutralised text,
+    "" for a missing value), or None when a value is not a plain one of that dtype."""
+    kinds = set(map(type, values))  # at C speed: this runs for every cell of a run
+    missing = type(None) in kinds
+    if dtype == "string":
+        if not kinds <= _TEXT_KINDS:
+            return None
+        texts = ["" if value is None else value for value in values] if missing else values
+        if _CONTROL_CHARACTERS.search("".join(texts)):  # rare: one search for the whole column
+            texts = list(map(replace_control_characters, texts))
+        if not _ESCAPED_FIRST_CHARACTERS.isdisjoint(map(_FIRST_CHARACTER, texts)):  # rare, so tested at C speed
+            texts = [FORMULA_ESCAPE + text if text.startswith(ESCAPED_STARTS) else text for text in texts]
+        return texts
+    if dtype == "Int64":
+        if not kinds <= _INT_KINDS:
+            return None
+        return ["" if value is None else str(value) for value in values] if missing else list(map(str, values))
+    if dtype == "float64":
+        if not kinds <= _FLOAT_KINDS:
+            return None
+        # pandas writes str(value) with the first "." as the decimal mark; NaN as missing.
+        numbers = ["" if value is None or value != value else str(float(value)) for value in values]
+        return numbers if decimal == "." else [number.replace(".", decimal, 1) for number in numbers]
+    return None
+
+
+_FIRST_CHARACTER = itemgetter(slice(0, 1))
+_ESCAPED_FIRST_CHARACTERS = frozenset(start[0] for start in ESCAPED_STARTS)  # a cell to check starts so
+_TEXT_KINDS = frozenset({str, type(None)})
+_INT_KINDS = frozenset({int, type(None)})  # not bool: pandas writes True as "True" there
+_FLOAT_KINDS = frozenset({float, int, type(None)})
 
 
 def write_csv(df: pd.DataFrame, path: str | Path, *, dialect: str = DEFAULT_CSV_DIALECT) -> Path:

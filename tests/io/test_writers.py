@@ -13,6 +13,7 @@ import pytest
 
 from pipeline.io.writers import (
     CSV_DIALECTS,
+    CsvFileWriter,
     FORMULA_PREFIXES,
     atomic_path,
     atomic_write_text,
@@ -354,3 +355,55 @@ def test_a_formula_behind_a_control_character_is_no_formula_in_xlsx(tmp_path: Pa
     cells = [cell for row in workbook["zitate"].iter_rows(min_row=2) for cell in row]
     assert [cell.data_type for cell in cells] == ["s", "s"]
     assert [cell.value for cell in cells] == ["\ufffd=HYPERLINK(\"http://x\",\"Klick\")", "\ufffd=1+1"]
+
+
+# --------------------------------------------------------------------------- rows straight to CSV
+
+ROW_DTYPES = {"text": "string", "count": "Int64", "share": "float64", "note": "string"}
+ROW_TEXT_PIECES = ["=", "+", "-", "@", "\t", "\r", "\n", "'", '"', ";", ",", "a", "ß", " ", "\x00", "\x01",
+                   "\x7f", "\x9f", "„", "😀", "1.5"]
+ROW_FLOATS = [0.0, -0.0, 0.5, -1.25, 1 / 3, 1e-05, 1e16, 123456789.125, 2.0 ** 60, float("inf"), float("nan"), 7]
+
+
+def rows_written(tmp_path: Path, name: str, dialect: str, chunks: list[list[dict]]) -> bytes:
+    path = tmp_path / f"{name}.csv"
+    with CsvFileWriter(path, dialect=dialect) as writer:
+        for rows in chunks:
+            assert writer.write_rows(rows, ROW_DTYPES)
+    return path.read_bytes()
+
+
+def frames_written(tmp_path: Path, name: str, dialect: str, chunks: list[list[dict]]) -> bytes:
+    path = tmp_path / f"{name}.csv"
+    with CsvFileWriter(path, dialect=dialect) as writer:
+        for rows in chunks:
+            writer.write(pd.DataFrame(rows, columns=list(ROW_DTYPES)).astype(ROW_DTYPES))
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("dialect", sorted(CSV_DIALECTS))
+def test_rows_are_written_as_their_dataframe_would_be(tmp_path: Path, dialect: str) -> None:
+    import random
+
+    chance = random.Random(11)
+    texts = ["".join(pair) for pair in itertools.product(ROW_TEXT_PIECES, repeat=2)]
+    rows = [{"text": text, "count": chance.choice([None, 0, -3, 10 ** 12]),
+             "share": chance.choice([None, *ROW_FLOATS]), "note": chance.choice([None, "", "=1", "ok"])}
+            for text in texts]
+    rows += [{"text": None}, {"count": 5, "share": 0.25}, {}]  # missing keys are missing values
+    chunks = [rows[:100], [], rows[100:]]
+    assert rows_written(tmp_path, "rows", dialect, chunks) == frames_written(tmp_path, "frames", dialect, chunks)
+
+
+@pytest.mark.parametrize("chunks", [[], [[]], [[], []]])
+def test_an_empty_table_written_from_rows_still_has_its_header(tmp_path: Path, chunks: list) -> None:
+    written = rows_written(tmp_path, "rows", "excel-de", chunks or [[]])
+    assert written == frames_written(tmp_path, "frames", "excel-de", chunks or [[]])
+    assert written == "\ufefftext;count;share;note\r\n".encode()
+
+
+@pytest.mark.parametrize("odd_cell", [{"count": True}, {"count": 2.0}, {"text": 5}, {"share": "0.5"}])
+def test_rows_with_other_cells_are_left_to_the_dataframe(tmp_path: Path, odd_cell: dict) -> None:
+    with CsvFileWriter(tmp_path / "odd.csv") as writer:
+        assert not writer.write_rows([{"text": "a", "count": 1, "share": 0.5, "note": "b"}, odd_cell], ROW_DTYPES)
+    assert (tmp_path / "odd.csv").read_bytes() == b""  # nothing was written
