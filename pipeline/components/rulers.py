@@ -230,16 +230,18 @@ class MotorsportRulers(ConfiguredPipe):
             view = doc_view(doc)  # the token table of the final tokens
             marked = self._marked_words(view.texts)
         things = _Things(view)
-        candidates = self._gazetteer_spans(things, view.texts, marked.having(FORM_START))
-        candidates += self._team_shape_spans(things, view, marked.having(TEAM_SHAPE))
-        candidates += self._series_circuit_class_spans(things, view, marked.having(SERIES_SHAPE))
-        candidates += self._team_after_car(things, view, candidates)
-        chosen = [span for span in _longest_first(candidates) if span.label_ != "TEAM" or not self._is_false_team(span.text)]
-        chosen = _with_short_team_forms(things, view.texts, chosen, self.lexicons)
-        chosen = self._with_bracket_teams(things, view, chosen)
+        words = self.words  # the rule words of the current lexicons, asked once per document
+        lex = words.lexicons
+        candidates = self._gazetteer_spans(things, words, view.texts, marked.having(FORM_START))
+        candidates += self._team_shape_spans(things, words, view, marked.having(TEAM_SHAPE))
+        candidates += _series_circuit_class_spans(things, words, view, marked.having(SERIES_SHAPE))
+        candidates += _team_after_car(things, words, view, candidates)
+        chosen = [span for span in _longest_first(candidates) if span.label_ != "TEAM" or not _is_false_team(span.text, lex)]
+        chosen = _with_short_team_forms(things, view.texts, chosen, lex)
+        chosen = self._with_bracket_teams(things, words, view, chosen)
         _teams_as_written(chosen)
         _resolve_compound_teams(chosen)
-        _canonicalise_cars(chosen, self.lexicons.makers)
+        _canonicalise_cars(chosen, lex.makers)
         # chosen is in text order; the readers of the group get these Span objects
         view.set_spans(self.spans_key, _as_spans(doc, things, chosen, self._string_ids(doc.vocab.strings)))
         return doc
@@ -250,19 +252,18 @@ class MotorsportRulers(ConfiguredPipe):
             self._ids = _StringIds(strings)
         return self._ids
 
-    def _gazetteer_spans(self, things: _Things, texts: list[str], form_starts: list[int]) -> list[_Thing]:
+    def _gazetteer_spans(self, things: _Things, words: _RuleWords, texts: list[str], form_starts: list[int]) -> list[_Thing]:
         """The known names at the tokens ``form_starts`` (the words that start a form)."""
         spans = []
-        words = self.words
         for label, canonical, start, end in self.gazetteer.matches(texts, form_starts):
             # kb_id keeps the list's name, so forms of one team can be joined per document
-            spans.append(things.add(start, end, label, GAZETTEER_ID, canonical, canonical=canonical))
+            spans.append(_Thing(things, start, end, label, GAZETTEER_ID, canonical, canonical=canonical))
             if label == "MANUFACTURER":
                 spans.extend(self._model_after_maker(things, words, texts, start, end, canonical))
             if label == "CAR":
                 extended = words.model_end(texts, end)
                 if extended > end:
-                    spans.append(things.add(start, extended, "CAR"))
+                    spans.append(_Thing(things, start, extended, "CAR"))
         return spans
 
     @staticmethod
@@ -287,7 +288,7 @@ class MotorsportRulers(ConfiguredPipe):
         if len(model_tokens) == 1 and model_tokens[0].isdigit() and (
                 len(model_tokens[0]) < 3 or len(model_tokens[0]) == 4 and model_tokens[0].startswith(("19", "20"))):
             return []  # "verlor der Toyota 15 Minuten", "Audi 2012"
-        return [things.add(start, model_end, "CAR")]
+        return [_Thing(things, start, model_end, "CAR")]
 
     def _marked_words(self, texts: list[str]) -> _MarkedWords:
         """The ``_word_kind`` of every token, and the few tokens that have a bit."""
@@ -310,17 +311,15 @@ class MotorsportRulers(ConfiguredPipe):
             kind |= FORM_START
         return kind
 
-    def _team_shape_spans(self, things: _Things, view: DocView, openers: list[int]) -> list[_Thing]:
+    def _team_shape_spans(self, things: _Things, words: _RuleWords, view: DocView, openers: list[int]) -> list[_Thing]:
         """Team and car shapes at the tokens ``openers`` (the ones ``_word_kind`` marks)."""
-        words = self.words
+        if not openers:
+            return []
         lex = words.lexicons
         # Only a few tokens are looked at here: their shapes, not whole columns.
         texts, shapes = view.texts, view.shapes
         team_prefixes, team_suffixes, team_cues, makers = lex.team_prefixes, lex.team_suffixes, lex.team_cues, lex.makers
         origin_determiners = words.thing_words["origin_team_determiner"]
-
-        if not openers:
-            return []
         team_word = words.team_word_test(view)
 
         def team_word_no_suffix(j: int) -> bool:
@@ -372,7 +371,7 @@ class MotorsportRulers(ConfiguredPipe):
                     if start < i:  # "(Vodafone Kessler-Audi)": the team as the bracket writes it
                         spans.append(_thing(things, start, i + 1, "TEAM"))
                     else:
-                        spans.append(things.add(i, i + 1, "TEAM", COMPOUND_ID, canonical=compound))
+                        spans.append(_Thing(things, i, i + 1, "TEAM", COMPOUND_ID, canonical=compound))
                 else:
                     spans.extend(self._team_word_compound(things, view, i))
         return spans
@@ -387,7 +386,7 @@ class MotorsportRulers(ConfiguredPipe):
         if last in self.thing_words["team_compound_head"] and (self._names_team(head) or _maker_pair(head, lex)):
             # "Kessler-Mannschaft" points at "Kessler Motorsport" when the document names it
             name = head if last == "Mannschaft" else text[:-1] if last == "Teams" else text
-            return [things.add(i, i + 1, "TEAM", COMPOUND_ID, canonical=name)]
+            return [_Thing(things, i, i + 1, "TEAM", COMPOUND_ID, canonical=name)]
         if last not in lex.team_member_nouns:
             return []
         if self._names_team(head):
@@ -415,16 +414,6 @@ class MotorsportRulers(ConfiguredPipe):
             (model in lex.model_words and model not in lex.team_suffixes)
             or (has_digit(model) and model[:1].isalpha() and model[:1].isupper() and "-" not in model))
 
-    def _acronym_team(self, inner: list[str]) -> bool:
-        """``(KSM Formule 3)`` after a name: a team that starts with its acronym.
-        Country codes, series and classes in brackets are not teams."""
-        first = inner[0]
-        if len(inner) < 2 or not (is_all_caps(first) and first.isalpha() and 3 <= len(first) <= 5):
-            return False
-        if first in self.not_team_heads or first in self.lexicons.makers:
-            return False
-        return all(is_capitalised_text(t) or t.isdigit() for t in inner[1:])
-
     def _names_team(self, head: str) -> bool:
         """Whether ``head`` (before ``-Team``/``-Pilot``) names a team: one part at
         least is a name (``Kessel-Champion``, ``NRT``), none is a number, and the
@@ -444,7 +433,7 @@ class MotorsportRulers(ConfiguredPipe):
         return any(part not in self.not_team_heads and part not in lex.makers
                    and (part not in lex.team_suffixes or is_all_caps(part)) for part in parts)
 
-    def _with_bracket_teams(self, things: _Things, view: DocView, chosen: list[_Thing]) -> list[_Thing]:
+    def _with_bracket_teams(self, things: _Things, words: _RuleWords, view: DocView, chosen: list[_Thing]) -> list[_Thing]:
         """Results and grid copy that gives each driver's team in a bracket,
         ``A (Kessler Racing), B (Brandt), C (Ostwind)``: once a document's brackets
         after names hold teams and none holds a known place, the other short
@@ -453,7 +442,7 @@ class MotorsportRulers(ConfiguredPipe):
         brackets = [i for i in view.positions("(") if i > 0 and shapes[i - 1].capitalised]
         if not brackets:
             return chosen
-        lex = self.lexicons
+        lex = words.lexicons
         thing_at = _thing_covering(chosen)
         texts = view.texts
         team_brackets, others, acronym_teams, has_place = 0, [], [], False
@@ -472,7 +461,7 @@ class MotorsportRulers(ConfiguredPipe):
                 continue
             elif _is_place(inner, lex):
                 has_place = True  # brackets here hold hometowns
-            elif self._acronym_team(inner) and not any(thing_at(j) is not None for j in range(i + 1, close)):
+            elif _acronym_team(inner, words) and not any(thing_at(j) is not None for j in range(i + 1, close)):
                 acronym_teams.append((i + 1, close))
             else:
                 others.append((i + 1, close))
@@ -481,73 +470,6 @@ class MotorsportRulers(ConfiguredPipe):
             if team_brackets and not has_place else []
         found = [_thing(things, start, end, "TEAM") for start, end in unknown + acronym_teams]
         return sorted(chosen + found, key=lambda span: span.start) if found else chosen
-
-    def _team_after_car(self, things: _Things, view: DocView, candidates: list[_Thing]) -> list[_Thing]:
-        """``im Mercedes-AMG GT3 Evo von Raceworks Hamburg``: after a car model,
-        ``von`` plus capitalised words is the team running it, even with no
-        suffix. Not a person (a known given name, or a bracket after the words)."""
-        lex = self.lexicons
-        texts = view.texts
-        cars_before_von = [span for span in candidates
-                           if span.label_ == "CAR" and span.end + 1 < len(texts) and texts[span.end] == "von"]
-        if not cars_before_von:  # most documents: no team to look for
-            return []
-        known_starts = {span.start for span in candidates if span.label_ == "TEAM"}
-        team_word = self.words.team_word_test(view)
-        spans = []
-        for car in cars_before_von:
-            start = car.end + 1
-            if start in known_starts:
-                continue
-            end = _extend_right(view, start, team_word, limit=4)
-            words = texts[start:end]
-            if not words or any(word in lex.given_names for word in words) or all(word in lex.makers for word in words):
-                continue  # "von Lena Hofbauer", "von Porsche"
-            if any(part in lex.makers for part in words[0].split("-")[:-1]):
-                continue  # "von Ex-Porsche-Star Hofbauer": a title before a name
-            if end < len(texts) and texts[end] == "(":
-                continue  # "von Lena Hofbauer (Rosenheim)": a driver
-            spans.append(_thing(things, start, end, "TEAM"))
-        return spans
-
-    def _series_circuit_class_spans(self, things: _Things, view: DocView, openers: list[int]) -> list[_Thing]:
-        """Series, circuit and class shapes at the tokens ``openers`` (the ones ``_word_kind`` marks)."""
-        lex = self.lexicons
-        texts, shapes = view.texts, view.shapes
-        words = self.thing_words
-        series_suffixes, circuit_suffixes, class_cues = words["series_suffix"], words["circuit_suffix"], words["class_cue"]
-        series_openers = words["series_opener"]
-
-        def name_word(j: int) -> bool:
-            return shapes[j].capitalised and not view.is_stop_word(j)
-
-        spans = []
-        for i in openers:
-            text, lowered = texts[i], shapes[i].lower
-            if text in series_suffixes and i > 0:
-                start = _extend_left(view, i, name_word)
-                if start < i:
-                    spans.append(_thing(things, start, i + 1, "SERIES"))
-            elif lowered.endswith("meisterschaft") and len(text) > len("meisterschaft") and shapes[i].capitalised:
-                spans.append(_thing(things, i, i + 1, "SERIES"))
-            elif text in series_openers and i + 1 < len(texts) and (texts[i + 1].isdigit() or texts[i + 1] == "E"):
-                spans.append(_thing(things, i, i + 2, "SERIES"))
-            elif lowered.endswith("ring") and len(text) > 6 and name_word(i):
-                spans.append(_thing(things, i, i + 1, "CIRCUIT"))
-            elif text in circuit_suffixes and i > 0:
-                start = _extend_left(view, i, name_word)
-                if start < i:
-                    spans.append(_thing(things, start, i + 1, "CIRCUIT"))
-            elif lowered.endswith("-klasse") and len(text) > len("-klasse"):
-                spans.append(_thing(things, i, i + 1, "RACE_CLASS"))
-            elif text in class_cues and i + 1 < len(texts) and (texts[i + 1] in lex.race_classes or (shapes[i + 1].all_caps and shapes[i + 1].has_digit)):
-                spans.append(_thing(things, i, i + 2, "RACE_CLASS"))
-        return spans
-
-    def _is_false_team(self, text: str) -> bool:
-        """A team-shaped text that is a maker alone (``Porsche``) or a foundation (``Kessler Stiftung Sport``)."""
-        lex = self.lexicons
-        return text in lex.makers or not lex.not_team_words.isdisjoint(text.replace("-", " ").split())
 
     # -- serialization: cfg and rules/ (ConfiguredPipe) plus patterns.jsonl, like SpanRuler --
     def to_disk(self, path, *, exclude=SimpleFrozenList()) -> None:
@@ -574,6 +496,86 @@ class MotorsportRulers(ConfiguredPipe):
         self.patterns = []
         self._forms = {}
         self.add_patterns(patterns)
+
+
+def _team_after_car(things: _Things, words: _RuleWords, view: DocView, candidates: list[_Thing]) -> list[_Thing]:
+    """``im Mercedes-AMG GT3 Evo von Raceworks Hamburg``: after a car model,
+    ``von`` plus capitalised words is the team running it, even with no
+    suffix. Not a person (a known given name, or a bracket after the words)."""
+    lex = words.lexicons
+    texts = view.texts
+    cars_before_von = [span for span in candidates
+                       if span.label_ == "CAR" and span.end + 1 < len(texts) and texts[span.end] == "von"]
+    if not cars_before_von:  # most documents: no team to look for
+        return []
+    known_starts = {span.start for span in candidates if span.label_ == "TEAM"}
+    team_word = words.team_word_test(view)
+    spans = []
+    for car in cars_before_von:
+        start = car.end + 1
+        if start in known_starts:
+            continue
+        end = _extend_right(view, start, team_word, limit=4)
+        names = texts[start:end]
+        if not names or any(word in lex.given_names for word in names) or all(word in lex.makers for word in names):
+            continue  # "von Lena Hofbauer", "von Porsche"
+        if any(part in lex.makers for part in names[0].split("-")[:-1]):
+            continue  # "von Ex-Porsche-Star Hofbauer": a title before a name
+        if end < len(texts) and texts[end] == "(":
+            continue  # "von Lena Hofbauer (Rosenheim)": a driver
+        spans.append(_thing(things, start, end, "TEAM"))
+    return spans
+
+
+def _series_circuit_class_spans(things: _Things, words: _RuleWords, view: DocView, openers: list[int]) -> list[_Thing]:
+    """Series, circuit and class shapes at the tokens ``openers`` (the ones ``_word_kind`` marks)."""
+    lex = words.lexicons
+    texts, shapes = view.texts, view.shapes
+    thing_words = words.thing_words
+    series_suffixes, circuit_suffixes = thing_words["series_suffix"], thing_words["circuit_suffix"]
+    class_cues, series_openers = thing_words["class_cue"], thing_words["series_opener"]
+
+    def name_word(j: int) -> bool:
+        return shapes[j].capitalised and not view.is_stop_word(j)
+
+    spans = []
+    for i in openers:
+        text, lowered = texts[i], shapes[i].lower
+        if text in series_suffixes and i > 0:
+            start = _extend_left(view, i, name_word)
+            if start < i:
+                spans.append(_thing(things, start, i + 1, "SERIES"))
+        elif lowered.endswith("meisterschaft") and len(text) > len("meisterschaft") and shapes[i].capitalised:
+            spans.append(_thing(things, i, i + 1, "SERIES"))
+        elif text in series_openers and i + 1 < len(texts) and (texts[i + 1].isdigit() or texts[i + 1] == "E"):
+            spans.append(_thing(things, i, i + 2, "SERIES"))
+        elif lowered.endswith("ring") and len(text) > 6 and name_word(i):
+            spans.append(_thing(things, i, i + 1, "CIRCUIT"))
+        elif text in circuit_suffixes and i > 0:
+            start = _extend_left(view, i, name_word)
+            if start < i:
+                spans.append(_thing(things, start, i + 1, "CIRCUIT"))
+        elif lowered.endswith("-klasse") and len(text) > len("-klasse"):
+            spans.append(_thing(things, i, i + 1, "RACE_CLASS"))
+        elif text in class_cues and i + 1 < len(texts) and (texts[i + 1] in lex.race_classes or (shapes[i + 1].all_caps and shapes[i + 1].has_digit)):
+            spans.append(_thing(things, i, i + 2, "RACE_CLASS"))
+    return spans
+
+
+def _is_false_team(text: str, lex: Lexicons) -> bool:
+    """A team-shaped text that is a maker alone (``Porsche``) or a foundation (``Kessler Stiftung Sport``)."""
+    return text in lex.makers or not lex.not_team_words.isdisjoint(text.replace("-", " ").split())
+
+
+def _acronym_team(inner: list[str], words: _RuleWords) -> bool:
+    """``(KSM Formule 3)`` after a name: a team that starts with its acronym.
+    Country codes, series and classes in brackets are not teams."""
+    first = inner[0]
+    if len(inner) < 2 or not (is_all_caps(first) and first.isalpha() and 3 <= len(first) <= 5):
+        return False
+    if first in words.not_team_heads or first in words.lexicons.makers:
+        return False
+    return all(is_capitalised_text(t) or t.isdigit() for t in inner[1:])
 
 
 def _has_final_period(text: str) -> bool:
@@ -684,14 +686,17 @@ def _in_matcher_order(matcher: PhraseMatcher, words: tuple[str, ...]) -> list[st
 
 
 class _Thing:
-    """A candidate thing, read like a Span (``start``, ``end``, ``label_``, ``id_``,
-    ``kb_id_``, ``text``); only the chosen ones become Spans (``_as_spans``)."""
+    """A candidate thing of ``things``, read like a Span (``start``, ``end``, ``label_``,
+    ``id_``, ``kb_id_``, ``text``); only the chosen ones become Spans (``_as_spans``).
+    Making one writes its ``canonical`` (see ``_Things``)."""
 
     __slots__ = ("start", "end", "label_", "id_", "kb_id_", "_things")
 
-    def __init__(self, things: _Things, start: int, end: int, label: str, span_id: str, kb_id: str) -> None:
+    def __init__(self, things: _Things, start: int, end: int, label: str, span_id: str = "", kb_id: str = "", *,
+                 canonical: str | None = None) -> None:
         self.start, self.end, self.label_, self.id_, self.kb_id_ = start, end, label, span_id, kb_id
         self._things = things
+        things.canonicals[(start, end)] = canonical
 
     @property
     def text(self) -> str:
@@ -721,11 +726,6 @@ class _Things:
         self.view = view
         self.canonicals: dict[tuple[int, int], str | None] = {}
 
-    def add(self, start: int, end: int, label: str, span_id: str = "", kb_id: str = "", *,
-            canonical: str | None = None) -> _Thing:
-        self.canonicals[(start, end)] = canonical
-        return _Thing(self, start, end, label, span_id, kb_id)
-
 
 class _MarkedWords:
     """The ``_word_kind`` bits of a document's tokens. Most tokens have none, so the
@@ -749,8 +749,12 @@ def _longest_first(candidates: list[_Thing]) -> list[_Thing]:
     the label priority. One sort does what sorting by priority before
     ``filter_spans`` did (both sorts are stable). In text order."""
     chosen, taken = [], set()
-    for span in sorted(candidates, key=lambda span: (span.start - span.end, span.start, span.id_ != GAZETTEER_ID,
-                                                     PRIORITY[span.label_])):
+    # Sorted by keys made in one pass (no key function called per candidate); the position
+    # ends each key, so ties keep the candidates' order and spans are never compared.
+    ranked = [(span.start - span.end, span.start, span.id_ != GAZETTEER_ID, PRIORITY[span.label_], position, span)
+              for position, span in enumerate(candidates)]
+    ranked.sort()
+    for _, _, _, _, _, span in ranked:
         if span.start not in taken and span.end - 1 not in taken:
             chosen.append(span)
             taken.update(range(span.start, span.end))
@@ -795,12 +799,12 @@ class _StringIds(dict):
 
 
 def _thing(things: _Things, start: int, end: int, label: str, canonical: str | None = None) -> _Thing:
-    return things.add(start, end, label, "shape", canonical=canonical)
+    return _Thing(things, start, end, label, "shape", canonical=canonical)
 
 
 def _member(things: _Things, start: int, end: int, team: str) -> _Thing:
     """``Carlin-Pilot``: the team of the driver named right after it."""
-    return things.add(start, end, "TEAM", MEMBER_ID, canonical=team)
+    return _Thing(things, start, end, "TEAM", MEMBER_ID, canonical=team)
 
 
 def _maker_pair(text: str, lex: Lexicons) -> bool:
