@@ -28,6 +28,8 @@ from pathlib import Path
 from collections.abc import Sequence
 from typing import Any, Iterator
 
+import orjson
+
 JOURNAL_VERSION = 1
 DEFAULT_WORK_DIR = ".work"
 DEFAULT_JOURNAL_NAME = "journal.jsonl"
@@ -52,8 +54,20 @@ def item_key(fingerprint: str, *parts: str | None) -> str:
     return digest.hexdigest()[: KEY_BYTES * 2]
 
 
+# Every row of a run is written here and read back once: orjson does both several times faster
+# than the json module. A record orjson refuses (a lone surrogate, which is no valid UTF-8; an
+# integer beyond 64 bits) is written by the json module, behind a space that tells the reader to
+# use it too (orjson would read such an integer as a float). orjson writes NaN as null: a missing
+# value, as NaN is in every table (and no row holds one: confidences are fixed values).
+_JSON_MODULE_MARK = b" "
+
+
 def encode_line(record: dict[str, Any]) -> bytes:
-    return (json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8", _ENCODING_ERRORS)
+    try:
+        return orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
+    except TypeError:  # orjson.JSONEncodeError
+        text = json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+        return _JSON_MODULE_MARK + (text + "\n").encode("utf-8", _ENCODING_ERRORS)
 
 
 def decode_line(line: bytes) -> dict[str, Any] | None:
@@ -61,9 +75,14 @@ def decode_line(line: bytes) -> dict[str, Any] | None:
     if not line.endswith(b"\n"):
         return None
     try:
-        record = json.loads(line.decode("utf-8", _ENCODING_ERRORS))
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return None
+        if line.startswith(_JSON_MODULE_MARK):
+            raise ValueError("written by the json module")
+        record = orjson.loads(line)
+    except ValueError:  # also orjson.JSONDecodeError: not UTF-8, or not JSON orjson reads
+        try:
+            record = json.loads(line.decode("utf-8", _ENCODING_ERRORS))
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            return None
     return record if isinstance(record, dict) else None
 
 
