@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, Iterable, Optional, TypedDict
 import pandas as pd
 from spacy.tokens import Doc
 
-from . import extensions  # noqa: F401
 from .components.doc_view import doc_view
+from .extensions import canonical_key, doc_value
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -85,9 +85,9 @@ def error_row(doc_id: str | None, source: str, *, stage: str, kind: str, message
 
 def doc_to_rows(doc: Doc, doc_id: str, source: str = "", base_model: str = "") -> dict[str, list[dict]]:
     """All table rows for one processed document."""
-    quotes = doc._.quotes or []
-    people = doc._.people or []
-    drivers = doc._.drivers or []
+    quotes = doc_value(doc, "quotes") or []
+    people = doc_value(doc, "people") or []
+    drivers = doc_value(doc, "drivers") or []
     quote_count: dict[str, int] = defaultdict(int)
     for quote in quotes:
         if quote.get("speaker"):
@@ -99,11 +99,7 @@ def doc_to_rows(doc: Doc, doc_id: str, source: str = "", base_model: str = "") -
             "n_drivers": len(drivers), "n_people": sum(1 for p in people if p["kind"] == "person"),
             "n_quotes": len(quotes), "base_model": base_model, "text": text,
         }],
-        "entities": [
-            {"doc_id": doc_id, "text": ent.text, "label": ent.label_, "start_char": ent.start_char,
-             "end_char": ent.end_char, "canonical": ent._.canonical or ent.text}
-            for ent in doc.ents
-        ],
+        "entities": entity_rows(doc, doc_id),
         "drivers": [
             {"doc_id": doc_id, **{key: row.get(key) for key in SCHEMAS["drivers"] if key not in ("doc_id", "n_quotes")},
              "n_quotes": quote_count.get(row["driver"], 0)}
@@ -115,6 +111,21 @@ def doc_to_rows(doc: Doc, doc_id: str, source: str = "", base_model: str = "") -
             for quote in quotes
         ],
     }
+
+
+def entity_rows(doc: Doc, doc_id: str) -> list[dict]:
+    """The ``entities`` rows of ``doc.ents``: each text is sliced from the document's text
+    and each canonical read where ``span._.canonical`` keeps it, since ``span.text`` builds
+    a Token per word and each ``span._`` an accessor (together 7 µs per entity)."""
+    text, user_data = doc_view(doc).text, doc.user_data
+    rows = []
+    for ent in doc.ents:
+        start_char, end_char = ent.start_char, ent.end_char
+        ent_text = text[start_char:end_char]
+        rows.append({"doc_id": doc_id, "text": ent_text, "label": ent.label_, "start_char": start_char,
+                     "end_char": end_char,
+                     "canonical": user_data.get(canonical_key(start_char, end_char)) or ent_text})
+    return rows
 
 
 def empty_rows() -> dict[str, list[dict]]:

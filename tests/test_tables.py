@@ -19,6 +19,7 @@ from pipeline.tables import (
     arrow_schema,
     build_frames,
     drivers_summary,
+    entity_rows,
     to_frame,
 )
 
@@ -255,3 +256,20 @@ def test_error_rows_have_one_shape_with_a_bounded_message() -> None:
     assert len(row["message"]) == DEFAULT_ERROR_MESSAGE_CHARS
     with pytest.raises(ValueError, match="stage"):
         error_row("pm-1", "archiv.jsonl", stage="tokenize", kind="x", message="y")
+
+
+def entity_rows_of_spans(doc, doc_id: str) -> list[dict]:
+    """The entities rows through ``span.text`` and ``span._`` (which entity_rows avoids)."""
+    return [{"doc_id": doc_id, "text": ent.text, "label": ent.label_, "start_char": ent.start_char,
+             "end_char": ent.end_char, "canonical": ent._.canonical or ent.text} for ent in doc.ents]
+
+
+def test_entity_rows_are_the_rows_of_the_doc_ents_spans(offline_nlp) -> None:
+    texts = [path.read_text(encoding="utf-8") for path in sorted((REPO / "data" / "samples").glob("*.txt"))]
+    texts += THREE_RELEASES
+    canonical_differs = 0
+    for number, doc in enumerate(offline_nlp.pipe(texts)):
+        rows = entity_rows(doc, str(number))
+        assert rows and rows == entity_rows_of_spans(doc, str(number))
+        canonical_differs += sum(row["canonical"] != row["text"] for row in rows)
+    assert canonical_differs  # the canonical is read, not only the text
