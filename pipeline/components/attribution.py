@@ -158,7 +158,9 @@ SMALL_GROUP = 8  # fitting people compared directly; larger groups are found by 
 GENERIC_TITLE_LENGTH = 7  # ``Pilot``, ``Fahrer``, ``Sieger``: title suffixes that are words of their own
 PRONOUN_LOOKBACK = 60  # mentions read back for ``er``/``sie`` (the window is three paragraphs anyway)
 AGE_WORD_RE = re.compile(r"(\d{1,2})-[Jj]ährige")
-_WORD_RE = re.compile(r"\w[\w\-’'.]*")
+# A word: letters, digits, hyphens, apostrophes and inner dots; a dot that ends it is the
+# full stop, not part of the word (``sen.`` reads ``sen``).
+_WORD_RE = re.compile(r"\w(?:[\w\-’'.]*[\w\-’'])?")
 WORD_RUN_RE = re.compile(r"\w+")
 # Marks between two words that end a cue clause; with the comma, a clause part; with brackets, a noun phrase.
 CLAUSE_STOP_RE = re.compile(r"[.;:!?]")
@@ -227,7 +229,7 @@ class _Doc:
         self._quotes = quotes
         self._abbreviations = abbreviations
         self._sentences: SentenceBounds | None = None
-        self._after_quote: dict[int, tuple[int, int]] = {}
+        self._sentence_ends: dict[int, int] = {}
         valid = []
         known_people = range(len(people))
         inside = self.outside.inside
@@ -442,15 +444,17 @@ class _Doc:
         if index < len(self.mentions) and self.mentions[index]["start_char"] == start:
             self.set_person(self.mentions[index], person)
 
-    def after_quote(self, index: int) -> tuple[int, int]:
-        """(end of the sentence, end of the paragraph) at the last character of quote ``index``,
-        as the cue after the quote and the quote's tail read them (memoised per quote)."""
-        found = self._after_quote.get(index)
+    def sentence_end_after(self, index: int) -> int:
+        """The end of the sentence at the last character of quote ``index``, as the cue
+        after the quote and the quote's tail read it (memoised per quote)."""
+        found = self._sentence_ends.get(index)
         if found is None:
-            last = self.outer[index][1] - 1
-            found = self._after_quote[index] = (self.sentences.bounds(last, len(self.text))[1],
-                                                self.paragraphs[self.paragraph_of(last)][1])
+            found = self._sentence_ends[index] = self.sentences.bounds(self.outer[index][1] - 1, len(self.text))[1]
         return found
+
+    def paragraph_end_after(self, index: int) -> int:
+        """The end of the paragraph at the last character of quote ``index``."""
+        return self.paragraphs[self.paragraph_of(self.outer[index][1] - 1)][1]
 
     def paragraph_of(self, pos: int) -> int:
         return paragraph_index(self.p_starts, pos)
@@ -513,10 +517,7 @@ class _Doc:
         segments = [(start, end)] if last < 0 or quoted[last][1] <= start else self.outside.segments(start, end)
         for seg_start, seg_end in segments:
             # pos/endpos: the same matches as on the slice (the pattern has no anchors), without copying it
-            for match in _WORD_RE.finditer(text, seg_start, seg_end):
-                word = match.group().rstrip(".")  # "sen." keeps its word, not the full stop
-                word_start = match.start()
-                found.append((word_start, word_start + len(word), word))
+            found += [(match.start(), match.end(), match.group()) for match in _WORD_RE.finditer(text, seg_start, seg_end)]
         return found
 
 
@@ -637,7 +638,7 @@ class Attributor:
         end = st.outer[index][1]
         if cue is None or cue.method != "after_cue" or cue.slot is None:
             return end
-        sent_end, p_end = st.after_quote(index)
+        sent_end, p_end = st.sentence_end_after(index), st.paragraph_end_after(index)
         if index + 1 < len(quotes):
             sent_end = min(sent_end, st.outer[index + 1][0])
         return max(end, min(sent_end, p_end))
@@ -678,11 +679,18 @@ class Attributor:
         o_end = st.outer[index][1]
         if o_end >= len(text):
             return None
-        sent_end, p_end = st.after_quote(index)
-        limit = min(sent_end, p_end, o_end + 300)
+        limit = min(st.paragraph_end_after(index), o_end + 300)
         if index + 1 < len(quotes):
             limit = min(limit, st.outer[index + 1][0])
+        # The sentence's end caps the window too, but the text's sentences are read only
+        # once a word follows the quote: a sentence never ends inside a word (it ends at a
+        # full stop before a space, a paragraph or a quote), so the end cannot change which
+        # word is found, only drop one that lies in the next sentence.
         cue = after_cue_word(text, o_end, limit, require_comma=False, non_verbs=self.non_verbs)
+        if cue is not None:
+            limit = min(limit, st.sentence_end_after(index))
+            if cue[0] >= limit:
+                cue = None
         if cue is None:
             return self._next_sentence_cue(st, quotes, index)
         has_comma = "," in text[o_end:cue[0]]
@@ -708,8 +716,7 @@ class Attributor:
         first = OPENER_GAP_RE.match(text, o_end).end()
         if text[first:first + 1] not in self.opener_initials:
             return None
-        _, p_end = st.after_quote(index)
-        limit = min(p_end, o_end + 300)
+        limit = min(st.paragraph_end_after(index), o_end + 300)
         if index + 1 < len(quotes):
             limit = min(limit, st.outer[index + 1][0])
         words = st.words(o_end, min(limit, o_end + 60))
@@ -882,11 +889,17 @@ class Attributor:
     def _before_cue(self, st: _Doc, quotes: list[dict], index: int) -> Cue | None:
         text = st.text
         o_start = st.outer[index][0]
+        floor = max(st.paragraphs[st.paragraph_of(o_start)][0], o_start - 400)
+        previous_end = st.outer[index - 1][1] if index > 0 else -1
+        # Nothing but spaces and commas since the paragraph or the quote before: no cue, and
+        # the text's sentences are not read (the sentence start only moves the clause on).
+        if not text[max(floor, previous_end):o_start].rstrip().strip(" ,"):
+            return None
         sent_start, _ = st.sentences.bounds(o_start, len(text))
-        clause_start = max(sent_start, st.paragraphs[st.paragraph_of(o_start)][0], o_start - 400)
+        clause_start = max(sent_start, floor)
         after_quote = False
-        if index > 0 and st.outer[index - 1][1] > clause_start:
-            clause_start = st.outer[index - 1][1]
+        if previous_end > clause_start:
+            clause_start = previous_end
             after_quote = True
         lead = text[clause_start:o_start].rstrip()
         if not lead.strip(" ,"):
