@@ -592,6 +592,8 @@ class Attributor:
         Worte: „…“, so der Direktor``)."""
         after = self._after_cue(st, quotes, index)
         if after is not None and after.slot is not None and after.slot.kind in ("pronoun", "description"):
+            if not _colon_before(st.text, st.outer[index][0]):
+                return after  # the cue before the quote has no colon: it cannot win
             before = self._before_cue(st, quotes, index)
             if before is not None and before.slot is not None and before.slot.kind == "mention" \
                     and before.confidence == CONFIDENCE["before_cue_colon"] and not self._quote_between(st, before, index):
@@ -889,41 +891,25 @@ class Attributor:
     def _before_cue(self, st: _Doc, quotes: list[dict], index: int) -> Cue | None:
         text = st.text
         o_start = st.outer[index][0]
-        quote = quotes[index]
-        floor = max(st.paragraphs[st.paragraph_of(o_start)][0], o_start - 400)
-        previous_end = st.outer[index - 1][1] if index > 0 else -1
-        # The clause before the quote starts at the sentence's start, if that is later than
-        # ``floor`` and the quote before. The text's sentences are read only when the text
-        # since those two could hold a cue: the clause is the end of it, it has the same
-        # last character, and its words are the last of the words read here (a sentence
-        # starts at a space, a paragraph or a quote, never inside a word).
-        near_start = max(floor, previous_end)
-        near = text[near_start:o_start].rstrip()
-        if not near.strip(" ,"):
-            return None
-        colon = near.endswith(":")
-        # ``X holte den „ersten von drei Siegen.“``: a quote that goes on with the
-        # sentence around it is the subject's words, like a partial quote
-        embedded = (quote.get("quote") or " ")[:1].islower() and not near.endswith((".", "!", "?"))
-        near_words = st.words(near_start, o_start)
-        if not (colon or quote.get("is_partial") or embedded or (previous_end > floor and near.lstrip().startswith(","))
-                or not self.verb_forms.isdisjoint([word.lower() for _, _, word in near_words])):
-            return None
         sent_start, _ = st.sentences.bounds(o_start, len(text))
-        clause_start = max(sent_start, floor)
+        clause_start = max(sent_start, st.paragraphs[st.paragraph_of(o_start)][0], o_start - 400)
         after_quote = False
-        if previous_end > clause_start:
-            clause_start = previous_end
+        if index > 0 and st.outer[index - 1][1] > clause_start:
+            clause_start = st.outer[index - 1][1]
             after_quote = True
         lead = text[clause_start:o_start].rstrip()
         if not lead.strip(" ,"):
             return None
-        words = near_words if clause_start == near_start else [word for word in near_words if word[0] >= clause_start]
+        colon = lead.endswith(":")
+        words = st.words(clause_start, o_start)
         if not words:
             return None
         inserted = after_quote and lead.lstrip().startswith(",")  # „…“, sagte X, „…“
+        # ``X holte den „ersten von drei Siegen.“``: a quote that goes on with the
+        # sentence around it is the subject's words, like a partial quote
+        embedded = (quotes[index].get("quote") or " ")[:1].islower() and not lead.endswith((".", "!", "?"))
         lowers = [word.lower() for _, _, word in words]
-        if not (colon or quote.get("is_partial") or inserted or embedded
+        if not (colon or quotes[index].get("is_partial") or inserted or embedded
                 or not self.verb_forms.isdisjoint(lowers)):  # a speech verb
             return None
         slot = self._subject(st, words, lowers, clause_start, o_start)
@@ -1547,6 +1533,14 @@ class Attributor:
                 break
             end = w_end
         return text[words[0][0]:end].strip(" ,") or None
+
+
+def _colon_before(text: str, end: int) -> bool:
+    """The last character before ``end`` that is not a space is a colon (``X sagte: „…“``)."""
+    pos = end - 1
+    while pos >= 0 and text[pos].isspace():
+        pos -= 1
+    return pos >= 0 and text[pos] == ":"
 
 
 def _names_a_hometown(st: _Doc, noun: str) -> bool:
