@@ -175,6 +175,7 @@ WORD_INDEX_MIN_CHARS = 20_000
 AGE_IN_BRACKETS_RE = re.compile(r"\((\d+)(?!\w)")
 AGE_SUFFIXES = ("-Jährige", "-jährige", " Jahre")
 WORD_CHAR_RE = re.compile(r"\w")
+SENTENCE_MARK_RE = re.compile(r"[.!?…]")  # every sentence that ends at no anchor ends right after one
 NOUN_ENDING_RE_TEXT = r"(?:e|en|n|in|innen|s)?\b"  # after a noun's stem, up to the end of the word
 
 
@@ -444,13 +445,23 @@ class _Doc:
         if index < len(self.mentions) and self.mentions[index]["start_char"] == start:
             self.set_person(self.mentions[index], person)
 
-    def sentence_end_after(self, index: int) -> int:
-        """The end of the sentence at the last character of quote ``index``, as the cue
-        after the quote and the quote's tail read it (memoised per quote)."""
+    def sentence_end_after(self, index: int, limit: int) -> int:
+        """The end of the sentence at the last character of quote ``index``, capped at
+        ``limit``, as the cue after the quote and the quote's tail read it.
+
+        A sentence ends at the next anchor of ``SentenceBounds`` (a paragraph, a quote that
+        closes its sentence) or right after a sentence mark: with neither before ``limit``
+        (``„…“, sagte X.`` at the end of its paragraph), the full stops are not read."""
+        last = self.outer[index][1] - 1
+        anchors = self.sentences.anchors
+        next_anchor = bisect_right(anchors, last)
+        if (next_anchor == len(anchors) or anchors[next_anchor] >= limit) \
+                and not SENTENCE_MARK_RE.search(self.text, last + 1, limit - 1):
+            return limit  # a mark at ``limit - 1`` or later ends no sentence before ``limit``
         found = self._sentence_ends.get(index)
         if found is None:
-            found = self._sentence_ends[index] = self.sentences.bounds(self.outer[index][1] - 1, len(self.text))[1]
-        return found
+            found = self._sentence_ends[index] = self.sentences.bounds(last, len(self.text))[1]
+        return min(found, limit)
 
     def paragraph_end_after(self, index: int) -> int:
         """The end of the paragraph at the last character of quote ``index``."""
@@ -640,10 +651,10 @@ class Attributor:
         end = st.outer[index][1]
         if cue is None or cue.method != "after_cue" or cue.slot is None:
             return end
-        sent_end, p_end = st.sentence_end_after(index), st.paragraph_end_after(index)
+        limit = st.paragraph_end_after(index)
         if index + 1 < len(quotes):
-            sent_end = min(sent_end, st.outer[index + 1][0])
-        return max(end, min(sent_end, p_end))
+            limit = min(limit, st.outer[index + 1][0])
+        return max(end, st.sentence_end_after(index, limit))
 
     def _check_descriptions(self, st: _Doc) -> None:
         """Re-resolve the entity layer's origin and age descriptions (``der
@@ -690,7 +701,7 @@ class Attributor:
         # word is found, only drop one that lies in the next sentence.
         cue = after_cue_word(text, o_end, limit, require_comma=False, non_verbs=self.non_verbs)
         if cue is not None:
-            limit = min(limit, st.sentence_end_after(index))
+            limit = st.sentence_end_after(index, limit)
             if cue[0] >= limit:
                 cue = None
         if cue is None:
