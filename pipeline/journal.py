@@ -208,6 +208,21 @@ class ExportCounts:
     files: list[Path] = field(default_factory=list)
 
 
+def write_chunk(name: str, rows: list[dict], sinks: Sequence) -> None:
+    """Append ``rows`` of table ``name`` to each sink; CSV straight from the rows where it
+    can (the same bytes, without a DataFrame), the others from the DataFrame."""
+    from .io.writers import CsvFileWriter
+    from .tables import SCHEMAS, to_frame
+
+    frame = None
+    for sink in sinks:
+        if isinstance(sink, CsvFileWriter) and sink.write_rows(rows, SCHEMAS[name]):
+            continue
+        if frame is None:
+            frame = to_frame(name, rows)
+        sink.write(frame)
+
+
 def export_tables(
     journal_path: Path,
     out_dir: Path,
@@ -224,10 +239,8 @@ def export_tables(
     """
     from contextlib import ExitStack
 
-    import pandas as pd
-
     from .io.writers import CsvFileWriter, ParquetFileWriter, write_xlsx
-    from .tables import SCHEMAS, DriversSummary, arrow_schema, to_frame
+    from .tables import DriversSummary, arrow_schema, to_frame
 
     counts = ExportCounts(rows={name: 0 for name in (*STREAMED_TABLES, "drivers_summary")})
     summary = DriversSummary(journal_path.parent / DEFAULT_SUMMARY_NAME)  # on disk: flat memory
@@ -246,14 +259,7 @@ def export_tables(
 
         def flush(name: str) -> None:
             nonlocal buffered_chars
-            rows, frame = buffers[name], None
-            for sink in sinks[name]:
-                # CSV straight from the rows when it can (the same bytes, without a DataFrame)
-                if isinstance(sink, CsvFileWriter) and sink.write_rows(rows, SCHEMAS[name]):
-                    continue
-                if frame is None:
-                    frame = to_frame(name, rows)
-                sink.write(frame)
+            write_chunk(name, buffers[name], sinks[name])
             buffers[name] = []
             if name == "documents":
                 buffered_chars = 0
@@ -288,16 +294,15 @@ def export_tables(
         if "parquet" in formats:
             sinks_of_summary.append(stack.enter_context(ParquetFileWriter(out_dir / "drivers_summary.parquet",
                                                                           schema=arrow_schema("drivers_summary"))))
-        summary_frames = []
-        for frame in summary.iter_frames():
-            counts.rows["drivers_summary"] += len(frame)
-            for sink in sinks_of_summary:
-                sink.write(frame)
+        summary_rows = []
+        for rows in summary.iter_rows():
+            counts.rows["drivers_summary"] += len(rows)
+            write_chunk("drivers_summary", rows, sinks_of_summary)
             if keep_all:
-                summary_frames.append(frame)
+                summary_rows += rows
         counts.files += [sink.path for sink in sinks_of_summary]
     if keep_all:
         frames = {name: to_frame(name, all_rows[name]) for name in STREAMED_TABLES}
-        frames["drivers_summary"] = pd.concat(summary_frames, ignore_index=True)
+        frames["drivers_summary"] = to_frame("drivers_summary", summary_rows)
         counts.files.append(write_xlsx(frames, out_dir / "tables.xlsx"))
     return counts

@@ -159,7 +159,7 @@ class DriversSummary:
     The one builder of the table (runs feed it from the journal, ``drivers_summary`` from a
     DataFrame). Its state lives in SQLite, in the file ``path`` (a run's work folder) or in
     memory, so a run's memory does not grow with the number of drivers it names; the table
-    comes back in ordered chunks (``iter_frames``).
+    comes back in ordered chunks of rows (``iter_rows``) or DataFrames (``iter_frames``).
     """
 
     def __init__(self, path: Path | None = None) -> None:
@@ -187,9 +187,9 @@ class DriversSummary:
         self._db.executemany("INSERT INTO drivers VALUES (?, ?, ?, ?, ?, ?)", self._pending)
         self._pending.clear()
 
-    def iter_frames(self, rows: int = DEFAULT_SUMMARY_FRAME_ROWS) -> Iterator[pd.DataFrame]:
-        """The table in order (documents, then quotes, most first; then driver), ``rows`` per
-        DataFrame; at least one frame, empty when no driver was added."""
+    def iter_rows(self, rows: int = DEFAULT_SUMMARY_FRAME_ROWS) -> Iterator[list[dict]]:
+        """The table's rows in order (documents, then quotes, most first; then driver), in
+        chunks of ``rows``; at least one chunk, empty when no driver was added."""
         self._insert_pending()
         # BINARY collation compares UTF-8 bytes: the order of code points, as Python sorts str.
         cursor = self._db.execute(
@@ -198,13 +198,17 @@ class DriversSummary:
             "FROM drivers GROUP BY driver ORDER BY n_documents DESC, n_quotes DESC, driver")
         yielded = False
         while chunk := cursor.fetchmany(rows):
-            yield to_frame("drivers_summary", [
-                {"driver": driver, "n_documents": documents, "n_quotes": quotes, "teams": _joined(teams),
-                 "cars": _joined(cars), "hometowns": _joined(hometowns)}
-                for driver, documents, quotes, teams, cars, hometowns in chunk])
+            yield [{"driver": driver, "n_documents": documents, "n_quotes": quotes, "teams": _joined(teams),
+                    "cars": _joined(cars), "hometowns": _joined(hometowns)}
+                   for driver, documents, quotes, teams, cars, hometowns in chunk]
             yielded = True
         if not yielded:
-            yield to_frame("drivers_summary", [])
+            yield []
+
+    def iter_frames(self, rows: int = DEFAULT_SUMMARY_FRAME_ROWS) -> Iterator[pd.DataFrame]:
+        """``iter_rows`` as DataFrames."""
+        for chunk in self.iter_rows(rows):
+            yield to_frame("drivers_summary", chunk)
 
     def frame(self) -> pd.DataFrame:
         """The whole table as one DataFrame."""

@@ -72,7 +72,7 @@ if "commit" in delays:
 if "export" in delays:
     journal.export_tables = before(journal.export_tables, delays["export"])
 if "summary" in delays:
-    tables.DriversSummary.iter_frames = before(tables.DriversSummary.iter_frames, delays["summary"])
+    tables.DriversSummary.iter_rows = before(tables.DriversSummary.iter_rows, delays["summary"])
 from pipeline.cli import main
 main()
 """
