@@ -37,7 +37,7 @@ from spacy.tokens import Doc, Span
 
 
 from ..extensions import set_doc_value  # importing it registers the extensions
-from ..rules import DEFAULT_LANG, Lexicons, load_lexicons
+from ..rules import DEFAULT_LANG, TITLE_MEMO_LIMIT, Lexicons, load_lexicons
 from ..schema import THINGS_KEY, check_span_keys
 from .configured import ConfiguredPipe
 from .doc_view import DocView, doc_view
@@ -59,6 +59,45 @@ SPEAKER_SLOT_WORDS = frozenset({"sich", "so"})
 CLAUSE_END = frozenset({".", ",", ":", ";", "!", "?", "(", ")", "„", "“", "\"", "»", "«", "–", "-"})
 
 
+class _TitleKinds(dict):
+    """``Lexicons.title_kind`` as a dict (word → kind or None): the finder asks it about
+    most capitalised words and the words before them, and a known word is then a lookup
+    at C speed instead of a Python call. A new word is asked once; the dict is emptied
+    when it outgrows ``TITLE_MEMO_LIMIT`` (memory stays flat on endless archives)."""
+
+    __slots__ = ("_title_kind",)
+
+    def __init__(self, lex: Lexicons) -> None:
+        super().__init__()
+        self._title_kind = lex.title_kind
+
+    def __missing__(self, word: str) -> str | None:
+        if len(self) > TITLE_MEMO_LIMIT:
+            self.clear()
+        kind = self[word] = self._title_kind(word)
+        return kind
+
+
+class _WordClasses:
+    """The word classes of one lexicons the finder reads for every document, gathered
+    once (each was a chain of property and dict look-ups per name)."""
+
+    __slots__ = ("academic_titles", "articles", "definite_articles", "lexicons", "list_joiners", "name_openers",
+                 "name_suffixes", "particles", "place_prepositions", "second_particles", "title_kinds")
+
+    def __init__(self, lex: Lexicons) -> None:
+        person_words = lex.person_words or load_lexicons().person_words
+        words = name_words(lex)
+        self.lexicons = lex
+        self.title_kinds = _TitleKinds(lex)
+        self.particles, self.second_particles = words["name_particle"], words["name_particle_second"]
+        self.articles, self.definite_articles = words["article"], words["definite_article"]
+        self.place_prepositions = words["place_preposition"]
+        self.name_suffixes, self.academic_titles = person_words["name_suffix"], person_words["academic_title"]
+        self.name_openers = person_words["name_opener"]
+        self.list_joiners = list_joiners(lex)
+
+
 @Language.factory(
     "motorsport_persons",
     assigns=["doc._.people", "doc._.mentions"],
@@ -74,6 +113,7 @@ def make_persons(nlp: Language, name: str, things_key: str, lang: str, rules_dir
 class PersonFinder(ConfiguredPipe):
     # (lexicons, lang, the given names name_like can miss): see _given_names_not_name_like
     _odd_given_names: tuple[Lexicons, str, frozenset[str]] | None = None
+    _cached_word_classes: _WordClasses | None = None  # of the lexicons last used: see _word_classes
 
     def __init__(self, nlp: Language, name: str = "motorsport_persons", *, things_key: str = DEFAULT_THINGS_KEY,
                  lang: str = DEFAULT_LANG, rules_dir: str | None = None, use_base_entities: bool = True) -> None:
@@ -83,39 +123,17 @@ class PersonFinder(ConfiguredPipe):
 
     def __call__(self, doc: Doc) -> Doc:
         view = doc_view(doc)
-        texts, name_like = view.texts, view.name_like
-        lex = self.lexicons
-        given_names = lex.given_names
-        particles = self._name_words["name_particle"]
-        blocked = tokens_of(view.spans(self.cfg["things_key"]))
-        base_person_starts = self._base_person_starts(doc)
-        # (start, end, evidence) of capitalised name-like runs; evidence is None when not a name
-        runs: list[tuple[int, int, str | None]] = []
-        next_start = 0  # a run never starts inside the one before
-        sent_starts, n_tokens = view.sent_starts, len(texts)
-        name_like_positions = list(compress(range(n_tokens), name_like))
-        for i in self._possible_name_starts(view, doc.lang_, name_like_positions):
-            after = i + 1
-            if (after >= n_tokens or sent_starts[after] or after in blocked
-                    or not (name_like[after] or texts[after] in particles or texts[after] in QUOTE_MARKS
-                            or texts[after].isupper())):
-                continue  # most capitalised words (German nouns): no run of two can start here (see _name_end)
-            text = texts[i]
-            if (i < next_start or i in blocked
-                    or lex.title_kind(text) or text in lex.demonym_by_noun
-                    or (_opens_sentence(view, i) and text.lower() in lex.lowercase_words
-                        and text not in given_names)):
-                continue  # "Starker Auftakt für …", "Zumindest Testfahrten …": no name starts with these
-            end = self._name_end(view, i, blocked)
-            start = self._trim_leading_noun(view, i, end, base_person_starts)
-            if end - start >= 2:
-                runs.append((start, end, self._is_person_name(view, start, end, base_person_starts)))
-                next_start = end
+        scan = _Scan(view, self._word_classes(), tokens_of(view.spans(self.cfg["things_key"])),
+                     self._base_person_starts(doc))
+        texts, lex, word_classes = scan.texts, scan.lex, scan.words
+        name_like_positions = list(compress(range(len(texts)), scan.name_like))
+        runs = scan.name_runs(self._possible_name_starts(view, doc.lang_, name_like_positions))
         runs = _drop_surname_pairs(view, runs)
-        runs = _propagate_through_lists(view, runs, list_joiners(lex), self._name_words["place_preposition"])
+        runs = _propagate_through_lists(view, runs, word_classes.list_joiners, word_classes.place_prepositions)
         people: list[dict] = []
         mentions: list[dict] = []
         by_name: dict[str, dict] = {}
+        starts, ends, text = view.starts, view.ends, view.text
         for start, end, accepted in runs:
             if not accepted:
                 continue
@@ -129,17 +147,25 @@ class PersonFinder(ConfiguredPipe):
             nickname = _nickname_form(words)
             if nickname:  # "Aarne 'Aki' Rautio", later "Aki Rautio": one person
                 by_name.setdefault(nickname, record)
-            self._describe(view, start, end, record)
+            scan.describe(start, end, record)
             record["gender"] = record["gender"] or _gender_from_given_name(words[0], lex)
-            start_char, end_char = view.starts[start], view.ends[end - 1]
+            start_char, end_char = starts[start], ends[end - 1]
             mentions.append({"person": record["id"], "start_char": start_char, "end_char": end_char,
-                             "kind": "name", "text": view.text[start_char:end_char]})
-        self._surname_only_people(view, blocked, runs, name_like_positions, people, mentions)
+                             "kind": "name", "text": text[start_char:end_char]})
+        scan.surname_only_people(runs, name_like_positions, people, mentions)
         _merge_short_names(people, mentions)
-        _merge_particle_surnames(people, mentions, particles)
+        _merge_particle_surnames(people, mentions, word_classes.particles)
         set_doc_value(doc, "people", people)
         set_doc_value(doc, "mentions", mentions)
         return doc
+
+    def _word_classes(self) -> _WordClasses:
+        """The word classes of the current lexicons (gathered again when they were swapped)."""
+        lex = self.lexicons
+        word_classes = self._cached_word_classes
+        if word_classes is None or word_classes.lexicons is not lex:
+            word_classes = self._cached_word_classes = _WordClasses(lex)
+        return word_classes
 
     def _possible_name_starts(self, view: DocView, lang: str, name_like_positions: list[int]) -> Iterable[int]:
         """Where a name can start: the name-like words and the given names (``JJ Lehto``),
@@ -166,69 +192,107 @@ class PersonFinder(ConfiguredPipe):
             cached = self._odd_given_names = (lex, lang, odd)
         return cached[2]
 
-    def _surname_only_people(self, view: DocView, blocked: set[int], runs, name_like_positions: list[int],
-                             people: list[dict], mentions: list[dict]) -> None:
-        """People the text names by one word only (``„…“, sagte Okafor.``,
-        ``Brunner (911 GT3 R #92): „…“``, ``Teamkollege Castellano``). A single
-        capitalised word is a name only in such a slot; its other occurrences
-        are then found by ``motorsport_names`` like any surname."""
-        texts, name_like, sent_starts = view.texts, view.name_like, view.sent_starts
-        lex = self.lexicons
-        in_runs = {i for start, end, _ in runs for i in range(start, end)}
-        known_words = {word for person in people for word in person["name"].split()}
-        by_name = {person["name"]: person for person in people if " " not in person["name"]}
-        n_tokens = len(texts)
-        for i in name_like_positions:
-            text = texts[i]
-            if i in blocked or i in in_runs or text in known_words:
-                continue
-            if i + 1 < n_tokens and name_like[i + 1]:
-                continue  # the next word continues it: not a one-word name
-            title_kind = lex.title_kind(texts[i - 1]) if i > 0 else None
-            if not (title_kind or i == 0 or sent_starts[i] or texts[i - 1] in SPEAKER_SLOT_WORDS
-                    or texts[i - 1] in lex.speech_verbs or "\n" in texts[i - 1]):
-                continue  # no slot for a one-word name: none after a title, a speech verb or at a line's start
-            bracket_after = i + 1 < len(texts) and texts[i + 1] == "("
-            # "sein Bruder Charles (21)": a relative introduced like a driver, even by given name
-            introduced_relative = title_kind == "relation" and bracket_after
-            if (text in lex.given_names and not introduced_relative) or not plausible_surname(text, lex):
-                continue
-            if title_kind == "relation" and not introduced_relative:
-                continue  # "Ehefrau Liisa": family, not a driver named by one word
-            title = texts[i - 1] if title_kind else None
-            if not (title or _speaker_after_quote(texts, i, lex) or _speaker_before_quote(view, i, lex)):
-                continue
-            record = by_name.get(text)
-            if record is None:
-                record = by_name[text] = _new_person(len(people), text)
-                people.append(record)
-            self._describe(view, i, i + 1, record)
-            mentions.append({"person": record["id"], "start_char": view.starts[i], "end_char": view.ends[i],
-                             "kind": "name", "text": text})
-        mentions.sort(key=lambda mention: mention["start_char"])
-
-    @property
-    def _words(self) -> dict[str, frozenset[str]]:
-        """The word classes around a name (person_words.tsv; the packaged ones for lexicons built without them)."""
-        return self.lexicons.person_words or load_lexicons().person_words
-
-    @property
-    def _name_words(self) -> dict[str, frozenset[str]]:
-        return name_words(self.lexicons)
-
     # -- evidence ---------------------------------------------------------
     def _base_person_starts(self, doc: Doc) -> set[int]:
         if not self.cfg["use_base_entities"]:
             return set()
         return {ent.start for ent in doc.ents if ent.label_ in BASE_PERSON_LABELS and len(ent) >= 2}
 
-    def _name_end(self, view: DocView, start: int, blocked: set[int]) -> int:
-        texts, name_like, sent_starts = view.texts, view.name_like, view.sent_starts
-        lex = self.lexicons
-        given_names = lex.given_names
-        name_suffixes = self._words["name_suffix"]
-        words = name_words(lex)
-        particles, second_particles = words["name_particle"], words["name_particle_second"]
+
+class _Scan:
+    """One document as the finder reads it: the doc view's lists (its columns are
+    properties, too costly to ask in every step of every name), the things no name
+    may take, the base model's PER starts and the word classes, taken once."""
+
+    __slots__ = ("base_person_starts", "blocked", "lex", "name_like", "sent_starts", "shapes", "texts", "title_kinds",
+                 "view", "words")
+
+    def __init__(self, view: DocView, word_classes: _WordClasses, blocked: set[int], base_person_starts: set[int]) -> None:
+        self.view = view
+        self.texts, self.name_like, self.sent_starts, self.shapes = view.texts, view.name_like, view.sent_starts, view.shapes
+        self.lex, self.words, self.title_kinds = word_classes.lexicons, word_classes, word_classes.title_kinds
+        self.blocked, self.base_person_starts = blocked, base_person_starts
+
+    def name_runs(self, possible_starts: Iterable[int]) -> list[tuple[int, int, str | None]]:
+        """(start, end, evidence) of the capitalised name-like runs; evidence is None when not a name."""
+        texts, name_like, sent_starts, blocked = self.texts, self.name_like, self.sent_starts, self.blocked
+        lex, title_kinds, particles = self.lex, self.title_kinds, self.words.particles
+        runs: list[tuple[int, int, str | None]] = []
+        next_start = 0  # a run never starts inside the one before
+        n_tokens = len(texts)
+        for i in possible_starts:
+            after = i + 1
+            if (after >= n_tokens or sent_starts[after] or after in blocked
+                    or not (name_like[after] or texts[after] in particles or texts[after] in QUOTE_MARKS
+                            or texts[after].isupper())):
+                continue  # most capitalised words (German nouns): no run of two can start here (see name_end)
+            text = texts[i]
+            if (i < next_start or i in blocked
+                    or title_kinds[text] or text in lex.demonym_by_noun
+                    or (self.opens_sentence(i) and text.lower() in lex.lowercase_words
+                        and text not in lex.given_names)):
+                continue  # "Starker Auftakt für …", "Zumindest Testfahrten …": no name starts with these
+            end = self.name_end(i)
+            start = self.trim_leading_noun(i, end)
+            if end - start >= 2:
+                runs.append((start, end, self.person_evidence(start, end)))
+                next_start = end
+        return runs
+
+    def opens_sentence(self, i: int) -> bool:
+        """The first word of a sentence, line or headline (``Spa – Starker Auftakt …``)."""
+        if i == 0 or self.sent_starts[i]:
+            return True
+        before = self.shapes[i - 1]
+        return before.text in ("–", "-", ":") or (before.is_space and "\n" in before.text)
+
+    def surname_only_people(self, runs: list[tuple[int, int, str | None]], name_like_positions: list[int],
+                            people: list[dict], mentions: list[dict]) -> None:
+        """People the text names by one word only (``„…“, sagte Okafor.``,
+        ``Brunner (911 GT3 R #92): „…“``, ``Teamkollege Castellano``). A single
+        capitalised word is a name only in such a slot; its other occurrences
+        are then found by ``motorsport_names`` like any surname."""
+        texts, name_like, sent_starts, blocked = self.texts, self.name_like, self.sent_starts, self.blocked
+        lex, title_kinds = self.lex, self.title_kinds
+        in_runs = {i for start, end, _ in runs for i in range(start, end)}
+        known_words = {word for person in people for word in person["name"].split()}
+        by_name = {person["name"]: person for person in people if " " not in person["name"]}
+        last = len(texts) - 1
+        for i in name_like_positions:
+            if i < last and name_like[i + 1]:
+                continue  # the next word continues it: not a one-word name
+            text = texts[i]
+            if i in blocked or i in in_runs or text in known_words:
+                continue
+            before = texts[i - 1] if i > 0 else None
+            title_kind = title_kinds[before] if i > 0 else None
+            if not (title_kind or i == 0 or sent_starts[i] or before in SPEAKER_SLOT_WORDS
+                    or before in lex.speech_verbs or "\n" in before):
+                continue  # no slot for a one-word name: none after a title, a speech verb or at a line's start
+            bracket_after = i < last and texts[i + 1] == "("
+            # "sein Bruder Charles (21)": a relative introduced like a driver, even by given name
+            introduced_relative = title_kind == "relation" and bracket_after
+            if (text in lex.given_names and not introduced_relative) or not plausible_surname(text, lex):
+                continue
+            if title_kind == "relation" and not introduced_relative:
+                continue  # "Ehefrau Liisa": family, not a driver named by one word
+            title = before if title_kind else None
+            if not (title or _speaker_after_quote(texts, i, lex) or _speaker_before_quote(self.view, i, lex)):
+                continue
+            record = by_name.get(text)
+            if record is None:
+                record = by_name[text] = _new_person(len(people), text)
+                people.append(record)
+            self.describe(i, i + 1, record)
+            mentions.append({"person": record["id"], "start_char": self.view.starts[i], "end_char": self.view.ends[i],
+                             "kind": "name", "text": text})
+        mentions.sort(key=lambda mention: mention["start_char"])
+
+    def name_end(self, start: int) -> int:
+        texts, name_like, sent_starts, blocked = self.texts, self.name_like, self.sent_starts, self.blocked
+        given_names, title_kinds = self.lex.given_names, self.title_kinds
+        words = self.words
+        name_suffixes, particles, second_particles = words.name_suffixes, words.particles, words.second_particles
         end = start + 1
         while end < len(texts) and end - start < DEFAULT_MAX_NAME_TOKENS and end not in blocked and not sent_starts[end]:
             text = texts[end]
@@ -242,9 +306,9 @@ class PersonFinder(ConfiguredPipe):
                     and name_like[end + 3] and end + 3 not in blocked):
                 end += 4  # a nickname between given name and surname: "Aarne 'Aki' Rautio"
                 continue
-            if name_like[end] and (not lex.title_kind(text) or self._surname_like_title(texts, end)):
+            if name_like[end] and (not title_kinds[text] or self.surname_like_title(end)):
                 end += 1
-            elif texts[end - 1] in given_names and self._capitals_surname(text):
+            elif texts[end - 1] in given_names and self.capitals_surname(text):
                 end += 1  # results lists write surnames in capitals: "Henrik OBERHALT"
             elif (text in particles and end + 1 < len(texts) and name_like[end + 1]
                   and end + 1 not in blocked and texts[end + 1] not in given_names):
@@ -256,24 +320,23 @@ class PersonFinder(ConfiguredPipe):
                 break
         return end
 
-    def _surname_like_title(self, texts: list[str], index: int) -> bool:
+    def surname_like_title(self, index: int) -> bool:
         """``Jonas Wachmeister``: right after a given name, a word that is a title only
         by its ending (``-meister``) is a surname."""
+        texts, lex = self.texts, self.lex
         text = texts[index]
-        return (texts[index - 1] in self.lexicons.given_names and text not in self.lexicons.title_nouns
-                and "-" not in text)
+        return texts[index - 1] in lex.given_names and text not in lex.title_nouns and "-" not in text
 
-    def _capitals_surname(self, text: str) -> bool:
-        lex = self.lexicons
+    def capitals_surname(self, text: str) -> bool:
+        lex = self.lex
         return (len(text) >= 3 and text.isalpha() and text.isupper() and text not in lex.makers
                 and text not in lex.country_by_code and text not in lex.team_suffixes)
 
-    def _trim_leading_noun(self, view: DocView, start: int, end: int, base_person_starts: set[int]) -> int:
+    def trim_leading_noun(self, start: int, end: int) -> int:
         """``Bruder Emil Lindqvist``, ``am Ende Yannek Quibb``: capitalised nouns
         before a given name (or before a name the base model tagged) are not
         part of the name."""
-        texts = view.texts
-        given = self.lexicons.given_names
+        texts, given, base_person_starts = self.texts, self.lex.given_names, self.base_person_starts
         if texts[start] in given or start in base_person_starts:
             return start
         for index in range(start + 1, end - 1):
@@ -283,13 +346,13 @@ class PersonFinder(ConfiguredPipe):
                 return index
         return start
 
-    def _is_person_name(self, view: DocView, start: int, end: int, base_person_starts: set[int]) -> str | None:
+    def person_evidence(self, start: int, end: int) -> str | None:
         """What makes doc[start:end] a person's name (``given``, ``initial``,
         ``title``, ``bracket``, ``base``, ``bare``), or None."""
-        texts = view.texts
+        texts = self.texts
         if end - start < 2:
             return None  # single words are surname mentions, resolved later
-        lex = self.lexicons
+        lex = self.lex
         first = texts[start]
         if first in lex.given_names or first.split("-")[0] in lex.given_names:
             return "given"
@@ -301,48 +364,45 @@ class PersonFinder(ConfiguredPipe):
             before = texts[start - 1]
             if before in lex.department_heads:
                 return None  # "Leiterin Werksmotorsport Langstrecke": a department, unless a given name follows
-            if lex.title_kind(before) or before in lex.demonym_by_noun or before in lex.speech_verbs:
-                if any(view.lowers[i].endswith(lex.noun_endings) for i in range(start, end)):
+            if self.title_kinds[before] or before in lex.demonym_by_noun or before in lex.speech_verbs:
+                lowers = self.view.lowers
+                if any(lowers[i].endswith(lex.noun_endings) for i in range(start, end)):
                     return None
                 return "title"
-        if end < len(texts) and (texts[end] == "(" or (texts[end] == "aus" and end + 1 < len(texts) and view.shapes[end + 1].capitalised)):
+        if end < len(texts) and (texts[end] == "(" or (texts[end] == "aus" and end + 1 < len(texts) and self.shapes[end + 1].capitalised)):
             return "bracket"
-        if start in base_person_starts:  # the statistical model's PER, checked like a bare pair
-            return "base" if self._plausible_name_words(texts[start:end]) else None
-        return "bare" if self._is_bare_name_pair(view, start, end) else None
+        if start in self.base_person_starts:  # the statistical model's PER, checked like a bare pair
+            return "base" if plausible_name_words(texts[start:end], lex) else None
+        return "bare" if self.is_bare_name_pair(start, end) else None
 
-    def _plausible_name_words(self, words: list[str]) -> bool:
-        return plausible_name_words(words, self.lexicons)
-
-    def _is_bare_name_pair(self, view: DocView, start: int, end: int) -> bool:
+    def is_bare_name_pair(self, start: int, end: int) -> bool:
         """Two capitalised words with no article, in a name's position:
         ``Hinter Oda Strand kam …``, ``… fuhr Vito Cerrone im …``. German nouns
         come with articles; bare capitalised pairs are mostly names. Words with
         common-noun endings and known non-name words are excluded."""
-        texts, shapes = view.texts, view.shapes
+        texts, shapes = self.texts, self.shapes
         if end - start != 2:
             return False
-        if not self._plausible_name_words([texts[start], texts[start + 1]]):
+        if not plausible_name_words([texts[start], texts[start + 1]], self.lex):
             return False
         before = shapes[start - 1] if start > 0 else None
         after = shapes[end] if end < len(texts) else None
-        words = self._name_words
-        before_ok = before is None or view.sent_starts[start] or before.text in NAME_OPENER_MARKS or before.text in self._words["name_opener"] or (
-            before.is_lower and before.is_alpha and before.text not in words["article"] and before.text not in words["place_preposition"])
+        words = self.words
+        before_ok = before is None or self.sent_starts[start] or before.text in NAME_OPENER_MARKS or before.text in words.name_openers or (
+            before.is_lower and before.is_alpha and before.text not in words.articles and before.text not in words.place_prepositions)
         after_ok = after is None or after.text in (",", ".", "(", "und", ":", "/") or (after.is_lower and after.is_alpha)
         return before_ok and after_ok
 
-    def _describe(self, view: DocView, start: int, end: int, record: dict) -> None:
+    def describe(self, start: int, end: int, record: dict) -> None:
         """Title, nationality, role and kind from the words around the name ``start:end``."""
-        texts = view.texts
-        lex = self.lexicons
-        academic_titles = self._words["academic_title"]
+        texts, lex = self.texts, self.lex
+        academic_titles = self.words.academic_titles
         before_index = start - 1
         while before_index > 0 and texts[before_index] in academic_titles:
             before_index -= 1  # "Motorsportchef Dr. X"
         if before_index >= 0:
             before = texts[before_index]
-            kind = lex.title_kind(before)
+            kind = self.title_kinds[before]
             if kind == "person":
                 record["kind"] = "person"
                 record["role"] = record["role"] or before
@@ -354,10 +414,56 @@ class PersonFinder(ConfiguredPipe):
                 record["gender"] = demonym[1]
             if before.endswith("in") and kind:  # "Teamkollegin", "Werksfahrerin"
                 record["gender"] = record["gender"] or "f"
-        role = _apposition_role(view, start, end, lex) or _role_before(view, start, end, lex) or _bracket_role(view, end, lex)
+        role = self.apposition_role(end) or self.role_before(start, end) or self.bracket_role(end)
         if role:
             record["kind"] = "person"
             record["role"] = record["role"] or role
+
+    def is_person_head(self, word: str) -> bool:
+        """A word that heads a role: a role head (``Leiter``) or a person title (``Teamchef``)."""
+        return word in self.lex.role_heads or self.title_kinds[word] == "person"
+
+    def apposition_role(self, name_end: int) -> str | None:
+        """``X, Leiter Motorsport der Porsche AG,`` → ``Leiter Motorsport der Porsche AG``."""
+        texts = self.texts
+        comma = name_end
+        if comma + 1 >= len(texts) or texts[comma] != ",":
+            return None
+        start = comma + 1
+        if texts[start] in self.words.definite_articles:  # "X, der Teamchef von Y,"
+            start += 1
+        end = start
+        while end < len(texts) and end - start < DEFAULT_ROLE_MAX_TOKENS and texts[end] not in CLAUSE_END:
+            end += 1
+        # The head may follow a modifier: "BMW Motorsport Direktor"; look at the first few words.
+        if not any(self.is_person_head(t) for t in texts[start:min(end, start + 4)]):
+            return None
+        return self.view.text_of(start, end)
+
+    def bracket_role(self, name_end: int) -> str | None:
+        """``Katrin Albers (Teamchefin): „…“`` → ``Teamchefin``."""
+        texts = self.texts
+        start = name_end + 1
+        if start >= len(texts) or texts[name_end] != "(" or not self.is_person_head(texts[start]):
+            return None  # the head is tested first: most brackets hold a place or a car, found without a search
+        end = bracket_close(texts, name_end)
+        if end is None or end == start:
+            return None
+        return self.view.text_of(start, end)
+
+    def role_before(self, name_start: int, name_end: int) -> str | None:
+        """``Der Leiter der Mercedes-Motorsportabteilung, Gerd Hallstein, sagte``."""
+        texts = self.texts
+        comma = name_start - 1
+        if comma < 2 or texts[comma] != "," or name_end >= len(texts) or texts[name_end] not in (",", ":"):
+            return None
+        start = comma
+        while start > 0 and comma - start < DEFAULT_ROLE_MAX_TOKENS and texts[start - 1] not in CLAUSE_END:
+            start -= 1
+        head = next((i for i in range(start, comma) if self.is_person_head(texts[i])), None)
+        if head is None:
+            return None
+        return self.view.text_of(head, comma)
 
 
 def name_words(lex: Lexicons) -> dict[str, frozenset[str]]:
@@ -376,14 +482,6 @@ def _gender_from_given_name(given: str, lex: Lexicons) -> str | None:
     if given.endswith(("a", "ine", "ette", "elle", "ee")) and len(given) > 2:
         return "f"
     return None
-
-
-def _opens_sentence(view: DocView, i: int) -> bool:
-    """The first word of a sentence, line or headline (``Spa – Starker Auftakt …``)."""
-    if i == 0 or view.sent_starts[i]:
-        return True
-    before = view.shapes[i - 1]
-    return before.text in ("–", "-", ":") or (before.is_space and "\n" in before.text)
 
 
 def _drop_surname_pairs(view: DocView, runs: list[tuple[int, int, str | None]]) -> list[tuple[int, int, str | None]]:
@@ -427,9 +525,10 @@ def plausible_name_words(words: list[str], lex: Lexicons, genitive_shape_ok: boo
     """Words that can form a name without further evidence: no common-noun
     endings, no known non-name words, no genitive given name first (unless the
     slot rules one out: ``Tate`` in a crew ``Brook/Tate``)."""
-    if any(w.lower().endswith(lex.noun_endings) or w in lex.not_name_words or w in lex.country_by_name or w in lex.makers
-           or w in lex.team_suffixes or (w.endswith("s") and w[:-1] in lex.country_by_name) for w in words):
-        return False
+    for w in words:  # a loop, not any(…): a generator costs more than the one or two words here
+        if (w.lower().endswith(lex.noun_endings) or w in lex.not_name_words or w in lex.country_by_name or w in lex.makers
+                or w in lex.team_suffixes or (w.endswith("s") and w[:-1] in lex.country_by_name)):
+            return False
     if genitive_shape_ok:
         return True
     return not (words[0].endswith("s") and words[0][:-1] in lex.given_names)  # genitive: "Fabians Linien"
@@ -501,54 +600,6 @@ def tokens_of(spans: Iterable[Span]) -> set[int]:
     for span in spans:
         covered.update(range(span.start, span.end))
     return covered
-
-
-def _apposition_role(view: DocView, start: int, end: int, lex: Lexicons) -> str | None:
-    """``X, Leiter Motorsport der Porsche AG,`` → ``Leiter Motorsport der Porsche AG``."""
-    texts = view.texts
-    comma = end
-    if comma + 1 >= len(texts) or texts[comma] != ",":
-        return None
-    start = comma + 1
-    if texts[start] in name_words(lex)["definite_article"]:  # "X, der Teamchef von Y,"
-        start += 1
-    end = start
-    while end < len(texts) and end - start < DEFAULT_ROLE_MAX_TOKENS and texts[end] not in CLAUSE_END:
-        end += 1
-    # The head may follow a modifier: "BMW Motorsport Direktor"; look at the first few words.
-    if not any(t in lex.role_heads or lex.title_kind(t) == "person" for t in texts[start:min(end, start + 4)]):
-        return None
-    return view.text_of(start, end)
-
-
-def _bracket_role(view: DocView, name_end: int, lex: Lexicons) -> str | None:
-    """``Katrin Albers (Teamchefin): „…“`` → ``Teamchefin``."""
-    texts = view.texts
-    start = name_end + 1
-    if start >= len(texts) or texts[name_end] != "(":
-        return None
-    end = bracket_close(texts, name_end)
-    if end is None or end == start:
-        return None
-    head = texts[start]
-    if head not in lex.role_heads and lex.title_kind(head) != "person":
-        return None
-    return view.text_of(start, end)
-
-
-def _role_before(view: DocView, name_start: int, name_end: int, lex: Lexicons) -> str | None:
-    """``Der Leiter der Mercedes-Motorsportabteilung, Gerd Hallstein, sagte``."""
-    texts = view.texts
-    comma = name_start - 1
-    if comma < 2 or texts[comma] != "," or name_end >= len(texts) or texts[name_end] not in (",", ":"):
-        return None
-    start = comma
-    while start > 0 and comma - start < DEFAULT_ROLE_MAX_TOKENS and texts[start - 1] not in CLAUSE_END:
-        start -= 1
-    head = next((i for i in range(start, comma) if texts[i] in lex.role_heads or lex.title_kind(texts[i]) == "person"), None)
-    if head is None:
-        return None
-    return view.text_of(head, comma)
 
 
 def _merge_short_names(people: list[dict], mentions: list[dict]) -> None:
