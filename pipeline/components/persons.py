@@ -82,8 +82,9 @@ class _WordClasses:
     """The word classes of one lexicons the finder reads for every document, gathered
     once (each was a chain of property and dict look-ups per name)."""
 
-    __slots__ = ("academic_titles", "articles", "definite_articles", "lexicons", "list_joiners", "name_openers",
-                 "name_suffixes", "particles", "place_prepositions", "second_particles", "title_kinds")
+    __slots__ = ("academic_titles", "articles", "definite_articles", "lexicons", "list_joiners",
+                 "name_continuing_words", "name_openers", "name_suffixes", "particles", "place_prepositions",
+                 "second_particles", "speaker_slot_words", "title_kinds")
 
     def __init__(self, lex: Lexicons) -> None:
         person_words = lex.person_words or load_lexicons().person_words
@@ -91,11 +92,15 @@ class _WordClasses:
         self.lexicons = lex
         self.title_kinds = _TitleKinds(lex)
         self.particles, self.second_particles = words["name_particle"], words["name_particle_second"]
+        # Besides name-like ones, the words after a name's first word that can go on it:
+        # a particle ("Thijs van der Berg") or a nickname's quote ("Aarne 'Aki' Rautio").
+        self.name_continuing_words = self.particles | QUOTE_MARKS
         self.articles, self.definite_articles = words["article"], words["definite_article"]
         self.place_prepositions = words["place_preposition"]
         self.name_suffixes, self.academic_titles = person_words["name_suffix"], person_words["academic_title"]
         self.name_openers = person_words["name_opener"]
         self.list_joiners = list_joiners(lex)
+        self.speaker_slot_words = SPEAKER_SLOT_WORDS | frozenset(lex.speech_verbs)  # "sagte X", "so X"
 
 
 @Language.factory(
@@ -216,16 +221,17 @@ class _Scan:
     def name_runs(self, possible_starts: Iterable[int]) -> list[tuple[int, int, str | None]]:
         """(start, end, evidence) of the capitalised name-like runs; evidence is None when not a name."""
         texts, name_like, sent_starts, blocked = self.texts, self.name_like, self.sent_starts, self.blocked
-        lex, title_kinds, particles = self.lex, self.title_kinds, self.words.particles
+        lex, title_kinds, continuing_words = self.lex, self.title_kinds, self.words.name_continuing_words
         runs: list[tuple[int, int, str | None]] = []
         next_start = 0  # a run never starts inside the one before
         n_tokens = len(texts)
         for i in possible_starts:
             after = i + 1
-            if (after >= n_tokens or sent_starts[after] or after in blocked
-                    or not (name_like[after] or texts[after] in particles or texts[after] in QUOTE_MARKS
-                            or texts[after].isupper())):
-                continue  # most capitalised words (German nouns): no run of two can start here (see name_end)
+            # Most capitalised words (German nouns) are followed by none that can go on
+            # a name (see name_end): that test comes first, it ends most turns.
+            if (after >= n_tokens or not (name_like[after] or texts[after] in continuing_words or texts[after].isupper())
+                    or sent_starts[after] or after in blocked):
+                continue
             text = texts[i]
             if (i < next_start or i in blocked
                     or title_kinds[text] or text in lex.demonym_by_noun
@@ -253,7 +259,7 @@ class _Scan:
         capitalised word is a name only in such a slot; its other occurrences
         are then found by ``motorsport_names`` like any surname."""
         texts, name_like, sent_starts, blocked = self.texts, self.name_like, self.sent_starts, self.blocked
-        lex, title_kinds = self.lex, self.title_kinds
+        lex, title_kinds, speaker_slot_words = self.lex, self.title_kinds, self.words.speaker_slot_words
         in_runs = {i for start, end, _ in runs for i in range(start, end)}
         known_words = {word for person in people for word in person["name"].split()}
         by_name = {person["name"]: person for person in people if " " not in person["name"]}
@@ -261,14 +267,13 @@ class _Scan:
         for i in name_like_positions:
             if i < last and name_like[i + 1]:
                 continue  # the next word continues it: not a one-word name
+            before = texts[i - 1] if i > 0 else None
+            title_kind = title_kinds[before] if i > 0 else None
+            if not (title_kind or i == 0 or sent_starts[i] or before in speaker_slot_words or "\n" in before):
+                continue  # no slot for a one-word name: none after a title, a speech verb or at a line's start
             text = texts[i]
             if i in blocked or i in in_runs or text in known_words:
                 continue
-            before = texts[i - 1] if i > 0 else None
-            title_kind = title_kinds[before] if i > 0 else None
-            if not (title_kind or i == 0 or sent_starts[i] or before in SPEAKER_SLOT_WORDS
-                    or before in lex.speech_verbs or "\n" in before):
-                continue  # no slot for a one-word name: none after a title, a speech verb or at a line's start
             bracket_after = i < last and texts[i + 1] == "("
             # "sein Bruder Charles (21)": a relative introduced like a driver, even by given name
             introduced_relative = title_kind == "relation" and bracket_after
