@@ -56,6 +56,8 @@ NAME_OPENER_MARKS = frozenset({",", ":", "–"})
 # pair is a place ("aus Bad Kötzting") are rule data too (name_words.tsv, see name_words).
 # Before a one-word speaker, with the speech verbs: "„…“, freute sich X", "„…“, so X".
 SPEAKER_SLOT_WORDS = frozenset({"sich", "so"})
+# The marks after a name that a role goes with: "X, Leiter …", "…, X, sagte", "X (Teamchefin)".
+ROLE_MARKS = frozenset({",", ":", "("})
 CLAUSE_END = frozenset({".", ",", ":", ";", "!", "?", "(", ")", "„", "“", "\"", "»", "«", "–", "-"})
 
 
@@ -419,6 +421,8 @@ class _Scan:
                 record["gender"] = demonym[1]
             if before.endswith("in") and kind:  # "Teamkollegin", "Werksfahrerin"
                 record["gender"] = record["gender"] or "f"
+        if end == len(texts) or texts[end] not in ROLE_MARKS:
+            return  # every role stands behind a mark right after the name (see the three below)
         role = self.apposition_role(end) or self.role_before(start, end) or self.bracket_role(end)
         if role:
             record["kind"] = "person"
@@ -582,6 +586,8 @@ def _new_person(person_id: int, name: str) -> dict:
 
 def _name_text(texts: list[str]) -> str:
     """The name as written (its tokens' ``texts``), without a nickname in quotes."""
+    if QUOTE_MARKS.isdisjoint(texts):  # nearly every name: no word-by-word walk
+        return " ".join(texts)
     words, inside_quotes = [], False
     for text in texts:
         if text in QUOTE_MARKS:
