@@ -522,8 +522,8 @@ def _propagate_through_lists(view: DocView, runs: list[tuple[int, int, str | Non
             for other in (joined[index - 1] if index else None, joined[index + 1] if index + 1 < len(joined) else None):
                 if other is None or not other[2]:
                     continue
-                gap = texts[other[1]:start] if other[0] < start else texts[end:other[0]]
-                if len(gap) == 1 and gap[0] in joiners:
+                gap_start, gap_end = (other[1], start) if other[0] < start else (end, other[0])
+                if gap_end - gap_start == 1 and texts[gap_start] in joiners:  # one joining word between them
                     joined[index] = (start, end, "list")
                     changed = True
                     break
