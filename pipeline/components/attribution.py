@@ -241,10 +241,13 @@ class _Doc:
                 continue
             if inside(start):
                 continue  # names inside quotes are not speakers
-            # a copy: re-resolved descriptions must not touch doc._.mentions
-            valid.append({**mention, "linked": person})
+            valid.append(mention)
         valid.sort(key=itemgetter("start_char"))
+        # The entity layer's own dicts, each copied when it is first relabelled (``set_person``):
+        # doc._.mentions stays as it was.
         self.mentions = valid
+        self._copied: set[int] = set()  # indexes of the mentions copied so far
+        self.linked = [m["person"] for m in valid]  # the person the entity layer linked each mention to
         self.m_starts = [m["start_char"] for m in valid]
         self._descriptions: list[dict] | None = None
         # Speakers found through pronouns/descriptions count as later mentions;
@@ -350,14 +353,19 @@ class _Doc:
         self._genders.clear()
         self._genders_frozen = False
 
-    def set_person(self, mention: dict, person: int) -> None:
-        """Relabel a (local copy of a) mention, keeping the per-person index."""
+    def set_person(self, index: int, person: int) -> None:
+        """Relabel mention ``index`` (a copy of it, the first time), keeping the per-person index."""
+        mention = self.mentions[index]
         old = mention["person"]
         if old == person:
             return
         if self._genders_frozen:
             self.gender(old, self._frozen_lex)
             self.gender(person, self._frozen_lex)
+        if index not in self._copied:
+            self._copied.add(index)
+            mention = self.mentions[index] = {**mention}
+            self._descriptions = None  # it lists the dicts: read again from the copies
         mention["person"] = person
         self._by_person = self._sentence_sets = None
 
@@ -443,7 +451,7 @@ class _Doc:
         """Point the (local copy of the) mention at ``start`` to ``person``."""
         index = bisect_left(self.m_starts, start)
         if index < len(self.mentions) and self.mentions[index]["start_char"] == start:
-            self.set_person(self.mentions[index], person)
+            self.set_person(index, person)
 
     def sentence_end_after(self, index: int, limit: int) -> int:
         """The end of the sentence at the last character of quote ``index``, capped at
@@ -475,6 +483,13 @@ class _Doc:
         index = bisect_left(self.m_starts, start)
         if index < len(self.mentions) and self.mentions[index]["start_char"] < end:
             return self.mentions[index]
+        return None
+
+    def linked_covering(self, pos: int) -> int | None:
+        """The person the entity layer linked ``mention_covering(pos)`` to (None: no mention)."""
+        index = bisect_right(self.m_starts, pos) - 1
+        if index >= 0 and self.mentions[index]["start_char"] <= pos < self.mentions[index]["end_char"]:
+            return self.linked[index]
         return None
 
     def mention_covering(self, pos: int) -> dict | None:
@@ -661,21 +676,22 @@ class Attributor:
         Finne``, ``der 23-Jährige``) where the person records fit one person
         clearly; recency and continuation then follow the better reading."""
         relabelled = False
-        for mention in st.mentions:
+        for index, mention in enumerate(st.mentions):
             if mention.get("kind") != "description" or not mention.get("text"):
                 continue
             desc = self._parse_description(mention["text"])
             if not desc or not ("country" in desc or "age" in desc):
                 continue
             _, ranked = self._fits(st, mention["text"], desc)
-            if all(person_id == mention["linked"] for _, person_id in ranked):
+            linked = st.linked[index]
+            if all(person_id == linked for _, person_id in ranked):
                 continue  # nobody else fits: the link stands, whatever its own fit (not read, then)
             slot = Slot("description", mention["start_char"], mention["end_char"], mention["text"],
                         mention["person"], "description")
-            person, strong = self._resolve_description(st, slot, mention["start_char"], circular=mention["linked"],
+            person, strong = self._resolve_description(st, slot, mention["start_char"], circular=linked,
                                                        strong_only=True)
             if strong and person is not None and person != mention["person"]:
-                st.set_person(mention, person)
+                st.set_person(index, person)
                 relabelled = True
         if relabelled:
             # Genders and fits read so far saw the old labels; without a relabelling they stay true.
@@ -1181,8 +1197,8 @@ class Attributor:
         if slot.kind == "mention" and slot.mention_kind == "description":
             # ``der Franzose`` as resolved by the entity layer: checked against the
             # records, the layer's choice is the last resort
-            mention = st.mention_covering(slot.start)
-            linked = mention["linked"] if mention is not None else slot.person
+            linked = st.linked_covering(slot.start)
+            linked = slot.person if linked is None else linked
             person, strong = self._resolve_description(st, slot, before, circular=linked)
             if person is None:
                 person, strong = slot.person, False

@@ -402,6 +402,8 @@ def test_description_linked_to_the_wrong_person_is_rechecked(quote_nlp):
     doc = annotate(quote_nlp, text, people, mentions)
     assert speakers(doc) == ["Kai Roth", "Aki Laine", "Aki Laine"]
     assert methods(doc) == ["after_cue", "description", "pronoun"]
+    # the relabelling is the component's own reading: the entity layer's mentions stay as they were
+    assert [m["person"] for m in doc._.mentions] == [0, 1, 0, 0]
 
 
 def test_nationality_stated_elsewhere_is_still_evidence(quote_nlp):
