@@ -1036,14 +1036,16 @@ class Attributor:
         while word_end < len(text) and word_end - end < 2 and (text[word_end].isalnum() or text[word_end] in "’'"):
             word_end += 1
         tail = text[end:word_end]
-        name = st.people[mention["person"]].get("name") or ""
-        last = text[mention["start_char"]:end].split()[-1:] or [""]
-        genitive = tail in ("s", "’", "'") or (not tail and last[0] not in name.split() and last[0].endswith(("s", "’", "'")))
-        if not genitive:
-            return False
-        following = [w for w in words[index:] if w[0] >= word_end]
-        return bool(following) and following[0][2][:1].isupper() and st.mention_covering(following[0][0]) is None \
-            and text[word_end:following[0][0]].strip() == ""
+        if tail not in ("s", "’", "'"):
+            if tail:
+                return False
+            # the mention's last word holds the genitive, unless the record's name is written so
+            last = (text[mention["start_char"]:end].split() or [""])[-1]
+            if not last.endswith(("s", "’", "'")) or last in (st.people[mention["person"]].get("name") or "").split():
+                return False
+        following = next((w for w in words[index:] if w[0] >= word_end), None)
+        return following is not None and following[2][:1].isupper() and st.mention_covering(following[0]) is None \
+            and text[word_end:following[0]].strip() == ""
 
     def _before_cue_text(self, st: _Doc, words: list, lowers: list[str], slot: Slot, colon: bool) -> str:
         rest = [w for w in words if w[0] >= slot.end]
