@@ -92,8 +92,9 @@ class HometownFinder(ConfiguredPipe):
                 mention_ends[last + 1] = mention
         if mention_ends:  # a document without person mentions has nothing to read
             self._read_mentions(doc, people, mention_ends, hometowns, links)
-        doc.spans[self.cfg["spans_key"]] = hometowns
-        doc.spans[self.cfg["links_key"]] = links
+        # the readers of the groups (view.spans) get these Span objects
+        view.set_spans(self.cfg["spans_key"], hometowns)
+        view.set_spans(self.cfg["links_key"], links)
         set_doc_value(doc, "people", people)
         return doc
 
@@ -105,16 +106,18 @@ class HometownFinder(ConfiguredPipe):
         things = {(s.start, s.end): s for s in view.spans(self.cfg["things_key"])}
         thing_starts = {start: span for (start, _), span in things.items()}
         evidence = _BracketEvidence(self, doc, mention_ends, things, thing_starts)
+        # every form origin_after reads has an "aus": without one in the text no mention needs it
+        may_say_origin = "aus" in texts
         for end, mention in sorted(mention_ends.items()):
             person = people[mention["person"]]
             if end < len(texts) and texts[end] == "(":
                 self._bracket(doc, end, mention, person, people, mention_ends, thing_starts, hometowns, links, evidence)
                 close = bracket_close(texts, end, DEFAULT_MAX_BRACKET_TOKENS)
-                if close is not None and person["kind"] == "driver" and person["hometown"] is None:
+                if may_say_origin and close is not None and person["kind"] == "driver" and person["hometown"] is None:
                     place = origin_after(doc, close + 1, thing_starts, self.lexicons)  # "X (22) aus Aalen"
                     if place is not None:
                         set_hometown(person, place, hometowns, lexicons=self.lexicons)
-            elif person["kind"] == "driver":
+            elif may_say_origin and person["kind"] == "driver":
                 place = origin_after(doc, end, thing_starts, self.lexicons)
                 if place is not None:
                     set_hometown(person, place, hometowns, lexicons=self.lexicons)
@@ -409,10 +412,13 @@ def origin_before(doc: Doc, mention: dict, thing_starts: dict, lex: Lexicons) ->
     start = view.token_starting_at(mention["start_char"])
     if start is None:
         return None
+    participles = place_words(lex)["origin_participle"]
+    if start < 3 or participles.isdisjoint(texts[start - 2:start]):
+        return None  # the participle is one of the two tokens before the name: most mentions end here
     participle = start - 1
     if participle >= 0 and lex.title_kind(texts[participle]):
         participle -= 1  # a title between: "der in Aalen lebende Werksfahrer X"
-    if participle < 2 or texts[participle] not in place_words(lex)["origin_participle"]:
+    if participle < 2 or texts[participle] not in participles:
         return None
     end = participle
     begin = end - 1

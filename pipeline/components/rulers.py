@@ -102,8 +102,7 @@ class _WordMemo(dict):
 class _RuleWords:
     """What the shape rules ask of one set of lexicons, built once per set."""
 
-    __slots__ = ("lexicons", "not_team_heads", "thing_words", "shape_keywords", "team_openers", "form_first_words",
-                 "kinds", "model_tokens", "team_word_answers")
+    __slots__ = ("lexicons", "not_team_heads", "thing_words", "listed_kinds", "kinds", "model_tokens", "team_word_answers")
 
     def __init__(self, lex: Lexicons, word_kind: Callable[[_RuleWords, str], int],
                  form_first_words: frozenset[str]) -> None:
@@ -119,11 +118,16 @@ class _RuleWords:
         # The packaged classes for lexicons built without them.
         self.thing_words = lex.thing_words or load_lexicons().thing_words
         # What a word must be to open a series, circuit or class shape.
-        self.shape_keywords = frozenset().union(*(self.thing_words[kind] for kind in (
+        shape_keywords = frozenset().union(*(self.thing_words[kind] for kind in (
             "series_suffix", "circuit_suffix", "class_cue", "series_opener")))
-        # The words that open a team shape by themselves, and the first words of the gazetteer's forms.
-        self.team_openers = lex.team_prefixes | lex.team_suffixes | lex.team_cues
-        self.form_first_words = form_first_words
+        # The words that open a team shape by themselves.
+        team_openers = lex.team_prefixes | lex.team_suffixes | lex.team_cues
+        # The _word_kind bits that these words, and the first words of the gazetteer's forms, have
+        # by being listed: one look-up for the three lists when a word is first seen.
+        self.listed_kinds: dict[str, int] = {}
+        for listed, bit in ((team_openers, TEAM_SHAPE), (shape_keywords, SERIES_SHAPE), (form_first_words, FORM_START)):
+            for word in listed:
+                self.listed_kinds[word] = self.listed_kinds.get(word, 0) | bit
         self.kinds = _WordMemo(partial(word_kind, self))  # word → its _word_kind bits
         # word → whether it can be part of a car model code (asked of the words after every maker)
         self.model_tokens = _WordMemo(partial(_is_model_token, lex=lex))
@@ -143,11 +147,11 @@ class _RuleWords:
 
     def model_end(self, texts: list[str], start: int) -> int:
         """Where the model-code tokens from ``start`` on end."""
-        is_model_token, makers, model_words = self.model_tokens.__getitem__, self.lexicons.makers, self.lexicons.model_words
-        end = start
-        while end < len(texts) and end - start < DEFAULT_MAX_NAME_TOKENS and is_model_token(texts[end]):
+        is_model_token, lex = self.model_tokens, self.lexicons
+        end, stop = start, min(len(texts), start + DEFAULT_MAX_NAME_TOKENS)
+        while end < stop and is_model_token[texts[end]]:
             text = texts[end]
-            if text in makers and text not in model_words:
+            if text in lex.makers and text not in lex.model_words:
                 # a maker's badge inside a model goes on: "SLS AMG GT3"
                 inside = end > start and is_all_caps(text) and end + 1 < len(texts) and has_digit(texts[end + 1])
                 if not inside:
@@ -298,17 +302,16 @@ class MotorsportRulers(ConfiguredPipe):
         """Which shape rules the word can open (``TEAM_SHAPE``, ``SERIES_SHAPE`` bits) and
         whether its final period is split off (``FINAL_PERIOD``); decided once per word
         (for the rule words ``words`` of the current lexicons)."""
-        kind = 0
-        if (text in words.team_openers
-                or ("-" in text and is_capitalised_text(text) and self._compound_may_name(text))
-                or (len(text) > 3 and is_all_caps(text) and text.title() in words.lexicons.team_suffixes)):
-            kind |= TEAM_SHAPE  # the words a branch of _team_shape_spans takes
-        if text in words.shape_keywords or text.lower().endswith(SHAPE_ENDINGS):
+        kind = words.listed_kinds.get(text, 0)
+        # The words a branch of _team_shape_spans takes besides the listed ones ("KESSLER SPORT":
+        # the suffix look-up first, which most words fail without the call of is_all_caps).
+        if (("-" in text and is_capitalised_text(text) and self._compound_may_name(text))
+                or (len(text) > 3 and text.title() in words.lexicons.team_suffixes and is_all_caps(text))):
+            kind |= TEAM_SHAPE
+        if text.lower().endswith(SHAPE_ENDINGS):
             kind |= SERIES_SHAPE
         if text.endswith(".") and _has_final_period(text):  # most words end otherwise: no call
             kind |= FINAL_PERIOD
-        if text in words.form_first_words:
-            kind |= FORM_START
         return kind
 
     def _team_shape_spans(self, things: _Things, words: _RuleWords, view: DocView, openers: list[int]) -> list[_Thing]:
@@ -504,8 +507,12 @@ def _team_after_car(things: _Things, words: _RuleWords, view: DocView, candidate
     suffix. Not a person (a known given name, or a bracket after the words)."""
     lex = words.lexicons
     texts = view.texts
-    cars_before_von = [span for span in candidates
-                       if span.label_ == "CAR" and span.end + 1 < len(texts) and texts[span.end] == "von"]
+    # the "von" that a word follows, as a set: one look-up per candidate
+    vons = set(view.positions("von"))
+    vons.discard(len(texts) - 1)
+    if not vons:
+        return []
+    cars_before_von = [span for span in candidates if span.end in vons and span.label_ == "CAR"]
     if not cars_before_von:  # most documents: no team to look for
         return []
     known_starts = {span.start for span in candidates if span.label_ == "TEAM"}
@@ -664,11 +671,12 @@ class _Gazetteer:
     def matches(self, texts: list[str], starts: list[int]) -> list[tuple[str, str, int, int]]:
         """(label, canonical, start, end) of the forms at ``starts`` (tokens whose word starts one)."""
         trie, length, found = self.trie, len(texts), []
+        add = found.append
         for start in starts:
             node, end = trie[texts[start]], start + 1
             while True:
                 for label, canonical in node.get(FORM_END, ()):
-                    found.append((label, canonical, start, end))
+                    add((label, canonical, start, end))
                 if end == length:
                     break
                 node = node.get(texts[end])
@@ -906,17 +914,17 @@ def _team_word_answers(shape: WordShape, lex: Lexicons) -> tuple[bool, bool]:
 
 def _extend_left(view: DocView, index: int, accept, limit: int = DEFAULT_MAX_NAME_TOKENS) -> int:
     """Where a run of tokens that ``accept`` (by index) ends left of ``index``, within the sentence."""
-    start, sent_starts = index, view.sent_starts
+    start, sent_starts, length = index, view.sent_starts, view.length
     # the token before ``start`` ends a sentence when ``start`` opens the next one
-    while start > 0 and index - start < limit and start < view.length and not sent_starts[start] and accept(start - 1):
+    while start > 0 and index - start < limit and start < length and not sent_starts[start] and accept(start - 1):
         start -= 1
     return start
 
 
 def _extend_right(view: DocView, index: int, accept, limit: int = DEFAULT_MAX_NAME_TOKENS) -> int:
     """Where a run of tokens that ``accept`` (by index) from ``index`` on ends, within the sentence."""
-    end, sent_starts = index, view.sent_starts
-    while end < view.length and end - index < limit and not (end > index and sent_starts[end]) and accept(end):
+    end, sent_starts, length = index, view.sent_starts, view.length
+    while end < length and end - index < limit and not (end > index and sent_starts[end]) and accept(end):
         end += 1
     return end
 
@@ -935,13 +943,14 @@ def _compound_team(text: str, lex: Lexicons) -> str | None:
 def _teams_as_written(spans: list[_Thing]) -> None:
     """A known team carries the fullest form the document writes
     (``Kessler Sport Team Nord``), not the list's name for it (``Kessler Racing``)."""
+    known_teams = [span for span in spans if span.id_ == GAZETTEER_ID and span.label_ == "TEAM"]
     fullest: dict[str, str] = {}
-    for span in spans:
-        if span.label_ == "TEAM" and span.id_ == GAZETTEER_ID and len(span.text) > len(fullest.get(span.kb_id_, "")):
-            fullest[span.kb_id_] = span.text
-    for span in spans:
-        if span.label_ == "TEAM" and span.id_ == GAZETTEER_ID:
-            span.canonical = fullest[span.kb_id_]
+    for span in known_teams:
+        text = span.text
+        if len(text) > len(fullest.get(span.kb_id_, "")):
+            fullest[span.kb_id_] = text
+    for span in known_teams:
+        span.canonical = fullest[span.kb_id_]
 
 
 def _resolve_compound_teams(spans: list[_Thing]) -> None:
