@@ -507,12 +507,8 @@ def _team_after_car(things: _Things, words: _RuleWords, view: DocView, candidate
     suffix. Not a person (a known given name, or a bracket after the words)."""
     lex = words.lexicons
     texts = view.texts
-    # the "von" that a word follows, as a set: one look-up per candidate
-    vons = set(view.positions("von"))
-    vons.discard(len(texts) - 1)
-    if not vons:
-        return []
-    cars_before_von = [span for span in candidates if span.end in vons and span.label_ == "CAR"]
+    cars_before_von = [span for span in candidates
+                       if span.label_ == "CAR" and span.end + 1 < len(texts) and texts[span.end] == "von"]
     if not cars_before_von:  # most documents: no team to look for
         return []
     known_starts = {span.start for span in candidates if span.label_ == "TEAM"}
@@ -746,7 +742,7 @@ class _MarkedWords:
 
     def __init__(self, kinds: list[int]) -> None:
         self.marked = list(compress(range(len(kinds)), kinds))  # the tokens with a bit, in text order
-        self.marked_kinds = list(compress(kinds, kinds))  # their bits
+        self.marked_kinds = list(map(kinds.__getitem__, self.marked))  # their bits
 
     def having(self, bit: int) -> list[int]:
         """The tokens with ``bit``, in text order (picked at C speed: no loop in Python)."""
