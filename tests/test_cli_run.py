@@ -77,6 +77,9 @@ from pipeline.cli import main
 main()
 """
 PAUSE_SECONDS = 120  # longer than any poll: the test kills the run during the pause
+# A pause after each journal commit (of 4 documents here): the ~13 commits left when a test
+# stops the run take ~13 s, so a test process the machine keeps waiting still stops it mid-run.
+SLOW_COMMITS = "commit=1"
 
 
 def start_motorsport_nlp(*args: str | Path, slowed: str) -> subprocess.Popen:
@@ -245,13 +248,18 @@ def journal_entries(out: Path) -> int:
     return max(0, path.read_bytes().count(b"\n") - 1)  # minus the header
 
 
-def kill_when(process: subprocess.Popen, ready) -> None:
-    """kill -9 the run as soon as ``ready()`` holds."""
+def wait_until(process: subprocess.Popen, ready) -> None:
+    """Returns as soon as ``ready()`` holds, while the run is still going."""
     deadline = time.monotonic() + KILL_WAIT_SECONDS
     while not ready():
-        assert process.poll() is None, f"the run ended before it could be killed: {process.stderr.read()}"
+        assert process.poll() is None, f"the run ended before it could be stopped: {process.stderr.read()}"
         assert time.monotonic() < deadline, "the run did not get there"
         time.sleep(KILL_POLL_SECONDS)
+
+
+def kill_when(process: subprocess.Popen, ready) -> None:
+    """kill -9 the run as soon as ``ready()`` holds."""
+    wait_until(process, ready)
     process.kill()
     process.communicate()
     assert process.returncode == -signal.SIGKILL
@@ -288,7 +296,7 @@ def assert_interrupted(out: Path) -> None:
 def test_kill_9_during_processing_then_resume_gives_the_clean_tables(corpus: Path, clean_run: Path,
                                                                      tmp_path: Path) -> None:
     out = tmp_path / "out"
-    slow = "commit=0.3"
+    slow = SLOW_COMMITS
     first = start_motorsport_nlp(corpus, "-o", out, "--batch-size", "4", slowed=slow)
     kill_when_journal_has(first, out, 8)
     assert_interrupted(out)
@@ -409,11 +417,8 @@ def test_a_second_run_into_a_locked_output_folder_stops(tmp_path: Path) -> None:
 
 def test_ctrl_c_says_how_to_resume(corpus: Path, clean_run: Path, tmp_path: Path) -> None:
     out = tmp_path / "out"
-    process = start_motorsport_nlp(corpus, "-o", out, "--batch-size", "4", slowed="commit=0.3")
-    deadline = time.monotonic() + KILL_WAIT_SECONDS
-    while journal_entries(out) < 8:
-        assert process.poll() is None and time.monotonic() < deadline
-        time.sleep(KILL_POLL_SECONDS)
+    process = start_motorsport_nlp(corpus, "-o", out, "--batch-size", "4", slowed=SLOW_COMMITS)
+    wait_until(process, lambda: journal_entries(out) >= 8)
     process.send_signal(signal.SIGINT)
     _, stderr = process.communicate(timeout=60)
 
