@@ -21,6 +21,12 @@ _HIGH_BYTES = bytes(range(0x80, 0x100))
 _UTF32_BOMS = (codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)
 _UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
+# UTF-8 of what German text carries beyond ASCII: Latin-1 letters and signs (C2 A0-BF,
+# C3 80-BF: ä ö ü ß é ° «), the typographic marks „ “ ” ‚ ‘ ’ – — … • (E2 80 xx) and €.
+# In cp1252 these bytes read "Â" or "Ã" before a sign, or "â€", which German text never
+# has: in a line that is not wholly UTF-8 they mark the pieces that are. (Any valid UTF-8
+# pair would not do: cp1252's "ß“" is one.)
+_UTF8_AMID_SINGLE_BYTE = re.compile(rb"\xc2[\xa0-\xbf]|\xc3[\x80-\xbf]|\xe2\x80[\x80-\xbf]|\xe2\x82\xac")
 _NO_BREAK_SPACES = re.compile("[\u00a0\u202f\u2007]")
 _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 # Soft hyphen, zero-width space/non-joiner/joiner, word joiner, zero-width no-break space (BOM).
@@ -79,18 +85,30 @@ def decode_unmarked_noted(data: bytes) -> Decoded:
 
 
 def decode_line(line: bytes, encoding: str) -> tuple[str, bool]:
-    """One line in `encoding`; a line that is not valid in it is read as cp1252. (text, fell back)."""
+    """One line in `encoding`; a line that is not valid in it is read as cp1252 (keeping
+    the UTF-8 pieces of a UTF-8 line pasted together with cp1252). (text, fell back)."""
     try:
         return line.decode(encoding), False
     except UnicodeDecodeError:
-        return _single_byte(line), True
+        return (_single_byte_around_utf8(line) if encoding == "utf-8" else _single_byte(line)), True
+
+
+def _single_byte_around_utf8(line: bytes) -> str:
+    """`line` as cp1252, except its pieces that are UTF-8 by _UTF8_AMID_SINGLE_BYTE."""
+    pieces, position = [], 0
+    for match in _UTF8_AMID_SINGLE_BYTE.finditer(line):
+        pieces += (_single_byte(line[position:match.start()]), match.group().decode("utf-8"))
+        position = match.end()
+    pieces.append(_single_byte(line[position:]))
+    return "".join(pieces)
 
 
 def _decode_mixed_lines(data: bytes) -> Decoded | None:
     """Text whose lines are UTF-8 with some cp1252 lines (files pasted together), else None.
 
     Decoding such a file wholly as cp1252 turns every UTF-8 umlaut and quote mark into
-    mojibake; line by line, only the foreign lines need the fallback.
+    mojibake; line by line, only the foreign lines need the fallback (and in them, only
+    the bytes that are not UTF-8 of German's letters and marks: see decode_line).
     """
     lines = data.split(b"\n")
     decoded, foreign, utf8_non_ascii = [], [], False
@@ -98,6 +116,7 @@ def _decode_mixed_lines(data: bytes) -> Decoded | None:
         text, fell_back = decode_line(line, "utf-8")
         if fell_back:
             foreign.append(number)
+            utf8_non_ascii = utf8_non_ascii or _UTF8_AMID_SINGLE_BYTE.search(line) is not None
         elif not line.isascii():
             utf8_non_ascii = True
         decoded.append(text)
@@ -146,6 +165,8 @@ def sniff_encoding(head: bytes, *, complete: bool) -> str:
         return "utf-8"
     except UnicodeDecodeError:
         pass
+    if _decode_mixed_lines(head) is not None:  # UTF-8 with cp1252 pasted in: readers decode by line
+        return "utf-8"
     return _detect(head)[0]
 
 

@@ -2,7 +2,15 @@ import codecs
 
 import pytest
 
-from pipeline.io.normalize import UndecodableInput, decode_bytes, decode_unmarked, normalize_text, sniff_encoding
+from pipeline.io.normalize import (
+    UndecodableInput,
+    decode_bytes,
+    decode_line,
+    decode_noted,
+    decode_unmarked,
+    normalize_text,
+    sniff_encoding,
+)
 
 PRESS_TEXT = (
     "„Wir waren heute einfach schneller“, sagte Jonas Brenninger nach dem Lauf in Hockenheim. Größe zählt nicht."
@@ -99,6 +107,24 @@ def test_normalize_replaces_each_lone_surrogate_keeping_offsets() -> None:
     assert normalize_text("Rennen 🏁 \U0001f600") == "Rennen 🏁 \U0001f600"  # real astral characters stay
 
 
+def test_a_line_pasted_together_from_utf8_and_cp1252_keeps_both_parts() -> None:
+    utf8 = "„Das war knapp“, sagte Jörg Brenninger über die Schikane – "
+    cp1252 = "„Mehr war nicht drin“, ärgerte sich Lea Wittstock (Größe: 5 €)…"
+    line = utf8.encode("utf-8") + cp1252.encode("cp1252")
+
+    assert decode_line(line, "utf-8") == (utf8 + cp1252, True)
+    decoded = decode_noted(line)  # a one-line file, or a JSON Lines record
+    assert decoded.text == utf8 + cp1252
+    assert decoded.note.startswith("mixed encodings: 1 of 1 lines are not UTF-8")
+
+
+@pytest.mark.parametrize("text", ["Das war groß“ – Größe zählt", "Ä„ und Å° in cp1252: Größe"])
+def test_cp1252_bytes_that_happen_to_form_other_utf8_pairs_stay_cp1252(text: str) -> None:
+    # ß“ is DF 93 and Ä„ C4 84, valid UTF-8 pairs that German UTF-8 text does not use.
+    assert decode_line(text.encode("cp1252"), "utf-8") == (text, True)
+    assert decode_noted(text.encode("cp1252")).text == text
+
+
 def test_decode_unmarked_keeps_a_bom_and_detects_per_call() -> None:
     assert decode_unmarked("Grüße".encode("cp1252")) == "Grüße"
     assert decode_unmarked(codecs.BOM_UTF8 + b"x") == "\ufeffx"  # only decode_bytes strips it
@@ -115,6 +141,7 @@ def test_decode_unmarked_keeps_a_bom_and_detects_per_call() -> None:
         ("id;text\n1;Grüße".encode(), True, "utf-8"),
         ("text Grüß".encode()[:-1], False, "utf-8"),  # a character cut by the end of the head
         ("id;text\n1;Grüße".encode("cp1252"), True, "cp1252"),
+        ("id;text\n1;„Grüße“ ".encode() + "aus Göttingen".encode("cp1252"), True, "utf-8"),  # read by line
         ("id;text\n1;Grüße\n2;Gr".encode() + b"\xc3", False, "utf-8"),  # the cut last line is left out
         (b"", True, "utf-8"),
     ],

@@ -646,6 +646,19 @@ def test_mixed_utf8_and_cp1252_text_file_is_decoded_line_by_line(tmp_path: Path)
     assert documents[0].note.startswith("mixed encodings: 1 of 4 lines are not UTF-8")
 
 
+def test_a_line_mixing_utf8_and_cp1252_keeps_the_utf8_quote_marks(tmp_path: Path) -> None:
+    utf8 = "„Das war knapp“, sagte Jonas Brenninger in Görlitz. "
+    cp1252 = "Lea Wittstock ärgerte sich."
+    text_file = write(tmp_path / "eine-zeile.txt", utf8.encode("utf-8") + cp1252.encode("cp1252"))
+    csv_file = write(tmp_path / "zeilen.csv", b"id;text\n1;" + utf8.encode("utf-8") + cp1252.encode("cp1252") + b"\n")
+
+    documents, failures = collect([text_file, csv_file])
+
+    assert failures == []
+    assert [doc.text for doc in documents] == [utf8 + cp1252] * 2
+    assert all(doc.note.startswith("mixed encodings: ") for doc in documents)
+
+
 def test_pure_cp1252_file_has_no_note(tmp_path: Path) -> None:
     path = write(tmp_path / "alt.txt", "„Mehr war nicht drin“, ärgerte sich Lea Wittstock.".encode("cp1252"))
 
