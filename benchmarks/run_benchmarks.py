@@ -316,15 +316,18 @@ class ChunkServer:
 
     def __init__(self, corpus: Path, model: str | None, code: Path | None) -> None:
         command = [sys.executable, __file__, "_child", "run_path_server", str(corpus), model or ""]
+        self.errors = tempfile.TemporaryFile(mode="w+")  # a file, not a pipe: unread, a pipe can fill and block
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, text=True, env=_child_environment(code))
+                                        stderr=self.errors, text=True, env=_child_environment(code))
         self.n_docs = int(self._answer(SERVER_READY))
 
     def _answer(self, mark: str) -> str:
         for answer in self.process.stdout:  # other lines (a library's print) are passed over
             if answer.startswith(mark + " "):
                 return answer[len(mark) + 1:]
-        raise SystemExit(f"the speed measurement's child stopped (exit {self.process.wait()})")
+        self.errors.seek(0)
+        raise SystemExit(f"measurement run_path_server failed (exit {self.process.wait()}):\n"
+                         f"{self.errors.read()[-3000:]}")
 
     def chunk(self, start: int, end: int) -> dict:
         self.process.stdin.write(f"{start} {end}\n")
@@ -334,6 +337,7 @@ class ChunkServer:
     def close(self) -> None:
         self.process.stdin.close()
         self.process.wait()
+        self.errors.close()
 
 
 def paired_round(corpus: Path, model: str | None, code: Path, chunk_docs: int) -> tuple[dict, dict]:

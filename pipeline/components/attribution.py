@@ -485,18 +485,20 @@ class _Doc:
             return self.mentions[index]
         return None
 
-    def linked_covering(self, pos: int) -> int | None:
-        """The person the entity layer linked ``mention_covering(pos)`` to (None: no mention)."""
+    def _index_covering(self, pos: int) -> int | None:
         index = bisect_right(self.m_starts, pos) - 1
         if index >= 0 and self.mentions[index]["start_char"] <= pos < self.mentions[index]["end_char"]:
-            return self.linked[index]
+            return index
         return None
 
+    def linked_covering(self, pos: int) -> int | None:
+        """The person the entity layer linked ``mention_covering(pos)`` to (None: no mention)."""
+        index = self._index_covering(pos)
+        return None if index is None else self.linked[index]
+
     def mention_covering(self, pos: int) -> dict | None:
-        index = bisect_right(self.m_starts, pos) - 1
-        if index >= 0 and self.mentions[index]["start_char"] <= pos < self.mentions[index]["end_char"]:
-            return self.mentions[index]
-        return None
+        index = self._index_covering(pos)
+        return None if index is None else self.mentions[index]
 
     def covering_each(self, words: list[tuple[int, int, str]]) -> list[dict | None]:
         """``mention_covering`` of each word's start (``words`` in text order), in one pass."""

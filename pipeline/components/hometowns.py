@@ -106,18 +106,16 @@ class HometownFinder(ConfiguredPipe):
         things = {(s.start, s.end): s for s in view.spans(self.cfg["things_key"])}
         thing_starts = {start: span for (start, _), span in things.items()}
         evidence = _BracketEvidence(self, doc, mention_ends, things, thing_starts)
-        # every form origin_after reads has an "aus": without one in the text no mention needs it
-        may_say_origin = "aus" in texts
         for end, mention in sorted(mention_ends.items()):
             person = people[mention["person"]]
             if end < len(texts) and texts[end] == "(":
                 self._bracket(doc, end, mention, person, people, mention_ends, thing_starts, hometowns, links, evidence)
                 close = bracket_close(texts, end, DEFAULT_MAX_BRACKET_TOKENS)
-                if may_say_origin and close is not None and person["kind"] == "driver" and person["hometown"] is None:
+                if close is not None and person["kind"] == "driver" and person["hometown"] is None:
                     place = origin_after(doc, close + 1, thing_starts, self.lexicons)  # "X (22) aus Aalen"
                     if place is not None:
                         set_hometown(person, place, hometowns, lexicons=self.lexicons)
-            elif may_say_origin and person["kind"] == "driver":
+            elif person["kind"] == "driver":
                 place = origin_after(doc, end, thing_starts, self.lexicons)
                 if place is not None:
                     set_hometown(person, place, hometowns, lexicons=self.lexicons)

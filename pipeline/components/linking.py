@@ -28,8 +28,7 @@ from __future__ import annotations
 
 import bisect
 from array import array
-from functools import partial
-from itertools import compress, islice, repeat
+from itertools import compress, repeat
 from operator import attrgetter, itemgetter, le, lt, ne
 
 import numpy
@@ -47,7 +46,7 @@ from .configured import ConfiguredPipe
 from .rulers import MEMBER_ID
 from .doc_view import doc_view
 from .quotes import Outside
-from .shapes import bracket_end, paragraph_index
+from .shapes import bracket_end
 
 # The groups linking reads (and base_ents, the one it writes): see pipeline.schema.
 DEFAULT_SPAN_KEYS = {"things_key": THINGS_KEY, "hometowns_key": HOMETOWNS_KEY, "links_key": BRACKET_LINKS_KEY,
@@ -135,30 +134,6 @@ class LinkWords:
         self.marked_lowers = self.cue_lowers | {word.lower() for word in self.contrast} | CLAUSE_MARKS | {"/"}
 
 
-class Sentences:
-    """The sentence and paragraph of the few dozen tokens and offsets linking asks about,
-    numbered as ``TextIndex`` numbers them. ``of`` is one C call, a bisection over the
-    sentence starts: the index builds a number for every token of the document first."""
-
-    __slots__ = ("of", "paragraph_starts", "starts")
-
-    def __init__(self, view) -> None:
-        sent_starts = view.sent_starts
-        # The first token opens a sentence whatever its flag says (as in TextIndex), so a
-        # token's sentence is the number of later sentence starts at or before it.
-        later_starts = list(compress(range(1, len(sent_starts)), islice(sent_starts, 1, None)))
-        self.starts = [0, *later_starts]
-        self.of = partial(bisect.bisect_right, later_starts)
-        self.paragraph_starts = [start for start, _ in view.paragraphs]
-
-    def start(self, token: int) -> int:
-        """The first token of the sentence of ``token``."""
-        return self.starts[self.of(token)]
-
-    def paragraph_of(self, char: int) -> int:
-        return paragraph_index(self.paragraph_starts, char)
-
-
 class Thing:
     """A team, car or other thing of the rulers, read once per document: each Span
     attribute and ``._.`` access is a lookup, and linking asks for them often."""
@@ -218,21 +193,20 @@ class DriverLinker(ConfiguredPipe):
     def __call__(self, doc: Doc) -> Doc:
         people = doc_value(doc, "people") or []
         view = doc_view(doc)
-        text, user_data, sentences = view.text, doc.user_data, Sentences(view)
-        every_thing = [Thing(span, text, user_data, sentences.of) for span in view.spans(self.cfg["things_key"])]
+        text, user_data, sentence_of = view.text, doc.user_data, view.index.sentence_of
+        every_thing = [Thing(span, text, user_data, sentence_of) for span in view.spans(self.cfg["things_key"])]
         mention_ranges = _token_ranges(doc, view, doc_value(doc, "mentions") or [])
         # Only a team, a car or a maker ("im Audi") can be linked: without one (or without
         # people) no driver gets a team or car, and the evidence need not be read at all.
         if people and any(thing.label in LINKED_LABELS for thing in every_thing):
-            self._link_people(doc, view, sentences, people, every_thing, mention_ranges)
+            self._link_people(doc, view, people, every_thing, mention_ranges)
         doc.spans[self.cfg["base_ents_key"]] = list(doc.ents)
         _set_entities(doc, self._entities(doc, view, people, mention_ranges, every_thing))
         set_doc_value(doc, "people", people)
         set_doc_value(doc, "drivers", [_driver_row(p) for p in people if p["kind"] == "driver"])
         return doc
 
-    def _link_people(self, doc: Doc, view, sentences: Sentences, people: list[dict], every_thing: list[Thing],
-                     mention_ranges) -> None:
+    def _link_people(self, doc: Doc, view, people: list[dict], every_thing: list[Thing], mention_ranges) -> None:
         """Sets each person's ``team`` and ``car`` from the things of the document."""
         lowers = view.lowers
         words = self.words
@@ -251,9 +225,9 @@ class DriverLinker(ConfiguredPipe):
         marked = list(compress(range(len(lowers)), map(words.marked_lowers.__contains__, lowers)))
         cue_lowers = words.cue_lowers
         cue_positions = [i for i in marked if lowers[i] in cue_lowers]
-        extra += _subject_pronouns(doc, view, sentences, cue_positions, people, narrative, quoted, words)
+        extra += _subject_pronouns(doc, view, cue_positions, people, narrative, quoted, words)
         evidence = sorted(narrative + extra, key=lambda pair: pair[1].start)
-        facts = DocumentFacts(view, sentences, marked, cue_positions, every_thing, people, evidence, words,
+        facts = DocumentFacts(view, marked, cue_positions, every_thing, people, evidence, words,
                               self.lexicons, self.cfg["links_key"])
         weak_cars: dict[int, str] = {}
         # "im Audi": a maker where the model would stand; the driver's model is unstated.
@@ -292,9 +266,10 @@ class DriverLinker(ConfiguredPipe):
             if person_id not in best or score < best[person_id][0]:
                 best[person_id] = (score, thing)
 
+        index = view.index
         texts = view.texts
         n_tokens = len(texts)
-        paragraph_of = facts.sentences.paragraph_of
+        paragraph_of = index.paragraph_of
         by_start = {t.start: t for t in candidates}
         people_of_group, crews = facts.people_of_group, facts.crews
         owners: dict[int, set[int]] = {}  # thing start → the drivers a bracket ties it to
@@ -495,10 +470,9 @@ def _longest_first(ranges: list[tuple[int, int, str]]) -> list[tuple[int, int, s
 class DocumentFacts:
     """What both linking passes (teams, cars) read of the document, built once."""
 
-    def __init__(self, view, sentences: Sentences, marked: list[int], cue_positions: list[int],
-                 every_thing: list[Thing], people: list[dict], evidence: list, words: LinkWords, lex: Lexicons,
-                 links_key: str) -> None:
-        self.sentences = sentences
+    def __init__(self, view, marked: list[int], cue_positions: list[int], every_thing: list[Thing],
+                 people: list[dict], evidence: list, words: LinkWords, lex: Lexicons, links_key: str) -> None:
+        index = view.index
         self.cue_positions = cue_positions
         # Contrast words and clause marks by position (among the ``marked`` ones, see
         # LinkWords.marked_lowers): a distance asks "any between these two tokens?" by
@@ -511,7 +485,7 @@ class DocumentFacts:
         self.driver_pairs = [pair for pair in evidence if is_driver[pair[0]["person"]]]
         self.drivers = [s for _, s in self.driver_pairs]
         self.driver_pair_starts = [s.start for s in self.drivers]
-        driver_sentences = list(map(sentences.of, self.driver_pair_starts))
+        driver_sentences = list(map(index.sentence_of, self.driver_pair_starts))
         self._driver_pairs_by_sentence: dict[int, list] = {}
         self.drivers_by_sentence: dict[int, list[int]] = {}
         for pair, start, sentence in zip(self.driver_pairs, self.driver_pair_starts, driver_sentences):
@@ -530,14 +504,14 @@ class DocumentFacts:
         self.bracket_links = [(link.label_, link.start, int(link.kb_id_)) for link in view.spans(links_key)]
         # "Das Schwesterauto …" of a paragraph about another maker is not this team's.
         self.team_car_pairs = _team_car_pairs(every_thing)
-        self.sister_paragraphs = _sister_car_paragraphs(view, sentences, self.cue_positions, every_thing, words)
+        self.sister_paragraphs = _sister_car_paragraphs(view, self.cue_positions, every_thing, words)
         self.maker_of_team: dict[str, str] = {}
         self.makers_of_paragraph: dict[int, set[str]] = {}
         if self.sister_paragraphs:  # read only for a paragraph about a team's other car
             self.maker_of_team = {team: car.split()[0] for car, team in self.team_car_pairs}
             for thing in every_thing:
                 if thing.label in ("CAR", "MANUFACTURER"):
-                    self.makers_of_paragraph.setdefault(sentences.paragraph_of(thing.start_char), set()).add(
+                    self.makers_of_paragraph.setdefault(index.paragraph_of(thing.start_char), set()).add(
                         thing.name.split()[0])
         self._neighbours: dict[int, DriverNeighbours] = {}
         self.driver_mentions = _driver_mentions(view, self, driver_sentences, words)
@@ -679,7 +653,7 @@ def _driver_row(person: dict) -> dict:
 def _teammates(view, facts: DocumentFacts, people, narrative, words: "LinkWords") -> list[tuple[int, int]]:
     """(driver, teammate holding the team) for ``Xs Teamkollege Y``, ``seine
     Teamkollegin Y``, ``die Teamkollegen Y und Z`` and ``teilt sich das Cockpit mit Y``."""
-    texts, lowers = view.texts, view.lowers
+    texts, lowers, index = view.texts, view.lowers, view.index
     pairs = []
     cues = [i for i in facts.cue_positions
             if texts[i] in words.teammate or texts[i] in words.shared_car or lowers[i] in words.together]
@@ -695,7 +669,7 @@ def _teammates(view, facts: DocumentFacts, people, narrative, words: "LinkWords"
             mates = _list_from(view, i + 2, by_start, words)  # "teilt sich das Cockpit mit X"
         elif lowers[i] in words.together and with_next:
             mates = _list_from(view, i + 2, by_start, words)  # "Zusammen mit X und Y jubelte Z"
-            sentence = facts.sentences.of(i)
+            sentence = index.sentence_of(i)
             holder = next((m["person"] for m, _ in facts.driver_pairs_in(sentence) if m["person"] not in mates), None)
             if holder is not None:
                 pairs.extend((mate, holder) for mate in mates if mate != holder)
@@ -716,7 +690,7 @@ def _teammate_holder(view, noun: int, facts: DocumentFacts, mates: set[int], wor
     (its first driver), not the object right before "und seine …"; with a
     pronoun subject ("überholte er X und seine Teamkollegin Y"), the last driver
     before the sentence. The mates themselves are no candidates."""
-    sent_start = facts.sentences.start(noun)
+    sent_start = view.index.sentence_start(noun)
     pairs, starts = facts.driver_pairs, facts.driver_pair_starts
     first_in_sentence, first_after = bisect.bisect_left(starts, sent_start), bisect.bisect_left(starts, noun)
     in_sentence = [m["person"] for m, span in pairs[first_in_sentence:first_after]
@@ -792,7 +766,7 @@ def _crews_after_things(view, facts: DocumentFacts, ordered: list[Thing], ends: 
     """``der Lamborghini vom Kessler Racing Team mit den Fahrern A, B und C``:
     the drivers listed after ``mit`` (for a car also ``von``) drive the team and
     the car named just before it. ``ordered``: the candidates by their end, which are ``ends``."""
-    lowers, sentence_of = view.lowers, facts.sentences.of
+    lowers, index = view.lowers, view.index
     driver_at, list_of, people_of_group = facts.driver_at, facts.list_of, facts.people_of_group
     cue_words = words.crew_cues[label]
     found = []
@@ -803,7 +777,7 @@ def _crews_after_things(view, facts: DocumentFacts, ordered: list[Thing], ends: 
         if position < 0:
             continue
         thing = ordered[position]
-        if i - thing.end > MAX_CREW_GAP or thing.sentence != sentence_of(i):
+        if i - thing.end > MAX_CREW_GAP or thing.sentence != index.sentence_of(i):
             continue
         if any(start in driver_at for start in range(thing.end, i)):
             continue  # "A im Porsche mit B": A's car, B's only by sharing it
@@ -833,12 +807,12 @@ def _pronoun_between(view, start: int, end: int, words: "LinkWords") -> bool:
     return not words.pronouns.isdisjoint(view.lowers[start:end])
 
 
-def _subject_pronouns(doc: Doc, view, sentences: Sentences, cue_positions: list[int], people, narrative, quoted,
+def _subject_pronouns(doc: Doc, view, cue_positions: list[int], people, narrative, quoted,
                       words: "LinkWords") -> list[tuple[dict, TokenRange]]:
     """``setzte er sich im BMW M4 GT3 …``: ``er`` is the first driver named in
     the previous sentence (its likely subject). Only ``er``, and ``sie`` for a
     known woman, since plural ``sie`` is common."""
-    sentence_of, lowers, starts = sentences.of, view.lowers, view.starts
+    index, lowers, starts = view.index, view.lowers, view.starts
     masculine, feminine = words.pronoun_masculine, words.pronoun_feminine
     positions = [i for i in cue_positions if lowers[i] in words.pronouns]
     if not positions or not doc.has_annotation("SENT_START"):
@@ -847,10 +821,10 @@ def _subject_pronouns(doc: Doc, view, sentences: Sentences, cue_positions: list[
     first_driver: dict[int, int] = {}
     for mention, span in narrative:
         if people[mention["person"]]["kind"] == "driver":
-            first_driver.setdefault(sentence_of(span.start), mention["person"])
+            first_driver.setdefault(index.sentence_of(span.start), mention["person"])
     found_in: set[int] = set()  # sentences whose pronoun was found: one per sentence
     for i in positions:
-        sent_number = sentence_of(i)
+        sent_number = index.sentence_of(i)
         subject = first_driver.get(sent_number - 1)
         if subject is None or sent_number in found_in:
             continue
@@ -901,11 +875,10 @@ def _bracket_crew(view, facts: DocumentFacts, span: TokenRange, sentence: int, o
     return crew
 
 
-def _sister_car_paragraphs(view, sentences: Sentences, cue_positions: list[int], every_thing: list[Thing],
-                           words: "LinkWords") -> set[int]:
+def _sister_car_paragraphs(view, cue_positions: list[int], every_thing: list[Thing], words: "LinkWords") -> set[int]:
     """Paragraphs that speak of a team's other car: ``das Schwesterauto``,
     ``den zweiten Neunelfer``, ``im dritten Porsche``."""
-    texts, lowers, starts = view.texts, view.lowers, view.starts
+    texts, lowers, starts, index = view.texts, view.lowers, view.starts, view.index
     found: set[int] = set()
     cues = [i for i in cue_positions if texts[i].startswith("Schwester") or lowers[i] in words.ordinal]
     if not cues:
@@ -915,11 +888,11 @@ def _sister_car_paragraphs(view, sentences: Sentences, cue_positions: list[int],
     for i in cues:
         text = texts[i]
         if text.startswith("Schwester") and text[len("Schwester"):].removeprefix("n") in words.sister_car:
-            found.add(sentences.paragraph_of(starts[i]))  # "Schwesterauto", "Schwesternauto"
+            found.add(index.paragraph_of(starts[i]))  # "Schwesterauto", "Schwesternauto"
         elif lowers[i] in words.ordinal and i + 1 < n_tokens:
             following = i + 1
             if texts[following] in words.sister_car or following in car_starts:
-                found.add(sentences.paragraph_of(starts[i]))
+                found.add(index.paragraph_of(starts[i]))
     return found
 
 

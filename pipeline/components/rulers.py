@@ -261,7 +261,7 @@ class MotorsportRulers(ConfiguredPipe):
         spans = []
         for label, canonical, start, end in self.gazetteer.matches(texts, form_starts):
             # kb_id keeps the list's name, so forms of one team can be joined per document
-            spans.append(_Thing(things, start, end, label, GAZETTEER_ID, canonical, canonical))
+            spans.append(_Thing(things, start, end, label, GAZETTEER_ID, canonical, canonical=canonical))
             if label == "MANUFACTURER":
                 spans.extend(self._model_after_maker(things, words, texts, start, end, canonical))
             if label == "CAR":
@@ -374,7 +374,7 @@ class MotorsportRulers(ConfiguredPipe):
                     if start < i:  # "(Vodafone Kessler-Audi)": the team as the bracket writes it
                         spans.append(_thing(things, start, i + 1, "TEAM"))
                     else:
-                        spans.append(_Thing(things, i, i + 1, "TEAM", COMPOUND_ID, "", compound))
+                        spans.append(_Thing(things, i, i + 1, "TEAM", COMPOUND_ID, canonical=compound))
                 else:
                     spans.extend(self._team_word_compound(things, view, i))
         return spans
@@ -389,7 +389,7 @@ class MotorsportRulers(ConfiguredPipe):
         if last in self.thing_words["team_compound_head"] and (self._names_team(head) or _maker_pair(head, lex)):
             # "Kessler-Mannschaft" points at "Kessler Motorsport" when the document names it
             name = head if last == "Mannschaft" else text[:-1] if last == "Teams" else text
-            return [_Thing(things, i, i + 1, "TEAM", COMPOUND_ID, "", name)]
+            return [_Thing(things, i, i + 1, "TEAM", COMPOUND_ID, canonical=name)]
         if last not in lex.team_member_nouns:
             return []
         if self._names_team(head):
@@ -692,12 +692,11 @@ def _in_matcher_order(matcher: PhraseMatcher, words: tuple[str, ...]) -> list[st
 class _Thing:
     """A candidate thing of ``things``, read like a Span (``start``, ``end``, ``label_``,
     ``id_``, ``kb_id_``, ``text``); only the chosen ones become Spans (``_as_spans``).
-    Making one writes its ``canonical`` (see ``_Things``). Made with positional arguments:
-    a class called with keywords builds a dict of them for every thing."""
+    Making one writes its ``canonical`` (see ``_Things``)."""
 
     __slots__ = ("start", "end", "label_", "id_", "kb_id_", "_things")
 
-    def __init__(self, things: _Things, start: int, end: int, label: str, span_id: str = "", kb_id: str = "",
+    def __init__(self, things: _Things, start: int, end: int, label: str, span_id: str = "", kb_id: str = "", *,
                  canonical: str | None = None) -> None:
         self.start, self.end, self.label_, self.id_, self.kb_id_ = start, end, label, span_id, kb_id
         self._things = things
@@ -805,12 +804,12 @@ class _SpanIds(dict):
 
 
 def _thing(things: _Things, start: int, end: int, label: str, canonical: str | None = None) -> _Thing:
-    return _Thing(things, start, end, label, "shape", "", canonical)
+    return _Thing(things, start, end, label, "shape", canonical=canonical)
 
 
 def _member(things: _Things, start: int, end: int, team: str) -> _Thing:
     """``Carlin-Pilot``: the team of the driver named right after it."""
-    return _Thing(things, start, end, "TEAM", MEMBER_ID, "", team)
+    return _Thing(things, start, end, "TEAM", MEMBER_ID, canonical=team)
 
 
 def _maker_pair(text: str, lex: Lexicons) -> bool:

@@ -11,8 +11,8 @@ import bisect
 import itertools
 import operator
 import re
-from functools import lru_cache
-from typing import Iterable, Sequence
+from functools import lru_cache, partial
+from typing import Callable, Iterable, Sequence
 
 import numpy
 from spacy.attrs import SENT_START
@@ -365,33 +365,30 @@ _SENT_RE = re.compile(r"[.!?…][)\]]?(?=\s)")
 
 
 class TextIndex:
-    """Sentence and paragraph lookups in O(1)/O(log n), built once per doc,
-    so components stay near-linear on long documents."""
+    """Sentence and paragraph lookups in O(log n), built once per doc, so components
+    stay near-linear on long documents.
+
+    ``sentence_of(token)`` is one C call, a bisection over the sentence starts: a number
+    per token, built first, cost more than the few dozen look-ups a document makes."""
 
     def __init__(self, doc, *, text: str | None = None, sent_starts: list[bool] | None = None,
                  paragraphs: list[tuple[int, int]] | None = None) -> None:
-        if sent_starts is not None:
-            # The same lookups as from the array below, from the doc view's column.
-            opens = [True, *sent_starts[1:]] if sent_starts else []
-            self._sentence_of_token = list(itertools.accumulate(opens, initial=-1))[1:]  # -1 + sentence starts so far
-            self._sentence_starts = list(itertools.compress(range(len(opens)), opens)) or [0]
+        # The first token opens a sentence whatever its flag says, so a token's sentence
+        # is the number of later sentence starts at or before it.
+        if sent_starts is not None:  # the doc view's column
+            later_starts = list(itertools.compress(range(1, len(sent_starts)), itertools.islice(sent_starts, 1, None)))
         elif doc.has_annotation("SENT_START") and len(doc):
-            starts = doc.to_array([SENT_START]) == 1  # vectorised: doc.sents is slow on long docs
-            starts[0] = True
-            self._sentence_of_token = (numpy.cumsum(starts) - 1).tolist()
-            self._sentence_starts = numpy.flatnonzero(starts).tolist()
+            later_starts = (numpy.flatnonzero(doc.to_array([SENT_START])[1:] == 1) + 1).tolist()
         else:
-            self._sentence_of_token = [0] * len(doc)
-            self._sentence_starts = [0]
+            later_starts = []
+        self._sentence_starts = [0, *later_starts]
+        self.sentence_of: Callable[[int], int] = partial(bisect.bisect_right, later_starts)
         self.paragraphs = paragraph_spans(doc.text if text is None else text) if paragraphs is None else paragraphs
         self._paragraph_starts = [start for start, _ in self.paragraphs]
 
-    def sentence_of(self, token_index: int) -> int:
-        return self._sentence_of_token[token_index]
-
     def sentence_start(self, token_index: int) -> int:
         """Index of the first token of the token's sentence."""
-        return self._sentence_starts[self._sentence_of_token[token_index]]
+        return self._sentence_starts[self.sentence_of(token_index)]
 
     def paragraph_of(self, char: int) -> int:
         return paragraph_index(self._paragraph_starts, char)

@@ -338,25 +338,3 @@ def test_a_document_without_teams_or_cars_keeps_its_people_and_gets_entities(bla
     assert {(row["driver"], row["team"], row["car"]) for row in doc._.drivers} >= {("Oda Strand", None, None)}
     assert [e.label_ for e in doc.ents if e.text == "Oda Strand"] == ["DRIVER"]
     assert all(token.ent_iob_ for token in doc)  # every token is written: O outside the entities
-
-
-def test_sentences_number_tokens_and_offsets_as_the_text_index_does(blank_nlp):
-    import random
-
-    from spacy.tokens import Doc
-
-    from pipeline.components.doc_view import doc_view
-    from pipeline.components.linking import Sentences
-
-    rng = random.Random(11)
-    for _ in range(200):  # unset, false and true sentence starts, the first token's too; blank lines
-        n_tokens = rng.randint(1, 25)
-        words = [rng.choice(["Er", "fuhr", ".", "Team", "\n\n", "\n"]) for _ in range(n_tokens)]
-        starts = [rng.choice([None, False, True]) for _ in range(n_tokens)]
-        doc = Doc(blank_nlp.vocab, words=words, spaces=[rng.random() < 0.5 for _ in words], sent_starts=starts)
-        view = doc_view(doc)
-        sentences, index = Sentences(view), view.index
-        assert [sentences.of(i) for i in range(n_tokens)] == [index.sentence_of(i) for i in range(n_tokens)]
-        assert [sentences.start(i) for i in range(n_tokens)] == [index.sentence_start(i) for i in range(n_tokens)]
-        chars = range(-1, len(doc.text) + 2)
-        assert [sentences.paragraph_of(c) for c in chars] == [index.paragraph_of(c) for c in chars]

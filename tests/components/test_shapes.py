@@ -155,3 +155,36 @@ def test_abbreviations_are_read_as_by_the_character_loop():
         floor = generator.randint(0, dot)
         assert _is_abbreviation(text, dot, floor, abbreviations) == \
                _is_abbreviation_by_loop(text, dot, floor, abbreviations), (text, floor)
+
+
+def test_text_index_numbers_sentences_and_paragraphs_as_a_count_per_token_does():
+    import random
+
+    import spacy
+    from spacy.tokens import Doc
+
+    from pipeline.components.doc_view import doc_view
+    from pipeline.components.shapes import TextIndex, paragraph_spans
+
+    vocab = spacy.blank("de").vocab
+    rng = random.Random(11)
+    for _ in range(200):  # unset, false and true sentence starts, the first token's too; blank lines
+        n_tokens = rng.randint(1, 25)
+        words = [rng.choice(["Er", "fuhr", ".", "Team", "\n\n", "\n"]) for _ in range(n_tokens)]
+        flags = [rng.choice([None, False, True]) for _ in range(n_tokens)]
+        doc = Doc(vocab, words=words, spaces=[rng.random() < 0.5 for _ in words], sent_starts=flags)
+        # The reference: the first token opens sentence 0, every later true flag the next one.
+        number, expected_of, expected_start = -1, [], []
+        for i, flag in enumerate(flags):
+            if i == 0 or flag:
+                number += 1
+                opened = i
+            expected_of.append(number)
+            expected_start.append(opened)
+        paragraph_starts = [start for start, _ in paragraph_spans(doc.text)]
+        chars = range(-1, len(doc.text) + 2)
+        for index in (doc_view(doc).index, TextIndex(doc)):  # from the view's column, and from the doc
+            assert [index.sentence_of(i) for i in range(n_tokens)] == expected_of
+            assert [index.sentence_start(i) for i in range(n_tokens)] == expected_start
+            assert [index.paragraph_of(c) for c in chars] == [
+                max(0, bisect.bisect_right(paragraph_starts, c) - 1) for c in chars]
